@@ -1,0 +1,3 @@
+grammar Engram;
+file : EOF ;
+WS : [ \t\r\n]+ -> skip ;
