@@ -1,0 +1,47 @@
+package dev.engram.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model read from a file (ONNX, NNet or TorchScript), kept whole so that it can be written back with edits.
+ * Values, not mutation: every {@code with...} returns a new model and never touches the source file.
+ */
+public interface LoadedModel {
+
+    ModelFormat format();
+
+    /** The file the model was read from, or null for models built in memory. */
+    Path source();
+
+    /** The feed-forward view of the model (pre-softmax), with {@link DenseLayer.TensorRef}s into {@link #parameters()}. */
+    DenseNetwork dense();
+
+    /** Every float parameter tensor by name, in file order: what patches edit. */
+    Map<String, FloatTensor> parameters();
+
+    /** This model with some parameters replaced (shapes may change: dependent shape records are updated). */
+    LoadedModel withParameters(Map<String, FloatTensor> changed);
+
+    /** This model with the dense network's values written into the tensors it came from (same layer structure,
+     * hidden layers may be wider). */
+    LoadedModel withDense(DenseNetwork network);
+
+    /** The serialized model (what {@link #write(Path)} writes). */
+    byte[] toBytes();
+
+    /** Writes the model atomically (temporary file + rename). */
+    void write(Path out);
+
+    /** SHA-256 (hex) of the model: of the source file's bytes when unmodified, else of {@link #toBytes()}. */
+    String sha256();
+
+    /** Non-fatal findings of the loader (NaN/Inf weights, ...). */
+    List<String> warnings();
+
+    /** Names of the model's inputs and outputs. */
+    List<String> inputNames();
+
+    List<String> outputNames();
+}

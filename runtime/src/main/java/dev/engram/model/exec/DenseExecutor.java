@@ -1,0 +1,195 @@
+package dev.engram.model.exec;
+
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link DenseNetwork} on batches in float32 semantics, bit-identical to {@link DenseNetwork#evaluate}:
+ * per sample, each unit's sum is accumulated in input order, then the bias is added, then the activation.
+ * Batches are processed in tiles with the samples as the innermost (vectorisable) loop. Thread-safe.
+ */
+public final class DenseExecutor {
+
+    private static final int TILE = 64;
+
+    private final DenseNetwork network;
+    private final float[][] weights; // per layer, [out*in] row-major
+    private final int[] ins;
+    private final int[] outs;
+    private final int maxWidth;
+
+    public DenseExecutor(DenseNetwork network) {
+        this.network = network;
+        int n = network.layers().size();
+        weights = new float[n][];
+        ins = new int[n];
+        outs = new int[n];
+        int mw = network.inputSize();
+        for (int l = 0; l < n; l++) {
+            DenseLayer d = network.layers().get(l);
+            ins[l] = d.inputSize();
+            outs[l] = d.outputSize();
+            mw = Math.max(mw, outs[l]);
+            float[] w = new float[ins[l] * outs[l]];
+            for (int o = 0; o < outs[l]; o++) {
+                System.arraycopy(d.weight()[o], 0, w, o * ins[l], ins[l]);
+            }
+            weights[l] = w;
+        }
+        maxWidth = mw;
+    }
+
+    public DenseNetwork network() {
+        return network;
+    }
+
+    /** The activations of every layer for one input: {@code pre.get(l)} before and {@code post.get(l)} after
+     * layer l's activation function ({@code post} of the last layer is the output). */
+    public record Taps(float[] input, List<float[]> pre, List<float[]> post) {
+        public float[] output() {
+            return post.get(post.size() - 1);
+        }
+    }
+
+    /** Runs one input. */
+    public float[] run(float[] input) {
+        return run(input, 1);
+    }
+
+    /** Runs a batch given row-major {@code [batch][inputSize]}; returns row-major {@code [batch][outputSize]}. */
+    public float[] run(float[] inputs, int batch) {
+        int in0 = network.inputSize();
+        int outN = network.outputSize();
+        if (inputs.length != batch * in0) {
+            throw new IllegalArgumentException("expected " + batch + "x" + in0 + " inputs, got " + inputs.length);
+        }
+        float[] result = new float[batch * outN];
+        float[] a = new float[maxWidth * TILE];
+        float[] b = new float[maxWidth * TILE];
+        for (int start = 0; start < batch; start += TILE) {
+            int t = Math.min(TILE, batch - start);
+            for (int s = 0; s < t; s++) {
+                for (int i = 0; i < in0; i++) {
+                    a[i * TILE + s] = inputs[(start + s) * in0 + i];
+                }
+            }
+            float[] x = a;
+            float[] y = b;
+            for (int l = 0; l < weights.length; l++) {
+                layer(l, x, y, t, null);
+                float[] tmp = x;
+                x = y;
+                y = tmp;
+            }
+            for (int s = 0; s < t; s++) {
+                for (int o = 0; o < outN; o++) {
+                    result[(start + s) * outN + o] = x[o * TILE + s];
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Runs a batch of rows. */
+    public float[][] run(float[][] inputs) {
+        int in0 = network.inputSize();
+        float[] flat = new float[inputs.length * in0];
+        for (int s = 0; s < inputs.length; s++) {
+            if (inputs[s].length != in0) {
+                throw new IllegalArgumentException("row " + s + " has " + inputs[s].length + " values, expected " + in0);
+            }
+            System.arraycopy(inputs[s], 0, flat, s * in0, in0);
+        }
+        float[] r = run(flat, inputs.length);
+        int outN = network.outputSize();
+        float[][] out = new float[inputs.length][outN];
+        for (int s = 0; s < inputs.length; s++) {
+            System.arraycopy(r, s * outN, out[s], 0, outN);
+        }
+        return out;
+    }
+
+    /** Runs one input and records every layer's activations. */
+    public Taps runWithTaps(float[] input) {
+        if (input.length != network.inputSize()) {
+            throw new IllegalArgumentException("expected " + network.inputSize() + " inputs, got " + input.length);
+        }
+        float[] x = new float[maxWidth * TILE];
+        float[] y = new float[maxWidth * TILE];
+        for (int i = 0; i < input.length; i++) {
+            x[i * TILE] = input[i];
+        }
+        List<float[]> pre = new ArrayList<>();
+        List<float[]> post = new ArrayList<>();
+        for (int l = 0; l < weights.length; l++) {
+            float[] p = new float[outs[l]];
+            layer(l, x, y, 1, p);
+            float[] q = new float[outs[l]];
+            for (int o = 0; o < q.length; o++) {
+                q[o] = y[o * TILE];
+            }
+            pre.add(p);
+            post.add(q);
+            float[] tmp = x;
+            x = y;
+            y = tmp;
+        }
+        return new Taps(input.clone(), pre, post);
+    }
+
+    private void layer(int l, float[] x, float[] y, int t, float[] preTap) {
+        float[] w = weights[l];
+        int in = ins[l];
+        int out = outs[l];
+        DenseLayer d = network.layers().get(l);
+        float[] bias = d.bias();
+        Activation act = d.activation();
+        float alpha = (float) d.alpha();
+        for (int o = 0; o < out; o++) {
+            int yo = o * TILE;
+            for (int s = 0; s < t; s++) {
+                y[yo + s] = 0f;
+            }
+            int wo = o * in;
+            for (int i = 0; i < in; i++) {
+                float wi = w[wo + i];
+                int xi = i * TILE;
+                for (int s = 0; s < t; s++) {
+                    y[yo + s] += wi * x[xi + s];
+                }
+            }
+            float bo = bias[o];
+            if (preTap != null) {
+                preTap[o] = y[yo] + bo;
+            }
+            switch (act) {
+                case RELU -> {
+                    for (int s = 0; s < t; s++) {
+                        float v = y[yo + s] + bo;
+                        y[yo + s] = v > 0f ? v : 0f;
+                    }
+                }
+                case IDENTITY -> {
+                    for (int s = 0; s < t; s++) {
+                        y[yo + s] = y[yo + s] + bo;
+                    }
+                }
+                case LEAKY_RELU -> {
+                    for (int s = 0; s < t; s++) {
+                        float v = y[yo + s] + bo;
+                        y[yo + s] = (float) act.apply(v, d.alpha());
+                    }
+                }
+                default -> {
+                    for (int s = 0; s < t; s++) {
+                        y[yo + s] = (float) act.apply(y[yo + s] + bo, d.alpha());
+                    }
+                }
+            }
+        }
+    }
+}
