@@ -157,10 +157,15 @@ public final class DenseExtractor {
                 }
                 case "MatMul", "Gemm" -> {
                     boolean gemm = n.opType().equals("Gemm");
-                    if (!n.inputs().get(0).equals(cur) || n.inputs().size() < 2) {
-                        throw new ModelException("node " + n.label() + ": the data must be the first operand");
+                    if (n.inputs().size() < 2) {
+                        throw new ModelException("node " + n.label() + " needs two inputs");
                     }
-                    String wname = n.inputs().get(1);
+                    // MatMul(W, x) with x a column: W is stored [out][in]
+                    boolean leftWeight = !gemm && n.inputs().get(1).equals(cur) && !n.inputs().get(0).equals(cur);
+                    if (!leftWeight && !n.inputs().get(0).equals(cur)) {
+                        throw new ModelException("node " + n.label() + ": the data must be an operand");
+                    }
+                    String wname = n.inputs().get(leftWeight ? 0 : 1);
                     TensorValue w = consts.get(wname);
                     if (w == null || !w.isFloat() || w.dims().length != 2) {
                         throw new ModelException("node " + n.label() + ": weight '" + wname
@@ -172,7 +177,7 @@ public final class DenseExtractor {
                     }
                     p = new Pending();
                     p.name = n.name() == null || n.name().isEmpty() ? wname : n.name();
-                    boolean transB = gemm && n.intAttr("transB", 0) != 0;
+                    boolean transB = leftWeight || (gemm && n.intAttr("transB", 0) != 0);
                     if (gemm && n.intAttr("transA", 0) != 0) {
                         throw new ModelException("node " + n.label() + ": Gemm with transA=1 is not supported");
                     }

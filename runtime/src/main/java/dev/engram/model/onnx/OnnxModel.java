@@ -653,41 +653,49 @@ public final class OnnxModel implements LoadedModel {
         return new OnnxModel(m, source, null, warnings);
     }
 
-    /** Sets the stored shapes of the named values (graph inputs/outputs, value_info); {@code lastDimOnly} changes
-     * just the last dimension to the last element of the given dims. */
-    private static void reshapeValueInfos(GraphProto.Builder gb, Map<String, long[]> shapes, boolean lastDimOnly) {
+    /** Sets the stored shapes of the named values (graph inputs/outputs, value_info); with {@code widthOnly} the
+     * dims are {@code {old width, new width}} and only the last dimension equal to the old width changes. */
+    private static void reshapeValueInfos(GraphProto.Builder gb, Map<String, long[]> shapes, boolean widthOnly) {
         for (int i = 0; i < gb.getInputCount(); i++) {
             ValueInfoProto v = gb.getInput(i);
             if (shapes.containsKey(v.getName())) {
-                gb.setInput(i, reshape(v, shapes.get(v.getName()), lastDimOnly));
+                gb.setInput(i, reshape(v, shapes.get(v.getName()), widthOnly));
             }
         }
         for (int i = 0; i < gb.getOutputCount(); i++) {
             ValueInfoProto v = gb.getOutput(i);
             if (shapes.containsKey(v.getName())) {
-                gb.setOutput(i, reshape(v, shapes.get(v.getName()), lastDimOnly));
+                gb.setOutput(i, reshape(v, shapes.get(v.getName()), widthOnly));
             }
         }
         for (int i = 0; i < gb.getValueInfoCount(); i++) {
             ValueInfoProto v = gb.getValueInfo(i);
             if (shapes.containsKey(v.getName())) {
-                gb.setValueInfo(i, reshape(v, shapes.get(v.getName()), lastDimOnly));
+                gb.setValueInfo(i, reshape(v, shapes.get(v.getName()), widthOnly));
             }
         }
     }
 
-    private static ValueInfoProto reshape(ValueInfoProto v, long[] dims, boolean lastDimOnly) {
+    private static ValueInfoProto reshape(ValueInfoProto v, long[] dims, boolean widthOnly) {
         if (!v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
             return v;
         }
         TensorShapeProto shape = v.getType().getTensorType().getShape();
         TensorShapeProto.Builder sb = shape.toBuilder();
-        if (lastDimOnly) {
+        if (widthOnly) {
             int r = shape.getDimCount();
             if (r == 0) {
                 return v;
             }
-            sb.setDim(r - 1, shape.getDim(r - 1).toBuilder().setDimValue(dims[dims.length - 1]));
+            // dims = {old width, new width}: change the last dimension holding the old width
+            int k = r - 1;
+            while (k > 0 && !(shape.getDim(k).hasDimValue() && shape.getDim(k).getDimValue() == dims[0])) {
+                k--;
+            }
+            if (!(shape.getDim(k).hasDimValue() && shape.getDim(k).getDimValue() == dims[0])) {
+                return v;
+            }
+            sb.setDim(k, shape.getDim(k).toBuilder().setDimValue(dims[1]));
         } else {
             sb.clearDim();
             for (long d : dims) {
@@ -777,12 +785,12 @@ public final class OnnxModel implements LoadedModel {
                 }
             } else {
                 long[] bd = src.biasDims().clone();
-                bd[bd.length - 1] = out;
+                bd[widthAxis(bd, ol.outputSize())] = out;
                 changed.put(src.biasName(), new FloatTensor(bd, b));
             }
             if (out != ol.outputSize()) {
                 for (String v : src.values()) {
-                    valueShapes.put(v, new long[] {out});
+                    valueShapes.put(v, new long[] {ol.outputSize(), out});
                 }
             }
         }
@@ -793,6 +801,15 @@ public final class OnnxModel implements LoadedModel {
         GraphProto.Builder gb = m.proto.getGraph().toBuilder();
         reshapeValueInfos(gb, valueShapes, true);
         return derived(m.proto.toBuilder().setGraph(gb).build());
+    }
+
+    private static int widthAxis(long[] dims, int width) {
+        for (int k = dims.length - 1; k >= 0; k--) {
+            if (dims[k] == width) {
+                return k;
+            }
+        }
+        return dims.length - 1;
     }
 
     private static boolean sameValues(float[][] a, float[][] b) {
