@@ -640,8 +640,37 @@ public final class OnnxModel implements LoadedModel {
         }
         if (!newShapes.isEmpty()) {
             reshapeValueInfos(gb, newShapes, false);
+            reshapeLayerValues(gb, newShapes);
         }
         return derived(proto.toBuilder().setGraph(gb).build());
+    }
+
+    /** When a layer's weight changes width, the stored shapes of the layer's intermediate values follow. */
+    private void reshapeLayerValues(GraphProto.Builder gb, Map<String, long[]> newShapes) {
+        DenseExtraction ex;
+        try {
+            ex = extraction();
+        } catch (ModelException e) {
+            return; // not a dense graph: only initializer shapes are known
+        }
+        Map<String, long[]> valueShapes = new HashMap<>();
+        for (int l = 0; l < ex.layers().size(); l++) {
+            DenseExtraction.LayerSource src = ex.layers().get(l);
+            long[] wd = src.weightName() == null ? null : newShapes.get(src.weightName());
+            if (wd == null || wd.length != 2) {
+                continue;
+            }
+            long out = src.weightTransposed() ? wd[1] : wd[0];
+            int old = ex.network().layers().get(l).outputSize();
+            if (out != old) {
+                for (String v : src.values()) {
+                    valueShapes.put(v, new long[] {old, out});
+                }
+            }
+        }
+        if (!valueShapes.isEmpty()) {
+            reshapeValueInfos(gb, valueShapes, true);
+        }
     }
 
     @Override
@@ -725,7 +754,6 @@ public final class OnnxModel implements LoadedModel {
                     + ex.network().inputSize());
         }
         Map<String, FloatTensor> changed = new LinkedHashMap<>();
-        Map<String, long[]> valueShapes = new HashMap<>();
         for (int l = 0; l < old.size(); l++) {
             DenseLayer nl = net.layers().get(l);
             DenseLayer ol = old.get(l);
@@ -788,19 +816,8 @@ public final class OnnxModel implements LoadedModel {
                 bd[widthAxis(bd, ol.outputSize())] = out;
                 changed.put(src.biasName(), new FloatTensor(bd, b));
             }
-            if (out != ol.outputSize()) {
-                for (String v : src.values()) {
-                    valueShapes.put(v, new long[] {ol.outputSize(), out});
-                }
-            }
         }
-        OnnxModel m = withInitializers(changed);
-        if (valueShapes.isEmpty()) {
-            return m;
-        }
-        GraphProto.Builder gb = m.proto.getGraph().toBuilder();
-        reshapeValueInfos(gb, valueShapes, true);
-        return derived(m.proto.toBuilder().setGraph(gb).build());
+        return withInitializers(changed);
     }
 
     private static int widthAxis(long[] dims, int width) {
