@@ -43,7 +43,8 @@ public final class DenseExtractor {
         for (Node n : g.nodes()) {
             if (!SUPPORTED.contains(n.opType()) || !(n.domain() == null || n.domain().isEmpty()
                     || n.domain().equals("ai.onnx"))) {
-                throw new ModelException("unsupported operator '" + n.opType() + "' at node " + n.label());
+                String dom = n.domain() == null || n.domain().isEmpty() ? "" : n.domain() + ":";
+                throw new ModelException("unsupported operator '" + dom + n.opType() + "' at node " + n.label());
             }
         }
         Map<String, TensorValue> consts = new HashMap<>(g.initializers());

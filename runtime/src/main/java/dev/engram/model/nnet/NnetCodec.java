@@ -132,7 +132,7 @@ public final class NnetCodec {
         for (int l = 0; l < nl; l++) {
             int ins = sizes[l];
             int outs = sizes[l + 1];
-            limits.checkDims("layer " + l + " weights", new long[] {outs, ins});
+            limits.checkDims(in.label + ": layer " + l + " weights", new long[] {outs, ins});
             float[][] w = new float[outs][];
             for (int o = 0; o < outs; o++) {
                 w[o] = in.floats("layer " + l + " weight row " + o, ins);
