@@ -6,7 +6,13 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code engram} command line: dispatches to one subcommand per job. */
 @Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
         description = "Knowledge-injection compiler for neural networks.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class,
+                InspectCommand.class,
+                RunCommand.class,
+                ApplyCommand.class,
+                RevertCommand.class,
+                PatchCommand.class,
+                ConvertCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
