@@ -16,14 +16,42 @@ public final class DenseExecutor {
 
     private static final int TILE = 64;
 
+    /** Whether the Vector API kernel is usable (JVM started with {@code --add-modules jdk.incubator.vector}). */
+    static final boolean VECTOR = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        if (Boolean.getBoolean("engram.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            float[] y = new float[TILE];
+            VectorKernel.sums64(new float[] {1f}, 1, 1, new float[TILE], y, TILE);
+            return true;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** Whether batches run on the Vector API kernel (else the scalar kernel; results are identical). */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
     private final DenseNetwork network;
     private final float[][] weights; // per layer, [out*in] row-major
     private final int[] ins;
     private final int[] outs;
     private final int maxWidth;
+    private final boolean vector;
 
     public DenseExecutor(DenseNetwork network) {
+        this(network, true);
+    }
+
+    /** An executor that may use the Vector API kernel only when {@code allowVector} (results are identical). */
+    public DenseExecutor(DenseNetwork network, boolean allowVector) {
         this.network = network;
+        this.vector = VECTOR && allowVector;
         int n = network.layers().size();
         weights = new float[n][];
         ins = new int[n];
@@ -149,18 +177,52 @@ public final class DenseExecutor {
         float[] bias = d.bias();
         Activation act = d.activation();
         float alpha = (float) d.alpha();
+        boolean vec = vector && t == TILE;
+        if (vec) {
+            VectorKernel.sums64(w, in, out, x, y, TILE);
+        }
         for (int o = 0; o < out; o++) {
             int yo = o * TILE;
-            for (int s = 0; s < t; s++) {
-                y[yo + s] = 0f;
-            }
             int wo = o * in;
-            for (int i = 0; i < in; i++) {
-                float wi = w[wo + i];
-                int xi = i * TILE;
-                for (int s = 0; s < t; s++) {
-                    y[yo + s] += wi * x[xi + s];
+            int s0 = vec ? t : 0;
+            // 8 samples at a time in independent accumulators (the JIT packs them into one vector); each
+            // sample's sum still runs over the inputs in order, so results equal DenseNetwork.evaluate bit for bit
+            for (; s0 + 8 <= t; s0 += 8) {
+                float a0 = 0f;
+                float a1 = 0f;
+                float a2 = 0f;
+                float a3 = 0f;
+                float a4 = 0f;
+                float a5 = 0f;
+                float a6 = 0f;
+                float a7 = 0f;
+                for (int i = 0; i < in; i++) {
+                    float wi = w[wo + i];
+                    int b = i * TILE + s0;
+                    a0 += wi * x[b];
+                    a1 += wi * x[b + 1];
+                    a2 += wi * x[b + 2];
+                    a3 += wi * x[b + 3];
+                    a4 += wi * x[b + 4];
+                    a5 += wi * x[b + 5];
+                    a6 += wi * x[b + 6];
+                    a7 += wi * x[b + 7];
                 }
+                y[yo + s0] = a0;
+                y[yo + s0 + 1] = a1;
+                y[yo + s0 + 2] = a2;
+                y[yo + s0 + 3] = a3;
+                y[yo + s0 + 4] = a4;
+                y[yo + s0 + 5] = a5;
+                y[yo + s0 + 6] = a6;
+                y[yo + s0 + 7] = a7;
+            }
+            for (; s0 < t; s0++) {
+                float a = 0f;
+                for (int i = 0; i < in; i++) {
+                    a += w[wo + i] * x[i * TILE + s0];
+                }
+                y[yo + s0] = a;
             }
             float bo = bias[o];
             if (preTap != null) {

@@ -878,7 +878,7 @@ public final class OnnxModel implements LoadedModel {
     // -------------------------------------------------------------------------------------------- building
 
     /**
-     * Builds an ONNX model (ir_version 7, opset 13) for a dense network: input {@code inputName} float [1,in],
+     * Builds an ONNX model (ir_version 7, opset 13) for a dense network: input {@code inputName} float [N,in],
      * then per layer MatMul (W stored [in][out]) or Gemm (transB=1, W stored [out][in]), Add, activation.
      */
     public static OnnxModel fromDense(DenseNetwork net, String inputName, String outputName, boolean gemm,
@@ -950,10 +950,12 @@ public final class OnnxModel implements LoadedModel {
         return of(m.build());
     }
 
+    /** A float tensor type whose first dimension is the symbolic batch size {@code N}. */
     private static ValueInfoProto tensorInfo(String name, long... dims) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        for (int i = 0; i < dims.length; i++) {
+            s.addDim(i == 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                    : TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(s))).build();

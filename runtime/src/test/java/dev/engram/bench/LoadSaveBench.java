@@ -1,0 +1,56 @@
+package dev.engram.bench;
+
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+import dev.engram.model.onnx.OnnxModel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Benchmark (not a unit test): load + save speed of a generated ~200 MB ONNX model (5 dense layers of
+ * 3200x3200 float32). Usage: {@code LoadSaveBench [folder]}; run with {@code -Xmx4g}.
+ */
+public final class LoadSaveBench {
+    public static void main(String[] args) throws Exception {
+        Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("loadsave");
+        int width = 3200;
+        Random rnd = new Random(1);
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int l = 0; l < 5; l++) {
+            float[][] w = new float[width][width];
+            for (float[] row : w) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = rnd.nextFloat() - 0.5f;
+                }
+            }
+            layers.add(DenseLayer.of("l" + l, w, new float[width], l == 4 ? Activation.IDENTITY : Activation.RELU));
+        }
+        Path src = dir.resolve("big.onnx");
+        OnnxModel.fromDense(new DenseNetwork(layers), "x", "y", false, Map.of()).write(src);
+        layers = null;
+        long size = Files.size(src);
+        System.out.printf("generated %s: %.1f MB%n", src, size / 1e6);
+        Path out = dir.resolve("big-copy.onnx");
+        for (int r = 0; r < 5; r++) {
+            System.gc();
+            long t0 = System.nanoTime();
+            OnnxModel m = OnnxModel.read(src);
+            long t1 = System.nanoTime();
+            m.write(out);
+            long t2 = System.nanoTime();
+            double load = (t1 - t0) / 1e9;
+            double save = (t2 - t1) / 1e9;
+            System.out.printf("run %d: load %.0f ms (%.0f MB/s), save %.0f ms (%.0f MB/s), load+save %.0f MB/s%n", r,
+                    load * 1e3, size / 1e6 / load, save * 1e3, size / 1e6 / save, size / 1e6 / (load + save));
+        }
+        System.out.println("identical bytes: " + java.util.Arrays.equals(Files.readAllBytes(src), Files.readAllBytes(out)));
+        Files.delete(out);
+        Files.delete(src);
+    }
+}
