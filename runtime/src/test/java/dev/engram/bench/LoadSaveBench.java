@@ -49,8 +49,24 @@ public final class LoadSaveBench {
             System.out.printf("run %d: load %.0f ms (%.0f MB/s), save %.0f ms (%.0f MB/s), load+save %.0f MB/s%n", r,
                     load * 1e3, size / 1e6 / load, save * 1e3, size / 1e6 / save, size / 1e6 / (load + save));
         }
+        byte[] bytes = Files.readAllBytes(src);
+        for (int r = 0; r < 3; r++) {
+            long t0 = System.nanoTime();
+            OnnxModel m = OnnxModel.parse(bytes, null, null, dev.engram.model.ModelLimits.defaults());
+            byte[] b = m.toBytes();
+            long t1 = System.nanoTime();
+            Path plain = dir.resolve("plain.bin");
+            Files.write(plain, b);
+            long t2 = System.nanoTime();
+            Files.delete(plain);
+            System.out.printf("in memory: parse+validate+serialize %.0f ms (%.0f MB/s); plain Files.write of the same"
+                    + " bytes (disk baseline, no fsync) %.0f ms (%.0f MB/s)%n", (t1 - t0) / 1e6,
+                    size / 1e6 / ((t1 - t0) / 1e9), (t2 - t1) / 1e6, size / 1e6 / ((t2 - t1) / 1e9));
+        }
         System.out.println("identical bytes: " + java.util.Arrays.equals(Files.readAllBytes(src), Files.readAllBytes(out)));
         Files.delete(out);
-        Files.delete(src);
+        if (!Boolean.getBoolean("keep")) {
+            Files.delete(src);
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.engram.model.io;
 import dev.engram.model.ModelException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -77,10 +76,16 @@ public final class AtomicFiles {
             if (size > maxBytes) {
                 throw new ModelException(path + ": " + size + " bytes exceed the cap of " + maxBytes);
             }
-            try (InputStream in = Files.newInputStream(path)) {
-                byte[] b = in.readNBytes((int) size);
-                return b;
+            byte[] b = new byte[(int) size];
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                ByteBuffer bb = ByteBuffer.wrap(b);
+                while (bb.hasRemaining()) {
+                    if (ch.read(bb) < 0) {
+                        throw new ModelException(path + ": file shrank while reading");
+                    }
+                }
             }
+            return b;
         } catch (IOException e) {
             throw new ModelException(path + ": cannot read: " + e.getMessage(), e);
         }

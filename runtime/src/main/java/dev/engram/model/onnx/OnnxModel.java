@@ -62,16 +62,16 @@ public final class OnnxModel implements LoadedModel {
 
     private final ModelProto proto;
     private final Path source;
-    private final String sourceSha256;
+    private final byte[] sourceBytes; // the file as read (raw tensors alias it); hashed lazily
     private final List<String> warnings;
     private volatile Graph graph;
     private volatile DenseExtraction extraction;
     private volatile String sha;
 
-    private OnnxModel(ModelProto proto, Path source, String sourceSha256, List<String> warnings) {
+    private OnnxModel(ModelProto proto, Path source, byte[] sourceBytes, List<String> warnings) {
         this.proto = proto;
         this.source = source;
-        this.sourceSha256 = sourceSha256;
+        this.sourceBytes = sourceBytes;
         this.warnings = List.copyOf(warnings);
     }
 
@@ -107,7 +107,7 @@ public final class OnnxModel implements LoadedModel {
         }
         List<String> warnings = new ArrayList<>();
         m = validate(m, dir, limits, label, warnings);
-        return new OnnxModel(m, source, AtomicFiles.sha256(bytes), warnings);
+        return new OnnxModel(m, source, bytes, warnings);
     }
 
     /** Wraps a protobuf model built in memory (validated). */
@@ -208,11 +208,20 @@ public final class OnnxModel implements LoadedModel {
             }
         }
         if (t.getDataType() == FLOAT) {
-            float[] v = floats(t);
             int bad = 0;
-            for (float x : v) {
-                if (!Float.isFinite(x)) {
-                    bad++;
+            if (t.hasRawData()) {
+                java.nio.IntBuffer ib = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)
+                        .asIntBuffer();
+                for (int i = 0, n2 = ib.limit(); i < n2; i++) {
+                    if ((ib.get(i) & 0x7f800000) == 0x7f800000) {
+                        bad++;
+                    }
+                }
+            } else {
+                for (float x : t.getFloatDataList()) {
+                    if (!Float.isFinite(x)) {
+                        bad++;
+                    }
                 }
             }
             if (bad > 0) {
@@ -859,18 +868,19 @@ public final class OnnxModel implements LoadedModel {
                 // different files
             }
         }
-        byte[] bytes = toBytes();
-        AtomicFiles.write(out, bytes);
+        AtomicFiles.write(out, ch -> {
+            java.io.OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
+            com.google.protobuf.CodedOutputStream cos = com.google.protobuf.CodedOutputStream.newInstance(os, 1 << 20);
+            proto.writeTo(cos);
+            cos.flush();
+        });
     }
 
     @Override
     public String sha256() {
-        if (sourceSha256 != null) {
-            return sourceSha256;
-        }
         String s = sha;
         if (s == null) {
-            sha = s = AtomicFiles.sha256(toBytes());
+            sha = s = AtomicFiles.sha256(sourceBytes != null ? sourceBytes : toBytes());
         }
         return s;
     }
