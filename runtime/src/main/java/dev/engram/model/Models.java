@@ -33,19 +33,7 @@ public final class Models {
     }
 
     private static LoadedModel loadTorchScript(Path path) {
-        try {
-            Class<?> c = Class.forName("dev.engram.model.torch.TorchScriptModel");
-            return (LoadedModel) c.getMethod("read", Path.class).invoke(null, path);
-        } catch (ClassNotFoundException e) {
-            throw new ModelException(path + ": TorchScript support is not available in this build");
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new ModelException(path + ": " + e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new ModelException(path + ": " + e);
-        }
+        return dev.engram.model.torch.TorchScriptModel.read(path);
     }
 
     /** Loads a model and returns its feed-forward view. */

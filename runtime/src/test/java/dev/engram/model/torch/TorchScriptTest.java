@@ -1,0 +1,85 @@
+package dev.engram.model.torch;
+
+import dev.engram.model.DenseNetwork;
+import dev.engram.model.FloatTensor;
+import dev.engram.model.LoadedModel;
+import dev.engram.model.Models;
+import dev.engram.patch.Patch;
+import dev.engram.patch.Provenance;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** TorchScript through DJL: read named parameters, run, patch, write back, revert. */
+class TorchScriptTest {
+
+    static Path fixture() throws Exception {
+        return Path.of(TorchScriptTest.class.getResource("/torchscript/tiny_mlp.pt").toURI());
+    }
+
+    @Test
+    void readsParametersAndRuns() throws Exception {
+        LoadedModel m = Models.load(fixture());
+        Map<String, FloatTensor> p = m.parameters();
+        System.out.println("[torchscript] parameters: " + p.keySet());
+        assertEquals(4, p.size());
+        DenseNetwork net = m.dense();
+        assertEquals(3, net.inputSize());
+        assertEquals(2, net.outputSize());
+        float[][] y = ((TorchScriptModel) m).forward(new float[][] {{1f, 2f, 3f}});
+        assertArrayEquals(net.evaluate(new float[] {1f, 2f, 3f}), y[0], 1e-6f);
+        // the fixture's fixed weights (make_fixture.py) give these outputs by hand
+        assertArrayEquals(new float[] {2.45f, 0.1625f}, y[0], 1e-5f);
+    }
+
+    @Test
+    void patchWriteBackAndRevert() throws Exception {
+        LoadedModel m = Models.load(fixture());
+        String w = m.parameters().keySet().iterator().next();
+        FloatTensor t = m.parameters().get(w);
+        float[] d = t.data().clone();
+        d[0] += 1f;
+        LoadedModel edited = m.withParameters(Map.of(w, new FloatTensor(t.dims(), d)));
+        Path out = Files.createTempDirectory("ts").resolve("edited.pt");
+        edited.write(out);
+        LoadedModel back = Models.load(out);
+        assertEquals(d[0], back.parameters().get(w).data()[0]);
+        float[][] y = ((TorchScriptModel) back).forward(new float[][] {{1f, 0f, 0f}});
+        assertArrayEquals(back.dense().evaluate(new float[] {1f, 0f, 0f}), y[0], 1e-6f);
+        Patch p = Patch.diff(m, back, Provenance.of("", "test"));
+        LoadedModel reverted = p.revert(back);
+        for (String n : m.parameters().keySet()) {
+            assertTrue(m.parameters().get(n).bitEquals(reverted.parameters().get(n)), n);
+        }
+    }
+
+    @Test
+    void brokenArchivesAreRejectedWithAReason() throws Exception {
+        Path dir = Files.createTempDirectory("ts-bad");
+        byte[] good = Files.readAllBytes(fixture());
+        Map<String, byte[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("garbage.pt", "this is not a zip file at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        cases.put("truncated.pt", java.util.Arrays.copyOf(good, good.length / 2));
+        cases.put("empty.pt", new byte[0]);
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(zip)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("m/readme.txt"));
+            z.write(1);
+        }
+        cases.put("plain-zip.pt", zip.toByteArray());
+        for (Map.Entry<String, byte[]> c : cases.entrySet()) {
+            Path f = dir.resolve(c.getKey());
+            Files.write(f, c.getValue());
+            dev.engram.model.ModelException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.engram.model.ModelException.class, () -> Models.load(f).dense(), c.getKey());
+            System.out.println("[torchscript] " + c.getKey() + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains(c.getKey()), e.getMessage());
+        }
+    }
+}
