@@ -13,7 +13,11 @@ public enum DiagnosticCode {
     /** VNN-LIB syntax error. */
     E090("E090", "VNN-LIB syntax error"),
     /** VNN-LIB constructs outside the supported subset. */
-    E091("E091", "unsupported VNN-LIB construct");
+    E091("E091", "unsupported VNN-LIB construct"),
+    /** A VNN-LIB name used without declaration, or declared twice. */
+    E092("E092", "VNN-LIB declaration error"),
+    /** A VNN-LIB property that does not fit the model or the X_i/Y_j convention. */
+    E093("E093", "VNN-LIB property does not fit");
 
     private final String id;
     private final String title;

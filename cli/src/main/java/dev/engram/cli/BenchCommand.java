@@ -1,0 +1,194 @@
+package dev.engram.cli;
+
+import dev.engram.model.DenseNetwork;
+import dev.engram.model.Models;
+import dev.engram.model.io.AtomicFiles;
+import dev.engram.properties.VnnlibFile;
+import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.Verifier;
+import dev.engram.verify.VerifyOptions;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code engram bench ...}: benchmark runs. */
+@Command(name = "bench", description = "Benchmarks.", subcommands = BenchCommand.Vnncomp.class)
+public final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * {@code engram bench vnncomp --instances FILE.csv}: runs a VNN-COMP instance list (onnx,vnnlib,timeout; paths
+     * relative to the list's folder), writes instance,verdict,seconds and, given expected results, counts right,
+     * wrong and unsolved answers. Exit 0 unless an answer is wrong.
+     */
+    @Command(name = "vnncomp", description = "Run a VNN-COMP instance list with the verifier.")
+    public static final class Vnncomp implements Callable<Integer> {
+        @Option(names = "--instances", required = true, paramLabel = "FILE.csv", description = "onnx,vnnlib,timeout rows")
+        Path instances;
+
+        @Option(names = "--expected", paramLabel = "FILE.csv", description = "onnx,vnnlib,...,expected rows to score against")
+        Path expected;
+
+        @Option(names = "--out", paramLabel = "FILE.csv", defaultValue = "vnncomp-results.csv",
+                description = "results CSV (default ${DEFAULT-VALUE})")
+        Path out;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "override every instance's timeout")
+        Double timeout;
+
+        @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
+        Integer threads;
+
+        @Option(names = "--no-progress", description = "no progress bar")
+        boolean noProgress;
+
+        @Override
+        public Integer call() throws IOException {
+            Path base = instances.toAbsolutePath().getParent();
+            List<String[]> rows = readCsv(instances);
+            Map<String, String> want = new HashMap<>();
+            if (expected != null) {
+                List<String[]> e = readCsv(expected);
+                int col = Arrays.asList(e.get(0)).indexOf("expected");
+                for (String[] r : e.subList(col >= 0 ? 1 : 0, e.size())) {
+                    want.put(r[0] + "," + r[1], r[col >= 0 ? col : 2]);
+                }
+            }
+            if (!rows.isEmpty() && !rows.get(0)[0].endsWith(".onnx") && !rows.get(0)[0].endsWith(".nnet")) {
+                rows = rows.subList(1, rows.size()); // header
+            }
+            Verifier verifier = BranchAndBoundVerifier.create();
+            VerifyOptions defaults = VerifyOptions.defaults();
+            Map<Path, DenseNetwork> nets = new HashMap<>();
+            StringBuilder csv = new StringBuilder("onnx,vnnlib,verdict,seconds,expected,status,note\n");
+            List<Double> times = new ArrayList<>();
+            int right = 0;
+            int wrong = 0;
+            int unsolved = 0;
+            Map<String, Integer> counts = new java.util.TreeMap<>();
+            String slowest = "";
+            double slowestT = -1;
+            long t0 = System.nanoTime();
+            ProgressBarBuilder pbb = new ProgressBarBuilder().setTaskName("vnncomp").setInitialMax(rows.size())
+                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                    .setUpdateIntervalMillis(200);
+            try (ProgressBar pb = noProgress ? null : pbb.build()) {
+                for (String[] r : rows) {
+                    Path onnx = locate(base, r[0], "onnx");
+                    Path prop = locate(base, r[1], "vnnlib");
+                    double limit = timeout != null ? timeout : Double.parseDouble(r[2]);
+                    String id = r[0] + "," + r[1];
+                    long s0 = System.nanoTime();
+                    Verdict v;
+                    try {
+                        DenseNetwork net = nets.computeIfAbsent(onnx, p -> Models.load(p).dense());
+                        VnnlibFile spec = VnnlibFile.read(prop, net.inputSize(), net.outputSize());
+                        if (!spec.ok()) {
+                            v = new Verdict.Unknown(spec.diagnostics().get(0).message(), 0);
+                        } else {
+                            v = verifier.verifyAny(net, spec.properties(), new VerifyOptions(limit,
+                                    threads == null ? defaults.threads() : threads, defaults.seed()));
+                        }
+                    } catch (RuntimeException e) {
+                        v = new Verdict.Unknown(e.getMessage(), (System.nanoTime() - s0) / 1e9);
+                    }
+                    double secs = (System.nanoTime() - s0) / 1e9;
+                    String exp = want.get(id);
+                    String status;
+                    boolean definite = v instanceof Verdict.Sat || v instanceof Verdict.Unsat;
+                    if (exp == null || !(exp.equals("sat") || exp.equals("unsat"))) {
+                        status = definite ? "unscored" : "unsolved";
+                    } else if (!definite) {
+                        status = "unsolved";
+                        unsolved++;
+                    } else if (v.word().equals(exp)) {
+                        status = "right";
+                        right++;
+                    } else {
+                        status = "WRONG";
+                        wrong++;
+                    }
+                    counts.merge(v.word(), 1, Integer::sum);
+                    times.add(secs);
+                    if (secs > slowestT) {
+                        slowestT = secs;
+                        slowest = id;
+                    }
+                    csv.append(id).append(',').append(v.word()).append(',')
+                            .append(String.format(Locale.ROOT, "%.4f", secs)).append(',')
+                            .append(exp == null ? "" : exp).append(',').append(status).append(',')
+                            .append(v instanceof Verdict.Unknown u ? u.reason().replace(',', ';').replace('\n', ' ') : "")
+                            .append('\n');
+                    if (pb != null) {
+                        pb.step();
+                        pb.setExtraMessage(v.word() + " " + String.format(Locale.ROOT, "%.2fs", secs));
+                    }
+                    if (status.equals("WRONG")) {
+                        System.err.println("WRONG: " + id + " gave " + v.word() + ", expected " + exp);
+                    }
+                }
+            }
+            double total = (System.nanoTime() - t0) / 1e9;
+            AtomicFiles.write(out, csv.toString().getBytes(StandardCharsets.UTF_8));
+            List<Double> sorted = new ArrayList<>(times);
+            sorted.sort(null);
+            double median = sorted.isEmpty() ? 0 : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : 0.5 * (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2));
+            double sum = times.stream().mapToDouble(Double::doubleValue).sum();
+            System.out.println("instances  " + rows.size());
+            counts.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-9s%d%n", k, n));
+            if (expected != null) {
+                System.out.printf(Locale.ROOT, "right      %d%nwrong      %d%nunsolved   %d%n", right, wrong, unsolved);
+            }
+            System.out.printf(Locale.ROOT, "total      %.2f s (sum of instances %.2f s)%nmedian     %.3f s%n"
+                    + "slowest    %.2f s (%s)%nresults    %s%n", total, sum, median, slowestT, slowest, out);
+            return wrong > 0 ? 1 : 0;
+        }
+
+        /** A file named in an instance list: next to the list, or in its {@code onnx/} or {@code vnnlib/} folder. */
+        static Path locate(Path base, String name, String folder) {
+            Path direct = base.resolve(name);
+            if (Files.exists(direct)) {
+                return direct;
+            }
+            Path sub = base.resolve(folder).resolve(name);
+            return Files.exists(sub) ? sub : direct;
+        }
+
+        private static List<String[]> readCsv(Path p) {
+            try {
+                List<String[]> rows = new ArrayList<>();
+                for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        rows.add(Arrays.stream(line.split(",", -1)).map(String::trim).toArray(String[]::new));
+                    }
+                }
+                return rows;
+            } catch (IOException e) {
+                throw new UncheckedIOException(p + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

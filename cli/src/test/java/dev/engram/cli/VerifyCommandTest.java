@@ -1,0 +1,69 @@
+package dev.engram.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code engram verify} on the CI subset of the benchmarks: the vnncomp-test instances and a dozen ACAS Xu
+ * instances (holding and violated) must give the expected verdict; sat result files carry a witness that the
+ * verifier re-executed.
+ */
+class VerifyCommandTest {
+
+    static Path data() {
+        return ModelCommandsTest.shared();
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "vnncomp-test/test_nano.onnx, vnncomp-test/test_nano.vnnlib, unsat",
+            "vnncomp-test/test_tiny.onnx, vnncomp-test/test_tiny.vnnlib, unsat",
+            "vnncomp-test/test_small.onnx, vnncomp-test/test_small.vnnlib, unsat",
+            "vnncomp-test/test_sat.onnx, vnncomp-test/test_prop.vnnlib, sat",
+            "vnncomp-test/test_unsat.onnx, vnncomp-test/test_prop.vnnlib, unsat",
+            "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_1.vnnlib, unsat",
+            "acasxu/onnx/ACASXU_run2a_1_2_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_4.vnnlib, unsat",
+            "acasxu/onnx/ACASXU_run2a_1_7_batch_2000.onnx, acasxu/vnnlib/prop_3.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_1_8_batch_2000.onnx, acasxu/vnnlib/prop_4.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_2_1_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_3_3_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_5.vnnlib, unsat",
+            "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_6.vnnlib, unsat",
+    })
+    void ciSubsetGivesTheExpectedVerdicts(String model, String prop, String expected) throws Exception {
+        Path m = data().resolve(model);
+        Path p = data().resolve(prop);
+        assumeTrue(Files.isRegularFile(m) && Files.isRegularFile(p), "benchmark data not found under " + data());
+        Path result = Files.createTempDirectory("verify").resolve("result.txt");
+        ModelCommandsTest.Run r = ModelCommandsTest.engram("verify", "--model", m.toString(), "--vnnlib",
+                p.toString(), "--timeout", "60", "--result", result.toString());
+        System.out.print("[verify] " + r.out());
+        List<String> lines = Files.readAllLines(result);
+        assertEquals(expected, lines.get(0), r.out() + r.err());
+        assertEquals(0, r.code());
+        if (expected.equals("sat")) {
+            assertTrue(lines.get(1).startsWith("((X_0 "), lines.toString());
+            assertTrue(lines.get(lines.size() - 1).endsWith("))"), lines.toString());
+        }
+    }
+
+    @Test
+    void malformedPropertyIsReportedWithPosition() throws Exception {
+        Path m = data().resolve("vnncomp-test/test_nano.onnx");
+        assumeTrue(Files.isRegularFile(m), "benchmark data not found");
+        Path bad = Files.createTempDirectory("verify").resolve("bad.vnnlib");
+        Files.writeString(bad, "(declare-const X_0 Real)\n(assert (<= X_0 1)\n");
+        ModelCommandsTest.Run r = ModelCommandsTest.engram("verify", "--model", m.toString(), "--vnnlib", bad.toString());
+        assertEquals(2, r.code());
+    }
+}

@@ -1,0 +1,286 @@
+package dev.engram.properties;
+
+import dev.engram.diag.Diagnostic;
+import dev.engram.diag.DiagnosticCode;
+import dev.engram.source.Span;
+import dev.engram.verify.Box;
+import dev.engram.verify.InputRegion;
+import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.Property;
+import dev.engram.vnnlib.VnnlibSpec;
+import dev.engram.vnnlib.VnnlibSpec.And;
+import dev.engram.vnnlib.VnnlibSpec.Comparison;
+import dev.engram.vnnlib.VnnlibSpec.Formula;
+import dev.engram.vnnlib.VnnlibSpec.Or;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a VNN-LIB spec into verification problems. The conjunction of the assertions is expanded into a
+ * disjunction of conjunctions of comparisons; in each conjunction the comparisons over inputs {@code X_i} only
+ * form the input region (bounds of one variable become the box, others become linear input constraints) and the
+ * comparisons over outputs {@code Y_j} only form one conjunction of the unsafe set. Conjunctions with the same
+ * input part share one {@link Property}; the spec is violated when any of the returned properties is.
+ * Strict inequalities are read as non-strict (sound for proofs; see the verifier notes).
+ */
+public final class VnnlibProperties {
+    /** Largest disjunctive normal form expanded before giving up. */
+    public static final int MAX_DISJUNCTS = 100_000;
+
+    private static final Pattern NAME = Pattern.compile("([XY])_(\\d+)");
+
+    private VnnlibProperties() {
+    }
+
+    /** The properties of a spec, or the diagnostics (E093) saying why the spec does not fit. */
+    public record Result(List<Property> properties, List<Diagnostic> diagnostics) {
+        public Result {
+            properties = List.copyOf(properties);
+            diagnostics = List.copyOf(diagnostics);
+        }
+
+        public boolean ok() {
+            return diagnostics.stream().noneMatch(Diagnostic::isError);
+        }
+    }
+
+    /** The single property of a spec; throws {@link IllegalArgumentException} with the reasons if it has none or several. */
+    public static Property toProperty(VnnlibSpec spec, String name) {
+        Result r = convert(spec, name);
+        if (!r.ok()) {
+            throw new IllegalArgumentException(r.diagnostics().get(0).message());
+        }
+        if (r.properties().size() != 1) {
+            throw new IllegalArgumentException(spec.path() + ": the spec has " + r.properties().size()
+                    + " input regions with different output conditions; use convert()");
+        }
+        return r.properties().get(0);
+    }
+
+    public static Result convert(VnnlibSpec spec, String name) {
+        List<Diagnostic> diags = new ArrayList<>();
+        Span top = spec.declarations().isEmpty() ? Span.of(spec.path(), 1, 1, 1, 1) : spec.declarations().get(0).span();
+        int nx = 0;
+        int ny = 0;
+        for (VnnlibSpec.Declaration d : spec.declarations()) {
+            Matcher m = NAME.matcher(d.name());
+            if (!m.matches()) {
+                diags.add(Diagnostic.error(DiagnosticCode.E093, d.span(), "'" + d.name() + "' is neither X_i nor Y_j",
+                        "name inputs X_0, X_1, ... and outputs Y_0, Y_1, ..."));
+                continue;
+            }
+            int idx = Integer.parseInt(m.group(2));
+            if (m.group(1).equals("X")) {
+                nx = Math.max(nx, idx + 1);
+            } else {
+                ny = Math.max(ny, idx + 1);
+            }
+        }
+        if (!diags.isEmpty()) {
+            return new Result(List.of(), diags);
+        }
+        if (nx == 0 || ny == 0) {
+            diags.add(Diagnostic.error(DiagnosticCode.E093, top, "the spec declares no " + (nx == 0 ? "inputs" : "outputs"),
+                    "declare X_i and Y_j constants"));
+            return new Result(List.of(), diags);
+        }
+        List<List<Comparison>> dnf = List.of(List.of());
+        for (Formula f : spec.assertions()) {
+            List<List<Comparison>> d = dnf(f);
+            if (d == null || (long) dnf.size() * d.size() > MAX_DISJUNCTS) {
+                diags.add(Diagnostic.error(DiagnosticCode.E093, f.span(), "the property expands to more than "
+                        + MAX_DISJUNCTS + " cases", "split the property into several files"));
+                return new Result(List.of(), diags);
+            }
+            List<List<Comparison>> next = new ArrayList<>();
+            for (List<Comparison> a : dnf) {
+                for (List<Comparison> b : d) {
+                    List<Comparison> c = new ArrayList<>(a);
+                    c.addAll(b);
+                    next.add(c);
+                }
+            }
+            dnf = next;
+        }
+        // group the output conjunctions by their input part
+        Map<String, Group> groups = new LinkedHashMap<>();
+        for (List<Comparison> conj : dnf) {
+            double[] lo = new double[nx];
+            double[] hi = new double[nx];
+            java.util.Arrays.fill(lo, Double.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(hi, Double.POSITIVE_INFINITY);
+            List<LinearConstraint> inputCons = new ArrayList<>();
+            List<LinearConstraint> outputCons = new ArrayList<>();
+            for (Comparison c : conj) {
+                boolean hasX = false;
+                boolean hasY = false;
+                for (String v : c.coefficients().keySet()) {
+                    if (v.startsWith("X")) {
+                        hasX = true;
+                    } else {
+                        hasY = true;
+                    }
+                }
+                if (hasX && hasY) {
+                    diags.add(Diagnostic.error(DiagnosticCode.E093, c.span(), "a comparison mixes inputs and outputs",
+                            "state input constraints and output conditions separately"));
+                    return new Result(List.of(), diags);
+                }
+                int n = hasX ? nx : ny;
+                for (LinearConstraint lc : constraints(c, n)) {
+                    if (!hasX && !hasY) {
+                        if (!lc.holds(new double[0], 0)) {
+                            // constant false: this conjunction is empty
+                            outputCons = null;
+                            break;
+                        }
+                        continue;
+                    }
+                    if (hasX && singleVariable(lc) >= 0) {
+                        int i = singleVariable(lc);
+                        double a = lc.coefficients()[i];
+                        double bnd = lc.bound() / a;
+                        if (a > 0) {
+                            hi[i] = Math.min(hi[i], bnd);
+                        } else {
+                            lo[i] = Math.max(lo[i], bnd);
+                        }
+                    } else if (hasX) {
+                        inputCons.add(lc);
+                    } else {
+                        outputCons.add(lc);
+                    }
+                }
+                if (outputCons == null) {
+                    break;
+                }
+            }
+            if (outputCons == null) {
+                continue;
+            }
+            for (int i = 0; i < nx; i++) {
+                if (!Double.isFinite(lo[i]) || !Double.isFinite(hi[i])) {
+                    diags.add(Diagnostic.error(DiagnosticCode.E093, top, "input X_" + i + " has no "
+                            + (!Double.isFinite(lo[i]) ? "lower" : "upper") + " bound",
+                            "assert (>= X_" + i + " LOW) and (<= X_" + i + " HIGH)"));
+                    return new Result(List.of(), diags);
+                }
+            }
+            boolean empty = false;
+            for (int i = 0; i < nx; i++) {
+                empty |= lo[i] > hi[i];
+            }
+            if (empty) {
+                continue; // this case has an empty input region: nothing to check
+            }
+            String key = java.util.Arrays.toString(lo) + java.util.Arrays.toString(hi) + keyOf(inputCons);
+            groups.computeIfAbsent(key, k -> new Group(new Box(lo, hi), inputCons)).unsafe.add(outputCons);
+        }
+        List<Property> props = new ArrayList<>();
+        int k = 0;
+        for (Group g : groups.values()) {
+            String n = groups.size() == 1 ? name : name + "#" + (k++);
+            props.add(new Property(n, new InputRegion(List.of(g.box), g.inputCons), g.unsafe));
+        }
+        return new Result(props, diags);
+    }
+
+    private static final class Group {
+        final Box box;
+        final List<LinearConstraint> inputCons;
+        final List<List<LinearConstraint>> unsafe = new ArrayList<>();
+
+        Group(Box box, List<LinearConstraint> inputCons) {
+            this.box = box;
+            this.inputCons = inputCons;
+        }
+    }
+
+    private static String keyOf(List<LinearConstraint> cons) {
+        StringBuilder sb = new StringBuilder();
+        for (LinearConstraint c : cons) {
+            sb.append(java.util.Arrays.toString(c.coefficients())).append("<=").append(c.bound()).append(';');
+        }
+        return sb.toString();
+    }
+
+    private static int singleVariable(LinearConstraint c) {
+        int found = -1;
+        for (int i = 0; i < c.coefficients().length; i++) {
+            if (c.coefficients()[i] != 0) {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    /** {@code sum a_v v + c REL 0} as constraints {@code coeffs · v <= bound}. */
+    private static List<LinearConstraint> constraints(Comparison c, int n) {
+        double[] a = new double[n];
+        for (Map.Entry<String, Double> e : c.coefficients().entrySet()) {
+            Matcher m = NAME.matcher(e.getKey());
+            if (m.matches()) {
+                a[Integer.parseInt(m.group(2))] += e.getValue();
+            }
+        }
+        double[] neg = new double[n];
+        for (int i = 0; i < n; i++) {
+            neg[i] = -a[i];
+        }
+        LinearConstraint le = new LinearConstraint(a, -c.constant());
+        LinearConstraint ge = new LinearConstraint(neg, c.constant());
+        switch (c.relation()) {
+            case LE:
+            case LT:
+                return List.of(le);
+            case GE:
+            case GT:
+                return List.of(ge);
+            default:
+                return List.of(le, ge);
+        }
+    }
+
+    /** Disjunctive normal form of a formula, or null when it grows too large. */
+    private static List<List<Comparison>> dnf(Formula f) {
+        if (f instanceof Comparison c) {
+            return List.of(List.of(c));
+        }
+        if (f instanceof Or o) {
+            List<List<Comparison>> out = new ArrayList<>();
+            for (Formula x : o.operands()) {
+                List<List<Comparison>> d = dnf(x);
+                if (d == null || out.size() + d.size() > MAX_DISJUNCTS) {
+                    return null;
+                }
+                out.addAll(d);
+            }
+            return out;
+        }
+        List<List<Comparison>> acc = List.of(List.of());
+        for (Formula x : ((And) f).operands()) {
+            List<List<Comparison>> d = dnf(x);
+            if (d == null || (long) acc.size() * d.size() > MAX_DISJUNCTS) {
+                return null;
+            }
+            List<List<Comparison>> next = new ArrayList<>();
+            for (List<Comparison> a : acc) {
+                for (List<Comparison> b : d) {
+                    List<Comparison> c = new ArrayList<>(a);
+                    c.addAll(b);
+                    next.add(c);
+                }
+            }
+            acc = next;
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.engram.verify;
+
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.bounds.BoundNetwork;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Looks for counterexamples: uniform samples of a box, then a projected signed-gradient descent (PGD) on the
+ * distance to the unsafe set from the most promising samples. Candidates are always judged by concrete float32
+ * execution ({@link DenseNetwork#evaluate}) on inputs rounded to float32 inside the box, so every point it
+ * accepts is a genuine witness. Deterministic for a given seed.
+ */
+public final class Falsifier {
+    private final DenseNetwork network;
+    private final BoundNetwork bounds;
+    private final Property property;
+    private final long seed;
+    private final int samples;
+    private final int restarts;
+    private final int steps;
+
+    public Falsifier(DenseNetwork network, BoundNetwork bounds, Property property, long seed) {
+        this(network, bounds, property, seed, 512, 6, 60);
+    }
+
+    public Falsifier(DenseNetwork network, BoundNetwork bounds, Property property, long seed, int samples,
+                     int restarts, int steps) {
+        this.network = network;
+        this.bounds = bounds;
+        this.property = property;
+        this.seed = seed;
+        this.samples = samples;
+        this.restarts = restarts;
+        this.steps = steps;
+    }
+
+    /** A witness in {@code box}, or null when none was found before {@code deadline} (nanoTime). */
+    public double[] search(Box box, long deadline) {
+        Random rnd = new Random(seed ^ 0x9E3779B97F4A7C15L);
+        int d = box.dimension();
+        double[][] best = new double[restarts][];
+        double[] bestVal = new double[restarts];
+        java.util.Arrays.fill(bestVal, Double.POSITIVE_INFINITY);
+        int corners = d <= 12 ? 1 << d : 0;
+        for (int s = 0; s < corners + samples; s++) {
+            double[] x = new double[d];
+            for (int i = 0; i < d; i++) {
+                if (s < corners) { // the box's corners first: ReLU networks often peak there
+                    x[i] = ((s >> i) & 1) == 0 ? box.lo()[i] : box.hi()[i];
+                } else {
+                    x[i] = box.lo()[i] + rnd.nextDouble() * (box.hi()[i] - box.lo()[i]);
+                }
+            }
+            if (check(x)) {
+                return x;
+            }
+            double v = distance(bounds.evaluate(x));
+            int worst = 0;
+            for (int r = 1; r < restarts; r++) {
+                if (bestVal[r] > bestVal[worst]) {
+                    worst = r;
+                }
+            }
+            if (v < bestVal[worst]) {
+                bestVal[worst] = v;
+                best[worst] = x;
+            }
+            if ((s & 127) == 0 && System.nanoTime() > deadline) {
+                return null;
+            }
+        }
+        for (double[] start : best) {
+            if (start == null || bounds.unsupported() != null) {
+                continue;
+            }
+            double[] x = start.clone();
+            for (int t = 0; t < steps; t++) {
+                double[] y = bounds.evaluate(x);
+                double[] c = steepest(y);
+                if (c == null) {
+                    break;
+                }
+                double[] g = bounds.gradient(x, c);
+                double eta = 0.1 * Math.pow(0.02, t / (double) steps);
+                for (int i = 0; i < d; i++) {
+                    double w = box.hi()[i] - box.lo()[i];
+                    x[i] -= eta * w * Math.signum(g[i]);
+                    x[i] = Math.min(box.hi()[i], Math.max(box.lo()[i], x[i]));
+                }
+                if (check(x)) {
+                    return x;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** How far outputs {@code y} are from the unsafe set: at most 0 inside it. */
+    double distance(double[] y) {
+        double best = Double.POSITIVE_INFINITY;
+        for (List<LinearConstraint> conj : property.unsafe()) {
+            double worst = Double.NEGATIVE_INFINITY;
+            for (LinearConstraint c : conj) {
+                worst = Math.max(worst, dot(c.coefficients(), y) - c.bound());
+            }
+            best = Math.min(best, worst);
+        }
+        return best;
+    }
+
+    /** The objective whose decrease brings {@code y} closest to the unsafe set. */
+    private double[] steepest(double[] y) {
+        double best = Double.POSITIVE_INFINITY;
+        double[] coef = null;
+        for (List<LinearConstraint> conj : property.unsafe()) {
+            double worst = Double.NEGATIVE_INFINITY;
+            double[] wc = null;
+            for (LinearConstraint c : conj) {
+                double v = dot(c.coefficients(), y) - c.bound();
+                if (v > worst) {
+                    worst = v;
+                    wc = c.coefficients();
+                }
+            }
+            if (worst < best) {
+                best = worst;
+                coef = wc;
+            }
+        }
+        return coef;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /**
+     * True when {@code x}, rounded to float32 inside a box of the region, satisfies the input constraints and
+     * its float32 output lies in the unsafe set. On success {@code x} is overwritten with the rounded input.
+     */
+    public boolean check(double[] x) {
+        float[] xf = inside(x);
+        if (xf == null) {
+            return false;
+        }
+        double[] xd = new double[xf.length];
+        for (int i = 0; i < xf.length; i++) {
+            xd[i] = xf[i];
+        }
+        for (LinearConstraint c : property.region().constraints()) {
+            if (!c.holds(xd, 0)) {
+                return false;
+            }
+        }
+        float[] y = network.evaluate(xf);
+        double[] yd = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            yd[i] = y[i];
+        }
+        if (!property.isUnsafe(yd, 0)) {
+            return false;
+        }
+        System.arraycopy(xd, 0, x, 0, x.length);
+        return true;
+    }
+
+    /** {@code x} rounded to float32 and nudged into the first region box containing it, or null. */
+    private float[] inside(double[] x) {
+        for (Box b : property.region().boxes()) {
+            float[] f = new float[x.length];
+            boolean ok = true;
+            for (int i = 0; i < x.length && ok; i++) {
+                if (x[i] < b.lo()[i] || x[i] > b.hi()[i]) {
+                    ok = false;
+                    break;
+                }
+                float v = (float) x[i];
+                if (v < b.lo()[i]) {
+                    v = Math.nextUp(v);
+                }
+                if (v > b.hi()[i]) {
+                    v = Math.nextDown(v);
+                }
+                ok = v >= b.lo()[i] && v <= b.hi()[i];
+                f[i] = v;
+            }
+            if (ok) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The verdict for a witness accepted by {@link #check}: input and its re-executed float32 output. */
+    public Verdict witness(double[] x, double seconds) {
+        float[] xf = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xf[i] = (float) x[i];
+        }
+        float[] y = network.evaluate(xf);
+        double[] yd = new double[y.length];
+        double[] xd = new double[x.length];
+        for (int i = 0; i < y.length; i++) {
+            yd[i] = y[i];
+        }
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = xf[i];
+        }
+        if (!property.isUnsafe(yd, 0)) {
+            throw new IllegalStateException("internal error: a witness failed re-execution");
+        }
+        return new Verdict.Sat(xd, yd, seconds);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.engram.verify.bounds;
+
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+
+/**
+ * A {@link DenseNetwork} prepared for bound propagation: weights widened to double, row-major, with each
+ * layer's {@link ActivationRelaxation}. Immutable and shared by all threads of a verification run.
+ */
+public final class BoundNetwork {
+    final int layers;
+    final int[] sizes; // sizes[0] = inputs, sizes[l + 1] = outputs of layer l
+    final double[][] w; // w[l][o * in + i]
+    final double[][] b;
+    /** Positive and negative parts of {@link #w} (same layout), for branch-free bound propagation. */
+    final double[][] wPos;
+    final double[][] wNeg;
+    final ActivationRelaxation[] act;
+    final String unsupported;
+
+    private BoundNetwork(DenseNetwork net) {
+        layers = net.layers().size();
+        sizes = new int[layers + 1];
+        sizes[0] = net.inputSize();
+        w = new double[layers][];
+        b = new double[layers][];
+        act = new ActivationRelaxation[layers];
+        wPos = new double[layers][];
+        wNeg = new double[layers][];
+        String why = null;
+        for (int l = 0; l < layers; l++) {
+            DenseLayer d = net.layers().get(l);
+            int out = d.bias().length;
+            int in = sizes[l];
+            sizes[l + 1] = out;
+            w[l] = new double[out * in];
+            b[l] = new double[out];
+            for (int o = 0; o < out; o++) {
+                float[] row = d.weight()[o];
+                for (int i = 0; i < in; i++) {
+                    w[l][o * in + i] = row[i];
+                }
+                b[l][o] = d.bias()[o];
+            }
+            wPos[l] = new double[out * in];
+            wNeg[l] = new double[out * in];
+            for (int k = 0; k < out * in; k++) {
+                double v = w[l][k];
+                wPos[l][k] = v > 0 ? v : 0;
+                wNeg[l][k] = v < 0 ? v : 0;
+            }
+            act[l] = ActivationRelaxation.of(d.activation(), d.alpha());
+            if (act[l] == null && why == null) {
+                why = "layer " + d.name() + ": activation " + d.activation() + " has no linear relaxation yet";
+            }
+        }
+        unsupported = why;
+    }
+
+    public static BoundNetwork of(DenseNetwork net) {
+        return new BoundNetwork(net);
+    }
+
+    /** Why this network cannot be bounded, or null when it can. */
+    public String unsupported() {
+        return unsupported;
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public int inputSize() {
+        return sizes[0];
+    }
+
+    public int outputSize() {
+        return sizes[layers];
+    }
+
+    /** Exact (double) forward pass. */
+    public double[] evaluate(double[] x) {
+        double[] h = x;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            double[] z = new double[out];
+            double[] wl = w[l];
+            for (int o = 0; o < out; o++) {
+                double s = b[l][o];
+                int base = o * in;
+                for (int i = 0; i < in; i++) {
+                    s += wl[base + i] * h[i];
+                }
+                z[o] = act[l].apply(s);
+            }
+            h = z;
+        }
+        return h;
+    }
+
+    /**
+     * Gradient of {@code c · y(x)} with respect to {@code x} (a subgradient at kinks), for gradient-based
+     * falsification.
+     */
+    public double[] gradient(double[] x, double[] c) {
+        double[][] pre = new double[layers][];
+        double[] h = x;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            double[] z = new double[out];
+            double[] post = new double[out];
+            for (int o = 0; o < out; o++) {
+                double s = b[l][o];
+                int base = o * in;
+                for (int i = 0; i < in; i++) {
+                    s += w[l][base + i] * h[i];
+                }
+                z[o] = s;
+                post[o] = act[l].apply(s);
+            }
+            pre[l] = z;
+            h = post;
+        }
+        double[] g = c.clone();
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            for (int o = 0; o < out; o++) {
+                g[o] *= act[l].slope(pre[l][o]);
+            }
+            double[] gi = new double[in];
+            for (int o = 0; o < out; o++) {
+                double go = g[o];
+                if (go == 0) {
+                    continue;
+                }
+                int base = o * in;
+                for (int i = 0; i < in; i++) {
+                    gi[i] += go * w[l][base + i];
+                }
+            }
+            g = gi;
+        }
+        return g;
+    }
+}

@@ -1,0 +1,313 @@
+package dev.engram.verify.bounds;
+
+/**
+ * Bounds of one network over one input box. {@link #forward} propagates symbolic linear lower and upper bounds
+ * of every neuron in terms of the inputs (DeepPoly/CROWN-style relaxations, efficient in low input dimension),
+ * intersected with interval bounds; {@link #lowerBound} then bounds any linear objective of the outputs by one
+ * backward pass through the relaxations (CROWN). Computed in double from the float32 weights; callers add the
+ * floating-point margin documented in {@code docs/verifier.md}.
+ */
+public final class LinearBounds {
+    private final BoundNetwork net;
+    private final double[] xlo;
+    private final double[] xhi;
+    /** Pre-activation bounds per layer. */
+    final double[][] lo;
+    final double[][] hi;
+    /** Relaxation lines per layer: lower slope/intercept, upper slope/intercept. */
+    final double[][] la;
+    final double[][] lb;
+    final double[][] ua;
+    final double[][] ub;
+
+    private LinearBounds(BoundNetwork net, double[] xlo, double[] xhi) {
+        this.net = net;
+        this.xlo = xlo;
+        this.xhi = xhi;
+        int n = net.layers;
+        lo = new double[n][];
+        hi = new double[n][];
+        la = new double[n][];
+        lb = new double[n][];
+        ua = new double[n][];
+        ub = new double[n][];
+    }
+
+    /** Interval bound propagation only (fast, loose). */
+    public static LinearBounds interval(BoundNetwork net, double[] xlo, double[] xhi) {
+        LinearBounds r = new LinearBounds(net, xlo, xhi);
+        double[] hl = xlo.clone();
+        double[] hu = xhi.clone();
+        double[] rel = new double[4];
+        for (int l = 0; l < net.layers; l++) {
+            int in = net.sizes[l];
+            int out = net.sizes[l + 1];
+            double[] zl = new double[out];
+            double[] zu = new double[out];
+            intervalLayer(net.w[l], net.b[l], in, out, hl, hu, zl, zu);
+            r.store(l, zl, zu, rel);
+            hl = new double[out];
+            hu = new double[out];
+            for (int o = 0; o < out; o++) {
+                hl[o] = net.act[l].apply(zl[o]);
+                hu[o] = net.act[l].apply(zu[o]);
+            }
+        }
+        return r;
+    }
+
+    private static void intervalLayer(double[] w, double[] b, int in, int out, double[] hl, double[] hu,
+                                      double[] zl, double[] zu) {
+        for (int o = 0; o < out; o++) {
+            double sl = b[o];
+            double su = b[o];
+            int base = o * in;
+            for (int i = 0; i < in; i++) {
+                double wv = w[base + i];
+                if (wv >= 0) {
+                    sl += wv * hl[i];
+                    su += wv * hu[i];
+                } else {
+                    sl += wv * hu[i];
+                    su += wv * hl[i];
+                }
+            }
+            zl[o] = sl;
+            zu[o] = su;
+        }
+    }
+
+    private void store(int l, double[] zl, double[] zu, double[] rel) {
+        int out = zl.length;
+        lo[l] = zl;
+        hi[l] = zu;
+        la[l] = new double[out];
+        lb[l] = new double[out];
+        ua[l] = new double[out];
+        ub[l] = new double[out];
+        for (int o = 0; o < out; o++) {
+            net.act[l].relax(zl[o], zu[o], rel);
+            la[l][o] = rel[0];
+            lb[l][o] = rel[1];
+            ua[l][o] = rel[2];
+            ub[l][o] = rel[3];
+        }
+    }
+
+    /** Symbolic forward propagation intersected with interval bounds. */
+    public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi) {
+        return forward(net, xlo, xhi, false);
+    }
+
+    /**
+     * Symbolic forward propagation; with {@code crown}, the bounds of every neuron that the forward bounds leave
+     * unstable are tightened by backward passes through the relaxations of all earlier layers (CROWN), and the
+     * tightened bounds feed the following layers.
+     */
+    public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown) {
+        LinearBounds r = new LinearBounds(net, xlo, xhi);
+        int d = net.sizes[0];
+        int st = d + 1;
+        // symbolic bounds stored coefficient-major: hL[k][i] is the coefficient of input k (k == d: constant)
+        // in the lower bound of neuron i, so the inner loops run over neurons
+        double[][] hL = new double[st][d];
+        double[][] hU = new double[st][d];
+        for (int i = 0; i < d; i++) {
+            hL[i][i] = 1;
+            hU[i][i] = 1;
+        }
+        double[] hl = xlo.clone();
+        double[] hu = xhi.clone();
+        double[] rel = new double[4];
+        for (int l = 0; l < net.layers; l++) {
+            int in = net.sizes[l];
+            int out = net.sizes[l + 1];
+            double[] wp = net.wPos[l];
+            double[] wn = net.wNeg[l];
+            double[][] zL = new double[st][out];
+            double[][] zU = new double[st][out];
+            double[] zl = new double[out];
+            double[] zu = new double[out];
+            intervalLayer(net.w[l], net.b[l], in, out, hl, hu, zl, zu);
+            for (int o = 0; o < out; o++) {
+                int wb = o * in;
+                double sl = 0;
+                double su = 0;
+                for (int k = 0; k < st; k++) {
+                    double[] lk = hL[k];
+                    double[] uk = hU[k];
+                    double a = 0;
+                    double c = 0;
+                    for (int i = 0; i < in; i++) {
+                        double p = wp[wb + i];
+                        double n = wn[wb + i];
+                        a += p * lk[i] + n * uk[i];
+                        c += p * uk[i] + n * lk[i];
+                    }
+                    if (k == d) {
+                        a += net.b[l][o];
+                        c += net.b[l][o];
+                        sl += a;
+                        su += c;
+                    } else {
+                        sl += a > 0 ? a * xlo[k] : a * xhi[k];
+                        su += c > 0 ? c * xhi[k] : c * xlo[k];
+                    }
+                    zL[k][o] = a;
+                    zU[k][o] = c;
+                }
+                if (sl > zl[o]) {
+                    zl[o] = sl;
+                }
+                if (su < zu[o]) {
+                    zu[o] = su;
+                }
+                if (crown && l > 0 && l < net.layers - 1 && zl[o] < 0 && zu[o] > 0) {
+                    double[] e = new double[out];
+                    e[o] = 1;
+                    double cl = r.backward(l, e, null, null);
+                    e[o] = -1;
+                    double cu = -r.backward(l, e, null, null);
+                    if (cl > zl[o]) {
+                        zl[o] = cl;
+                    }
+                    if (cu < zu[o]) {
+                        zu[o] = cu;
+                    }
+                }
+                if (zl[o] > zu[o]) { // rounding on a point box
+                    double m = 0.5 * (zl[o] + zu[o]);
+                    zl[o] = m;
+                    zu[o] = m;
+                }
+            }
+            r.store(l, zl, zu, rel);
+            if (l == net.layers - 1) {
+                break;
+            }
+            hL = new double[st][out];
+            hU = new double[st][out];
+            hl = new double[out];
+            hu = new double[out];
+            double[] la = r.la[l];
+            double[] ua = r.ua[l];
+            for (int k = 0; k < st; k++) {
+                double[] zlk = zL[k];
+                double[] zuk = zU[k];
+                double[] hlk = hL[k];
+                double[] huk = hU[k];
+                for (int o = 0; o < out; o++) {
+                    hlk[o] = la[o] * zlk[o];
+                    huk[o] = ua[o] * zuk[o];
+                }
+            }
+            for (int o = 0; o < out; o++) {
+                hL[d][o] += r.lb[l][o];
+                hU[d][o] += r.ub[l][o];
+                hl[o] = net.act[l].apply(zl[o]);
+                hu[o] = net.act[l].apply(zu[o]);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * A lower bound of {@code c · y} over the box, by one backward pass. When {@code coef} is given it receives
+     * the linear function's coefficients on the inputs (for split heuristics); {@code argmin} the box corner
+     * minimising that linear function (a promising candidate counterexample).
+     */
+    public double lowerBound(double[] c, double[] coef, double[] argmin) {
+        return backward(net.layers, c, coef, argmin);
+    }
+
+    /**
+     * A lower bound of {@code c · z} where {@code z} is the pre-activation of layer {@code top} (or, for
+     * {@code top == layers}, the output), through the relaxations of layers below.
+     */
+    double backward(int top, double[] c, double[] coef, double[] argmin) {
+        double[] a;
+        double cst = 0;
+        int from;
+        if (top == net.layers) {
+            a = c.clone();
+            from = net.layers - 1;
+        } else {
+            // c · z_top = c · (W h + b): start on the post-activation of layer top - 1
+            int in = net.sizes[top];
+            int out = net.sizes[top + 1];
+            a = new double[in];
+            double[] w = net.w[top];
+            for (int o = 0; o < out; o++) {
+                double co = c[o];
+                if (co == 0) {
+                    continue;
+                }
+                cst += co * net.b[top][o];
+                int wb = o * in;
+                for (int i = 0; i < in; i++) {
+                    a[i] += co * w[wb + i];
+                }
+            }
+            from = top - 1;
+        }
+        for (int l = from; l >= 0; l--) {
+            int in = net.sizes[l];
+            int out = net.sizes[l + 1];
+            double[] lal = la[l];
+            double[] lbl = lb[l];
+            double[] ual = ua[l];
+            double[] ubl = ub[l];
+            double[] bl = net.b[l];
+            double[] w = net.w[l];
+            double[] prev = new double[in];
+            for (int o = 0; o < out; o++) {
+                double ao = a[o];
+                if (ao == 0) {
+                    continue;
+                }
+                double az;
+                if (ao > 0) {
+                    az = ao * lal[o];
+                    cst += ao * lbl[o];
+                } else {
+                    az = ao * ual[o];
+                    cst += ao * ubl[o];
+                }
+                if (az == 0) {
+                    continue;
+                }
+                cst += az * bl[o];
+                int wb = o * in;
+                for (int i = 0; i < in; i++) {
+                    prev[i] += az * w[wb + i];
+                }
+            }
+            a = prev;
+        }
+        double v = cst;
+        for (int i = 0; i < a.length; i++) {
+            double ai = a[i];
+            v += ai > 0 ? ai * xlo[i] : ai * xhi[i];
+            if (argmin != null) {
+                argmin[i] = ai > 0 ? xlo[i] : ai < 0 ? xhi[i] : 0.5 * (xlo[i] + xhi[i]);
+            }
+        }
+        if (coef != null) {
+            System.arraycopy(a, 0, coef, 0, a.length);
+        }
+        return v;
+    }
+
+    /** Pre-activation lower bounds of layer {@code l} (the last layer's are the output bounds). */
+    public double[] lower(int l) {
+        return lo[l].clone();
+    }
+
+    public double[] upper(int l) {
+        return hi[l].clone();
+    }
+
+    public int layers() {
+        return net.layers;
+    }
+}

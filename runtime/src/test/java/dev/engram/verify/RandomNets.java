@@ -1,0 +1,65 @@
+package dev.engram.verify;
+
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Small random ReLU networks and boxes for property tests of the bounds and the verifier. */
+final class RandomNets {
+    private RandomNets() {
+    }
+
+    static DenseNetwork relu(long seed, int inputs, int outputs) {
+        Random r = new Random(seed);
+        int depth = 1 + r.nextInt(3);
+        List<DenseLayer> layers = new ArrayList<>();
+        int in = inputs;
+        for (int l = 0; l <= depth; l++) {
+            boolean last = l == depth;
+            int out = last ? outputs : 2 + r.nextInt(10);
+            float[][] w = new float[out][in];
+            float[] b = new float[out];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(in));
+                }
+                b[o] = (float) (0.3 * r.nextGaussian());
+            }
+            layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
+            in = out;
+        }
+        return new DenseNetwork(layers);
+    }
+
+    static Box box(long seed, int d) {
+        Random r = new Random(seed * 31 + 7);
+        double[] lo = new double[d];
+        double[] hi = new double[d];
+        for (int i = 0; i < d; i++) {
+            double c = r.nextGaussian();
+            double w = Math.abs(r.nextGaussian()) * 0.7 + 1e-3;
+            lo[i] = c - w;
+            hi[i] = c + w;
+        }
+        return new Box(lo, hi);
+    }
+
+    static float[] sample(Random r, Box b) {
+        float[] x = new float[b.dimension()];
+        for (int i = 0; i < x.length; i++) {
+            double v = b.lo()[i] + r.nextDouble() * (b.hi()[i] - b.lo()[i]);
+            x[i] = (float) Math.min(b.hi()[i], Math.max(b.lo()[i], v));
+            if (x[i] < b.lo()[i]) {
+                x[i] = Math.nextUp(x[i]);
+            }
+            if (x[i] > b.hi()[i]) {
+                x[i] = Math.nextDown(x[i]);
+            }
+        }
+        return x;
+    }
+}

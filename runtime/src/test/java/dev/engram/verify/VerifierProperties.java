@@ -1,0 +1,76 @@
+package dev.engram.verify;
+
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.bounds.BoundNetwork;
+import dev.engram.verify.bounds.Bounds;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * Soundness of the verifier on random ReLU networks and random output thresholds placed inside the output
+ * range, so both answers occur: an {@code unsat} verdict survives 100,000 random samples and a gradient attack,
+ * a {@code sat} witness lies in the box and violates the property when re-executed.
+ */
+class VerifierProperties {
+
+    @Test
+    void verdictsAreSound() {
+        int[] counts = new int[3];
+        qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 1 + r.nextInt(4);
+            int m = 1 + r.nextInt(3);
+            DenseNetwork net = RandomNets.relu(seed, d, m);
+            Box box = RandomNets.box(seed, d);
+            // unsafe: c · y <= t, with t between the sampled minimum and the bound's lower end
+            double[] c = new double[m];
+            for (int j = 0; j < m; j++) {
+                c[j] = r.nextGaussian();
+            }
+            double sampledMin = Double.POSITIVE_INFINITY;
+            for (int s = 0; s < 2000; s++) {
+                float[] y = net.evaluate(RandomNets.sample(r, box));
+                double v = 0;
+                for (int j = 0; j < m; j++) {
+                    v += c[j] * y[j];
+                }
+                sampledMin = Math.min(sampledMin, v);
+            }
+            double lo = Bounds.linear(net, box).output().lo()[0];
+            double t = sampledMin - Math.abs(sampledMin) * 0.02 * r.nextDouble() - 0.02 * r.nextDouble();
+            Property p = new Property("random", InputRegion.of(box), List.of(List.of(new LinearConstraint(c, t))));
+            Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(20, 2, seed));
+            if (v instanceof Verdict.Sat s) {
+                counts[0]++;
+                float[] x = new float[d];
+                for (int i = 0; i < d; i++) {
+                    x[i] = (float) s.input()[i];
+                    assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "witness outside the box");
+                }
+                float[] y = net.evaluate(x);
+                double[] yd = new double[m];
+                for (int j = 0; j < m; j++) {
+                    yd[j] = y[j];
+                }
+                assertTrue(p.isUnsafe(yd, 0), "witness does not violate the property");
+            } else if (v instanceof Verdict.Unsat) {
+                counts[1]++;
+                Falsifier attack = new Falsifier(net, BoundNetwork.of(net), p, seed + 1, 100_000, 8, 100);
+                assertFalse(attack.search(box, Long.MAX_VALUE) != null,
+                        "seed " + seed + ": unsat but a counterexample exists (t = " + t + ", bound " + lo + ")");
+            } else {
+                counts[2]++;
+            }
+        });
+        System.out.printf("[verifier] random properties: %d sat, %d unsat, %d undecided%n", counts[0], counts[1],
+                counts[2]);
+        assertTrue(counts[0] > 0 && counts[1] > 0, "both answers should occur");
+    }
+}
