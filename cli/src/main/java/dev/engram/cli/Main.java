@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
                 PatchCommand.class,
                 ConvertCommand.class,
                 VerifyCommand.class,
-                BenchCommand.class})
+                BenchCommand.class,
+                CompileCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,104 @@
+package dev.engram.lower;
+
+import dev.engram.ir.Obligation;
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+import dev.engram.source.Span;
+import dev.engram.verify.Box;
+import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.verify.InputRegion;
+import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.Property;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.VerifyOptions;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * The guard lowering on random ReLU networks and random box rules: the rule is always proved on the widened
+ * network, and outside the δ-dilated box the outputs are bit-for-bit the original ones.
+ */
+class GuardLoweringProperties {
+
+    static DenseNetwork net(Random r, int in, int out) {
+        int hidden = 2 + r.nextInt(3);
+        List<DenseLayer> layers = new ArrayList<>();
+        int prev = in;
+        for (int l = 0; l <= hidden; l++) {
+            boolean last = l == hidden;
+            int width = last ? out : 3 + r.nextInt(8);
+            float[][] w = new float[width][prev];
+            float[] b = new float[width];
+            for (int o = 0; o < width; o++) {
+                for (int i = 0; i < prev; i++) {
+                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(prev));
+                }
+                b[o] = (float) (0.2 * r.nextGaussian());
+            }
+            layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
+            prev = width;
+        }
+        return new DenseNetwork(layers);
+    }
+
+    @Test
+    void guardIsProvedAndChangesNothingOutsideTheDilatedBox() {
+        int[] proved = new int[1];
+        qt().withExamples(40).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int in = 1 + r.nextInt(4);
+            int out = 2 + r.nextInt(3);
+            DenseNetwork net = net(r, in, out);
+            double[] lo = new double[in];
+            double[] hi = new double[in];
+            double[] delta = new double[in];
+            for (int i = 0; i < in; i++) {
+                lo[i] = r.nextGaussian();
+                hi[i] = lo[i] + 0.05 + r.nextDouble();
+                delta[i] = 0.01 + 0.1 * r.nextDouble();
+            }
+            Box box = new Box(lo, hi);
+            // unsafe: output 0 is the arg-min, i.e. y0 <= y_j for all j (a decision rule "0 is never chosen")
+            List<LinearConstraint> conj = new ArrayList<>();
+            for (int j = 1; j < out; j++) {
+                double[] c = new double[out];
+                c[0] = 1;
+                c[j] = -1;
+                conj.add(new LinearConstraint(c, 0));
+            }
+            Property p = new Property("random", InputRegion.of(box), List.of(conj));
+            Obligation ob = new Obligation("r", Span.NONE, p, Obligation.Strategy.GUARD, delta);
+            GuardLowering.Result g = GuardLowering.lower(net, ob);
+            Verdict v = BranchAndBoundVerifier.create().verify(g.network(), p, new VerifyOptions(30, 2, seed));
+            assertTrue(v instanceof Verdict.Unsat, "seed " + seed + ": " + v.word());
+            proved[0]++;
+            for (int s = 0; s < 500; s++) {
+                float[] x = new float[in];
+                boolean outside = false;
+                for (int i = 0; i < in; i++) {
+                    x[i] = (float) (lo[i] - 1 + r.nextDouble() * (hi[i] - lo[i] + 2));
+                    outside |= x[i] < lo[i] - delta[i] || x[i] > hi[i] + delta[i];
+                }
+                if (outside) {
+                    float[] a = net.evaluate(x);
+                    float[] b = g.network().evaluate(x);
+                    for (int j = 0; j < a.length; j++) {
+                        a[j] += 0f; // -0.0 and 0.0 compare equal below
+                        b[j] += 0f;
+                    }
+                    assertArrayEquals(a, b, "seed " + seed + ": output changed outside the dilated box");
+                }
+            }
+        });
+        System.out.println("[guard] random rules proved: " + proved[0]);
+    }
+}
