@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
                 ApplyCommand.class,
                 RevertCommand.class,
                 PatchCommand.class,
-                ConvertCommand.class})
+                ConvertCommand.class,
+                CheckCommand.class,
+                FmtCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

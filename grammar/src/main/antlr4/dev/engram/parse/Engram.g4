@@ -83,6 +83,6 @@ ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
 
 DOC_LINE : '///' ~[\r\n]* -> channel(HIDDEN) ;
 DOC_BLOCK : '/**' .*? '*/' -> channel(HIDDEN) ;
-LINE_COMMENT : ('//' | '#') ~[\r\n]* -> skip ;
-BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+LINE_COMMENT : ('//' | '#') ~[\r\n]* -> channel(HIDDEN) ;
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 WS : [ \t\r\n\f\u00A0\uFEFF]+ -> skip ;

@@ -44,7 +44,13 @@ final class AstBuilder {
         for (EngramParser.StatementContext s : ctx.statement()) {
             out.add(statement(s));
         }
-        return new RuleFile(out, span(ctx));
+        List<RuleFile.Comment> comments = new ArrayList<>();
+        for (Token t : tokens.getTokens()) {
+            if (t.getType() == EngramLexer.LINE_COMMENT || t.getType() == EngramLexer.BLOCK_COMMENT) {
+                comments.add(new RuleFile.Comment(t.getText(), span(t)));
+            }
+        }
+        return new RuleFile(out, comments, span(ctx));
     }
 
     private Span span(ParserRuleContext ctx) {

@@ -24,7 +24,18 @@ public final class AstPrinter {
     public static String print(RuleFile file) {
         StringBuilder b = new StringBuilder();
         Class<?> previous = null;
+        int nextComment = 0;
+        List<RuleFile.Comment> comments = file.comments();
         for (Statement s : file.statements()) {
+            boolean wroteComment = false;
+            while (nextComment < comments.size() && comments.get(nextComment).span().start().line() <= s.span().end().line()) {
+                if (!wroteComment && previous != null) {
+                    b.append('\n');
+                }
+                b.append(comments.get(nextComment++).text().strip()).append('\n');
+                wroteComment = true;
+                previous = null;
+            }
             boolean block = s instanceof Statement.RuleStmt || s instanceof Statement.PropertyStmt
                     || s instanceof Statement.ConceptDef || !s.doc().isEmpty();
             if (previous != null && (block || previous != s.getClass())) {
@@ -32,6 +43,12 @@ public final class AstPrinter {
             }
             b.append(statement(s));
             previous = block ? Object.class : s.getClass();
+        }
+        if (nextComment < comments.size()) {
+            b.append('\n');
+        }
+        while (nextComment < comments.size()) {
+            b.append(comments.get(nextComment++).text().strip()).append('\n');
         }
         return b.toString();
     }
