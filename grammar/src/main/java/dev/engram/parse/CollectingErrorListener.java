@@ -58,6 +58,11 @@ final class CollectingErrorListener extends BaseErrorListener {
             hint = "expected " + shorten(message.substring(exp + " expecting ".length()));
             message = message.substring(0, exp);
         }
+        if (message.startsWith("no viable alternative") && offendingSymbol instanceof Token t) {
+            message = t.getType() == Token.EOF ? "unexpected end of file" : "unexpected '" + t.getText() + "'";
+        }
+        message = readable(message);
+        hint = readable(hint);
         message = message.replace("mismatched input", "unexpected")
                 .replace("extraneous input", "unexpected")
                 .replace("no viable alternative at input", "cannot understand");
@@ -66,6 +71,12 @@ final class CollectingErrorListener extends BaseErrorListener {
         }
         diagnostics.add(Diagnostic.error(DiagnosticCode.E002, Span.of(path, line, col, line, col + len),
                 message, hint.isEmpty() ? "see docs/language.md for the statement forms" : hint));
+    }
+
+    private static String readable(String s) {
+        return s.replaceAll("\\bID\\b", "a name").replaceAll("\\bINT\\b", "an integer")
+                .replaceAll("\\bFLOAT\\b", "a number").replaceAll("\\bSTRING\\b", "a \\\"string\\\"")
+                .replace("'end of file'", "end of file");
     }
 
     private static String shorten(String s) {
