@@ -133,6 +133,9 @@ public final class AstPrinter {
 
     /** Shortest text that parses back to exactly {@code v}; negative values get a leading minus. */
     public static String number(double v) {
+        if (v == 0 && 1 / v < 0) {
+            return "-0";
+        }
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }

@@ -8,7 +8,10 @@ import dev.engram.source.Span;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.atn.PredictionMode;
@@ -42,9 +45,21 @@ public final class RuleParser {
             }
             EngramParser parser = new EngramParser(tokens);
             parser.removeErrorListeners();
-            parser.addErrorListener(listener);
-            parser.getInterpreter().setPredictionMode(PredictionMode.LL);
-            EngramParser.FileContext tree = parser.file();
+            EngramParser.FileContext tree;
+            // Stage 1: fast SLL prediction, bail out at the first problem. Stage 2 (only then): full LL with
+            // error recovery, which reports every syntax error.
+            parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+            parser.setErrorHandler(new BailErrorStrategy());
+            try {
+                tree = parser.file();
+            } catch (ParseCancellationException e) {
+                tokens.seek(0);
+                parser.reset();
+                parser.addErrorListener(listener);
+                parser.setErrorHandler(new DefaultErrorStrategy());
+                parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+                tree = parser.file();
+            }
             List<Diagnostic> ds = new ArrayList<>(listener.diagnostics());
             if (!ds.isEmpty()) {
                 return new ParseResult(Optional.empty(), ds);
