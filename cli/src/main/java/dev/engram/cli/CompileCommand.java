@@ -5,7 +5,7 @@ import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
 import dev.engram.compile.RuleReport;
 import dev.engram.diag.Diagnostic;
-import dev.engram.diag.DiagnosticPrinter;
+import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
@@ -65,7 +65,7 @@ public final class CompileCommand implements Callable<Integer> {
         for (Path p : enforce) {
             VnnlibFile f = VnnlibFile.read(p, net.inputSize(), net.outputSize());
             for (Diagnostic d : f.diagnostics()) {
-                System.err.print(DiagnosticPrinter.text(d, f.source()));
+                System.err.print(DiagnosticRenderer.text(d, f.source()));
             }
             if (!f.ok()) {
                 return 2;

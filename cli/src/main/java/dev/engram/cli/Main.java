@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
                 ConvertCommand.class,
                 VerifyCommand.class,
                 BenchCommand.class,
-                CompileCommand.class})
+                CompileCommand.class,
+                CheckCommand.class,
+                FmtCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

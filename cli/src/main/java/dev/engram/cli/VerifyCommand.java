@@ -1,7 +1,7 @@
 package dev.engram.cli;
 
 import dev.engram.diag.Diagnostic;
-import dev.engram.diag.DiagnosticPrinter;
+import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.io.AtomicFiles;
@@ -44,7 +44,7 @@ public final class VerifyCommand implements Callable<Integer> {
         DenseNetwork net = Models.load(model).dense();
         VnnlibFile spec = VnnlibFile.read(vnnlib, net.inputSize(), net.outputSize());
         for (Diagnostic d : spec.diagnostics()) {
-            System.err.print(DiagnosticPrinter.text(d, spec.source()));
+            System.err.print(DiagnosticRenderer.text(d, spec.source()));
         }
         if (!spec.ok()) {
             return 2;

@@ -1,6 +1,6 @@
 package dev.engram.compile;
 
-import dev.engram.diag.DiagnosticPrinter;
+import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.verify.Verdict;
 
 import java.util.Locale;
@@ -50,6 +50,6 @@ final class ReportJson {
     }
 
     private static String q(String s) {
-        return DiagnosticPrinter.quote(s == null ? "" : s);
+        return DiagnosticRenderer.jsonString(s == null ? "" : s);
     }
 }
