@@ -36,7 +36,7 @@ class VerifyCommandTest {
             "acasxu/onnx/ACASXU_run2a_1_7_batch_2000.onnx, acasxu/vnnlib/prop_3.vnnlib, sat",
             "acasxu/onnx/ACASXU_run2a_1_8_batch_2000.onnx, acasxu/vnnlib/prop_4.vnnlib, sat",
             "acasxu/onnx/ACASXU_run2a_2_1_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
-            "acasxu/onnx/ACASXU_run2a_3_3_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_4_3_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
             "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_5.vnnlib, unsat",
             "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_6.vnnlib, unsat",
     })

@@ -177,11 +177,12 @@ public final class Compiler {
         return k;
     }
 
+    /** Writes the report always, the model and the patch only when every rule was proved (atomic writes). */
     static void write(CompileRequest req, CompileResult result) {
-        if (req.out() != null) {
+        if (req.out() != null && result.proved()) {
             result.patched().write(req.out());
         }
-        if (req.patch() != null) {
+        if (req.patch() != null && result.proved()) {
             result.patch().write(req.patch());
         }
         if (req.report() != null) {
