@@ -3,41 +3,55 @@ package dev.engram.cli;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
+import dev.engram.compile.Decision;
+import dev.engram.compile.ProgramToObligations;
+import dev.engram.compile.RuleCompiler;
 import dev.engram.compile.RuleReport;
+import dev.engram.compile.Units;
 import dev.engram.diag.Diagnostic;
+import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.properties.VnnlibFile;
+import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
+import dev.engram.verify.InputRegion;
 import dev.engram.verify.Property;
 import dev.engram.verify.Verdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code engram compile --model M --enforce P.vnnlib --out PATCHED}: lowers the rules into the model, verifies each
- * on the patched model and writes the model, the patch and a report. Exit 0 when every rule is proved, 3 when a
- * rule could not be proved (nothing is written then), 2 for bad input.
+ * {@code engram compile [RULES.engram] [--model M] [--enforce P.vnnlib]... --out PATCHED}: lowers the rules of a
+ * rule file (and/or VNN-LIB properties to enforce) into the model, proves every one on the patched model as
+ * written, and writes the model, the patch and a report. Exit 0 when everything is proved, 1 for errors in the
+ * rules, 2 for usage or I/O problems, 3 when an obligation could not be proved (then no model or patch is written).
  */
 @Command(name = "compile", description = "Compile rules into a model's weights and prove them on the result.")
 public final class CompileCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "model file (.onnx, .nnet)")
+    @Parameters(arity = "0..1", paramLabel = "RULES.engram", description = "rule file to compile")
+    Path rules;
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "model file (.onnx, .nnet); default: the rule file's model declaration")
     Path model;
 
-    @Option(names = "--enforce", required = true, paramLabel = "P.vnnlib",
+    @Option(names = "--enforce", paramLabel = "P.vnnlib",
             description = "enforce a VNN-LIB property: its unsafe set must become unreachable over its region")
-    List<Path> enforce;
+    List<Path> enforce = new ArrayList<>();
 
     @Option(names = "--out", required = true, paramLabel = "PATCHED", description = "where to write the patched model")
     Path out;
@@ -48,20 +62,73 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "R.json", description = "also write a JSON report")
     Path report;
 
+    @Option(names = "--strategy", paramLabel = "guard|repair",
+            description = "strategy for --enforce properties (default guard); rules name theirs with 'using'")
+    String strategy = "guard";
+
     @Option(names = "--delta", paramLabel = "D", defaultValue = "0.01",
-            description = "guard margin, as a fraction of each input's region width (default ${DEFAULT-VALUE})")
+            description = "guard margin, as a fraction of each input's domain (rules) or region (--enforce) width "
+                    + "(default ${DEFAULT-VALUE})")
     double delta;
 
     @Option(names = "--domain", paramLabel = "LO:HI,...", description = "input domain for fidelity sampling (model units)")
     String domain;
+
+    @Option(names = "--decide", paramLabel = "argmin|argmax",
+            description = "how the model decides, for fidelity (default: the rule file's, else argmin)")
+    String decide;
+
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "5000", description = "fidelity samples (default ${DEFAULT-VALUE})")
+    int samples;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "verification budget per rule")
     double timeout;
 
     @Override
     public Integer call() {
-        DenseNetwork net = Models.load(model).dense();
+        if (rules == null && enforce.isEmpty()) {
+            System.err.println("engram compile: give a rule file, or --enforce P.vnnlib (or both)");
+            return 2;
+        }
+        if (!strategy.equals("guard") && !strategy.equals("repair")) {
+            System.err.println("engram compile: unknown --strategy '" + strategy + "' (use guard or repair)");
+            return 2;
+        }
+        SourceFile source = null;
         List<Obligation> obligations = new ArrayList<>();
+        CompileRequest.Builder req = CompileRequest.builder();
+        Path modelPath = model;
+        if (rules != null) {
+            try {
+                source = SourceFiles.read(rules);
+            } catch (IOException e) {
+                System.err.println("engram compile: cannot read " + rules + ": " + e.getMessage());
+                return 2;
+            }
+            Path base = rules.toAbsolutePath().getParent();
+            RuleCompiler.Front front = RuleCompiler.front(source, base, Optional.ofNullable(model), delta);
+            System.err.print(DiagnosticRenderer.text(front.diagnostics(), source));
+            if (front.diagnostics().stream().anyMatch(Diagnostic::isError)) {
+                return 1;
+            }
+            if (front.model().isEmpty()) {
+                System.err.println("engram compile: no model: give --model or declare one in " + rules);
+                return 2;
+            }
+            if (!front.ok()) {
+                return 1;
+            }
+            modelPath = front.model().get();
+            ProgramToObligations.Translation t = front.translation().orElseThrow();
+            obligations.addAll(t.obligations());
+            req.optDomain(t.domain()).optDecision(t.decision()).optUnits(t.units()).optRulesSha256(front.rulesSha256());
+        } else if (model == null) {
+            System.err.println("engram compile: --model is required with --enforce alone");
+            return 2;
+        }
+        DenseNetwork net = Models.load(modelPath).dense();
+        Obligation.Strategy enforceStrategy = strategy.equals("repair") ? Obligation.Strategy.REPAIR
+                : Obligation.Strategy.GUARD;
         for (Path p : enforce) {
             VnnlibFile f = VnnlibFile.read(p, net.inputSize(), net.outputSize());
             for (Diagnostic d : f.diagnostics()) {
@@ -76,40 +143,71 @@ public final class CompileCommand implements Callable<Integer> {
                     for (int i = 0; i < dl.length; i++) {
                         dl[i] = Math.max(1e-6, delta * (b.hi()[i] - b.lo()[i]));
                     }
-                    Property one = new Property(prop.name(), new dev.engram.verify.InputRegion(List.of(b),
-                            prop.region().constraints()), prop.unsafe());
-                    obligations.add(new Obligation(prop.name(), Span.of(p.toString(), 1, 1, 1, 1), one,
-                            Obligation.Strategy.GUARD, dl));
+                    Property one = new Property(prop.name(), new InputRegion(List.of(b), prop.region().constraints()),
+                            prop.unsafe());
+                    obligations.add(new Obligation.Enforce(prop.name(), Span.of(p.toString(), 1, 1, 1, 1), one,
+                            enforceStrategy, enforceStrategy == Obligation.Strategy.GUARD ? dl : null));
                 }
             }
         }
-        CompileRequest.Builder req = CompileRequest.builder().setModel(model).setObligations(obligations)
-                .optPatch(patch).optReport(report).optVerifyTimeout(timeout);
+        if (obligations.isEmpty()) {
+            System.err.println("engram compile: nothing to compile in " + rules);
+            return 1;
+        }
         if (domain != null) {
             req.optDomain(parseDomain(domain));
         }
-        // compile without writing the model first; write only when every rule is proved
-        CompileResult r = Compiler.compile(req.build());
+        if (decide != null) {
+            req.optDecision(decide.equalsIgnoreCase("argmax") ? Decision.ARGMAX : Decision.ARGMIN);
+        }
+        req.setModel(modelPath).setObligations(obligations).optPatch(patch).optReport(report).optVerifyTimeout(timeout)
+                .optFidelitySamples(samples);
+        CompileRequest request = req.build();
+        CompileResult r;
+        try {
+            r = Compiler.compile(request);
+        } catch (Compiler.LoweringException e) {
+            print(Diagnostic.error(DiagnosticCode.E062, e.obligation().span(), "cannot lower '"
+                    + e.obligation().name() + "': " + e.getMessage(), "choose another strategy or model"), source);
+            return 3;
+        }
+        Units units = request.units();
         for (RuleReport rr : r.rules()) {
-            System.out.printf(Locale.ROOT, "%-28s %-6s +%d units  %-7s lower %.3f s, verify %.3f s, outside-region "
-                            + "decisions unchanged %.2f%% (max |dy| %.3g, %d samples)%n", rr.name(), rr.strategy(),
-                    rr.unitsAdded(), rr.verdict().word(), rr.lowerSeconds(), rr.verifySeconds(),
-                    100 * rr.outside().decisionAgreement(), rr.outside().maxOutputChange(), rr.outside().samples());
-            if (rr.verdict() instanceof Verdict.Sat s) {
-                System.err.println(rr.span() + ": error: rule '" + rr.name() + "' does not hold on the patched model; "
-                        + "counterexample input " + Arrays.toString(s.input()) + " gives " + Arrays.toString(s.output()));
+            System.out.printf(Locale.ROOT, "%-28s %-8s %-10s +%d units, %d params changed, %d added  %-7s "
+                            + "lower %.3f s, check %.3f s%n", rr.name(), rr.kind(), rr.strategy(), rr.unitsAdded(),
+                    rr.changes().parametersChanged(), rr.changes().parametersAdded(), rr.proved() ? "proved" : rr.verdict().word(), rr.lowerSeconds(),
+                    rr.verifySeconds());
+            if (!rr.proved()) {
+                String why = rr.verdict() instanceof Verdict.Sat s
+                        ? "counterexample " + units.inputs(s.input()) + " gives " + units.outputs(s.output())
+                        : rr.verdict() instanceof Verdict.Unknown u ? "no proof: " + u.reason()
+                        : "no proof within " + timeout + " s";
+                print(Diagnostic.error(DiagnosticCode.E061, rr.span(), "'" + rr.name()
+                        + "' does not hold on the compiled model: " + why, "raise --timeout, use another strategy, "
+                        + "or check that the rule is satisfiable"), source);
             }
+        }
+        if (!r.rules().isEmpty()) {
+            RuleReport any = r.rules().get(0);
+            System.out.printf(Locale.ROOT, "outside the rules' regions: decisions unchanged %.2f%% (max |dy| %.3g, "
+                            + "%d samples)%n", 100 * any.outside().decisionAgreement(), any.outside().maxOutputChange(),
+                    any.outside().samples());
         }
         System.out.printf(Locale.ROOT, "whole domain: decisions unchanged %.2f%% (max |dy| %.3g, %d samples); %.2f s%n",
                 100 * r.wholeDomain().decisionAgreement(), r.wholeDomain().maxOutputChange(),
                 r.wholeDomain().samples(), r.seconds());
         if (!r.proved()) {
-            System.err.println("engram: not every rule was proved; the patched model was not written");
+            System.err.println("engram compile: not every rule was proved; the patched model was not written");
             return 3;
         }
         r.patched().write(out);
         System.out.println("wrote " + out + (patch != null ? ", " + patch : "") + (report != null ? ", " + report : ""));
         return 0;
+    }
+
+    private static void print(Diagnostic d, SourceFile source) {
+        SourceFile shown = source != null && source.path().equals(d.span().file()) ? source : null;
+        System.err.print(DiagnosticRenderer.text(d, shown));
     }
 
     static Box parseDomain(String s) {

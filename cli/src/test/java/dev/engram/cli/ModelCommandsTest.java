@@ -31,16 +31,19 @@ class ModelCommandsTest {
 
     static Run engram(String... args) {
         PrintStream o = System.out;
+        PrintStream e = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(out, true));
+            System.setErr(new PrintStream(err, true));
             var cl = Main.commandLine();
             cl.setErr(new java.io.PrintWriter(err, true));
             int code = cl.execute(args);
             return new Run(code, out.toString(), err.toString());
         } finally {
             System.setOut(o);
+            System.setErr(e);
         }
     }
 

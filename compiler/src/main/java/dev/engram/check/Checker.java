@@ -910,7 +910,7 @@ public final class Checker {
         List<List<Linear>> cnf;
         try {
             cases = lowerPremise(premise, false, verifyOnly);
-            cnf = lowerConsequent(consequent, 0);
+            cnf = withMargin(lowerConsequent(consequent, 0), margin);
         } catch (TooComplex e) {
             return null;
         }
@@ -936,6 +936,29 @@ public final class Checker {
             cnfModel.add(clause.stream().map(this::outputToModel).toList());
         }
         return new CheckedRule(name, doc, span, verifyOnly, strategy, margin, real, model, cnf, cnfModel);
+    }
+
+    /**
+     * The consequent tightened by {@code margin} output units: every literal {@code a . y <= b} becomes
+     * {@code a . y <= b - margin * max|a_j|} (so a decision predicate must win by {@code margin}).
+     */
+    private static List<List<Linear>> withMargin(List<List<Linear>> cnf, double margin) {
+        if (margin == 0) {
+            return cnf;
+        }
+        List<List<Linear>> out = new ArrayList<>();
+        for (List<Linear> clause : cnf) {
+            List<Linear> c = new ArrayList<>();
+            for (Linear l : clause) {
+                double max = 0;
+                for (double a : l.coefficients()) {
+                    max = Math.max(max, Math.abs(a));
+                }
+                c.add(new Linear(l.coefficients(), l.bound() - margin * max, l.strict()));
+            }
+            out.add(c);
+        }
+        return out;
     }
 
     private int errorCount() {

@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What to compile: a model file, the rules as IR obligations, where to write the patched model, the patch and
- * the report (each may be null), the input domain for fidelity sampling, and the verification budget per rule.
- * Built with {@link #builder()}.
+ * What to compile: a model file, the obligations (IR, model units), where to write the patched model, the patch
+ * and the report (each may be null), the domain fidelity is sampled on (null: around the rules' regions), how the
+ * model decides, the verification budget per obligation, the rules' source hash and the units used to show
+ * counterexamples. Built with {@link #builder()}.
  */
 public record CompileRequest(Path model, List<Obligation> obligations, Path out, Path patch, Path report,
-                             Box domain, int fidelitySamples, double verifyTimeoutSeconds, String rulesSha256) {
+                             SampleDomain domain, Decision decision, int fidelitySamples,
+                             double verifyTimeoutSeconds, String rulesSha256, Units units) {
     public CompileRequest {
         obligations = List.copyOf(obligations);
     }
@@ -28,10 +30,12 @@ public record CompileRequest(Path model, List<Obligation> obligations, Path out,
         private Path out;
         private Path patch;
         private Path report;
-        private Box domain;
+        private SampleDomain domain;
+        private Decision decision = Decision.ARGMIN;
         private int samples = 5000;
         private double timeout = 120;
         private String rulesSha256 = "";
+        private Units units = Units.none();
 
         public Builder setModel(Path model) {
             this.model = model;
@@ -58,8 +62,20 @@ public record CompileRequest(Path model, List<Obligation> obligations, Path out,
             return this;
         }
 
+        /** Sample fidelity uniformly on this box. */
         public Builder optDomain(Box domain) {
+            this.domain = domain == null ? null : SampleDomain.of(domain);
+            return this;
+        }
+
+        public Builder optDomain(SampleDomain domain) {
             this.domain = domain;
+            return this;
+        }
+
+        /** How the model decides (default: arg-min, the ACAS Xu convention). */
+        public Builder optDecision(Decision decision) {
+            this.decision = decision;
             return this;
         }
 
@@ -78,11 +94,20 @@ public record CompileRequest(Path model, List<Obligation> obligations, Path out,
             return this;
         }
 
+        public Builder optUnits(Units units) {
+            this.units = units;
+            return this;
+        }
+
         public CompileRequest build() {
             if (model == null) {
                 throw new IllegalArgumentException("a model is required");
             }
-            return new CompileRequest(model, obligations, out, patch, report, domain, samples, timeout, rulesSha256);
+            if (obligations.isEmpty()) {
+                throw new IllegalArgumentException("nothing to compile: no obligations");
+            }
+            return new CompileRequest(model, obligations, out, patch, report, domain, decision, samples, timeout,
+                    rulesSha256, units);
         }
     }
 }

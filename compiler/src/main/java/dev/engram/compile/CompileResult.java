@@ -16,6 +16,6 @@ public record CompileResult(LoadedModel patched, Patch patch, List<RuleReport> r
     }
 
     public boolean proved() {
-        return rules.stream().allMatch(r -> r.verdict() instanceof dev.engram.verify.Verdict.Unsat);
+        return rules.stream().allMatch(RuleReport::proved);
     }
 }

@@ -16,10 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The compile pipeline, one named stage after another, each returning a value:
- * {@code load → lower → patch → validate (verify every rule on the patched model) → measure fidelity → write}.
+ * {@code load → lower (IR → network) → patch (network → model) → validate (prove every obligation on the model as
+ * written) → measure fidelity → diff into a patch → write}. The text front half ({@code source → AST → checked
+ * program → IR}) is {@link RuleCompiler}; the Java API builds the IR directly and enters here.
  */
 public final class Compiler {
     public static final String VERSION = "engram 0.1.0";
@@ -32,51 +36,184 @@ public final class Compiler {
         LoadedModel base = Models.load(request.model());
         DenseNetwork original = base.dense();
         Lowered lowered = lower(original, request.obligations());
-        LoadedModel patched = base.withDense(lowered.network);
+        LoadedModel patched = base.withDense(lowered.network());
         DenseNetwork written = patched.dense(); // validate what will be written, read back through the codec
-        List<RuleReport> reports = validate(written, original, request, lowered);
-        Fidelity whole = fidelity(original, written, domain(request), List.of(), request.fidelitySamples(), 1);
-        Patch patch = Patch.diff(base, patched, Provenance.of(request.rulesSha256(), VERSION), Map.of());
+        SampleDomain domain = domain(request);
+        List<RuleReport> reports = validate(written, original, request, lowered, domain);
+        Fidelity whole = fidelity(original, written, domain, List.of(), request.fidelitySamples(),
+                request.decision(), 1);
+        Patch patch = Patch.diff(base, patched, Provenance.of(request.rulesSha256(), VERSION), ruleOfTensor(lowered));
         CompileResult result = new CompileResult(patched, patch, reports, whole, (System.nanoTime() - t0) / 1e9);
         write(request, result);
         return result;
     }
 
-    /** The network after every rule's lowering, with per-rule details. */
-    record Lowered(DenseNetwork network, List<GuardLowering.Result> steps, List<Double> seconds) {
-    }
+    /** A lowering that cannot be applied: names the obligation (and so its source position). */
+    public static final class LoweringException extends RuntimeException {
+        private final transient Obligation obligation;
 
-    static Lowered lower(DenseNetwork net, List<Obligation> obligations) {
-        List<GuardLowering.Result> steps = new ArrayList<>();
-        List<Double> secs = new ArrayList<>();
-        DenseNetwork cur = net;
-        for (Obligation ob : obligations) {
-            long t = System.nanoTime();
-            GuardLowering.Result r = GuardLowering.lower(cur, ob);
-            steps.add(r);
-            secs.add((System.nanoTime() - t) / 1e9);
-            cur = r.network();
+        public LoweringException(Obligation obligation, String message) {
+            super(message);
+            this.obligation = obligation;
         }
-        return new Lowered(cur, steps, secs);
+
+        public Obligation obligation() {
+            return obligation;
+        }
     }
 
-    static List<RuleReport> validate(DenseNetwork patched, DenseNetwork original, CompileRequest req, Lowered lowered) {
-        List<RuleReport> out = new ArrayList<>();
-        Box domain = domain(req);
-        for (int k = 0; k < req.obligations().size(); k++) {
-            Obligation ob = req.obligations().get(k);
-            VerifyOptions opts = VerifyOptions.defaults().withTimeout(req.verifyTimeoutSeconds());
-            Verdict v = BranchAndBoundVerifier.create().verify(patched, ob.property(), opts);
-            List<Box> excluded = new ArrayList<>();
-            for (Obligation o : req.obligations()) {
-                excluded.add(dilate(o.property().region().boxes().get(0), o.delta()));
+    /** One obligation's lowering: the network before and after, the guard correction (if any), the time. */
+    record Step(Obligation obligation, DenseNetwork before, DenseNetwork after, double[] correction, double seconds) {
+    }
+
+    /** The network after every lowering, with one step per obligation in request order. */
+    record Lowered(DenseNetwork network, List<Step> steps) {
+    }
+
+    /**
+     * Lowers in three rounds: invariances first (they change the function everywhere), then the enforced rules
+     * (on the invariant network, with guards that leave the ignored slots alone), then steering.
+     */
+    static Lowered lower(DenseNetwork net, List<Obligation> obligations) {
+        Step[] steps = new Step[obligations.size()];
+        Set<Integer> ignored = new TreeSet<>();
+        DenseNetwork cur = net;
+        for (int round = 0; round < 3; round++) {
+            for (int k = 0; k < obligations.size(); k++) {
+                Obligation ob = obligations.get(k);
+                int r = ob instanceof Obligation.Invariance ? 0 : ob instanceof Obligation.Steer ? 2 : 1;
+                if (r != round) {
+                    continue;
+                }
+                long t = System.nanoTime();
+                double[] correction = new double[0];
+                DenseNetwork next;
+                try {
+                    if (ob instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.GUARD) {
+                        GuardLowering.Result g = GuardLowering.lower(cur, e, ignored);
+                        next = g.network();
+                        correction = g.correction();
+                    } else if (ob instanceof Obligation.Enforce e) {
+                        throw new IllegalArgumentException("the repair strategy is not available in this build");
+                    } else if (ob instanceof Obligation.Invariance inv) {
+                        throw new IllegalArgumentException("invariance is not available in this build");
+                    } else if (ob instanceof Obligation.Steer s) {
+                        throw new IllegalArgumentException("steering is not available in this build");
+                    } else {
+                        next = cur; // a property to check: nothing to lower
+                    }
+                } catch (IllegalArgumentException ex) {
+                    throw new LoweringException(ob, ex.getMessage());
+                }
+                if (ob instanceof Obligation.Invariance inv) {
+                    for (int s : inv.slots()) {
+                        ignored.add(s);
+                    }
+                }
+                steps[k] = new Step(ob, cur, next, correction, (System.nanoTime() - t) / 1e9);
+                cur = next;
             }
-            Fidelity f = fidelity(original, patched, domain, excluded, req.fidelitySamples(), 2 + k);
-            GuardLowering.Result step = lowered.steps().get(k);
-            out.add(new RuleReport(ob.name(), ob.span(), ob.strategy().name().toLowerCase(java.util.Locale.ROOT),
-                    step.unitsAdded(), step.correction(), v, lowered.seconds().get(k), seconds(v), f));
+        }
+        return new Lowered(cur, List.of(steps));
+    }
+
+    /** Translation validation: every obligation established again on the network as written. */
+    static List<RuleReport> validate(DenseNetwork written, DenseNetwork original, CompileRequest req, Lowered lowered,
+                                     SampleDomain domain) {
+        List<Box> excluded = new ArrayList<>();
+        for (Obligation o : req.obligations()) {
+            if (o instanceof Obligation.Enforce e) {
+                excluded.add(e.dilatedBox());
+            }
+        }
+        Fidelity outside = fidelity(original, written, domain, excluded, req.fidelitySamples(), req.decision(), 2);
+        List<RuleReport> out = new ArrayList<>();
+        for (Step step : lowered.steps()) {
+            Obligation ob = step.obligation();
+            long t = System.nanoTime();
+            Verdict v;
+            String method;
+            String kind;
+            String strategy;
+            if (ob instanceof Obligation.Enforce e) {
+                v = prove(written, e.property(), req);
+                method = "branch and bound";
+                kind = "rule";
+                strategy = e.strategy().name().toLowerCase(java.util.Locale.ROOT);
+            } else if (ob instanceof Obligation.Check c) {
+                v = prove(written, c.property(), req);
+                method = "branch and bound";
+                kind = "property";
+                strategy = "verify";
+            } else if (ob instanceof Obligation.Invariance inv) {
+                v = independence(written, inv, seconds(t));
+                method = "structural: every first-layer weight from the ignored slots is 0";
+                kind = "ignore";
+                strategy = "invariance";
+            } else {
+                Obligation.Steer s = (Obligation.Steer) ob;
+                v = steered(written, step, s, seconds(t));
+                method = "exact: the bias delta is in the written model";
+                kind = "steer";
+                strategy = "steering";
+            }
+            out.add(new RuleReport(ob.name(), ob.span(), kind, strategy, Changes.between(step.before(), step.after()),
+                    step.correction(), v, method, step.seconds(), seconds(t), outside));
         }
         return out;
+    }
+
+    private static Verdict prove(DenseNetwork net, dev.engram.verify.Property p, CompileRequest req) {
+        VerifyOptions opts = VerifyOptions.defaults().withTimeout(req.verifyTimeoutSeconds());
+        return BranchAndBoundVerifier.create().verify(net, p, opts);
+    }
+
+    /** Holds when every first-layer weight reading an ignored slot is exactly zero: no path from it remains. */
+    static Verdict independence(DenseNetwork net, Obligation.Invariance inv, double secs) {
+        float[][] w = net.layers().get(0).weight();
+        for (int s : inv.slots()) {
+            for (int o = 0; o < w.length; o++) {
+                if (w[o][s] != 0f) {
+                    return new Verdict.Unknown("first-layer weight [" + o + "][" + s + "] reading '" + inv.input()
+                            + "' is " + w[o][s], secs);
+                }
+            }
+        }
+        return new Verdict.Unsat(secs);
+    }
+
+    /** Holds when the written bias of the steered layer is the float32 sum of the previous bias and the shift. */
+    static Verdict steered(DenseNetwork written, Step step, Obligation.Steer s, double secs) {
+        float[] before = step.before().layers().get(s.layer()).bias();
+        float[] after = written.layers().get(s.layer()).bias();
+        for (int o = 0; o < s.shift().length; o++) {
+            float want = (float) (before[o] + s.shift()[o]);
+            if (Float.floatToRawIntBits(after[o]) != Float.floatToRawIntBits(want)) {
+                return new Verdict.Unknown("bias " + o + " of layer " + s.layer() + " is " + after[o] + ", not " + want,
+                        secs);
+            }
+        }
+        return new Verdict.Unsat(secs);
+    }
+
+    /** Which rule each changed tensor comes from (the last obligation that changed it), for the patch provenance. */
+    static Map<String, String> ruleOfTensor(Lowered lowered) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (Step s : lowered.steps()) {
+            Changes c = Changes.between(s.before(), s.after());
+            for (int l = 0; l < s.after().layers().size(); l++) {
+                var layer = s.after().layers().get(l);
+                if (c.layers().contains(layer.name())) {
+                    if (layer.weightRef() != null) {
+                        m.put(layer.weightRef().tensorName(), s.obligation().name());
+                    }
+                    if (layer.biasRef() != null) {
+                        m.put(layer.biasRef().tensorName(), s.obligation().name());
+                    }
+                }
+            }
+        }
+        return m;
     }
 
     static double seconds(Verdict v) {
@@ -92,62 +229,62 @@ public final class Compiler {
         return ((Verdict.Timeout) v).seconds();
     }
 
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     /** The sampling domain: the request's, or the rules' regions' bounding box widened by half its size each side. */
-    static Box domain(CompileRequest req) {
+    static SampleDomain domain(CompileRequest req) {
         if (req.domain() != null) {
             return req.domain();
         }
-        Box first = req.obligations().get(0).property().region().boxes().get(0);
-        double[] lo = first.lo().clone();
-        double[] hi = first.hi().clone();
+        double[] lo = null;
+        double[] hi = null;
         for (Obligation o : req.obligations()) {
-            for (Box b : o.property().region().boxes()) {
+            dev.engram.verify.Property p = o instanceof Obligation.Enforce e ? e.property()
+                    : o instanceof Obligation.Check c ? c.property() : null;
+            if (p == null) {
+                continue;
+            }
+            for (Box b : p.region().boxes()) {
+                if (lo == null) {
+                    lo = b.lo().clone();
+                    hi = b.hi().clone();
+                }
                 for (int i = 0; i < lo.length; i++) {
                     lo[i] = Math.min(lo[i], b.lo()[i]);
                     hi[i] = Math.max(hi[i], b.hi()[i]);
                 }
             }
         }
+        if (lo == null) {
+            throw new IllegalArgumentException("no sampling domain: give one (optDomain) when no obligation has a region");
+        }
         for (int i = 0; i < lo.length; i++) {
             double w = hi[i] - lo[i];
             lo[i] -= w / 2;
             hi[i] += w / 2;
         }
-        return new Box(lo, hi);
-    }
-
-    static Box dilate(Box b, double[] delta) {
-        double[] lo = b.lo().clone();
-        double[] hi = b.hi().clone();
-        for (int i = 0; i < lo.length; i++) {
-            lo[i] -= delta[i];
-            hi[i] += delta[i];
-        }
-        return new Box(lo, hi);
+        return SampleDomain.of(new Box(lo, hi));
     }
 
     /**
-     * Agreement of the arg-min decision and the largest output change on uniform samples of {@code domain} that
-     * lie outside every {@code excluded} box (rejection sampling, bounded tries).
+     * Agreement of the decision and the largest output change on samples of {@code domain} that lie outside every
+     * {@code excluded} box (rejection sampling, bounded tries).
      */
-    static Fidelity fidelity(DenseNetwork a, DenseNetwork b, Box domain, List<Box> excluded, int samples, long seed) {
+    static Fidelity fidelity(DenseNetwork a, DenseNetwork b, SampleDomain domain, List<Box> excluded, int samples,
+                             Decision decision, long seed) {
         Random r = new Random(seed);
         int n = 0;
         int same = 0;
         double maxChange = 0;
-        int d = domain.dimension();
         for (int tries = 0; n < samples && tries < samples * 50; tries++) {
-            float[] x = new float[d];
-            double[] xd = new double[d];
-            for (int i = 0; i < d; i++) {
-                x[i] = (float) (domain.lo()[i] + r.nextDouble() * (domain.hi()[i] - domain.lo()[i]));
-                xd[i] = x[i];
-            }
+            float[] x = domain.sample(r);
             boolean skip = false;
             for (Box e : excluded) {
                 boolean in = true;
-                for (int i = 0; i < d && in; i++) {
-                    in = xd[i] >= e.lo()[i] && xd[i] <= e.hi()[i];
+                for (int i = 0; i < x.length && in; i++) {
+                    in = x[i] >= e.lo()[i] && x[i] <= e.hi()[i];
                 }
                 skip |= in;
             }
@@ -157,7 +294,7 @@ public final class Compiler {
             float[] ya = a.evaluate(x);
             float[] yb = b.evaluate(x);
             n++;
-            if (argmin(ya) == argmin(yb)) {
+            if (decision.of(ya) == decision.of(yb)) {
                 same++;
             }
             for (int j = 0; j < ya.length; j++) {
@@ -167,17 +304,7 @@ public final class Compiler {
         return new Fidelity(n, n == 0 ? 1 : same / (double) n, maxChange);
     }
 
-    private static int argmin(float[] y) {
-        int k = 0;
-        for (int j = 1; j < y.length; j++) {
-            if (y[j] < y[k]) {
-                k = j;
-            }
-        }
-        return k;
-    }
-
-    /** Writes the report always, the model and the patch only when every rule was proved (atomic writes). */
+    /** Writes the report always, the model and the patch only when every obligation was proved (atomic writes). */
     static void write(CompileRequest req, CompileResult result) {
         if (req.out() != null && result.proved()) {
             result.patched().write(req.out());

@@ -4,10 +4,26 @@ import dev.engram.source.Span;
 import dev.engram.verify.Verdict;
 
 /**
- * What happened to one rule: strategy, units added, the output correction, the translation-validation verdict
- * on the patched model and its time, and fidelity (share of sampled inputs outside the rule's dilated region
- * whose decision is unchanged, and the largest output change there).
+ * What happened to one obligation: its kind ({@code rule}, {@code ignore}, {@code steer}, {@code property}),
+ * strategy, what the lowering changed, the translation-validation verdict on the patched model (as read back from
+ * the written file) with how it was established, times, and fidelity outside the rule's (dilated) region.
+ *
+ * @param correction the guard's output correction, empty for other lowerings
+ * @param method     how the verdict was established (branch and bound, structural check, exact bias check)
  */
-public record RuleReport(String name, Span span, String strategy, int unitsAdded, double[] correction,
-                         Verdict verdict, double lowerSeconds, double verifySeconds, Fidelity outside) {
+public record RuleReport(String name, Span span, String kind, String strategy, Changes changes, double[] correction,
+                         Verdict verdict, String method, double lowerSeconds, double verifySeconds,
+                         Fidelity outside) {
+    public RuleReport {
+        correction = correction.clone();
+    }
+
+    /** True when the obligation holds on the patched model. */
+    public boolean proved() {
+        return verdict instanceof Verdict.Unsat;
+    }
+
+    public int unitsAdded() {
+        return changes.unitsAdded();
+    }
 }

@@ -1,26 +1,148 @@
 package dev.engram.ir;
 
 import dev.engram.source.Span;
+import dev.engram.verify.Box;
+import dev.engram.verify.InputRegion;
 import dev.engram.verify.Property;
 
+import java.util.Arrays;
+
 /**
- * One rule in the compiler's IR: over {@code property.region()} (model units) the outputs must stay out of
- * {@code property.unsafe()}. Built from rule text, a VNN-LIB file, or directly by the Java API.
- *
- * @param name     the rule's name (for reports and diagnostics)
- * @param span     where the rule was written ({@link Span#NONE} for API-built rules)
- * @param property the region and the unsafe set
- * @param strategy how to lower it
- * @param delta    guard margin per input, in model units: outputs are unchanged outside the region dilated by it
+ * One unit of work in the compiler's IR, in <em>model units</em>: something to write into the weights (and then
+ * prove), or a property to check on the result. Built from rule text ({@code ProgramToObligations}), from a
+ * VNN-LIB file, or directly by the Java API through the static factories below, so both paths share every later
+ * stage.
  */
-public record Obligation(String name, Span span, Property property, Strategy strategy, double[] delta) {
-    public Obligation {
-        delta = delta == null ? null : delta.clone();
+public sealed interface Obligation permits Obligation.Enforce, Obligation.Invariance, Obligation.Steer,
+        Obligation.Check {
+
+    /** The rule's name (reports, diagnostics). */
+    String name();
+
+    /** Where the rule was written ({@link Span#NONE} for API-built obligations). */
+    Span span();
+
+    /** How an {@link Enforce} obligation is lowered. */
+    enum Strategy {
+        /** Exact guard units (KBANN-style) on a widened network. */
+        GUARD,
+        /** Minimal changes to existing weights, iterated with the verifier; the architecture is kept. */
+        REPAIR
     }
 
-    /** Lowering strategies. */
-    public enum Strategy {
-        /** Exact guard units (KBANN-style) on a widened network. */
-        GUARD
+    /**
+     * Over {@code property.region()} the outputs must stay out of {@code property.unsafe()}.
+     *
+     * @param delta guard margin per input (model units): outside the region dilated by it the outputs are unchanged;
+     *              only used by {@link Strategy#GUARD}
+     */
+    record Enforce(String name, Span span, Property property, Strategy strategy, double[] delta)
+            implements Obligation {
+        public Enforce {
+            if (property.region().boxes().size() != 1) {
+                throw new IllegalArgumentException(name + ": one box per obligation; split the region first");
+            }
+            delta = delta == null ? null : delta.clone();
+        }
+
+        /** The single box of the region. */
+        public Box box() {
+            return property.region().boxes().get(0);
+        }
+
+        /** The box dilated by {@link #delta()} (the box itself when there is none). */
+        public Box dilatedBox() {
+            Box b = box();
+            if (delta == null) {
+                return b;
+            }
+            double[] lo = b.lo().clone();
+            double[] hi = b.hi().clone();
+            for (int i = 0; i < lo.length; i++) {
+                lo[i] -= delta[i];
+                hi[i] += delta[i];
+            }
+            return new Box(lo, hi);
+        }
+    }
+
+    /**
+     * The outputs must not depend on the input slots {@code slots} (one slot for a real input, a whole one-hot
+     * block for a categorical one); {@code expected[k]} is the value slot {@code slots[k]} is replaced by.
+     */
+    record Invariance(String name, Span span, String input, int[] slots, double[] expected) implements Obligation {
+        public Invariance {
+            slots = slots.clone();
+            expected = expected.clone();
+            if (slots.length == 0 || slots.length != expected.length) {
+                throw new IllegalArgumentException(name + ": " + slots.length + " slots but " + expected.length
+                        + " expected values");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Invariance[" + name + ", slots " + Arrays.toString(slots) + "]";
+        }
+    }
+
+    /**
+     * Add {@code shift} to the bias of dense layer {@code layer} (0-based; the last layer shifts the outputs
+     * directly): output steering, or steering a hidden layer toward a direction.
+     */
+    record Steer(String name, Span span, int layer, double[] shift) implements Obligation {
+        public Steer {
+            shift = shift.clone();
+        }
+    }
+
+    /** A property that is only verified on the compiled model, never enforced. */
+    record Check(String name, Span span, Property property) implements Obligation {
+    }
+
+    // ------------------------------------------------------------------ the Java API
+
+    /** Enforce {@code property} with exact guard units; {@code deltaFraction} of each input's box width as margin. */
+    static Enforce guard(String name, Property property, double deltaFraction) {
+        Box b = property.region().boxes().get(0);
+        double[] d = new double[b.dimension()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Math.max(1e-6, deltaFraction * (b.hi()[i] - b.lo()[i]));
+        }
+        return new Enforce(name, Span.NONE, property, Strategy.GUARD, d);
+    }
+
+    /** Enforce {@code property} by repairing existing weights (no new units). */
+    static Enforce repair(String name, Property property) {
+        return new Enforce(name, Span.NONE, property, Strategy.REPAIR, null);
+    }
+
+    /** Over {@code region} the outputs must stay out of {@code property}'s unsafe set, written as one value. */
+    static Property property(String name, Box region, java.util.List<java.util.List<dev.engram.verify.LinearConstraint>> unsafe) {
+        return new Property(name, InputRegion.of(region), unsafe);
+    }
+
+    /** The outputs must not depend on {@code slots}, each replaced by its expected value. */
+    static Invariance ignore(String name, int[] slots, double[] expected) {
+        return new Invariance(name, Span.NONE, name, slots, expected);
+    }
+
+    /** Shift the outputs by {@code shift} (a bias delta on the output layer); {@code layers} is the layer count. */
+    static Steer shiftOutputs(String name, int layers, double[] shift) {
+        return new Steer(name, Span.NONE, layers - 1, shift);
+    }
+
+    /** Add {@code strength * direction} to the bias of hidden layer {@code layer}. */
+    static Steer steer(String name, int layer, double[] direction, double strength) {
+        double[] s = new double[direction.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = strength * direction[i];
+        }
+        return new Steer(name, Span.NONE, layer, s);
+    }
+
+    /** Verify {@code property} on the compiled model. */
+    static Check check(String name, Property property) {
+        return new Check(name, Span.NONE, property);
     }
 }

@@ -17,10 +17,12 @@ import java.util.List;
  * The exact guard lowering of {@code over BOX ensure not UNSAFE} on a ReLU network (KBANN-style). The network is
  * widened, never changed elsewhere:
  * <ol>
- *   <li>first hidden layer: per input {@code i} two units {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)},
- *       the distance of {@code x_i} outside the box on each side;</li>
- *   <li>second hidden layer: the indicator {@code g = relu(1 - sum_i (u_i + v_i) / delta_i)}: 1 on the box, 0
- *       outside the box dilated by {@code delta}, in between on the margin;</li>
+ *   <li>first hidden layer: one ramp per half-space of the region: per input {@code i} two units
+ *       {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)}, the distance of {@code x_i} outside the box on each
+ *       side, and per linear input constraint {@code a . x <= b} one unit {@code relu(a . x - b)};</li>
+ *   <li>second hidden layer: the conjunction {@code g = relu(1 - sum_k r_k / delta_k)}: 1 on the region, 0
+ *       outside the region dilated by {@code delta} (a constraint's margin is {@code sum_i |a_i| delta_i}), in
+ *       between on the margin;</li>
  *   <li>every later hidden layer: one unit carrying {@code g} ({@code relu(g) = g});</li>
  *   <li>output layer: a column {@code c} so the outputs become {@code y + g c}. {@code c} comes from sound lower
  *       bounds of the original network over the box: for every conjunction of the unsafe set one constraint
@@ -40,7 +42,16 @@ public final class GuardLowering {
     public record Result(DenseNetwork network, int unitsAdded, double[] correction) {
     }
 
-    public static Result lower(DenseNetwork net, Obligation ob) {
+    public static Result lower(DenseNetwork net, Obligation.Enforce ob) {
+        return lower(net, ob, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #lower(DenseNetwork, Obligation.Enforce)}, but the guard reads no input in {@code ignored} (slots the
+     * model has been made independent of): their box sides and their part of the region's constraints are dropped,
+     * so the guard fires on a superset of the region in those coordinates and never reintroduces a dependence.
+     */
+    public static Result lower(DenseNetwork net, Obligation.Enforce ob, java.util.Set<Integer> ignored) {
         if (net.layers().size() < 3) {
             throw new IllegalArgumentException(ob.name() + ": the guard needs at least two hidden layers, the network has "
                     + (net.layers().size() - 1));
@@ -51,13 +62,34 @@ public final class GuardLowering {
                         + net.layers().get(l).name() + " is " + net.layers().get(l).activation());
             }
         }
-        if (ob.property().region().boxes().size() != 1) {
-            throw new IllegalArgumentException(ob.name() + ": one guard per box; split the region first");
-        }
-        Box box = ob.property().region().boxes().get(0);
+        Box box = ob.box();
         double[] c = correction(net, box, ob.property().unsafe());
         int n = net.inputSize();
         double[] delta = ob.delta();
+        if (delta == null || delta.length != n) {
+            throw new IllegalArgumentException(ob.name() + ": the guard needs a margin for each of the " + n + " inputs");
+        }
+        List<LinearConstraint> cons = new ArrayList<>();
+        List<Double> consDelta = new ArrayList<>();
+        for (LinearConstraint k0 : ob.property().region().constraints()) {
+            double[] a = k0.coefficients().clone();
+            double bound = k0.bound();
+            for (int i : ignored) {
+                // a_i x_i <= max over the slot's box side of a_i x_i: drop the term soundly (superset)
+                bound -= Math.min(a[i] * box.lo()[i], a[i] * box.hi()[i]);
+                a[i] = 0;
+            }
+            LinearConstraint k = new LinearConstraint(a, bound);
+            double dk = 0;
+            for (int i = 0; i < n; i++) {
+                dk += Math.abs(k.coefficients()[i]) * delta[i];
+            }
+            if (dk > 0) {
+                cons.add(k);
+                consDelta.add(dk);
+            }
+        }
+        int ramps = 2 * n + cons.size();
         List<DenseLayer> layers = new ArrayList<>();
         int added = 0;
         int last = net.layers().size() - 1;
@@ -65,8 +97,8 @@ public final class GuardLowering {
             DenseLayer d = net.layers().get(l);
             int in = d.inputSize();
             int out = d.outputSize();
-            int extraIn = l == 0 ? 0 : l == 1 ? 2 * n : 1;
-            int extraOut = l == 0 ? 2 * n : l == last ? 0 : 1;
+            int extraIn = l == 0 ? 0 : l == 1 ? ramps : 1;
+            int extraOut = l == 0 ? ramps : l == last ? 0 : 1;
             float[][] w = new float[out + extraOut][in + extraIn];
             float[] b = new float[out + extraOut];
             for (int o = 0; o < out; o++) {
@@ -75,16 +107,28 @@ public final class GuardLowering {
             }
             if (l == 0) {
                 for (int i = 0; i < n; i++) {
+                    if (ignored.contains(i)) {
+                        continue; // both ramps stay constant 0
+                    }
                     w[out + 2 * i][i] = -1f;
                     b[out + 2 * i] = (float) box.lo()[i];
                     w[out + 2 * i + 1][i] = 1f;
                     b[out + 2 * i + 1] = (float) -box.hi()[i];
+                }
+                for (int k = 0; k < cons.size(); k++) {
+                    for (int i = 0; i < n; i++) {
+                        w[out + 2 * n + k][i] = (float) cons.get(k).coefficients()[i];
+                    }
+                    b[out + 2 * n + k] = (float) -cons.get(k).bound();
                 }
             } else if (l == 1) {
                 for (int i = 0; i < n; i++) {
                     float k = (float) (-1.0 / delta[i]);
                     w[out][in + 2 * i] = k;
                     w[out][in + 2 * i + 1] = k;
+                }
+                for (int k = 0; k < cons.size(); k++) {
+                    w[out][in + 2 * n + k] = (float) (-1.0 / consDelta.get(k));
                 }
                 b[out] = 1f;
             } else if (l < last) {

@@ -52,7 +52,7 @@ public final class GuardBench {
                 for (int i = 0; i < 5; i++) {
                     delta[i] = Math.max(1e-6, 0.01 * (b.hi()[i] - b.lo()[i]));
                 }
-                obs.add(new Obligation(prop.name(), Span.NONE, prop, Obligation.Strategy.GUARD, delta));
+                obs.add(new Obligation.Enforce(prop.name(), Span.NONE, prop, Obligation.Strategy.GUARD, delta));
             }
             long t0 = System.nanoTime();
             CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(obs)

@@ -76,7 +76,7 @@ class GuardLoweringProperties {
                 conj.add(new LinearConstraint(c, 0));
             }
             Property p = new Property("random", InputRegion.of(box), List.of(conj));
-            Obligation ob = new Obligation("r", Span.NONE, p, Obligation.Strategy.GUARD, delta);
+            Obligation.Enforce ob = new Obligation.Enforce("r", Span.NONE, p, Obligation.Strategy.GUARD, delta);
             GuardLowering.Result g = GuardLowering.lower(net, ob);
             Verdict v = BranchAndBoundVerifier.create().verify(g.network(), p, new VerifyOptions(30, 2, seed));
             assertTrue(v instanceof Verdict.Unsat, "seed " + seed + ": " + v.word());

@@ -3,7 +3,7 @@ package dev.engram.diag;
 /**
  * Every diagnostic Engram can report. The numbers are forever: never renumber or reuse a released code;
  * add new ones at the end of their range. Ranges: E00x syntax, E01x–E05x rule semantics,
- * E09x VNN-LIB, W1xx warnings. Each code is documented with an example in {@code docs/language.md}.
+ * E06x compilation, E09x VNN-LIB, W1xx warnings. Each code is documented with an example in {@code docs/language.md}.
  */
 public enum DiagnosticCode {
     /** Input that the lexer cannot tokenize. */
@@ -48,6 +48,12 @@ public enum DiagnosticCode {
     E025("E025", "import not found"),
     /** A concept learned from examples used inside a premise where only input predicates are allowed. */
     E026("E026", "learned concept not allowed here"),
+    /** A statement that {@code engram compile} cannot lower yet (it is still checked and documented). */
+    E060("E060", "not compilable yet"),
+    /** A rule that does not hold on the compiled model: the verifier found a counterexample or gave up. */
+    E061("E061", "rule not proved"),
+    /** A rule the chosen lowering cannot handle on this model (architecture, activations, region). */
+    E062("E062", "lowering not applicable"),
     /** VNN-LIB syntax error. */
     E090("E090", "VNN-LIB syntax error"),
     /** VNN-LIB constructs outside the supported subset. */
