@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code engram verify --model M --vnnlib P}: decides a VNN-LIB property on a model and writes the verdict as a
  * VNN-COMP result file. Exit 0 for a definite answer (sat or unsat), 1 for unknown or timeout, 2 for bad input.
+ * With {@code --rules R.engram} instead, every statement of a rule file is checked ({@link RuleVerification}).
  */
 @Command(name = "verify", description = "Prove or refute a VNN-LIB property on a model (VNN-COMP result format).")
 public final class VerifyCommand implements Callable<Integer> {
@@ -27,8 +28,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "model file (.onnx, .nnet, .pt)")
     Path model;
 
-    @Option(names = "--vnnlib", required = true, paramLabel = "P.vnnlib", description = "property in VNN-LIB")
+    @Option(names = "--vnnlib", paramLabel = "P.vnnlib", description = "property in VNN-LIB")
     Path vnnlib;
+
+    @Option(names = "--rules", paramLabel = "R.engram",
+            description = "verify every rule, property and ignore statement of a rule file instead")
+    Path rules;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300", description = "time budget (default ${DEFAULT-VALUE})")
     double timeout;
@@ -41,6 +46,13 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((vnnlib == null) == (rules == null)) {
+            System.err.println("engram verify: give exactly one of --vnnlib and --rules");
+            return 2;
+        }
+        if (rules != null) {
+            return RuleVerification.run(model, rules, timeout);
+        }
         DenseNetwork net = Models.load(model).dense();
         VnnlibFile spec = VnnlibFile.read(vnnlib, net.inputSize(), net.outputSize());
         for (Diagnostic d : spec.diagnostics()) {

@@ -136,4 +136,27 @@ class RuleCompileTest {
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("error[E010]") && r.err().contains("age"), r.err());
     }
+
+    @Test
+    void verifyRulesReportsEachStatementInRealUnits() throws Exception {
+        Path rules = dir.resolve("verify.engram");
+        Files.writeString(rules, DECLS + """
+                ignore sex
+
+                property everyone_approved:
+                    over age in [18, 90]
+                    ensure approve is the decision
+
+                property scores_bounded:
+                    over age in [18, 90]
+                    ensure approve <= 1000
+                """);
+        ModelCommandsTest.Run r = ModelCommandsTest.engram("verify", "--model", dir.resolve("credit.onnx").toString(),
+                "--rules", rules.toString(), "--timeout", "20");
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("violated") && r.out().contains("ignore sex")
+                && r.out().matches("(?s).*holds\\s+\\S+ s\\s+property scores_bounded.*"), r.out());
+        assertTrue(r.err().contains("the outputs change with 'sex'") && r.err().contains("error[E061]")
+                && r.err().contains("income = "), r.err());
+    }
 }

@@ -131,55 +131,13 @@ public final class Compiler {
         for (Step step : lowered.steps()) {
             Obligation ob = step.obligation();
             long t = System.nanoTime();
-            Verdict v;
-            String method;
-            String kind;
-            String strategy;
-            if (ob instanceof Obligation.Enforce e) {
-                v = prove(written, e.property(), req);
-                method = "branch and bound";
-                kind = "rule";
-                strategy = e.strategy().name().toLowerCase(java.util.Locale.ROOT);
-            } else if (ob instanceof Obligation.Check c) {
-                v = prove(written, c.property(), req);
-                method = "branch and bound";
-                kind = "property";
-                strategy = "verify";
-            } else if (ob instanceof Obligation.Invariance inv) {
-                v = independence(written, inv, seconds(t));
-                method = "structural: every first-layer weight from the ignored slots is 0";
-                kind = "ignore";
-                strategy = "invariance";
-            } else {
-                Obligation.Steer s = (Obligation.Steer) ob;
-                v = steered(written, step, s, seconds(t));
-                method = "exact: the bias delta is in the written model";
-                kind = "steer";
-                strategy = "steering";
-            }
-            out.add(new RuleReport(ob.name(), ob.span(), kind, strategy, Changes.between(step.before(), step.after()),
+            Verdict v = ob instanceof Obligation.Steer s ? steered(written, step, s, 0)
+                    : ObligationVerifier.verify(written, ob, domain, req.verifyTimeoutSeconds());
+            String method = ObligationVerifier.method(ob);
+            out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), Changes.between(step.before(), step.after()),
                     step.correction(), v, method, step.seconds(), seconds(t), outside));
         }
         return out;
-    }
-
-    private static Verdict prove(DenseNetwork net, dev.engram.verify.Property p, CompileRequest req) {
-        VerifyOptions opts = VerifyOptions.defaults().withTimeout(req.verifyTimeoutSeconds());
-        return BranchAndBoundVerifier.create().verify(net, p, opts);
-    }
-
-    /** Holds when every first-layer weight reading an ignored slot is exactly zero: no path from it remains. */
-    static Verdict independence(DenseNetwork net, Obligation.Invariance inv, double secs) {
-        float[][] w = net.layers().get(0).weight();
-        for (int s : inv.slots()) {
-            for (int o = 0; o < w.length; o++) {
-                if (w[o][s] != 0f) {
-                    return new Verdict.Unknown("first-layer weight [" + o + "][" + s + "] reading '" + inv.input()
-                            + "' is " + w[o][s], secs);
-                }
-            }
-        }
-        return new Verdict.Unsat(secs);
     }
 
     /** Holds when the written bias of the steered layer is the float32 sum of the previous bias and the shift. */

@@ -22,6 +22,12 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
     /** Where the rule was written ({@link Span#NONE} for API-built obligations). */
     Span span();
 
+    /** What kind of statement this is, for reports: rule, ignore, steer or property. */
+    String kind();
+
+    /** How it is carried out, for reports: guard, repair, invariance, steering or verify. */
+    String how();
+
     /** How an {@link Enforce} obligation is lowered. */
     enum Strategy {
         /** Exact guard units (KBANN-style) on a widened network. */
@@ -43,6 +49,16 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
                 throw new IllegalArgumentException(name + ": one box per obligation; split the region first");
             }
             delta = delta == null ? null : delta.clone();
+        }
+
+        @Override
+        public String kind() {
+            return "rule";
+        }
+
+        @Override
+        public String how() {
+            return strategy.name().toLowerCase(java.util.Locale.ROOT);
         }
 
         /** The single box of the region. */
@@ -81,6 +97,16 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         }
 
         @Override
+        public String kind() {
+            return "ignore";
+        }
+
+        @Override
+        public String how() {
+            return "invariance";
+        }
+
+        @Override
         public String toString() {
             return "Invariance[" + name + ", slots " + Arrays.toString(slots) + "]";
         }
@@ -94,10 +120,29 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         public Steer {
             shift = shift.clone();
         }
+
+        @Override
+        public String kind() {
+            return "steer";
+        }
+
+        @Override
+        public String how() {
+            return "steering";
+        }
     }
 
     /** A property that is only verified on the compiled model, never enforced. */
     record Check(String name, Span span, Property property) implements Obligation {
+        @Override
+        public String kind() {
+            return "property";
+        }
+
+        @Override
+        public String how() {
+            return "verify";
+        }
     }
 
     // ------------------------------------------------------------------ the Java API

@@ -1,0 +1,92 @@
+package dev.engram.compile;
+
+import dev.engram.ir.Obligation;
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.VerifyOptions;
+
+import java.util.Random;
+
+/**
+ * Decides whether one obligation holds on a network: rules and properties with the branch-and-bound verifier;
+ * an invariance structurally (no first-layer weight reads the ignored slots), and when it does not hold that way,
+ * by looking for two inputs that differ only in the ignored input and get different outputs. Used by the compile
+ * pipeline's translation validation and by {@code engram verify --rules}.
+ */
+public final class ObligationVerifier {
+    private ObligationVerifier() {
+    }
+
+    /** How a verdict was established, for reports. */
+    public static String method(Obligation ob) {
+        if (ob instanceof Obligation.Invariance) {
+            return "structural: every first-layer weight from the ignored slots is 0";
+        }
+        return ob instanceof Obligation.Steer ? "exact: the bias delta is in the written model" : "branch and bound";
+    }
+
+    /**
+     * The verdict of {@code ob} on {@code net}. Steering has no property of its own and is {@code unknown} here
+     * (the compile pipeline checks the delta itself). For a violated invariance the {@code sat} witness is one of
+     * the two inputs, with its output.
+     */
+    public static Verdict verify(DenseNetwork net, Obligation ob, SampleDomain domain, double timeoutSeconds) {
+        long t0 = System.nanoTime();
+        VerifyOptions opts = VerifyOptions.defaults().withTimeout(timeoutSeconds);
+        if (ob instanceof Obligation.Enforce e) {
+            return BranchAndBoundVerifier.create().verify(net, e.property(), opts);
+        }
+        if (ob instanceof Obligation.Check c) {
+            return BranchAndBoundVerifier.create().verify(net, c.property(), opts);
+        }
+        if (ob instanceof Obligation.Invariance inv) {
+            return independence(net, inv, domain, t0);
+        }
+        return new Verdict.Unknown("steering is a change, not a property", 0);
+    }
+
+    /** Structural proof, else a search for a pair of inputs that differ only in the ignored slots. */
+    static Verdict independence(DenseNetwork net, Obligation.Invariance inv, SampleDomain domain, long t0) {
+        float[][] w = net.layers().get(0).weight();
+        boolean structural = true;
+        for (int s : inv.slots()) {
+            for (float[] row : w) {
+                structural &= row[s] == 0f;
+            }
+        }
+        if (structural) {
+            return new Verdict.Unsat(seconds(t0));
+        }
+        if (domain != null) {
+            Random r = new Random(7);
+            for (int k = 0; k < 2000; k++) {
+                float[] a = domain.sample(r);
+                float[] b = domain.sample(r);
+                float[] x2 = a.clone();
+                for (int s : inv.slots()) {
+                    x2[s] = b[s];
+                }
+                float[] ya = net.evaluate(a);
+                float[] yb = net.evaluate(x2);
+                if (!java.util.Arrays.equals(ya, yb)) {
+                    return new Verdict.Sat(toDouble(a), toDouble(ya), seconds(t0));
+                }
+            }
+        }
+        return new Verdict.Unknown("first-layer weights read '" + inv.input() + "' but no sampled pair of inputs "
+                + "told the difference", seconds(t0));
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}
