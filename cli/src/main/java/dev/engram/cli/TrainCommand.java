@@ -11,7 +11,9 @@ import dev.engram.train.MlpTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +44,8 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--rules-out", paramLabel = "FILE.engram",
-            description = "declarations to write (default: the model path with .engram)")
+            description = "declarations to write (default: the model path with .engram); in an existing file, the rules"
+                    + " after the end-of-declarations marker are kept")
     Path rulesOut;
 
     @Option(names = "--epochs", defaultValue = "10", description = "passes over the training data (default 10)")
@@ -70,6 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path rules = rulesOut != null ? rulesOut : out.resolveSibling(stem(out.getFileName().toString()) + ".engram");
         CliFiles.refuseInPlace(data, out);
         CliFiles.refuseInPlace(data, rules);
+        keptRules(rules);
         TrainTest tt = TrainTest.load(data, Optional.ofNullable(label), seed);
         Encoding enc = Encoding.fit(tt.train(), tt.label());
         Dataset train = enc.encode(tt.train());
@@ -111,9 +115,34 @@ public final class TrainCommand implements Callable<Integer> {
                 Arrays.toString(hidden)));
         header.add("Regenerate: engram train --data " + data + (label != null ? " --label " + label : "") + " --out "
                 + out + " --rules-out " + rules + " --epochs " + epochs + " --seed " + seed);
-        AtomicFiles.write(rules, enc.declarations(modelRef, header).getBytes(StandardCharsets.UTF_8));
-        System.out.println("wrote " + out + " and " + rules);
+        String kept = keptRules(rules);
+        AtomicFiles.write(rules, (enc.declarations(modelRef, header) + kept).getBytes(StandardCharsets.UTF_8));
+        System.out.println("wrote " + out + " and " + rules + (kept.isEmpty() ? ""
+                : " (kept " + kept.lines().count() + " lines of rules below the generated declarations)"));
         return 0;
+    }
+
+    /** The user's text after the end marker of an existing declarations file (empty when none). */
+    static String keptRules(Path rules) {
+        if (!Files.isRegularFile(rules)) {
+            return "";
+        }
+        String text;
+        try {
+            text = Files.readString(rules, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(rules + ": cannot read: " + e.getMessage(), e);
+        }
+        int at = text.indexOf(Encoding.END_MARKER);
+        if (at < 0) {
+            if (text.isBlank()) {
+                return "";
+            }
+            throw new IllegalArgumentException(rules + " exists and was not written by engram train (no end-of-declarations"
+                    + " marker); refusing to overwrite it: choose another --rules-out");
+        }
+        int nl = text.indexOf('\n', at);
+        return nl < 0 ? "" : text.substring(nl + 1);
     }
 
     private static String stem(String name) {

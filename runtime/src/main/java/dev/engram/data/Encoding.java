@@ -18,6 +18,12 @@ import java.util.Set;
  */
 public record Encoding(List<Feature> features, Label label) {
 
+    /**
+     * The last line of {@link #declarations}: text after it in an existing file is the user's and is kept when the
+     * declarations are regenerated.
+     */
+    public static final String END_MARKER = "// ---- end of generated declarations; rules below this line are kept when regenerating ----";
+
     /** Words of the rule language that cannot be used as names. */
     static final Set<String> KEYWORDS = Set.of("and", "argmax", "argmin", "as", "at", "column", "concept", "decide",
             "decision", "decreasing", "ensure", "erase", "from", "guard", "ignore", "import", "in", "increasing",
@@ -252,7 +258,8 @@ public record Encoding(List<Feature> features, Label label) {
     /**
      * The rule-language declarations of a model trained with this encoding: {@code model}, one {@code input} per
      * feature (real inputs with their training range and a {@code normalize} line, categoricals as one-hot blocks),
-     * one {@code output} per class and {@code decide argmax}. {@code header} lines become comments on top.
+     * one {@code output} per class and {@code decide argmax}, then {@link #END_MARKER}. {@code header} lines become
+     * comments on top.
      */
     public String declarations(String modelPath, List<String> header) {
         StringBuilder sb = new StringBuilder();
@@ -286,7 +293,8 @@ public record Encoding(List<Feature> features, Label label) {
                     .append("\".\n");
             sb.append("output ").append(label.ids().get(k)).append(" at ").append(k).append('\n');
         }
-        sb.append("\n/// The predicted class is the output with the highest score.\ndecide argmax\n");
+        sb.append("\n/// The predicted class is the output with the highest score.\ndecide argmax\n\n");
+        sb.append(END_MARKER).append('\n');
         return sb.toString();
     }
 
