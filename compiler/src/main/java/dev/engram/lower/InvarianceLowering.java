@@ -108,6 +108,21 @@ public final class InvarianceLowering {
         return lower(net, s, expectedFromData(data, s));
     }
 
+    /** The lowering of a checked {@code ignore} statement of {@code program}, expected value from the domain. */
+    public static Result lower(DenseNetwork net, CheckedProgram program, CheckedProgram.Invariance inv) {
+        return lower(net, input(program, inv));
+    }
+
+    /** The declared input an {@code ignore} statement names. */
+    public static CheckedProgram.Input input(CheckedProgram program, CheckedProgram.Invariance inv) {
+        for (CheckedProgram.Input in : program.inputs()) {
+            if (in.name().equals(inv.input())) {
+                return in;
+            }
+        }
+        throw new IllegalArgumentException("no input '" + inv.input() + "' in " + program.path());
+    }
+
     /** The model input slots of an input: its index, or its whole one-hot block. */
     public static int[] slots(CheckedProgram.Input input) {
         int[] s = new int[input.width()];

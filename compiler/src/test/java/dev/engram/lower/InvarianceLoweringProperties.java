@@ -244,6 +244,9 @@ class InvarianceLoweringProperties {
         float[][] ageAlts = InvarianceLowering.alternatives(age);
         assertArrayEquals(new float[] {-1f}, ageAlts[0]);
         assertArrayEquals(new float[] {1f}, ageAlts[2]);
+        InvarianceLowering.Result viaStatement = InvarianceLowering.lower(net, p, p.invariances().get(0));
+        assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, viaStatement.expected(), 1e-12);
+        assertArrayEquals(new int[] {1, 2, 3}, viaStatement.slots());
         DenseNetwork both = InvarianceLowering.lower(res.network(), age).network();
         assertTrue(InvarianceLowering.prove(both, new int[] {0, 1, 2, 3}).holds());
     }
