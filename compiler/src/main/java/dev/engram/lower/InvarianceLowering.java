@@ -192,7 +192,11 @@ public final class InvarianceLowering {
         return new Proof(nonZero == 0, slots, first.outputSize() * slots.length, nonZero, bad);
     }
 
-    /** {@link #prove(DenseNetwork, int[])} on the network as read back from a model file. */
+    /**
+     * {@link #prove(DenseNetwork, int[])} on the network as read back from a model file. Sound for the whole file:
+     * the dense extraction accepts only a single chain from the input to the output (it refuses branches and nodes
+     * off the chain), so the first layer's weights are the only way the inputs reach the outputs.
+     */
     public static Proof proveFile(Path model, int[] slots) {
         return prove(Models.readDense(model), slots);
     }

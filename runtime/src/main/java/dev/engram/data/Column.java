@@ -37,6 +37,27 @@ public sealed interface Column permits Column.Numeric, Column.Categorical {
             return Double.isNaN(values[r]);
         }
 
+        /** This column as categories: one level per distinct value, in numerical order (NaN stays missing). */
+        public Categorical asCategorical() {
+            java.util.TreeSet<Double> distinct = new java.util.TreeSet<>();
+            for (double v : values) {
+                if (!Double.isNaN(v)) {
+                    distinct.add(v);
+                }
+            }
+            List<Double> sorted = new java.util.ArrayList<>(distinct);
+            List<String> levels = sorted.stream().map(Numeric::format).toList();
+            int[] codes = new int[values.length];
+            for (int r = 0; r < codes.length; r++) {
+                codes[r] = Double.isNaN(values[r]) ? -1 : java.util.Collections.binarySearch(sorted, values[r]);
+            }
+            return new Categorical(name, levels, codes);
+        }
+
+        private static String format(double v) {
+            return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+        }
+
         @Override
         public Numeric select(int[] rows) {
             double[] v = new double[rows.length];

@@ -106,12 +106,12 @@ public record Encoding(List<Feature> features, Label label) {
         }
     }
 
-    /** Fits the encoding on {@code train}: every column but {@code label} is a feature, in table order. */
+    /**
+     * Fits the encoding on {@code train}: every column but {@code label} is a feature, in table order. A numerical
+     * label (e.g. 0/1) is read as categories in numerical order.
+     */
     public static Encoding fit(Table train, String label) {
-        Column lc = train.column(label);
-        if (!(lc instanceof Column.Categorical lcat)) {
-            throw new IllegalArgumentException("label column '" + label + "' must be categorical");
-        }
+        Column.Categorical lcat = labelColumn(train, label);
         Set<String> used = new HashSet<>();
         List<Feature> features = new ArrayList<>();
         int index = 0;
@@ -155,7 +155,7 @@ public record Encoding(List<Feature> features, Label label) {
         }
         List<String> classIds = new ArrayList<>();
         for (String v : lcat.levels()) {
-            classIds.add(unique(identifier(label) + "_" + identifier(v), used));
+            classIds.add(unique(identifier(label + "_" + v), used));
         }
         return new Encoding(features, new Label(label, lcat.levels(), classIds));
     }
@@ -194,7 +194,7 @@ public record Encoding(List<Feature> features, Label label) {
      * dropped; a label not among the classes is an error (strip suffixes first, see {@link Table#withoutSuffix}).
      */
     public Dataset encode(Table t) {
-        Column.Categorical lc = (Column.Categorical) t.column(label.name());
+        Column.Categorical lc = labelColumn(t, label.name());
         int[] classOf = new int[lc.levels().size()];
         for (int i = 0; i < classOf.length; i++) {
             classOf[i] = label.classes().indexOf(lc.levels().get(i));
@@ -296,6 +296,11 @@ public record Encoding(List<Feature> features, Label label) {
         sb.append("\n/// The predicted class is the output with the highest score.\ndecide argmax\n\n");
         sb.append(END_MARKER).append('\n');
         return sb.toString();
+    }
+
+    private static Column.Categorical labelColumn(Table t, String label) {
+        Column c = t.column(label);
+        return c instanceof Column.Numeric n ? n.asCategorical() : (Column.Categorical) c;
     }
 
     private static List<String> quoteAll(List<String> values) {

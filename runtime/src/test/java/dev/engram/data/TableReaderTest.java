@@ -92,6 +92,18 @@ class TableReaderTest {
     }
 
     @Test
+    void numericLabelsBecomeClassesInNumericalOrder(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("n.csv");
+        Files.writeString(f, "a,label\n1,1\n2,0\n3,?\n4,1\n");
+        Table t = TableReader.read(f);
+        Encoding enc = Encoding.fit(t, "label");
+        assertEquals(List.of("0", "1"), enc.label().classes());
+        assertEquals(List.of("label_0", "label_1"), enc.label().ids());
+        Dataset d = enc.encode(t);
+        assertArrayEquals(new int[] {1, 0, 1}, d.y(), "the row with a missing label is dropped");
+    }
+
+    @Test
     void identifiersAreValidNames() {
         assertEquals("le_50K", Encoding.identifier("<=50K"));
         assertEquals("v_0_le_X_lt_200", Encoding.identifier("0<=X<200"));
