@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 CompileCommand.class,
                 CheckCommand.class,
-                FmtCommand.class})
+                FmtCommand.class,
+                TrainCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
