@@ -2,6 +2,8 @@ package dev.engram.compile;
 
 import dev.engram.ir.Obligation;
 import dev.engram.lower.GuardLowering;
+import dev.engram.lower.InvarianceLowering;
+import dev.engram.lower.SteeringLowering;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.Models;
@@ -96,9 +98,13 @@ public final class Compiler {
                     } else if (ob instanceof Obligation.Enforce e) {
                         throw new IllegalArgumentException("the repair strategy is not available in this build");
                     } else if (ob instanceof Obligation.Invariance inv) {
-                        throw new IllegalArgumentException("invariance is not available in this build");
+                        next = InvarianceLowering.lower(cur, inv.slots(), inv.expected()).network();
                     } else if (ob instanceof Obligation.Steer s) {
-                        throw new IllegalArgumentException("steering is not available in this build");
+                        // hidden layers may have grown by guard units since the direction was written: pad with 0
+                        int width = s.layer() >= 0 && s.layer() < cur.layers().size()
+                                ? cur.layers().get(s.layer()).outputSize() : s.shift().length;
+                        double[] shift = java.util.Arrays.copyOf(s.shift(), Math.max(width, s.shift().length));
+                        next = SteeringLowering.biasShift(cur, s.layer(), shift, 1.0).network();
                     } else {
                         next = cur; // a property to check: nothing to lower
                     }

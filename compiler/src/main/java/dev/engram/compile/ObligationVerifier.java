@@ -1,6 +1,7 @@
 package dev.engram.compile;
 
 import dev.engram.ir.Obligation;
+import dev.engram.lower.InvarianceLowering;
 import dev.engram.model.DenseNetwork;
 import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Verdict;
@@ -48,14 +49,7 @@ public final class ObligationVerifier {
 
     /** Structural proof, else a search for a pair of inputs that differ only in the ignored slots. */
     static Verdict independence(DenseNetwork net, Obligation.Invariance inv, SampleDomain domain, long t0) {
-        float[][] w = net.layers().get(0).weight();
-        boolean structural = true;
-        for (int s : inv.slots()) {
-            for (float[] row : w) {
-                structural &= row[s] == 0f;
-            }
-        }
-        if (structural) {
+        if (InvarianceLowering.prove(net, inv.slots()).holds()) {
             return new Verdict.Unsat(seconds(t0));
         }
         if (domain != null) {
