@@ -187,7 +187,7 @@ public final class CompileCommand implements Callable<Integer> {
                         + "or check that the rule is satisfiable"), source);
             }
         }
-        if (!r.rules().isEmpty()) {
+        if (obligations.stream().anyMatch(o -> o instanceof Obligation.Enforce)) {
             RuleReport any = r.rules().get(0);
             System.out.printf(Locale.ROOT, "outside the rules' regions: decisions unchanged %.2f%% (max |dy| %.3g, "
                             + "%d samples)%n", 100 * any.outside().decisionAgreement(), any.outside().maxOutputChange(),
