@@ -214,11 +214,16 @@ public final class Checker {
                 }
                 String target = im.file();
                 if (options.baseDir() != null) {
-                    Path p = options.baseDir().resolve(im.file()).normalize();
-                    target = p.toString();
-                    if (!Files.isRegularFile(p)) {
-                        error(DiagnosticCode.E025, im.span(), "cannot find VNN-LIB file \"" + im.file() + "\"",
-                                "paths are relative to the rule file's folder (" + options.baseDir() + ")");
+                    Path p = resolve(im.file());
+                    if (p == null) {
+                        error(DiagnosticCode.E025, im.span(), "\"" + printable(im.file()) + "\" is not a valid file path",
+                                "write a relative path without control characters");
+                    } else {
+                        target = p.toString();
+                        if (!Files.isRegularFile(p)) {
+                            error(DiagnosticCode.E025, im.span(), "cannot find VNN-LIB file \"" + printable(im.file()) + "\"",
+                                    "paths are relative to the rule file's folder (" + options.baseDir() + ")");
+                        }
                     }
                 }
                 imports.add(new CheckedProgram.VnnlibImport(target, im.asRule(), name, im.doc(), im.span()));
@@ -238,12 +243,31 @@ public final class Checker {
         }
         List<CheckedProgram.LearnedConcept> lc = new ArrayList<>();
         for (Statement.ConceptFromData c : learned.values()) {
-            String f = options.baseDir() == null ? c.file() : options.baseDir().resolve(c.file()).normalize().toString();
+            Path resolved = options.baseDir() == null ? null : resolve(c.file());
+            String f = resolved == null ? c.file() : resolved.toString();
             lc.add(new CheckedProgram.LearnedConcept(c.name().text(), f, c.column(), c.layer(), c.doc(), c.span()));
         }
         return new CheckedProgram(path, model, inputWidth, outputWidth, List.copyOf(inputs.values()),
                 List.copyOf(outputs.values()), Optional.ofNullable(decide), rules, properties, inv, mono, lc,
                 erasures, steerings, imports);
+    }
+
+    /** {@code file} against the base folder, or null when it is not a valid path on this system. */
+    private Path resolve(String file) {
+        try {
+            return options.baseDir().resolve(file).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 200 ? b + "..." : b.toString();
     }
 
     private static String stem(String file) {
@@ -1008,6 +1032,17 @@ public final class Checker {
             diags.add(Diagnostic.warning(DiagnosticCode.W101, premise.span(),
                     (verifyOnly ? "property '" : "rule '") + name + "' can never apply: no input in the declared domain satisfies its premise",
                     "check the bounds against the input declarations"));
+        } else {
+            for (Case c : cases) {
+                String out = outsideDomain(c);
+                if (out != null) {
+                    diags.add(Diagnostic.warning(DiagnosticCode.W102, premise.span(),
+                            "the premise of " + (verifyOnly ? "property '" : "rule '") + name + "' reaches outside the declared domain: "
+                                    + out + "; the part outside is ignored",
+                            "tighten the bound to the domain, or widen the input declaration"));
+                    break;
+                }
+            }
         }
         List<List<Linear>> cnfModel = new ArrayList<>();
         for (List<Linear> clause : cnf) {
@@ -1018,6 +1053,45 @@ public final class Checker {
 
     private int errorCount() {
         return errors;
+    }
+
+    /**
+     * Describes the first bound of {@code c} on a single real input that lies strictly outside the input's declared
+     * domain (an upper bound above it, a lower bound below it), or null when every bound is inside.
+     */
+    private String outsideDomain(Case c) {
+        for (Linear l : c.cons()) {
+            int var = -1;
+            int count = 0;
+            double[] co = l.coefficients();
+            for (int i = 0; i < co.length && count < 2; i++) {
+                if (co[i] != 0) {
+                    var = i;
+                    count++;
+                }
+            }
+            if (count != 1) {
+                continue;
+            }
+            CheckedProgram.Input in = null;
+            for (CheckedProgram.Input x : inputs.values()) {
+                if (!x.categorical() && x.index() == var) {
+                    in = x;
+                }
+            }
+            if (in == null) {
+                continue;
+            }
+            double v = l.bound() / co[var];
+            double tol = 1e-9 * Math.max(1, Math.abs(v));
+            if (co[var] > 0 && v > in.hi() + tol) {
+                return in.name() + (l.strict() ? " < " : " <= ") + fmt(v) + " but " + in.name() + " is at most " + fmt(in.hi());
+            }
+            if (co[var] < 0 && v < in.lo() - tol) {
+                return in.name() + (l.strict() ? " > " : " >= ") + fmt(v) + " but " + in.name() + " is at least " + fmt(in.lo());
+            }
+        }
+        return null;
     }
 
     /** Intersects a case with the declared domain; single-variable constraints become box bounds. Null if empty. */

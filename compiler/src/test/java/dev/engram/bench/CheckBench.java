@@ -17,7 +17,8 @@ import java.util.Random;
  * Benchmark (not a unit test): front-end speed on a large rule file. Generates ACAS Xu declarations (inputs in
  * real units with normalisation, five outputs, {@code decide argmin}, a few concepts) followed by N (default
  * 10,000) varied {@code rule} and {@code property} statements, then times parse alone and parse + check:
- * warm-up runs, then the median (and min/max) of the measured runs. Usage: {@code CheckBench [N] [runs]}.
+ * warm-up runs, then the median (and min/max) of the measured runs. Usage: {@code CheckBench [N] [runs]};
+ * the exact command is in {@code docs/language.md}, section "Benchmark".
  */
 public final class CheckBench {
     private static final String[] INPUTS = {"rho", "theta", "psi", "v_own", "v_int"};
@@ -145,7 +146,7 @@ public final class CheckBench {
             case 4 -> "not (" + x + " > " + num(c) + ")";
             case 5 -> CONCEPTS[rnd.nextInt(CONCEPTS.length)];
             case 6 -> "v_own - v_int >= " + num(rnd.nextInt(200) - 100);
-            default -> "2 * " + x + " - " + num(a) + " <= " + num(c) + " + " + x;
+            default -> "2 * " + x + " - " + num(a) + " <= " + x + " + " + num(c - a);
         };
     }
 

@@ -178,6 +178,8 @@ class FrontEndRobustnessProperties {
                 "$".repeat(100_000),
                 "(".repeat(100_000),
                 "concept c := " + "c and ".repeat(20_000) + "c\n",
+                "import vnnlib \"a\u0000b.vnnlib\" as property\nimport vnnlib \"\" as rule r\n",
+                "concept c from \"\u0000\" at layer 1\nerase c at layer 1\n",
                 "(declare-const X_0 Real)(declare-const Y_0 Real)(assert " + "(and ".repeat(100_000) + "(<= X_0 1)"
                         + ")".repeat(100_000) + ")",
                 "(declare-const X_99999999999999 Real)(declare-const Y_0 Real)(assert (<= X_99999999999999 1))",

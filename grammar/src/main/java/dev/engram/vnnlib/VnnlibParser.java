@@ -59,7 +59,7 @@ public final class VnnlibParser {
                     throw new org.antlr.v4.runtime.misc.ParseCancellationException("too many errors");
                 }
                 diags.add(Diagnostic.error(DiagnosticCode.E090, Span.of(source.path(), line, col + 1, line, col + 2),
-                        msg, "VNN-LIB is (declare-const X_0 Real) and (assert FORMULA) with <=, >=, and, or"));
+                        msg.replace("'<EOF>'", "end of file").replace("<EOF>", "end of file"), "VNN-LIB is (declare-const X_0 Real) and (assert FORMULA) with <=, >=, and, or"));
             }
         };
         lexer.removeErrorListeners();
