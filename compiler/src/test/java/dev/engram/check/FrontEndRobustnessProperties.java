@@ -11,6 +11,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticRenderer;
+import dev.engram.parse.AstPrinter;
 import dev.engram.parse.ParseResult;
 import dev.engram.parse.RuleParser;
 import dev.engram.properties.VnnlibFile;
@@ -94,7 +95,8 @@ class FrontEndRobustnessProperties {
 
     private static ExecutorService newWorker() {
         return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "front-end-under-test");
+            // 1 MB of stack, the JVM default the `engram` launcher runs with (surefire itself runs with -Xss16m)
+            Thread t = new Thread(null, r, "front-end-under-test", 1L << 20);
             t.setDaemon(true);
             return t;
         });
@@ -165,11 +167,11 @@ class FrontEndRobustnessProperties {
                 decl + "rule r: when x > " + "-".repeat(5000) + "1 then y > 0\n",
                 decl + "rule r: when x > 1 then " + "(".repeat(3000) + "y > 0" + ")".repeat(3000) + "\n",
                 decl + "rule r: when x > 1 then y is " + "not ".repeat(3000) + "the decision\n",
-                decl + "rule r: when x > 0 " + "and x > 0 ".repeat(30_000) + "then y > 0\n",
+                decl + "rule r: when x > 0 " + "and x > 0 ".repeat(15_000) + "then y > 0\n",
                 decl + "rule r: when x > 0 " + "or x > 0 ".repeat(10_000) + "then y > 0\n",
                 decl + "rule r: when x > 0 then y > 0 " + "and y > 0 ".repeat(10_000) + "\n",
-                decl + "rule r: when x > 0 then y > 0 " + "or z > 0 ".repeat(30_000) + "\n",
-                decl + "rule r: when x " + "+ x ".repeat(10_000) + "> 1 then y > 0\n",
+                decl + "rule r: when x > 0 then y > 0 " + "or z > 0 ".repeat(15_000) + "\n",
+                decl + "rule r: when x " + "+ x ".repeat(30_000) + "> 1 then y > 0\n",
                 decl + "rule r: when x > 1 then y " + "- 2 * z ".repeat(10_000) + "> 1\n",
                 "// " + "c".repeat(1_100_000) + "\n" + decl,
                 "model \"" + "p".repeat(100_000) + "\"\n",
@@ -213,6 +215,9 @@ class FrontEndRobustnessProperties {
             assertEquals(parsed.hasErrors(), parsed.file().isEmpty(), "an AST exactly when there are no errors");
             validDiagnostics(parsed.diagnostics(), src);
             if (parsed.file().isPresent()) {
+                // `engram fmt` prints the AST; the printed text must parse back without errors
+                String printed = AstPrinter.print(parsed.file().get());
+                assertFalse(RuleParser.parse(new SourceFile(path, printed)).hasErrors(), "fmt output does not parse");
                 CheckResult checked = Checker.check(parsed.file().get(), path, new CheckOptions(
                         java.util.OptionalInt.of(7), java.util.OptionalInt.of(5), baseDir));
                 assertNotNull(checked);
