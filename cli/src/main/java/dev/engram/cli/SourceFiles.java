@@ -2,9 +2,6 @@ package dev.engram.cli;
 
 import dev.engram.source.SourceFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,12 +22,7 @@ final class SourceFiles {
         if (size > MAX_BYTES) {
             throw new IOException("file is " + size + " bytes; the limit is " + MAX_BYTES);
         }
-        byte[] bytes = Files.readAllBytes(p);
-        String text = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                .decode(ByteBuffer.wrap(bytes)).toString();
-        return new SourceFile(p.toString(), text);
+        return SourceFile.fromBytes(p.toString(), Files.readAllBytes(p));
     }
 
     /** Files named on the command line, with directories expanded to their *.engram (and *.vnnlib) files, sorted. */

@@ -44,6 +44,9 @@ public final class Checker {
     private final Map<String, Statement.ConceptDef> conceptDefs = new LinkedHashMap<>();
     private final Map<String, Statement.ConceptFromData> learned = new LinkedHashMap<>();
     private final Set<String> usedConcepts = new HashSet<>();
+    private final Set<String> cyclic = new HashSet<>();
+    private int errors;
+    private final Map<String, List<Case>> conceptCases = new HashMap<>();
     private Statement.Direction decide;
     private int inputWidth;
     private int outputWidth;
@@ -91,6 +94,7 @@ public final class Checker {
     }
 
     private void error(DiagnosticCode code, Span span, String message, String hint) {
+        errors++;
         diags.add(Diagnostic.error(code, span, message, hint));
     }
 
@@ -147,7 +151,7 @@ public final class Checker {
             }
         }
         for (Statement.ConceptDef c : conceptDefs.values()) {
-            cycleCheck(c.name().text(), new ArrayList<>(), c.name().span());
+            cycleCheck(c.name().text(), new ArrayList<>(), new HashSet<>());
         }
 
         List<CheckedRule> rules = new ArrayList<>();
@@ -210,11 +214,16 @@ public final class Checker {
                 }
                 String target = im.file();
                 if (options.baseDir() != null) {
-                    Path p = options.baseDir().resolve(im.file()).normalize();
-                    target = p.toString();
-                    if (!Files.isRegularFile(p)) {
-                        error(DiagnosticCode.E025, im.span(), "cannot find VNN-LIB file \"" + im.file() + "\"",
-                                "paths are relative to the rule file's folder (" + options.baseDir() + ")");
+                    Path p = resolve(im.file());
+                    if (p == null) {
+                        error(DiagnosticCode.E025, im.span(), "\"" + printable(im.file()) + "\" is not a valid file path",
+                                "write a relative path without control characters");
+                    } else {
+                        target = p.toString();
+                        if (!Files.isRegularFile(p)) {
+                            error(DiagnosticCode.E025, im.span(), "cannot find VNN-LIB file \"" + printable(im.file()) + "\"",
+                                    "paths are relative to the rule file's folder (" + options.baseDir() + ")");
+                        }
                     }
                 }
                 imports.add(new CheckedProgram.VnnlibImport(target, im.asRule(), name, im.doc(), im.span()));
@@ -234,12 +243,31 @@ public final class Checker {
         }
         List<CheckedProgram.LearnedConcept> lc = new ArrayList<>();
         for (Statement.ConceptFromData c : learned.values()) {
-            String f = options.baseDir() == null ? c.file() : options.baseDir().resolve(c.file()).normalize().toString();
+            Path resolved = options.baseDir() == null ? null : resolve(c.file());
+            String f = resolved == null ? c.file() : resolved.toString();
             lc.add(new CheckedProgram.LearnedConcept(c.name().text(), f, c.column(), c.layer(), c.doc(), c.span()));
         }
         return new CheckedProgram(path, model, inputWidth, outputWidth, List.copyOf(inputs.values()),
                 List.copyOf(outputs.values()), Optional.ofNullable(decide), rules, properties, inv, mono, lc,
                 erasures, steerings, imports);
+    }
+
+    /** {@code file} against the base folder, or null when it is not a valid path on this system. */
+    private Path resolve(String file) {
+        try {
+            return options.baseDir().resolve(file).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 200 ? b + "..." : b.toString();
     }
 
     private static String stem(String file) {
@@ -377,29 +405,33 @@ public final class Checker {
         }
     }
 
-    private void cycleCheck(String concept, List<String> stack, Span at) {
-        if (stack.contains(concept)) {
-            if (stack.get(0).equals(concept)) {
-                Statement.ConceptDef d = conceptDefs.get(concept);
-                error(DiagnosticCode.E022, d.name().span(), "concept '" + concept + "' is defined in terms of itself: "
-                        + String.join(" -> ", stack) + " -> " + concept, "break the cycle; concepts must bottom out in inputs");
-            }
-            return;
+    /** Reports the first cycle leading back to {@code stack[0]}; {@code visited} keeps the search linear. */
+    private boolean cycleCheck(String concept, List<String> stack, Set<String> visited) {
+        if (!stack.isEmpty() && stack.get(0).equals(concept)) {
+            Statement.ConceptDef d = conceptDefs.get(concept);
+            cyclic.add(concept);
+            error(DiagnosticCode.E022, d.name().span(), "concept '" + concept + "' is defined in terms of itself: "
+                    + String.join(" -> ", stack) + " -> " + concept, "break the cycle; concepts must bottom out in inputs");
+            return true;
         }
         Statement.ConceptDef d = conceptDefs.get(concept);
-        if (d == null || stack.size() > 200) {
-            return;
+        if (d == null || stack.size() > 200 || !visited.add(concept)) {
+            return false;
         }
         stack.add(concept);
-        List<String> refs = new ArrayList<>();
+        Set<String> refs = new java.util.LinkedHashSet<>();
         collectRefs(d.premise(), refs, 0);
         for (String r : refs) {
-            cycleCheck(r, stack, at);
+            if (cycleCheck(r, stack, visited)) {
+                stack.remove(stack.size() - 1);
+                return true;
+            }
         }
         stack.remove(stack.size() - 1);
+        return false;
     }
 
-    private static void collectRefs(Premise p, List<String> out, int depth) {
+    private static void collectRefs(Premise p, Set<String> out, int depth) {
         if (depth > 500) {
             return;
         }
@@ -642,13 +674,59 @@ public final class Checker {
     // ---------------------------------------------------------------- premises (DNF)
 
     /** A DNF case under construction: a conjunction of linear constraints and learned-concept literals. */
-    private record Case(List<Linear> cons, List<PremiseCase.ConceptLiteral> learned) {
+    private static final class Case {
+        private final List<Linear> ownCons;
+        private final List<PremiseCase.ConceptLiteral> ownLearned;
+        private final Case left;
+        private final Case right;
+
+        Case(List<Linear> cons, List<PremiseCase.ConceptLiteral> learned) {
+            this.ownCons = List.copyOf(cons);
+            this.ownLearned = List.copyOf(learned);
+            this.left = null;
+            this.right = null;
+        }
+
+        private Case(Case left, Case right) {
+            this.ownCons = List.of();
+            this.ownLearned = List.of();
+            this.left = left;
+            this.right = right;
+        }
+
+        /** The conjunction, in constant time (a long chain of {@code and}s must not copy lists each step). */
         Case and(Case o) {
-            List<Linear> c = new ArrayList<>(cons);
-            c.addAll(o.cons);
-            List<PremiseCase.ConceptLiteral> l = new ArrayList<>(learned);
-            l.addAll(o.learned);
-            return new Case(c, l);
+            if (this == TRUE) {
+                return o;
+            }
+            return o == TRUE ? this : new Case(this, o);
+        }
+
+        /** All constraints, left to right (iterative: conjunction trees can be very deep). */
+        List<Linear> cons() {
+            List<Linear> out = new ArrayList<>();
+            leaves(c -> out.addAll(c.ownCons));
+            return out;
+        }
+
+        List<PremiseCase.ConceptLiteral> learned() {
+            List<PremiseCase.ConceptLiteral> out = new ArrayList<>();
+            leaves(c -> out.addAll(c.ownLearned));
+            return out;
+        }
+
+        private void leaves(java.util.function.Consumer<Case> f) {
+            java.util.ArrayDeque<Case> stack = new java.util.ArrayDeque<>();
+            stack.push(this);
+            while (!stack.isEmpty()) {
+                Case c = stack.pop();
+                if (c.left == null) {
+                    f.accept(c);
+                } else {
+                    stack.push(c.right);
+                    stack.push(c.left);
+                }
+            }
         }
     }
 
@@ -749,12 +827,20 @@ public final class Checker {
         usedConcepts.add(name);
         Statement.ConceptDef def = conceptDefs.get(name);
         if (def != null) {
-            if (expanding.contains(name)) {
+            if (expanding.contains(name) || cyclic.contains(name)) {
                 return List.of(TRUE); // cycle, reported by cycleCheck
+            }
+            // a concept is lowered once per polarity and context: re-expanding it at every use made shared
+            // sub-concepts exponential, and repeated its diagnostics
+            String key = name + (negated ? "|not" : "|") + (inProperty ? "|property" : "|rule");
+            List<Case> known = conceptCases.get(key);
+            if (known != null) {
+                return known;
             }
             expanding.add(name);
             List<Case> cs = lowerPremise(def.premise(), negated, inProperty, depth + 1, expanding);
             expanding.remove(expanding.size() - 1);
+            conceptCases.put(key, cs);
             return cs;
         }
         if (learned.containsKey(name)) {
@@ -834,24 +920,40 @@ public final class Checker {
             }
             return limit(out, c.span());
         } else if (c instanceof Consequent.Or o) {
-            List<List<Linear>> acc = null;
+            // (A1 and A2) or (B1 and B2) = (A1 or B1) and (A1 or B2) and ...: one clause per choice of a clause
+            // from every disjunct. Sized first, then each clause built once (no quadratic copying on long chains).
+            List<List<List<Linear>>> parts = new ArrayList<>();
+            long count = 1;
             for (Consequent x : o.items()) {
                 List<List<Linear>> next = lowerConsequent(x, depth + 1);
-                if (acc == null) {
-                    acc = next;
-                    continue;
-                }
-                List<List<Linear>> prod = new ArrayList<>();
-                for (List<Linear> p : acc) {
-                    for (List<Linear> q : next) {
-                        List<Linear> clause = new ArrayList<>(p);
-                        clause.addAll(q);
-                        prod.add(clause);
-                    }
-                }
-                acc = limit(prod, c.span());
+                parts.add(next);
+                count = Math.min(count * next.size(), MAX_CASES + 1L);
             }
-            return acc;
+            if (count > MAX_CASES) {
+                error(DiagnosticCode.E024, c.span(), "this condition expands to more than " + MAX_CASES + " cases",
+                        "split the rule into several rules, or name parts as concepts");
+                throw new TooComplex();
+            }
+            List<List<Linear>> out = new ArrayList<>();
+            if (count == 0) {
+                return out;
+            }
+            int[] pick = new int[parts.size()];
+            while (true) {
+                List<Linear> clause = new ArrayList<>();
+                for (int i = 0; i < pick.length; i++) {
+                    clause.addAll(parts.get(i).get(pick[i]));
+                }
+                out.add(clause);
+                int i = pick.length - 1;
+                while (i >= 0 && ++pick[i] == parts.get(i).size()) {
+                    pick[i] = 0;
+                    i--;
+                }
+                if (i < 0) {
+                    return out;
+                }
+            }
         } else if (c instanceof Consequent.Compare cmp) {
             List<Lin> ls = new ArrayList<>();
             for (Expr e : cmp.operands()) {
@@ -930,6 +1032,17 @@ public final class Checker {
             diags.add(Diagnostic.warning(DiagnosticCode.W101, premise.span(),
                     (verifyOnly ? "property '" : "rule '") + name + "' can never apply: no input in the declared domain satisfies its premise",
                     "check the bounds against the input declarations"));
+        } else {
+            for (Case c : cases) {
+                String out = outsideDomain(c);
+                if (out != null) {
+                    diags.add(Diagnostic.warning(DiagnosticCode.W102, premise.span(),
+                            "the premise of " + (verifyOnly ? "property '" : "rule '") + name + "' reaches outside the declared domain: "
+                                    + out + "; the part outside is ignored",
+                            "tighten the bound to the domain, or widen the input declaration"));
+                    break;
+                }
+            }
         }
         List<List<Linear>> cnfModel = new ArrayList<>();
         for (List<Linear> clause : cnf) {
@@ -962,13 +1075,46 @@ public final class Checker {
     }
 
     private int errorCount() {
-        int n = 0;
-        for (Diagnostic d : diags) {
-            if (d.isError()) {
-                n++;
+        return errors;
+    }
+
+    /**
+     * Describes the first bound of {@code c} on a single real input that lies strictly outside the input's declared
+     * domain (an upper bound above it, a lower bound below it), or null when every bound is inside.
+     */
+    private String outsideDomain(Case c) {
+        for (Linear l : c.cons()) {
+            int var = -1;
+            int count = 0;
+            double[] co = l.coefficients();
+            for (int i = 0; i < co.length && count < 2; i++) {
+                if (co[i] != 0) {
+                    var = i;
+                    count++;
+                }
+            }
+            if (count != 1) {
+                continue;
+            }
+            CheckedProgram.Input in = null;
+            for (CheckedProgram.Input x : inputs.values()) {
+                if (!x.categorical() && x.index() == var) {
+                    in = x;
+                }
+            }
+            if (in == null) {
+                continue;
+            }
+            double v = l.bound() / co[var];
+            double tol = 1e-9 * Math.max(1, Math.abs(v));
+            if (co[var] > 0 && v > in.hi() + tol) {
+                return in.name() + (l.strict() ? " < " : " <= ") + fmt(v) + " but " + in.name() + " is at most " + fmt(in.hi());
+            }
+            if (co[var] < 0 && v < in.lo() - tol) {
+                return in.name() + (l.strict() ? " > " : " >= ") + fmt(v) + " but " + in.name() + " is at least " + fmt(in.lo());
             }
         }
-        return n;
+        return null;
     }
 
     /** Intersects a case with the declared domain; single-variable constraints become box bounds. Null if empty. */

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public final class VnnlibProperties {
     /** Largest disjunctive normal form expanded before giving up. */
     public static final int MAX_DISJUNCTS = 100_000;
+    /** Largest number of inputs (or outputs) a spec may declare: bounds are kept in dense arrays. */
+    public static final int MAX_VARIABLES = 1 << 22;
 
     private static final Pattern NAME = Pattern.compile("([XY])_(\\d+)");
 
@@ -74,7 +76,12 @@ public final class VnnlibProperties {
                         "name inputs X_0, X_1, ... and outputs Y_0, Y_1, ..."));
                 continue;
             }
-            int idx = Integer.parseInt(m.group(2));
+            int idx = m.group(2).length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(m.group(2));
+            if (idx >= MAX_VARIABLES) {
+                diags.add(Diagnostic.error(DiagnosticCode.E093, d.span(), "index of '" + abbreviate(d.name())
+                        + "' is too large", "VNN-LIB files here declare at most " + MAX_VARIABLES + " inputs and outputs"));
+                continue;
+            }
             if (m.group(1).equals("X")) {
                 nx = Math.max(nx, idx + 1);
             } else {
@@ -282,5 +289,9 @@ public final class VnnlibProperties {
             acc = next;
         }
         return acc;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 37) + "..." : s;
     }
 }

@@ -19,7 +19,7 @@ public final class DiagnosticRenderer {
         b.append(d.span().file()).append(':').append(line).append(':').append(col).append(": ")
                 .append(d.severity().label()).append('[').append(d.code().id()).append("]: ")
                 .append(d.message()).append('\n');
-        String src = source == null ? "" : source.line(line);
+        String src = source == null ? "" : source.line(line, 241);
         if (!src.isEmpty() && col >= 1) {
             String shown = src.length() > 240 ? src.substring(0, 240) + "..." : src;
             shown = sanitize(shown);
@@ -28,7 +28,7 @@ public final class DiagnosticRenderer {
             b.append(pad).append(" |\n");
             b.append(gutter).append(" | ").append(shown).append('\n');
             int start = Math.min(col - 1, shown.length());
-            int end = d.span().end().line() == line ? d.span().end().column() - 1 : src.length();
+            int end = d.span().end().line() == line ? d.span().end().column() - 1 : shown.length();
             end = Math.max(start + 1, Math.min(end, shown.length()));
             StringBuilder marks = new StringBuilder();
             for (int i = 0; i < start; i++) {

@@ -285,20 +285,25 @@ final class AstBuilder {
     }
 
     private Expr expr(EngramParser.ExprContext ctx) {
-        Expr acc = term(ctx.term(0));
-        for (int i = 1; i < ctx.term().size(); i++) {
-            Expr.BinOp op = ctx.addOp(i - 1).getText().equals("+") ? Expr.BinOp.ADD : Expr.BinOp.SUB;
-            Expr right = term(ctx.term(i));
+        // fetch the child lists once: ctx.term(i) scans all children, which made long sums quadratic
+        List<EngramParser.TermContext> terms = ctx.term();
+        List<EngramParser.AddOpContext> ops = ctx.addOp();
+        Expr acc = term(terms.get(0));
+        for (int i = 1; i < terms.size(); i++) {
+            Expr.BinOp op = ops.get(i - 1).getText().equals("+") ? Expr.BinOp.ADD : Expr.BinOp.SUB;
+            Expr right = term(terms.get(i));
             acc = new Expr.Binary(acc, op, right, join(acc.span(), right.span()));
         }
         return acc;
     }
 
     private Expr term(EngramParser.TermContext ctx) {
-        Expr acc = factor(ctx.factor(0));
-        for (int i = 1; i < ctx.factor().size(); i++) {
-            Expr.BinOp op = ctx.mulOp(i - 1).getText().equals("*") ? Expr.BinOp.MUL : Expr.BinOp.DIV;
-            Expr right = factor(ctx.factor(i));
+        List<EngramParser.FactorContext> factors = ctx.factor();
+        List<EngramParser.MulOpContext> ops = ctx.mulOp();
+        Expr acc = factor(factors.get(0));
+        for (int i = 1; i < factors.size(); i++) {
+            Expr.BinOp op = ops.get(i - 1).getText().equals("*") ? Expr.BinOp.MUL : Expr.BinOp.DIV;
+            Expr right = factor(factors.get(i));
             acc = new Expr.Binary(acc, op, right, join(acc.span(), right.span()));
         }
         return acc;

@@ -8,6 +8,7 @@ import dev.engram.ast.Name;
 import dev.engram.ast.Premise;
 import dev.engram.ast.RuleFile;
 import dev.engram.ast.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -209,18 +210,31 @@ public final class AstPrinter {
         } else if (e instanceof Expr.Neg n) {
             return "-" + (n.operand() instanceof Expr.Binary ? "(" + expr(n.operand()) + ")" : expr(n.operand()));
         }
-        Expr.Binary b = (Expr.Binary) e;
-        boolean additive = b.op() == Expr.BinOp.ADD || b.op() == Expr.BinOp.SUB;
-        String left = expr(b.left());
-        if (!additive && isAdditive(b.left())) {
-            left = "(" + left + ")";
+        // Left-associative chains (a + b + c + ...) are left-deep trees as long as the source line: walk the left
+        // spine iteratively, so that long sums neither exhaust the stack nor copy strings quadratically.
+        List<Expr.Binary> spine = new ArrayList<>();
+        Expr x = e;
+        while (x instanceof Expr.Binary bx) {
+            spine.add(bx);
+            x = bx.left();
         }
-        String right = expr(b.right());
-        boolean wrapRight = additive ? isAdditive(b.right()) : b.right() instanceof Expr.Binary;
-        if (wrapRight) {
-            right = "(" + right + ")";
+        StringBuilder acc = new StringBuilder(expr(x));
+        for (int k = spine.size() - 1; k >= 0; k--) {
+            Expr.Binary b = spine.get(k);
+            boolean additive = b.op() == Expr.BinOp.ADD || b.op() == Expr.BinOp.SUB;
+            if (!additive && isAdditive(b.left())) {
+                acc.insert(0, '(').append(')');
+            }
+            String right = expr(b.right());
+            boolean wrapRight = additive ? isAdditive(b.right()) : b.right() instanceof Expr.Binary;
+            acc.append(' ').append(b.op().symbol()).append(' ');
+            if (wrapRight) {
+                acc.append('(').append(right).append(')');
+            } else {
+                acc.append(right);
+            }
         }
-        return left + " " + b.op().symbol() + " " + right;
+        return acc.toString();
     }
 
     private static boolean isAdditive(Expr e) {

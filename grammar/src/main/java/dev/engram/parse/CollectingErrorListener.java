@@ -13,7 +13,7 @@ import org.antlr.v4.runtime.Token;
 
 /**
  * Turns every lexer and parser error ANTLR reports into a {@link Diagnostic} (E001 for characters the lexer
- * cannot read, E002 for syntax errors) instead of printing to the console. Keeps at most {@link #LIMIT}.
+ * cannot read, E002 for syntax errors) instead of printing to the console. Keeps at most {@link #LIMIT}, then stops the lexer or parser.
  */
 final class CollectingErrorListener extends BaseErrorListener {
     static final int LIMIT = 200;
@@ -31,7 +31,7 @@ final class CollectingErrorListener extends BaseErrorListener {
                             String msg, RecognitionException e) {
         if (diagnostics.size() >= LIMIT) {
             dropped++;
-            return;
+            throw new TooManyErrors(); // stop: recovering through megabytes of garbage is slow and tells nothing
         }
         int col = charPositionInLine + 1;
         if (recognizer instanceof Lexer) {
@@ -94,6 +94,13 @@ final class CollectingErrorListener extends BaseErrorListener {
             }
         }
         return b.toString();
+    }
+
+    /** Thrown (without a stack trace) to abandon lexing or parsing once {@link #LIMIT} errors are reported. */
+    static final class TooManyErrors extends RuntimeException {
+        TooManyErrors() {
+            super("too many errors", null, false, false);
+        }
     }
 
     List<Diagnostic> diagnostics() {

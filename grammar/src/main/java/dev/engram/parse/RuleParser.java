@@ -23,8 +23,38 @@ import org.antlr.v4.runtime.atn.PredictionMode;
 public final class RuleParser {
     /** Deepest parenthesis nesting accepted; deeper input is reported as E003 instead of risking the stack. */
     public static final int MAX_NESTING = 64;
+    /** Deepest nesting of brackets, {@code not} and unary minus together. */
+    public static final int MAX_DEPTH = 256;
+
+    private static final byte OTHER = 0;
+    private static final byte OPEN = 1;
+    private static final byte CLOSE = 2;
+    private static final byte NOT = 3;
+    private static final byte MINUS = 4;
+    private static final byte OPERAND = 5;
+    /** Token type to its role in {@link #nestingCheck} (by type, so that no token text is materialised). */
+    private static final byte[] KIND = kinds();
 
     private RuleParser() {
+    }
+
+    private static byte[] kinds() {
+        byte[] k = new byte[EngramLexer.VOCABULARY.getMaxTokenType() + 1];
+        for (int type = 0; type < k.length; type++) {
+            String lit = EngramLexer.VOCABULARY.getLiteralName(type);
+            k[type] = lit == null ? OTHER : switch (lit) {
+                case "'('", "'['", "'{'" -> OPEN;
+                case "')'", "']'", "'}'" -> CLOSE;
+                case "'not'" -> NOT;
+                case "'-'" -> MINUS;
+                case "'pi'" -> OPERAND;
+                default -> OTHER;
+            };
+        }
+        k[EngramLexer.ID] = OPERAND;
+        k[EngramLexer.INT] = OPERAND;
+        k[EngramLexer.FLOAT] = OPERAND;
+        return k;
     }
 
     /** Parses {@code source}; the AST is present only when there were no errors. */
@@ -69,6 +99,8 @@ public final class RuleParser {
             ds.addAll(builder.diagnostics());
             boolean errors = ds.stream().anyMatch(Diagnostic::isError);
             return new ParseResult(errors ? Optional.empty() : Optional.of(file), ds);
+        } catch (CollectingErrorListener.TooManyErrors e) {
+            return new ParseResult(Optional.empty(), listener.diagnostics());
         } catch (StackOverflowError | RuntimeException e) {
             List<Diagnostic> ds = new ArrayList<>(listener.diagnostics());
             ds.add(Diagnostic.error(DiagnosticCode.E003, Span.of(path, 1, 1, 1, 2),
@@ -78,25 +110,55 @@ public final class RuleParser {
         }
     }
 
+    /**
+     * Rejects input whose parse would recurse too deeply: more than {@link #MAX_NESTING} open brackets, or more
+     * than {@link #MAX_DEPTH} nested levels counting brackets and chains of prefix {@code not} and unary minus
+     * (each applies to everything up to the end of its operand, so they nest like brackets).
+     */
     private static Diagnostic nestingCheck(List<Token> tokens, String path) {
+        int[] pending = new int[MAX_NESTING + 1]; // prefix operators written just before each open bracket
         int depth = 0;
+        int pendingSum = 0;
+        int run = 0;
+        boolean afterOperand = false;
         for (Token t : tokens) {
-            String s = t.getText();
-            if (t.getChannel() != Token.DEFAULT_CHANNEL || s == null) {
+            int type = t.getType();
+            if (t.getChannel() != Token.DEFAULT_CHANNEL || type == Token.EOF || type < 0 || type >= KIND.length) {
                 continue;
             }
-            if (s.equals("(") || s.equals("[") || s.equals("{")) {
-                depth++;
-                if (depth > MAX_NESTING) {
-                    int col = t.getCharPositionInLine() + 1;
-                    return Diagnostic.error(DiagnosticCode.E003, Span.of(path, t.getLine(), col, t.getLine(), col + 1),
-                            "nesting deeper than " + MAX_NESTING + " levels",
-                            "simplify the expression or name parts of it as concepts");
+            byte kind = KIND[type];
+            boolean operandEnd = false;
+            if (kind == OPEN) {
+                if (depth == MAX_NESTING) {
+                    return tooDeep(t, path, "nesting deeper than " + MAX_NESTING + " levels");
                 }
-            } else if (s.equals(")") || s.equals("]") || s.equals("}")) {
-                depth = Math.max(0, depth - 1);
+                pending[depth++] = run;
+                pendingSum += run;
+                run = 0;
+            } else if (kind == CLOSE) {
+                if (depth > 0) {
+                    pendingSum -= pending[--depth];
+                }
+                run = 0;
+                operandEnd = true;
+            } else if (kind == NOT || kind == MINUS && !afterOperand) {
+                run++;
+            } else {
+                run = 0;
+                operandEnd = kind == OPERAND;
             }
+            if (depth + pendingSum + run > MAX_DEPTH) {
+                return tooDeep(t, path, "more than " + MAX_DEPTH + " nested levels of brackets, `not` and minus signs");
+            }
+            afterOperand = operandEnd;
         }
         return null;
+    }
+
+    private static Diagnostic tooDeep(Token t, String path, String message) {
+        int col = t.getCharPositionInLine() + 1;
+        int len = Math.max(1, t.getText().length());
+        return Diagnostic.error(DiagnosticCode.E003, Span.of(path, t.getLine(), col, t.getLine(), col + len), message,
+                "simplify the expression or name parts of it as concepts");
     }
 }

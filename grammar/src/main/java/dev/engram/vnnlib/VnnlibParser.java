@@ -34,6 +34,8 @@ import java.util.Optional;
 public final class VnnlibParser {
     /** Deepest formula nesting accepted; deeper input is reported, not recursed into. */
     public static final int MAX_DEPTH = 500;
+    /** At most this many syntax errors are reported per file. */
+    public static final int MAX_DIAGNOSTICS = 200;
 
     private VnnlibParser() {
     }
@@ -52,8 +54,12 @@ public final class VnnlibParser {
             @Override
             public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
                                     RecognitionException e) {
+                if (diags.size() >= MAX_DIAGNOSTICS) {
+                    // garbage input: the first errors are what a reader needs; recovering through the rest is slow
+                    throw new org.antlr.v4.runtime.misc.ParseCancellationException("too many errors");
+                }
                 diags.add(Diagnostic.error(DiagnosticCode.E090, Span.of(source.path(), line, col + 1, line, col + 2),
-                        msg, "VNN-LIB is (declare-const X_0 Real) and (assert FORMULA) with <=, >=, and, or"));
+                        msg.replace("'<EOF>'", "end of file").replace("<EOF>", "end of file"), "VNN-LIB is (declare-const X_0 Real) and (assert FORMULA) with <=, >=, and, or"));
             }
         };
         lexer.removeErrorListeners();
@@ -63,6 +69,8 @@ public final class VnnlibParser {
         dev.engram.parse.VnnlibParser.ScriptContext tree;
         try {
             tree = parser.script();
+        } catch (org.antlr.v4.runtime.misc.ParseCancellationException e) {
+            return new VnnlibParseResult(Optional.empty(), diags);
         } catch (StackOverflowError e) {
             diags.add(Diagnostic.error(DiagnosticCode.E091, Span.of(source.path(), 1, 1, 1, 1),
                     "formula nesting too deep", "flatten the formula"));

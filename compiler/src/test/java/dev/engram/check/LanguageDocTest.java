@@ -1,0 +1,111 @@
+package dev.engram.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.engram.diag.Diagnostic;
+import dev.engram.diag.DiagnosticCode;
+import dev.engram.diag.DiagnosticRenderer;
+import dev.engram.properties.VnnlibFile;
+import dev.engram.source.SourceFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps the diagnostic catalogue of {@code docs/language.md} complete and true: every {@link DiagnosticCode}
+ * has an entry, and every entry's example file, checked exactly as {@code engram check} checks it, produces the
+ * diagnostics printed under it (compared by their header lines {@code file:line:col: severity[CODE]: message},
+ * and by the code the entry is about).
+ */
+class LanguageDocTest {
+    /** {@code #### E010 — title}, then a fenced example named in backquotes, then the fenced output. */
+    private static final Pattern ENTRY = Pattern.compile(
+            "^#### ([EW]\\d{3}) — (.*?)\\n(.*?)`([^`]+\\.(?:engram|vnnlib))`:\\n\\n```(?:engram|vnnlib)\\n(.*?)```\\n\\n"
+                    + "`engram check [^`]+` \\(exit (\\d)\\):\\n\\n```text\\n(.*?)```",
+            Pattern.MULTILINE | Pattern.DOTALL);
+
+    @TempDir
+    static Path dir;
+
+    private static String doc() throws IOException {
+        return Files.readString(Path.of("../docs/language.md"), StandardCharsets.UTF_8);
+    }
+
+    /** The catalogue entries by code: example file name, example text, exit code, printed output. */
+    private static Map<String, String[]> entries() throws IOException {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        Matcher m = ENTRY.matcher(doc());
+        while (m.find()) {
+            String[] prev = out.put(m.group(1), new String[] {m.group(2), m.group(4), m.group(5), m.group(6), m.group(7)});
+            assertEquals(null, prev, "two catalogue entries for " + m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void everyDiagnosticCodeHasACatalogueEntry() throws IOException {
+        Map<String, String[]> entries = entries();
+        List<String> missing = new ArrayList<>();
+        for (DiagnosticCode c : DiagnosticCode.values()) {
+            String[] e = entries.get(c.id());
+            if (e == null) {
+                missing.add(c.id());
+            } else {
+                assertEquals(c.title(), e[0], "catalogue title of " + c.id());
+            }
+        }
+        assertEquals(List.of(), missing, "codes without an entry in docs/language.md");
+        for (String code : entries.keySet()) {
+            assertTrue(Stream.of(DiagnosticCode.values()).anyMatch(c -> c.id().equals(code)),
+                    "docs/language.md documents " + code + ", which does not exist");
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCatalogueExampleProducesItsDiagnostics() throws IOException {
+        Map<String, String[]> entries = entries();
+        assertFalse(entries.isEmpty());
+        return entries.entrySet().stream().map(en -> DynamicTest.dynamicTest(en.getKey(), () -> {
+            String code = en.getKey();
+            String file = en.getValue()[1];
+            String text = en.getValue()[2];
+            int exit = Integer.parseInt(en.getValue()[3]);
+            String printed = en.getValue()[4];
+            SourceFile src = new SourceFile(file, text);
+            List<Diagnostic> ds;
+            if (file.endsWith(".vnnlib")) {
+                ds = VnnlibFile.of(src, -1, -1).diagnostics();
+            } else {
+                Path folder = Files.createDirectories(dir.resolve(code));
+                ds = Checker.check(src, new CheckOptions(OptionalInt.empty(), OptionalInt.empty(), folder)).diagnostics();
+            }
+            assertTrue(ds.stream().anyMatch(d -> d.code().id().equals(code)), code + " example gives " + ds);
+            assertEquals(ds.stream().anyMatch(Diagnostic::isError) ? 1 : 0, exit, "documented exit code");
+            List<String> want = headers(printed, file);
+            List<String> got = headers(DiagnosticRenderer.text(ds, src), file);
+            assertEquals(want, got, "printed diagnostics of the " + code + " example");
+            long errors = ds.stream().filter(Diagnostic::isError).count();
+            assertTrue(printed.endsWith("1 file checked: " + errors + " error(s), " + (ds.size() - errors) + " warning(s)\n"),
+                    "summary line of the " + code + " example");
+        }));
+    }
+
+    private static List<String> headers(String printed, String file) {
+        return printed.lines().filter(l -> l.startsWith(file + ":")).toList();
+    }
+}
