@@ -1,5 +1,6 @@
 package dev.engram.cli;
 
+import dev.engram.compile.CompileDiagnostics;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
@@ -9,7 +10,6 @@ import dev.engram.compile.RuleCompiler;
 import dev.engram.compile.RuleReport;
 import dev.engram.compile.Units;
 import dev.engram.diag.Diagnostic;
-import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseNetwork;
@@ -167,8 +167,7 @@ public final class CompileCommand implements Callable<Integer> {
         try {
             r = Compiler.compile(request);
         } catch (Compiler.LoweringException e) {
-            print(Diagnostic.error(DiagnosticCode.E062, e.obligation().span(), "cannot lower '"
-                    + e.obligation().name() + "': " + e.getMessage(), "choose another strategy or model"), source);
+            print(CompileDiagnostics.notLowered(e), source);
             return 3;
         }
         Units units = request.units();
@@ -177,15 +176,9 @@ public final class CompileCommand implements Callable<Integer> {
                             + "lower %.3f s, check %.3f s%n", rr.name(), rr.kind(), rr.strategy(), rr.unitsAdded(),
                     rr.changes().parametersChanged(), rr.changes().parametersAdded(), rr.proved() ? "proved" : rr.verdict().word(), rr.lowerSeconds(),
                     rr.verifySeconds());
-            if (!rr.proved()) {
-                String why = rr.verdict() instanceof Verdict.Sat s
-                        ? "counterexample " + units.inputs(s.input()) + " gives " + units.outputs(s.output())
-                        : rr.verdict() instanceof Verdict.Unknown u ? "no proof: " + u.reason()
-                        : "no proof within " + timeout + " s";
-                print(Diagnostic.error(DiagnosticCode.E061, rr.span(), "'" + rr.name()
-                        + "' does not hold on the compiled model: " + why, "raise --timeout, use another strategy, "
-                        + "or check that the rule is satisfiable"), source);
-            }
+        }
+        for (Diagnostic d : CompileDiagnostics.notProved(r, units)) {
+            print(d, source);
         }
         if (obligations.stream().anyMatch(o -> o instanceof Obligation.Enforce)) {
             RuleReport any = r.rules().get(0);

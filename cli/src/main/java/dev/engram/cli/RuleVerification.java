@@ -1,5 +1,6 @@
 package dev.engram.cli;
 
+import dev.engram.compile.CompileDiagnostics;
 import dev.engram.compile.ObligationVerifier;
 import dev.engram.compile.ProgramToObligations;
 import dev.engram.compile.RuleCompiler;
@@ -64,14 +65,10 @@ final class RuleVerification {
             String word = v instanceof Verdict.Unsat ? "holds" : v instanceof Verdict.Sat ? "violated" : v.word();
             System.out.printf(Locale.ROOT, "%-9s %8.3f s  %-8s %s (%s)%n", word, seconds(v), ob.kind(), ob.name(),
                     ob.span());
-            if (v instanceof Verdict.Sat s) {
+            if (v instanceof Verdict.Sat) {
                 violated++;
-                String what = ob instanceof Obligation.Invariance inv
-                        ? "the outputs change with '" + inv.input() + "', e.g. at " + units.inputs(s.input())
-                        : "counterexample " + units.inputs(s.input()) + " gives " + units.outputs(s.output());
-                System.err.print(DiagnosticRenderer.text(Diagnostic.error(DiagnosticCode.E061, ob.span(),
-                        "'" + ob.name() + "' does not hold on " + front.model().get().getFileName() + ": " + what,
-                        "enforce it with 'engram compile'"), source));
+                System.err.print(DiagnosticRenderer.text(CompileDiagnostics.doesNotHold(ob.name(), ob.span(), v, ob,
+                        units, front.model().get().getFileName().toString(), "enforce it with 'engram compile'"), source));
             } else if (!(v instanceof Verdict.Unsat)) {
                 undecided++;
             }

@@ -109,7 +109,9 @@ public final class Compiler {
                         next = cur; // a property to check: nothing to lower
                     }
                 } catch (IllegalArgumentException ex) {
-                    throw new LoweringException(ob, ex.getMessage());
+                    String msg = String.valueOf(ex.getMessage());
+                    throw new LoweringException(ob, msg.startsWith(ob.name() + ": ")
+                            ? msg.substring(ob.name().length() + 2) : msg);
                 }
                 if (ob instanceof Obligation.Invariance inv) {
                     for (int s : inv.slots()) {

@@ -1,5 +1,18 @@
 package dev.engram.check;
 
+import dev.engram.compile.CompileDiagnostics;
+import dev.engram.compile.CompileRequest;
+import dev.engram.compile.CompileResult;
+import dev.engram.compile.Compiler;
+import dev.engram.compile.ProgramToObligations;
+import dev.engram.compile.RuleCompiler;
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+import dev.engram.model.onnx.OnnxModel;
+import java.util.Optional;
+import java.util.Random;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +49,7 @@ class LanguageDocTest {
     /** {@code #### E010 — title}, then a fenced example named in backquotes, then the fenced output. */
     private static final Pattern ENTRY = Pattern.compile(
             "^#### ([EW]\\d{3}) — (.*?)\\n(.*?)`([^`]+\\.(?:engram|vnnlib))`:\\n\\n```(?:engram|vnnlib)\\n(.*?)```\\n\\n"
-                    + "`engram check [^`]+` \\(exit (\\d)\\):\\n\\n```text\\n(.*?)```",
+                    + "`engram (check|compile) [^`]+` \\(exit (\\d)\\):\\n\\n```text\\n(.*?)```",
             Pattern.MULTILINE | Pattern.DOTALL);
 
     @TempDir
@@ -51,7 +64,7 @@ class LanguageDocTest {
         Map<String, String[]> out = new LinkedHashMap<>();
         Matcher m = ENTRY.matcher(doc());
         while (m.find()) {
-            String[] prev = out.put(m.group(1), new String[] {m.group(2), m.group(4), m.group(5), m.group(6), m.group(7)});
+            String[] prev = out.put(m.group(1), new String[] {m.group(2), m.group(4), m.group(5), m.group(7), m.group(8), m.group(6)});
             assertEquals(null, prev, "two catalogue entries for " + m.group(1));
         }
         return out;
@@ -88,6 +101,17 @@ class LanguageDocTest {
             String printed = en.getValue()[4];
             SourceFile src = new SourceFile(file, text);
             List<Diagnostic> ds;
+            if (en.getValue()[5].equals("compile")) {
+                Path folder = Files.createDirectories(dir.resolve(code));
+                int[] exitCode = {0};
+                ds = compile(src, folder, exitCode);
+                assertTrue(ds.stream().anyMatch(d -> d.code().id().equals(code)), code + " example gives " + ds);
+                assertEquals(exitCode[0], exit, "documented exit code");
+                // compare positions and codes (messages carry run-dependent numbers)
+                assertEquals(prefixes(headers(printed, file)), prefixes(headers(DiagnosticRenderer.text(ds, src), file)),
+                        "printed diagnostics of the " + code + " example");
+                return;
+            }
             if (file.endsWith(".vnnlib")) {
                 ds = VnnlibFile.of(src, -1, -1).diagnostics();
             } else {
@@ -103,6 +127,55 @@ class LanguageDocTest {
             assertTrue(printed.endsWith("1 file checked: " + errors + " error(s), " + (ds.size() - errors) + " warning(s)\n"),
                     "summary line of the " + code + " example");
         }));
+    }
+
+    /** What {@code engram compile} reports for {@code src} in {@code folder} (with the generated example models). */
+    private static List<Diagnostic> compile(SourceFile src, Path folder, int[] exit) throws IOException {
+        example(folder.resolve("tiny.onnx"), 2);
+        example(folder.resolve("shallow.onnx"), 1);
+        RuleCompiler.Front front = RuleCompiler.front(src, folder, Optional.empty(), 0.01);
+        List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
+        if (!front.ok()) {
+            exit[0] = 1;
+            return ds;
+        }
+        ProgramToObligations.Translation t = front.translation().orElseThrow();
+        try {
+            CompileResult r = Compiler.compile(CompileRequest.builder().setModel(front.model().orElseThrow())
+                    .setObligations(t.obligations()).optDomain(t.domain()).optDecision(t.decision())
+                    .optUnits(t.units()).optFidelitySamples(100).optVerifyTimeout(20).build());
+            ds.addAll(CompileDiagnostics.notProved(r, t.units()));
+            exit[0] = r.proved() ? 0 : 3;
+        } catch (Compiler.LoweringException e) {
+            ds.add(CompileDiagnostics.notLowered(e));
+            exit[0] = 3;
+        }
+        return ds;
+    }
+
+    /** The documented example models: 2 inputs, {@code hidden} ReLU layers of 8 units, 2 outputs (seeded). */
+    static void example(Path file, int hidden) {
+        Random r = new Random(1);
+        List<DenseLayer> layers = new ArrayList<>();
+        int prev = 2;
+        for (int l = 0; l <= hidden; l++) {
+            int width = l == hidden ? 2 : 8;
+            float[][] w = new float[width][prev];
+            float[] b = new float[width];
+            for (int o = 0; o < width; o++) {
+                for (int i = 0; i < prev; i++) {
+                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(prev));
+                }
+                b[o] = (float) (0.1 * r.nextGaussian());
+            }
+            layers.add(DenseLayer.of("fc" + l, w, b, l == hidden ? Activation.IDENTITY : Activation.RELU));
+            prev = width;
+        }
+        OnnxModel.fromDense(new DenseNetwork(layers), "x", "y", true, Map.of()).write(file);
+    }
+
+    private static List<String> prefixes(List<String> headers) {
+        return headers.stream().map(h -> h.substring(0, h.indexOf("]: ") + 1)).toList();
     }
 
     private static List<String> headers(String printed, String file) {

@@ -1,0 +1,57 @@
+package dev.engram.compile;
+
+import dev.engram.diag.Diagnostic;
+import dev.engram.diag.DiagnosticCode;
+import dev.engram.ir.Obligation;
+import dev.engram.verify.Verdict;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compiler's own diagnostics, as data like the front end's: {@code E061} for an obligation that does not hold
+ * on a model (with the counterexample in the rule file's real units, at the rule's source position) and
+ * {@code E062} for one the chosen lowering cannot handle.
+ */
+public final class CompileDiagnostics {
+    private CompileDiagnostics() {
+    }
+
+    /** One {@code E061} per obligation of {@code result} that was not proved on the compiled model. */
+    public static List<Diagnostic> notProved(CompileResult result, Units units) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (RuleReport rr : result.rules()) {
+            if (!rr.proved()) {
+                out.add(doesNotHold(rr.name(), rr.span(), rr.verdict(), null, units, "the compiled model",
+                        "raise --timeout, use another strategy, or check that the rule is satisfiable"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code E061} for {@code ob} on {@code model}: a counterexample in real units, or why there is no proof.
+     * {@code ob} may be null when only the name and span are known.
+     */
+    public static Diagnostic doesNotHold(String name, dev.engram.source.Span span, Verdict v, Obligation ob,
+                                         Units units, String model, String hint) {
+        String why;
+        if (v instanceof Verdict.Sat s) {
+            why = ob instanceof Obligation.Invariance inv
+                    ? "the outputs change with '" + inv.input() + "', e.g. at " + units.inputs(s.input())
+                    : "counterexample " + units.inputs(s.input()) + " gives " + units.outputs(s.output());
+        } else if (v instanceof Verdict.Unknown u) {
+            why = "no proof: " + u.reason();
+        } else {
+            why = "no proof within the time budget";
+        }
+        return Diagnostic.error(DiagnosticCode.E061, span, "'" + name + "' does not hold on " + model + ": " + why,
+                hint);
+    }
+
+    /** {@code E062} for a lowering that cannot be applied. */
+    public static Diagnostic notLowered(Compiler.LoweringException e) {
+        return Diagnostic.error(DiagnosticCode.E062, e.obligation().span(), "cannot lower '" + e.obligation().name()
+                + "': " + e.getMessage(), "choose another strategy, or a model the lowering supports");
+    }
+}
