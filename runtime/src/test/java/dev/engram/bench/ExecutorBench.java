@@ -21,11 +21,11 @@ import java.util.Random;
  * load from other processes hits both alike; reports best and median per engine, inputs/s, max |diff| against ORT,
  * and whether the executor equals {@link DenseNetwork#evaluate} bit for bit. Single-threaded is the headline;
  * 2 threads are reported separately.
- * Usage: {@code ExecutorBench [acas.onnx] [inputs] [reps]}; {@code -Dbench.percall=true} adds ORT one call per input.
+ * Usage: {@code ExecutorBench [acas.onnx or ""] [inputs] [reps]}; {@code -Dbench.percall=true} adds ORT one call per input.
  */
 public final class ExecutorBench {
     public static void main(String[] args) throws Exception {
-        Path model = args.length > 0 ? Path.of(args[0]) : defaultModel();
+        Path model = args.length > 0 && !args[0].isEmpty() ? Path.of(args[0]) : defaultModel();
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 15;
         DenseNetwork net = Models.readDense(model);

@@ -26,8 +26,7 @@ public final class DenseExecutor {
             return false;
         }
         try {
-            int chunk = VectorKernel.CHUNK;
-            if (TILE % chunk != 0) {
+            if (!VectorKernel.nativeWidth() || TILE % VectorKernel.CHUNK != 0) {
                 return false;
             }
             float[] y = new float[VectorKernel.OB * TILE];
