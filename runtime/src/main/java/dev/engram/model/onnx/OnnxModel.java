@@ -225,7 +225,7 @@ public final class OnnxModel implements LoadedModel {
     }
 
     /**
-     * Counts the NaN/Inf floats in little-endian raw data, two per 64-bit read without branches: masking the
+     * Counts the NaN/Inf floats in little-endian raw data (from its position), two per 64-bit word without branches: masking the
      * exponents and adding one to each exponent field carries into a half's top bit exactly when that exponent
      * was all ones (no carry crosses the halves).
      */
@@ -234,9 +234,22 @@ public final class OnnxModel implements LoadedModel {
         final long one = 0x0080000000800000L;
         final long tops = 0x8000000080000000L;
         java.nio.LongBuffer lb = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        // bulk copies of 64 KB into a long[] (a memcpy while the byte order is native), then a tight loop:
+        // several times faster than reading the buffer view one element at a time
+        long[] chunk = new long[Math.min(8192, lb.remaining())];
         long bad = 0;
-        for (int i = 0, n = lb.limit(); i < n; i++) {
-            bad += Long.bitCount(((lb.get(i) & exps) + one) & tops);
+        while (lb.hasRemaining()) {
+            int n = Math.min(chunk.length, lb.remaining());
+            lb.get(chunk, 0, n);
+            long any = 0;
+            for (int i = 0; i < n; i++) { // vectorisable: no NaN/Inf in the chunk is the common case
+                any |= (chunk[i] & exps) + one;
+            }
+            if ((any & tops) != 0) {
+                for (int i = 0; i < n; i++) {
+                    bad += Long.bitCount(((chunk[i] & exps) + one) & tops);
+                }
+            }
         }
         int ints = raw.remaining() / 4;
         if ((ints & 1) != 0) {
