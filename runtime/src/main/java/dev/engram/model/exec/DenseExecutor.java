@@ -10,11 +10,13 @@ import java.util.List;
 /**
  * Runs a {@link DenseNetwork} on batches in float32 semantics, bit-identical to {@link DenseNetwork#evaluate}:
  * per sample, each unit's sum is accumulated in input order, then the bias is added, then the activation.
- * Batches are processed in tiles with the samples as the innermost (vectorisable) loop. Thread-safe.
+ * Batches are processed in tiles of {@value #TILE} samples stored input-major, samples innermost; with the Vector API
+ * each layer runs on weights packed once per network ({@link VectorKernel}), else on a scalar kernel with the same
+ * results. Batches may be split over threads by tile. Thread-safe; buffers are per call, not per layer.
  */
 public final class DenseExecutor {
 
-    private static final int TILE = 64;
+    static final int TILE = 64;
 
     /** Whether the Vector API kernel is usable (JVM started with {@code --add-modules jdk.incubator.vector}). */
     static final boolean VECTOR = vectorAvailable();
@@ -24,8 +26,12 @@ public final class DenseExecutor {
             return false;
         }
         try {
-            float[] y = new float[TILE];
-            VectorKernel.sums64(new float[] {1f}, 1, 1, new float[TILE], y, TILE);
+            if (!VectorKernel.nativeWidth() || TILE % VectorKernel.CHUNK != 0) {
+                return false;
+            }
+            float[] y = new float[VectorKernel.OB * TILE];
+            VectorKernel.layer(new float[VectorKernel.OB], new float[VectorKernel.OB], 1, VectorKernel.OB,
+                    new float[TILE], y, TILE, VectorKernel.ACT_RELU);
             return true;
         } catch (Throwable e) {
             return false;
@@ -37,12 +43,22 @@ public final class DenseExecutor {
         return VECTOR;
     }
 
+    /** A description of the vector kernel's shape, e.g. {@code "512-bit, 4 outputs x 64 samples"}. */
+    public static String vectorShape() {
+        return VECTOR ? VectorKernel.S.vectorBitSize() + "-bit, " + VectorKernel.OB + " outputs x "
+                + VectorKernel.CHUNK + " samples, tile " + TILE : "scalar";
+    }
+
     private final DenseNetwork network;
     private final float[][] weights; // per layer, [out*in] row-major
     private final int[] ins;
     private final int[] outs;
     private final int maxWidth;
     private final boolean vector;
+    private final float[][] packed; // per layer, [outPad/4][in][4] (vector kernel only)
+    private final float[][] biasPad; // per layer, bias padded to outPad
+    private final int[] outPads;
+    private final int[] acts; // VectorKernel epilogue code per layer
 
     public DenseExecutor(DenseNetwork network) {
         this(network, true);
@@ -68,6 +84,29 @@ public final class DenseExecutor {
             }
             weights[l] = w;
         }
+        packed = new float[n][];
+        biasPad = new float[n][];
+        outPads = new int[n];
+        acts = new int[n];
+        int ob = VectorKernel.OB;
+        for (int l = 0; l < n; l++) {
+            DenseLayer d = network.layers().get(l);
+            int in = ins[l];
+            int op = (outs[l] + ob - 1) / ob * ob;
+            outPads[l] = op;
+            mw = Math.max(mw, op);
+            float[] p = new float[op * in];
+            for (int o = 0; o < outs[l]; o++) {
+                float[] row = d.weight()[o];
+                int base = (o / ob) * in * ob + o % ob;
+                for (int i = 0; i < in; i++) {
+                    p[base + i * ob] = row[i];
+                }
+            }
+            packed[l] = p;
+            biasPad[l] = java.util.Arrays.copyOf(d.bias(), op);
+            acts[l] = d.activation() == Activation.RELU ? VectorKernel.ACT_RELU : VectorKernel.ACT_IDENTITY;
+        }
         maxWidth = mw;
     }
 
@@ -90,36 +129,115 @@ public final class DenseExecutor {
 
     /** Runs a batch given row-major {@code [batch][inputSize]}; returns row-major {@code [batch][outputSize]}. */
     public float[] run(float[] inputs, int batch) {
+        return run(inputs, batch, 1);
+    }
+
+    /**
+     * Runs a batch as {@link #run(float[], int)} on up to {@code threads} threads (the calling thread included),
+     * each taking a contiguous range of sample tiles; results do not depend on the thread count.
+     */
+    public float[] run(float[] inputs, int batch, int threads) {
         int in0 = network.inputSize();
-        int outN = network.outputSize();
         if (inputs.length != batch * in0) {
             throw new IllegalArgumentException("expected " + batch + "x" + in0 + " inputs, got " + inputs.length);
         }
-        float[] result = new float[batch * outN];
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive: " + threads);
+        }
+        float[] result = new float[batch * network.outputSize()];
+        int tiles = (batch + TILE - 1) / TILE;
+        int parts = Math.min(threads, tiles);
+        if (parts <= 1) {
+            runTiles(inputs, batch, result, 0, tiles);
+            return result;
+        }
+        Thread[] workers = new Thread[parts - 1];
+        Throwable[] failure = new Throwable[parts];
+        for (int p = 1; p < parts; p++) {
+            int from = (int) ((long) tiles * p / parts);
+            int to = (int) ((long) tiles * (p + 1) / parts);
+            int slot = p;
+            workers[p - 1] = new Thread(() -> {
+                try {
+                    runTiles(inputs, batch, result, from, to);
+                } catch (Throwable e) {
+                    failure[slot] = e;
+                }
+            }, "engram-exec-" + p);
+            workers[p - 1].start();
+        }
+        runTiles(inputs, batch, result, 0, tiles / parts);
+        for (Thread t : workers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executor threads", e);
+            }
+        }
+        for (Throwable e : failure) {
+            if (e != null) {
+                throw new IllegalStateException("executor thread failed", e);
+            }
+        }
+        return result;
+    }
+
+    /** Runs tiles [fromTile, toTile) of the batch into {@code result}, with buffers of its own. */
+    private void runTiles(float[] inputs, int batch, float[] result, int fromTile, int toTile) {
+        int in0 = network.inputSize();
+        int outN = network.outputSize();
         float[] a = new float[maxWidth * TILE];
         float[] b = new float[maxWidth * TILE];
-        for (int start = 0; start < batch; start += TILE) {
+        for (int tile = fromTile; tile < toTile; tile++) {
+            int start = tile * TILE;
             int t = Math.min(TILE, batch - start);
             for (int s = 0; s < t; s++) {
+                int r = (start + s) * in0;
                 for (int i = 0; i < in0; i++) {
-                    a[i * TILE + s] = inputs[(start + s) * in0 + i];
+                    a[i * TILE + s] = inputs[r + i];
+                }
+            }
+            if (vector && t < TILE) {
+                // unused lanes of the last tile: zeros (lanes are independent; these are never read back)
+                for (int i = 0; i < in0; i++) {
+                    java.util.Arrays.fill(a, i * TILE + t, (i + 1) * TILE, 0f);
                 }
             }
             float[] x = a;
             float[] y = b;
             for (int l = 0; l < weights.length; l++) {
-                layer(l, x, y, t, null);
+                if (vector) {
+                    vectorLayer(l, x, y, t);
+                } else {
+                    layer(l, x, y, t, null);
+                }
                 float[] tmp = x;
                 x = y;
                 y = tmp;
             }
             for (int s = 0; s < t; s++) {
+                int r = (start + s) * outN;
                 for (int o = 0; o < outN; o++) {
-                    result[(start + s) * outN + o] = x[o * TILE + s];
+                    result[r + o] = x[o * TILE + s];
                 }
             }
         }
-        return result;
+    }
+
+    private void vectorLayer(int l, float[] x, float[] y, int t) {
+        VectorKernel.layer(packed[l], biasPad[l], ins[l], outPads[l], x, y, TILE, acts[l]);
+        DenseLayer d = network.layers().get(l);
+        Activation act = d.activation();
+        if (act != Activation.RELU && act != Activation.IDENTITY) {
+            // the kernel stored sum + bias; other activations are applied here in double as the reference does
+            for (int o = 0; o < outs[l]; o++) {
+                int yo = o * TILE;
+                for (int s = 0; s < t; s++) {
+                    y[yo + s] = (float) act.apply(y[yo + s], d.alpha());
+                }
+            }
+        }
     }
 
     /** Runs a batch of rows. */
@@ -177,14 +295,10 @@ public final class DenseExecutor {
         float[] bias = d.bias();
         Activation act = d.activation();
         float alpha = (float) d.alpha();
-        boolean vec = vector && t == TILE;
-        if (vec) {
-            VectorKernel.sums64(w, in, out, x, y, TILE);
-        }
         for (int o = 0; o < out; o++) {
             int yo = o * TILE;
             int wo = o * in;
-            int s0 = vec ? t : 0;
+            int s0 = 0;
             // 8 samples at a time in independent accumulators (the JIT packs them into one vector); each
             // sample's sum still runs over the inputs in order, so results equal DenseNetwork.evaluate bit for bit
             for (; s0 + 8 <= t; s0 += 8) {

@@ -3,6 +3,7 @@ package dev.engram.model.io;
 import dev.engram.model.ModelException;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -59,11 +60,64 @@ public final class AtomicFiles {
     /** Writes bytes atomically. */
     public static void write(Path target, byte[] bytes) {
         write(target, ch -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
+            try (OutputStream os = stream(ch)) {
+                os.write(bytes, 0, bytes.length);
             }
         });
+    }
+
+    /** Chunk size of the direct buffer used to move bytes between heap arrays and file channels. */
+    private static final int CHUNK = 1 << 20;
+
+    /**
+     * An output stream onto {@code ch} through one reused 1 MB direct buffer. Writing a large heap array straight
+     * to a channel makes the JDK allocate (and zero) a temporary direct buffer as large as the array; copying
+     * through a small, cache-resident buffer is several times faster for big models. Closing flushes but leaves
+     * the channel open.
+     */
+    public static OutputStream stream(FileChannel ch) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                if (!buf.hasRemaining()) {
+                    drain();
+                }
+                buf.put((byte) b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                java.util.Objects.checkFromIndexSize(off, len, b.length);
+                while (len > 0) {
+                    int k = Math.min(len, buf.remaining());
+                    buf.put(b, off, k);
+                    off += k;
+                    len -= k;
+                    if (!buf.hasRemaining()) {
+                        drain();
+                    }
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                drain();
+            }
+
+            @Override
+            public void close() throws IOException {
+                drain();
+            }
+
+            private void drain() throws IOException {
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                buf.clear();
+            }
+        };
     }
 
     /** Reads a whole file, refusing files larger than {@code maxBytes} before allocating. */
@@ -78,11 +132,20 @@ public final class AtomicFiles {
             }
             byte[] b = new byte[(int) size];
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                ByteBuffer bb = ByteBuffer.wrap(b);
-                while (bb.hasRemaining()) {
-                    if (ch.read(bb) < 0) {
-                        throw new ModelException(path + ": file shrank while reading");
+                // through a small direct buffer: reading into a large heap buffer directly would make the JDK
+                // allocate a temporary direct buffer as large as the file
+                ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(size, 1)));
+                int at = 0;
+                while (at < b.length) {
+                    buf.clear().limit(Math.min(buf.capacity(), b.length - at));
+                    while (buf.hasRemaining()) {
+                        if (ch.read(buf) < 0) {
+                            throw new ModelException(path + ": file shrank while reading");
+                        }
                     }
+                    buf.flip();
+                    buf.get(b, at, buf.remaining());
+                    at += buf.limit();
                 }
             }
             return b;

@@ -9,6 +9,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Both executor kernels equal the reference evaluation bit for bit; taps are consistent with the outputs. */
@@ -27,6 +28,56 @@ class DenseExecutorTest {
                 float[] ref = net.evaluate(x[r]);
                 assertArrayEquals(ref, v[r], 0f);
                 assertArrayEquals(ref, s[r], 0f);
+            }
+        }
+    }
+
+    @Test
+    void threadsSplitTilesWithoutChangingResults() {
+        Random rnd = new Random(12);
+        DenseNetwork net = TestData.randomMlp(rnd, new int[] {5, 50, 50, 5}, Activation.RELU);
+        for (int batch : new int[] {1, 63, 64, 65, 64 * 5 + 1}) {
+            float[] x = new float[batch * 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextFloat() * 4f - 2f;
+            }
+            float[] one = new DenseExecutor(net).run(x, batch, 1);
+            for (int threads = 2; threads <= 4; threads++) {
+                assertArrayEquals(one, new DenseExecutor(net).run(x, batch, threads), 0f, batch + " x " + threads);
+            }
+            for (int s = 0; s < batch; s++) {
+                float[] ref = net.evaluate(java.util.Arrays.copyOfRange(x, s * 5, s * 5 + 5));
+                for (int o = 0; o < 5; o++) {
+                    assertEquals(Float.floatToRawIntBits(ref[o]), Float.floatToRawIntBits(one[s * 5 + o]));
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DenseExecutor(net).run(new float[5], 1, 0));
+    }
+
+    @Test
+    void nonFiniteAndSignedZeroValuesMatchReferenceBits() {
+        Random rnd = new Random(13);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.MIN_VALUE};
+        for (Activation a : Activation.values()) {
+            DenseNetwork net = TestData.randomMlp(rnd, new int[] {3, 9, 6}, a);
+            float[][] x = new float[200][3];
+            for (float[] row : x) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = rnd.nextInt(3) == 0 ? specials[rnd.nextInt(specials.length)] : rnd.nextFloat() - 0.5f;
+                }
+            }
+            x[0] = new float[] {0f, 0f, 0f}; // sums of zeros: bias alone decides the sign
+            for (boolean vector : new boolean[] {true, false}) {
+                float[][] y = new DenseExecutor(net, vector).run(x);
+                for (int r = 0; r < x.length; r++) {
+                    float[] ref = net.evaluate(x[r]);
+                    for (int o = 0; o < ref.length; o++) {
+                        assertEquals(Float.floatToRawIntBits(ref[o]), Float.floatToRawIntBits(y[r][o]),
+                                a + " vector=" + vector + " row " + r);
+                    }
+                }
             }
         }
     }
