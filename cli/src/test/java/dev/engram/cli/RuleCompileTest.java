@@ -1,8 +1,7 @@
 package dev.engram.cli;
 
-import dev.engram.model.Activation;
-import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.DenseNetworks;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -43,22 +41,8 @@ class RuleCompileTest {
     @BeforeAll
     static void model() throws Exception {
         dir = Files.createTempDirectory("rulecompile");
-        Random r = new Random(11);
-        List<DenseLayer> layers = List.of(layer("l0", 4, 16, r, Activation.RELU), layer("l1", 16, 16, r, Activation.RELU),
-                layer("l2", 16, 2, r, Activation.IDENTITY));
-        OnnxModel.fromDense(new DenseNetwork(layers), "x", "y", true, Map.of()).write(dir.resolve("credit.onnx"));
-    }
-
-    static DenseLayer layer(String name, int in, int out, Random r, Activation act) {
-        float[][] w = new float[out][in];
-        float[] b = new float[out];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                w[o][i] = (float) (r.nextGaussian() / Math.sqrt(in));
-            }
-            b[o] = (float) (0.1 * r.nextGaussian());
-        }
-        return DenseLayer.of(name, w, b, act);
+        DenseNetwork net = DenseNetworks.random(new Random(11), "l", 0.1, 4, 16, 16, 2);
+        OnnxModel.fromDense(net, "x", "y", true, Map.of()).write(dir.resolve("credit.onnx"));
     }
 
     @Test

@@ -6,9 +6,7 @@ import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
 import dev.engram.compile.ProgramToObligations;
 import dev.engram.compile.RuleCompiler;
-import dev.engram.model.Activation;
-import dev.engram.model.DenseLayer;
-import dev.engram.model.DenseNetwork;
+import dev.engram.model.DenseNetworks;
 import dev.engram.model.onnx.OnnxModel;
 import java.util.Optional;
 import java.util.Random;
@@ -155,23 +153,8 @@ class LanguageDocTest {
 
     /** The documented example models: 2 inputs, {@code hidden} ReLU layers of 8 units, 2 outputs (seeded). */
     static void example(Path file, int hidden) {
-        Random r = new Random(1);
-        List<DenseLayer> layers = new ArrayList<>();
-        int prev = 2;
-        for (int l = 0; l <= hidden; l++) {
-            int width = l == hidden ? 2 : 8;
-            float[][] w = new float[width][prev];
-            float[] b = new float[width];
-            for (int o = 0; o < width; o++) {
-                for (int i = 0; i < prev; i++) {
-                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(prev));
-                }
-                b[o] = (float) (0.1 * r.nextGaussian());
-            }
-            layers.add(DenseLayer.of("fc" + l, w, b, l == hidden ? Activation.IDENTITY : Activation.RELU));
-            prev = width;
-        }
-        OnnxModel.fromDense(new DenseNetwork(layers), "x", "y", true, Map.of()).write(file);
+        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : new int[] {2, 8, 2};
+        OnnxModel.fromDense(DenseNetworks.random(new Random(1), "fc", 0.1, widths), "x", "y", true, Map.of()).write(file);
     }
 
     private static List<String> prefixes(List<String> headers) {

@@ -4,6 +4,7 @@ import dev.engram.ir.Obligation;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.DenseNetworks;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.patch.Patch;
@@ -31,21 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JavaApiTest {
 
     static DenseNetwork mlp(long seed, int in, int hidden, int out) {
-        Random r = new Random(seed);
-        List<DenseLayer> layers = new ArrayList<>();
-        int[] widths = {in, hidden, hidden, out};
-        for (int l = 0; l < 3; l++) {
-            float[][] w = new float[widths[l + 1]][widths[l]];
-            float[] b = new float[widths[l + 1]];
-            for (int o = 0; o < w.length; o++) {
-                for (int i = 0; i < widths[l]; i++) {
-                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(widths[l]));
-                }
-                b[o] = (float) (0.1 * r.nextGaussian());
-            }
-            layers.add(DenseLayer.of("fc" + l, w, b, l == 2 ? Activation.IDENTITY : Activation.RELU));
-        }
-        return new DenseNetwork(layers);
+        return DenseNetworks.random(new Random(seed), "fc", 0.1, in, hidden, hidden, out);
     }
 
     /** "output {@code k} is not the arg-max": y_k >= y_j for all j, as the unsafe conjunction. */

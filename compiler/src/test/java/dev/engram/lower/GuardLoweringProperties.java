@@ -4,6 +4,7 @@ import dev.engram.ir.Obligation;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.DenseNetworks;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
 import dev.engram.verify.BranchAndBoundVerifier;
@@ -31,23 +32,13 @@ class GuardLoweringProperties {
 
     static DenseNetwork net(Random r, int in, int out) {
         int hidden = 2 + r.nextInt(3);
-        List<DenseLayer> layers = new ArrayList<>();
-        int prev = in;
-        for (int l = 0; l <= hidden; l++) {
-            boolean last = l == hidden;
-            int width = last ? out : 3 + r.nextInt(8);
-            float[][] w = new float[width][prev];
-            float[] b = new float[width];
-            for (int o = 0; o < width; o++) {
-                for (int i = 0; i < prev; i++) {
-                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(prev));
-                }
-                b[o] = (float) (0.2 * r.nextGaussian());
-            }
-            layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
-            prev = width;
+        int[] widths = new int[hidden + 2];
+        widths[0] = in;
+        for (int l = 1; l <= hidden; l++) {
+            widths[l] = 3 + r.nextInt(8);
         }
-        return new DenseNetwork(layers);
+        widths[hidden + 1] = out;
+        return DenseNetworks.random(r, "l", 0.2, widths);
     }
 
     @Test
