@@ -1,0 +1,735 @@
+package dev.engram.lower;
+
+import dev.engram.lower.repair.LinearProgram;
+import dev.engram.lower.repair.RepairOptions;
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.Box;
+import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.Property;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.VerifyOptions;
+import dev.engram.verify.bounds.BoundNetwork;
+import dev.engram.verify.bounds.Bounds;
+import dev.engram.verify.bounds.LinearBounds;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+
+/**
+ * Architecture-preserving repair of {@code over REGION ensure not UNSAFE}: only the output layer
+ * {@code y = W h + b} changes (same shapes, no new units), by a minimal-L1 {@code (ΔW, Δb)} found by linear
+ * programming, and the result is accepted as proved only when the unchanged {@link BranchAndBoundVerifier} says
+ * unsat on the repaired network (translation validation).
+ *
+ * <p>The region is partitioned into subdomains. On each, sound bounds of the original network give a lower bound
+ * {@code LB} of {@code a · y} (CROWN) and an interval {@code [l, u]} of the last hidden activations {@code h}.
+ * Since {@code a · y' = a · y + a · (ΔW h + Δb)} and, writing {@code ΔW = P - N} with {@code P, N >= 0},
+ * {@code min_h a·ΔW h >= Σ_j Σ_i (a_j P_ji [a_j>0 ? l_i : u_i] - a_j N_ji [a_j>0 ? u_i : l_i])}, the row
+ * <pre>  LB + Σ_j Σ_i (…) + a · Δb >= bound + margin</pre>
+ * is linear in the parameters and makes the constraint {@code a · y <= bound} impossible on the subdomain; one
+ * such constraint is chosen per unsafe conjunction and subdomain (the one the original is closest to
+ * violating). Decisions on sampled inputs outside the violation are preserved by soft rows (penalised slack).
+ * Subdomains whose rows bind are split (along the input with the largest influence on the bound) and the LP
+ * re-solved; a verifier failure raises the margin and refines further.
+ */
+public final class RepairLowering {
+    private RepairLowering() {
+    }
+
+    /** One repaired parameter tensor: how many of its {@code size} entries changed. */
+    public record ParameterChange(String layer, String tensor, int changed, int size) {
+    }
+
+    /**
+     * The repaired network (same shapes as the input), the final verdict of the verifier on it, the number of
+     * LP+verify iterations, subdomains of the last LP, the changed tensors and the L1/L∞ norms of the change;
+     * {@code message} explains a failure.
+     */
+    public record Result(DenseNetwork network, Verdict verdict, int iterations, int subdomains,
+                         List<ParameterChange> changes, double l1, double linf, String message) {
+        public Result {
+            changes = List.copyOf(changes);
+        }
+
+        /** True when the verifier proved the rule on the repaired network. */
+        public boolean proved() {
+            return verdict instanceof Verdict.Unsat;
+        }
+    }
+
+    /** Repairs {@code net} so that {@code rule} holds, changing only the last layer's weights and biases. */
+    public static Result repair(DenseNetwork net, Property rule, RepairOptions options) {
+        return new Repair(net, rule, options).run();
+    }
+
+    /** The constraint chosen for one unsafe conjunction on one subdomain. */
+    private record Choice(LinearConstraint constraint, double lowerGap, double scale) {
+    }
+
+    /**
+     * A subdomain of the region with the original network's bounds on it: hidden activation interval, the
+     * chosen constraint per conjunction, how loose the bounds are and the split direction scores.
+     */
+    private record Sub(double[] lo, double[] hi, int depth, double[] hl, double[] hu, Choice[] choices,
+                       double looseness, double[] influence) {
+        boolean contains(double[] x) {
+            for (int i = 0; i < x.length; i++) {
+                if (x[i] < lo[i] || x[i] > hi[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A fidelity sample: hidden activations, original outputs and decision. */
+    private record Sample(double[] h, double[] y, int decision) {
+    }
+
+    /** An LP solution mapped back: the parameter deltas, objective and the binding subdomains. */
+    private record Solved(double[][] dw, double[] db, double objective, List<Sub> binding) {
+    }
+
+    private static final class Repair {
+        final DenseNetwork net;
+        final Property rule;
+        final RepairOptions opt;
+        final BoundNetwork bn;
+        final int depthLimit = 60;
+        final DenseLayer outLayer;
+        final Activation hiddenAct;
+        final double hiddenAlpha;
+        final DenseNetwork hiddenNet;
+        final int m;
+        final int n;
+        final List<Sample> samples = new ArrayList<>();
+        final double[] hiddenScale;
+        double outScale = 1;
+
+        Repair(DenseNetwork net, Property rule, RepairOptions opt) {
+            this.net = net;
+            this.rule = rule;
+            this.opt = opt;
+            int layers = net.layers().size();
+            outLayer = net.layers().get(layers - 1);
+            if (outLayer.activation() != Activation.IDENTITY) {
+                throw new IllegalArgumentException("repair needs an affine output layer; " + outLayer.name()
+                        + " is " + outLayer.activation());
+            }
+            bn = BoundNetwork.of(net);
+            if (bn.unsupported() != null) {
+                throw new IllegalArgumentException(bn.unsupported());
+            }
+            if (layers >= 2) {
+                DenseLayer h = net.layers().get(layers - 2);
+                hiddenAct = h.activation();
+                hiddenAlpha = h.alpha();
+                hiddenNet = new DenseNetwork(net.layers().subList(0, layers - 1));
+            } else {
+                hiddenAct = null;
+                hiddenAlpha = 0;
+                hiddenNet = null;
+            }
+            m = outLayer.outputSize();
+            n = outLayer.inputSize();
+            for (List<LinearConstraint> conj : rule.unsafe()) {
+                if (conj.isEmpty()) {
+                    throw new IllegalArgumentException(rule.name() + ": an empty unsafe conjunction cannot be "
+                            + "refuted");
+                }
+                for (LinearConstraint c : conj) {
+                    if (c.coefficients().length != m) {
+                        throw new IllegalArgumentException(rule.name() + ": constraint over "
+                                + c.coefficients().length + " outputs, the network has " + m);
+                    }
+                }
+            }
+            hiddenScale = new double[n];
+            drawSamples();
+        }
+
+        double[] hidden(float[] x) {
+            float[] h = hiddenNet == null ? x : hiddenNet.evaluate(x);
+            double[] d = new double[h.length];
+            for (int i = 0; i < h.length; i++) {
+                d[i] = h[i];
+            }
+            return d;
+        }
+
+        boolean inRegion(double[] x) {
+            for (Box b : rule.region().boxes()) {
+                boolean in = true;
+                for (int i = 0; i < x.length && in; i++) {
+                    in = x[i] >= b.lo()[i] && x[i] <= b.hi()[i];
+                }
+                if (in) {
+                    for (LinearConstraint c : rule.region().constraints()) {
+                        in &= c.holds(x, 0);
+                    }
+                }
+                if (in) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        int decide(double[] y) {
+            int k = 0;
+            for (int j = 1; j < y.length; j++) {
+                if (opt.decision() == RepairOptions.Decision.ARGMIN ? y[j] < y[k] : y[j] > y[k]) {
+                    k = j;
+                }
+            }
+            return k;
+        }
+
+        void drawSamples() {
+            Box dom = opt.domain() != null ? opt.domain() : hull();
+            Random rnd = new Random(opt.seed());
+            int d = net.inputSize();
+            double ys = 0;
+            for (int s = 0; s < opt.samples(); s++) {
+                float[] xf = new float[d];
+                double[] x = new double[d];
+                for (int i = 0; i < d; i++) {
+                    xf[i] = (float) (dom.lo()[i] + rnd.nextDouble() * (dom.hi()[i] - dom.lo()[i]));
+                    x[i] = xf[i];
+                }
+                double[] h = hidden(xf);
+                float[] yf = net.evaluate(xf);
+                double[] y = new double[m];
+                double mx = 0;
+                for (int j = 0; j < m; j++) {
+                    y[j] = yf[j];
+                    mx = Math.max(mx, Math.abs(y[j]));
+                }
+                ys += mx;
+                for (int i = 0; i < n; i++) {
+                    hiddenScale[i] += Math.abs(h[i]);
+                }
+                if (inRegion(x) && rule.isUnsafe(y, 0)) {
+                    continue; // must change: no fidelity row
+                }
+                samples.add(new Sample(h, y, decide(y)));
+            }
+            if (opt.samples() > 0) {
+                outScale = Math.max(1e-6, ys / opt.samples());
+                for (int i = 0; i < n; i++) {
+                    hiddenScale[i] /= opt.samples();
+                }
+            }
+        }
+
+        Box hull() {
+            int d = net.inputSize();
+            double[] lo = new double[d];
+            double[] hi = new double[d];
+            java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
+            java.util.Arrays.fill(hi, Double.NEGATIVE_INFINITY);
+            for (Box b : rule.region().boxes()) {
+                for (int i = 0; i < d; i++) {
+                    lo[i] = Math.min(lo[i], b.lo()[i]);
+                    hi[i] = Math.max(hi[i], b.hi()[i]);
+                }
+            }
+            return new Box(lo, hi);
+        }
+
+        Sub analyse(double[] lo, double[] hi, int depth) {
+            LinearBounds lb = LinearBounds.forward(bn, lo, hi, true);
+            int last = lb.layers() - 1;
+            double[] hl;
+            double[] hu;
+            if (hiddenAct == null) {
+                hl = lo.clone();
+                hu = hi.clone();
+            } else {
+                double[] zl = lb.lower(last - 1);
+                double[] zu = lb.upper(last - 1);
+                hl = new double[n];
+                hu = new double[n];
+                for (int i = 0; i < n; i++) {
+                    hl[i] = hiddenAct.apply(zl[i], hiddenAlpha);
+                    hu[i] = hiddenAct.apply(zu[i], hiddenAlpha);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                double e = Bounds.margin(Math.max(Math.abs(hl[i]), Math.abs(hu[i])));
+                hl[i] -= e;
+                hu[i] += e;
+            }
+            double[] olo = lb.lower(last);
+            double[] ohi = lb.upper(last);
+            int d = lo.length;
+            double[] mid = new double[d];
+            for (int i = 0; i < d; i++) {
+                mid[i] = 0.5 * (lo[i] + hi[i]);
+            }
+            double[] ymid = bn.evaluate(mid);
+            List<List<LinearConstraint>> unsafe = rule.unsafe();
+            Choice[] choices = new Choice[unsafe.size()];
+            double loose = 0;
+            double worst = Double.POSITIVE_INFINITY;
+            double[] influence = null;
+            double[] coef = new double[d];
+            double[] arg = new double[d];
+            for (int k = 0; k < unsafe.size(); k++) {
+                Choice best = null;
+                double bestEst = 0;
+                double[] bestCoef = null;
+                for (LinearConstraint c : unsafe.get(k)) {
+                    double[] a = c.coefficients();
+                    double v = lb.lowerBound(a, coef, arg) - c.bound();
+                    double est = Math.min(dot(a, ymid), dot(a, bn.evaluate(arg))) - c.bound();
+                    double scale = Math.abs(c.bound());
+                    for (int j = 0; j < m; j++) {
+                        scale += Math.abs(a[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
+                    }
+                    if (best == null || v > best.lowerGap()) {
+                        best = new Choice(c, v, scale);
+                        bestEst = est;
+                        bestCoef = coef.clone();
+                    }
+                }
+                choices[k] = best;
+                loose += Math.max(0, bestEst - best.lowerGap());
+                if (best.lowerGap() < worst) {
+                    worst = best.lowerGap();
+                    influence = new double[d];
+                    for (int i = 0; i < d; i++) {
+                        influence[i] = Math.abs(bestCoef[i]) * (hi[i] - lo[i]) + 1e-12 * (hi[i] - lo[i]);
+                    }
+                }
+            }
+            return new Sub(lo.clone(), hi.clone(), depth, hl, hu, choices, loose, influence);
+        }
+
+        List<Sub> split(Sub s) {
+            int best = -1;
+            double score = -1;
+            for (int i = 0; i < s.lo().length; i++) {
+                double mid = 0.5 * (s.lo()[i] + s.hi()[i]);
+                if (!(mid > s.lo()[i] && mid < s.hi()[i])) {
+                    continue;
+                }
+                double v = s.influence() == null ? s.hi()[i] - s.lo()[i] : s.influence()[i];
+                if (v > score) {
+                    score = v;
+                    best = i;
+                }
+            }
+            if (best < 0 || s.depth() >= depthLimit) {
+                return List.of(s);
+            }
+            double mid = 0.5 * (s.lo()[best] + s.hi()[best]);
+            double[] hi1 = s.hi().clone();
+            hi1[best] = mid;
+            double[] lo2 = s.lo().clone();
+            lo2[best] = mid;
+            return List.of(analyse(s.lo(), hi1, s.depth() + 1), analyse(lo2, s.hi(), s.depth() + 1));
+        }
+
+        /** Initial partition: split the loosest subdomains first until the budget is reached. */
+        List<Sub> partition() {
+            List<Sub> done = new ArrayList<>();
+            PriorityQueue<Sub> queue = new PriorityQueue<>(Comparator.comparingDouble(s -> -s.looseness()));
+            for (Box b : rule.region().boxes()) {
+                queue.add(analyse(b.lo(), b.hi(), 0));
+            }
+            int budget = opt.initialSubdomains() * rule.region().boxes().size();
+            while (!queue.isEmpty() && queue.size() + done.size() < budget) {
+                Sub s = queue.poll();
+                if (s.looseness() <= 0) {
+                    done.add(s);
+                    continue;
+                }
+                List<Sub> kids = split(s);
+                if (kids.size() == 1) {
+                    done.add(s);
+                } else {
+                    queue.addAll(kids);
+                }
+            }
+            done.addAll(queue);
+            return done;
+        }
+
+        double rowMargin(Choice c, double margin) {
+            return margin * (outScale + c.scale()) + 2 * Bounds.margin(c.scale());
+        }
+
+        Result run() {
+            List<Sub> subs = partition();
+            double margin = opt.margin();
+            Verdict verdict = new Verdict.Unknown("not attempted", 0);
+            DenseNetwork best = net;
+            Solved sol = null;
+            int it = 0;
+            String message = "";
+            while (it < opt.maxIterations()) {
+                it++;
+                sol = solve(subs, margin);
+                if (sol == null) {
+                    message = "the LP found no repair of the last layer";
+                    break;
+                }
+                subs = new ArrayList<>(subs);
+                best = apply(sol);
+                verdict = BranchAndBoundVerifier.create().verify(best, rule,
+                        VerifyOptions.defaults().withTimeout(opt.verifyTimeout()));
+                if (verdict instanceof Verdict.Unsat) {
+                    message = "proved";
+                    break;
+                }
+                message = "verifier: " + verdict.word();
+                // refine: split the subdomains holding the counterexample (if any) and raise the margin
+                if (verdict instanceof Verdict.Sat sat) {
+                    List<Sub> next = new ArrayList<>();
+                    for (Sub s : subs) {
+                        if (s.contains(sat.input())) {
+                            next.addAll(split(s));
+                        } else {
+                            next.add(s);
+                        }
+                    }
+                    subs = next;
+                }
+                margin *= 4;
+            }
+            return summarise(best, verdict, it, subs.size(), message);
+        }
+
+        Result summarise(DenseNetwork repaired, Verdict verdict, int it, int subs, String message) {
+            DenseLayer a = outLayer;
+            DenseLayer b = repaired.layers().get(repaired.layers().size() - 1);
+            int cw = 0;
+            int cb = 0;
+            double l1 = 0;
+            double linf = 0;
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < n; i++) {
+                    double d = (double) b.weight()[j][i] - a.weight()[j][i];
+                    if (d != 0) {
+                        cw++;
+                        l1 += Math.abs(d);
+                        linf = Math.max(linf, Math.abs(d));
+                    }
+                }
+                double d = (double) b.bias()[j] - a.bias()[j];
+                if (d != 0) {
+                    cb++;
+                    l1 += Math.abs(d);
+                    linf = Math.max(linf, Math.abs(d));
+                }
+            }
+            List<ParameterChange> ch = new ArrayList<>();
+            if (cw > 0) {
+                ch.add(new ParameterChange(a.name(), "weight", cw, m * n));
+            }
+            if (cb > 0) {
+                ch.add(new ParameterChange(a.name(), "bias", cb, m));
+            }
+            return new Result(repaired, verdict, it, subs, ch, l1, linf, message);
+        }
+
+        DenseNetwork apply(Solved s) {
+            float[][] w = new float[m][];
+            float[] b = new float[m];
+            for (int j = 0; j < m; j++) {
+                w[j] = outLayer.weight()[j].clone();
+                for (int i = 0; i < n; i++) {
+                    if (s.dw()[j][i] != 0) {
+                        w[j][i] = (float) (w[j][i] + s.dw()[j][i]);
+                    }
+                }
+                b[j] = s.db()[j] != 0 ? (float) (outLayer.bias()[j] + s.db()[j]) : outLayer.bias()[j];
+            }
+            List<DenseLayer> layers = new ArrayList<>(net.layers());
+            layers.set(layers.size() - 1, new DenseLayer(outLayer.name(), w, b, outLayer.activation(),
+                    outLayer.alpha(), outLayer.weightRef(), outLayer.biasRef()));
+            return new DenseNetwork(layers);
+        }
+
+        // ---- the LP ----
+
+        int p(int j, int i) {
+            return j * n + i;
+        }
+
+        int q(int j, int i) {
+            return m * n + j * n + i;
+        }
+
+        int bp(int j) {
+            return 2 * m * n + j;
+        }
+
+        int bq(int j) {
+            return 2 * m * n + m + j;
+        }
+
+        /** Solves the LP on {@code subs}, splitting binding subdomains for a few rounds; null when infeasible. */
+        Solved solve(List<Sub> subs, double margin) {
+            try (LinearProgram lp = LinearProgram.create()) {
+                double meanH = 0;
+                for (double v : hiddenScale) {
+                    meanH += v;
+                }
+                meanH = Math.max(1e-9, meanH / Math.max(1, n));
+                for (int k = 0; k < 2; k++) {
+                    for (int j = 0; j < m; j++) {
+                        for (int i = 0; i < n; i++) {
+                            double cost = opt.samples() > 0 ? 0.5 + 0.5 * hiddenScale[i] / meanH : 1;
+                            lp.variable(0, Double.POSITIVE_INFINITY, cost);
+                        }
+                    }
+                }
+                for (int k = 0; k < 2 * m; k++) {
+                    lp.variable(0, Double.POSITIVE_INFINITY, 1);
+                }
+                double lambda = opt.fidelityWeight();
+                int[] slack = new int[samples.size()];
+                for (int s = 0; s < samples.size(); s++) {
+                    slack[s] = lp.variable(0, Double.POSITIVE_INFINITY, lambda);
+                }
+                // sub rows
+                List<Sub> live = new ArrayList<>(subs);
+                List<int[]> rowsOf = new ArrayList<>();
+                List<double[][]> rowData = new ArrayList<>();
+                for (Sub s : live) {
+                    addSubRows(lp, s, margin, rowsOf, rowData);
+                }
+                // sample rows: nearest competitor first
+                boolean[][] have = new boolean[samples.size()][m];
+                for (int s = 0; s < samples.size(); s++) {
+                    Sample smp = samples.get(s);
+                    int near = -1;
+                    for (int j = 0; j < m; j++) {
+                        if (j != smp.decision() && (near < 0 || gap(smp.y(), j, smp.decision()) < gap(smp.y(), near,
+                                smp.decision()))) {
+                            near = j;
+                        }
+                    }
+                    if (near >= 0) {
+                        addSampleRow(lp, smp, near, slack[s]);
+                        have[s][near] = true;
+                    }
+                }
+                Solved result = null;
+                double prevObj = Double.POSITIVE_INFINITY;
+                for (int round = 0; ; round++) {
+                    LinearProgram.Solution x = null;
+                    for (int gen = 0; gen < 4; gen++) {
+                        x = lp.solve(opt.lpTimeout());
+                        if (!x.found()) {
+                            return result;
+                        }
+                        int added = 0;
+                        for (int s = 0; s < samples.size(); s++) {
+                            Sample smp = samples.get(s);
+                            double[] dy = deltaY(x.values(), smp.h());
+                            for (int j = 0; j < m; j++) {
+                                if (j == smp.decision() || have[s][j]) {
+                                    continue;
+                                }
+                                double g = gap(smp.y(), j, smp.decision())
+                                        + sign() * (dy[j] - dy[smp.decision()]);
+                                if (g + x.values()[slack[s]] < gamma(gap(smp.y(), j, smp.decision())) - 1e-9) {
+                                    addSampleRow(lp, smp, j, slack[s]);
+                                    have[s][j] = true;
+                                    added++;
+                                }
+                            }
+                        }
+                        if (added == 0) {
+                            break;
+                        }
+                    }
+                    double[] v = x.values();
+                    double[][] dw = new double[m][n];
+                    double[] db = new double[m];
+                    for (int j = 0; j < m; j++) {
+                        for (int i = 0; i < n; i++) {
+                            dw[j][i] = v[p(j, i)] - v[q(j, i)];
+                        }
+                        db[j] = v[bp(j)] - v[bq(j)];
+                    }
+                    // binding subdomains
+                    List<Sub> binding = new ArrayList<>();
+                    for (int r = 0; r < live.size(); r++) {
+                        int[] rows = rowsOf.get(r);
+                        double[][] data = rowData.get(r);
+                        boolean bind = false;
+                        for (int c = 0; c < rows.length; c++) {
+                            double act = 0;
+                            double[] coef = data[c];
+                            for (int k = 0; k < coef.length - 1; k++) {
+                                act += coef[k] * v[k];
+                            }
+                            double lo = coef[coef.length - 1];
+                            if (act - lo <= 1e-7 * (1 + Math.abs(lo))) {
+                                bind = true;
+                            }
+                        }
+                        if (bind) {
+                            binding.add(live.get(r));
+                        }
+                    }
+                    result = new Solved(dw, db, x.objective(), binding);
+                    subs.clear();
+                    subs.addAll(live);
+                    if (round >= opt.refineRounds() || binding.isEmpty() || live.size() >= opt.maxSubdomains()
+                            || x.objective() > prevObj * 0.995) {
+                        return result;
+                    }
+                    prevObj = x.objective();
+                    binding.sort(Comparator.comparingDouble(s -> -(s.looseness() + deltaLooseness(s, dw))));
+                    int budget = Math.min(opt.splitsPerRound(), opt.maxSubdomains() - live.size());
+                    int splitCount = 0;
+                    for (Sub s : binding) {
+                        if (splitCount >= budget) {
+                            break;
+                        }
+                        List<Sub> kids = split(s);
+                        if (kids.size() < 2) {
+                            continue;
+                        }
+                        int r = live.indexOf(s);
+                        for (int row : rowsOf.get(r)) {
+                            lp.relax(row);
+                        }
+                        live.remove(r);
+                        rowsOf.remove(r);
+                        rowData.remove(r);
+                        for (Sub kid : kids) {
+                            live.add(kid);
+                            addSubRows(lp, kid, margin, rowsOf, rowData);
+                        }
+                        splitCount++;
+                    }
+                    if (splitCount == 0) {
+                        return result;
+                    }
+                }
+            }
+        }
+
+        double deltaLooseness(Sub s, double[][] dw) {
+            double t = 0;
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < n; i++) {
+                    t += Math.abs(dw[j][i]) * (s.hu()[i] - s.hl()[i]);
+                }
+            }
+            return t;
+        }
+
+        double sign() {
+            return opt.decision() == RepairOptions.Decision.ARGMIN ? 1 : -1;
+        }
+
+        /** How far output {@code j} is from displacing the decision {@code k} (>= 0 for the original). */
+        double gap(double[] y, int j, int k) {
+            return sign() * (y[j] - y[k]);
+        }
+
+        double gamma(double gap) {
+            return Math.min(opt.margin() * outScale, 0.5 * gap);
+        }
+
+        double[] deltaY(double[] v, double[] h) {
+            double[] dy = new double[m];
+            for (int j = 0; j < m; j++) {
+                double s = v[bp(j)] - v[bq(j)];
+                for (int i = 0; i < n; i++) {
+                    double d = v[p(j, i)] - v[q(j, i)];
+                    if (d != 0) {
+                        s += d * h[i];
+                    }
+                }
+                dy[j] = s;
+            }
+            return dy;
+        }
+
+        void addSampleRow(LinearProgram lp, Sample smp, int j, int slackVar) {
+            int k = smp.decision();
+            double sg = sign();
+            int[] idx = new int[4 * n + 5];
+            double[] c = new double[4 * n + 5];
+            int t = 0;
+            for (int i = 0; i < n; i++) {
+                double h = smp.h()[i];
+                idx[t] = p(j, i);
+                c[t++] = sg * h;
+                idx[t] = q(j, i);
+                c[t++] = -sg * h;
+                idx[t] = p(k, i);
+                c[t++] = -sg * h;
+                idx[t] = q(k, i);
+                c[t++] = sg * h;
+            }
+            idx[t] = bp(j);
+            c[t++] = sg;
+            idx[t] = bq(j);
+            c[t++] = -sg;
+            idx[t] = bp(k);
+            c[t++] = -sg;
+            idx[t] = bq(k);
+            c[t++] = sg;
+            idx[t] = slackVar;
+            c[t] = 1;
+            double g = gap(smp.y(), j, k);
+            lp.row(gamma(g) - g, Double.POSITIVE_INFINITY, idx, c);
+        }
+
+        void addSubRows(LinearProgram lp, Sub s, double margin, List<int[]> rowsOf, List<double[][]> rowData) {
+            int nv = 2 * m * n + 2 * m;
+            int[] rows = new int[s.choices().length];
+            double[][] data = new double[s.choices().length][];
+            int[] idx = new int[nv];
+            for (int k = 0; k < nv; k++) {
+                idx[k] = k;
+            }
+            for (int k = 0; k < s.choices().length; k++) {
+                Choice ch = s.choices()[k];
+                double[] a = ch.constraint().coefficients();
+                double[] c = new double[nv + 1];
+                for (int j = 0; j < m; j++) {
+                    double aj = a[j];
+                    if (aj == 0) {
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        c[p(j, i)] = aj > 0 ? aj * s.hl()[i] : aj * s.hu()[i];
+                        c[q(j, i)] = aj > 0 ? -aj * s.hu()[i] : -aj * s.hl()[i];
+                    }
+                    c[bp(j)] = aj;
+                    c[bq(j)] = -aj;
+                }
+                double lo = rowMargin(ch, margin) - ch.lowerGap();
+                c[nv] = lo;
+                rows[k] = lp.row(lo, Double.POSITIVE_INFINITY, idx, java.util.Arrays.copyOf(c, nv));
+                data[k] = c;
+            }
+            rowsOf.add(rows);
+            rowData.add(data);
+        }
+
+        static double dot(double[] a, double[] b) {
+            double s = 0;
+            for (int i = 0; i < a.length; i++) {
+                s += a[i] * b[i];
+            }
+            return s;
+        }
+    }
+}
