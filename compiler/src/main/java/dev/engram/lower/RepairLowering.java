@@ -7,6 +7,7 @@ import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.verify.Box;
 import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.verify.InputRegion;
 import dev.engram.verify.LinearConstraint;
 import dev.engram.verify.Property;
 import dev.engram.verify.Verdict;
@@ -39,6 +40,14 @@ import java.util.Random;
  * re-solved; a verifier failure raises the margin and refines further.
  */
 public final class RepairLowering {
+    /** Subdomains whose bounds are looser than this share of the output scale are split first. */
+    static final double LOOSE_TOL = 0.02;
+    /** Rows within this share of their bound count as binding when choosing subdomains to refine. */
+    static final double NEAR = 0.1;
+    /** Inputs tried when choosing where to split a subdomain. */
+    static final int TRIED_SPLITS = 5;
+    private static final boolean DEBUG = Boolean.getBoolean("engram.repair.debug");
+
     private RepairLowering() {
     }
 
@@ -49,10 +58,12 @@ public final class RepairLowering {
     /**
      * The repaired network (same shapes as the input), the final verdict of the verifier on it, the number of
      * LP+verify iterations, subdomains of the last LP, the changed tensors and the L1/L∞ norms of the change;
-     * {@code message} explains a failure.
+     * {@code partitioned} tells that the verifier was given the rule's region as the repair's partition (the same
+     * set of inputs) after timing out on it whole; {@code message} explains a failure.
      */
     public record Result(DenseNetwork network, Verdict verdict, int iterations, int subdomains,
-                         List<ParameterChange> changes, double l1, double linf, String message) {
+                         List<ParameterChange> changes, double l1, double linf, boolean partitioned,
+                         String message) {
         public Result {
             changes = List.copyOf(changes);
         }
@@ -65,7 +76,19 @@ public final class RepairLowering {
 
     /** Repairs {@code net} so that {@code rule} holds, changing only the last layer's weights and biases. */
     public static Result repair(DenseNetwork net, Property rule, RepairOptions options) {
-        return new Repair(net, rule, options).run();
+        return repair(net, List.of(rule), options);
+    }
+
+    /**
+     * Repairs {@code net} so that every one of {@code rules} holds (one joint LP, so no repair undoes another);
+     * the result is proved when the verifier says unsat for each rule. The result's verdict is the first
+     * rule's failing verdict, or the last rule's unsat.
+     */
+    public static Result repair(DenseNetwork net, List<Property> rules, RepairOptions options) {
+        if (rules.isEmpty()) {
+            throw new IllegalArgumentException("nothing to repair: no rules");
+        }
+        return new Repair(net, rules, options).run();
     }
 
     /** The constraint chosen for one unsafe conjunction on one subdomain. */
@@ -76,7 +99,7 @@ public final class RepairLowering {
      * A subdomain of the region with the original network's bounds on it: hidden activation interval, the
      * chosen constraint per conjunction, how loose the bounds are and the split direction scores.
      */
-    private record Sub(double[] lo, double[] hi, int depth, double[] hl, double[] hu, Choice[] choices,
+    private record Sub(int rule, double[] lo, double[] hi, int depth, double[] hl, double[] hu, Choice[] choices,
                        double looseness, double[] influence) {
         boolean contains(double[] x) {
             for (int i = 0; i < x.length; i++) {
@@ -98,7 +121,7 @@ public final class RepairLowering {
 
     private static final class Repair {
         final DenseNetwork net;
-        final Property rule;
+        final List<Property> rules;
         final RepairOptions opt;
         final BoundNetwork bn;
         final int depthLimit = 60;
@@ -111,10 +134,11 @@ public final class RepairLowering {
         final List<Sample> samples = new ArrayList<>();
         final double[] hiddenScale;
         double outScale = 1;
+        boolean partitioned;
 
-        Repair(DenseNetwork net, Property rule, RepairOptions opt) {
+        Repair(DenseNetwork net, List<Property> rules, RepairOptions opt) {
             this.net = net;
-            this.rule = rule;
+            this.rules = List.copyOf(rules);
             this.opt = opt;
             int layers = net.layers().size();
             outLayer = net.layers().get(layers - 1);
@@ -138,7 +162,7 @@ public final class RepairLowering {
             }
             m = outLayer.outputSize();
             n = outLayer.inputSize();
-            for (List<LinearConstraint> conj : rule.unsafe()) {
+            for (Property rule : rules) for (List<LinearConstraint> conj : rule.unsafe()) {
                 if (conj.isEmpty()) {
                     throw new IllegalArgumentException(rule.name() + ": an empty unsafe conjunction cannot be "
                             + "refuted");
@@ -163,7 +187,16 @@ public final class RepairLowering {
             return d;
         }
 
-        boolean inRegion(double[] x) {
+        boolean violates(double[] x, double[] y) {
+            for (Property rule : rules) {
+                if (inRegion(rule, x) && rule.isUnsafe(y, 0)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        static boolean inRegion(Property rule, double[] x) {
             for (Box b : rule.region().boxes()) {
                 boolean in = true;
                 for (int i = 0; i < x.length && in; i++) {
@@ -215,7 +248,7 @@ public final class RepairLowering {
                 for (int i = 0; i < n; i++) {
                     hiddenScale[i] += Math.abs(h[i]);
                 }
-                if (inRegion(x) && rule.isUnsafe(y, 0)) {
+                if (violates(x, y)) {
                     continue; // must change: no fidelity row
                 }
                 samples.add(new Sample(h, y, decide(y)));
@@ -234,7 +267,7 @@ public final class RepairLowering {
             double[] hi = new double[d];
             java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
             java.util.Arrays.fill(hi, Double.NEGATIVE_INFINITY);
-            for (Box b : rule.region().boxes()) {
+            for (Property rule : rules) for (Box b : rule.region().boxes()) {
                 for (int i = 0; i < d; i++) {
                     lo[i] = Math.min(lo[i], b.lo()[i]);
                     hi[i] = Math.max(hi[i], b.hi()[i]);
@@ -243,7 +276,8 @@ public final class RepairLowering {
             return new Box(lo, hi);
         }
 
-        Sub analyse(double[] lo, double[] hi, int depth) {
+        Sub analyse(int ri, double[] lo, double[] hi, int depth) {
+            Property rule = rules.get(ri);
             LinearBounds lb = LinearBounds.forward(bn, lo, hi, true);
             int last = lb.layers() - 1;
             double[] hl;
@@ -309,45 +343,108 @@ public final class RepairLowering {
                     }
                 }
             }
-            return new Sub(lo.clone(), hi.clone(), depth, hl, hu, choices, loose, influence);
+            return new Sub(ri, lo.clone(), hi.clone(), depth, hl, hu, choices, loose, influence);
         }
 
+        /**
+         * Splits {@code s} in two at the midpoint of one input: the input whose split most improves the worse
+         * child's bottleneck (the smallest lower gap over the conjunctions; up to {@link #TRIED_SPLITS} inputs
+         * ranked by influence on the bound are tried). Children inherit the parent's bounds where those are
+         * tighter (a bound valid on the parent is valid on its parts).
+         */
         List<Sub> split(Sub s) {
-            int best = -1;
-            double score = -1;
-            for (int i = 0; i < s.lo().length; i++) {
+            int d = s.lo().length;
+            if (s.depth() >= depthLimit) {
+                return List.of(s);
+            }
+            Integer[] order = new Integer[d];
+            for (int i = 0; i < d; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, Comparator.comparingDouble(i -> -(s.influence() == null
+                    ? s.hi()[i] - s.lo()[i] : s.influence()[i])));
+            List<Sub> best = null;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            int tried = 0;
+            for (int k = 0; k < d && tried < TRIED_SPLITS; k++) {
+                int i = order[k];
                 double mid = 0.5 * (s.lo()[i] + s.hi()[i]);
                 if (!(mid > s.lo()[i] && mid < s.hi()[i])) {
                     continue;
                 }
-                double v = s.influence() == null ? s.hi()[i] - s.lo()[i] : s.influence()[i];
-                if (v > score) {
-                    score = v;
-                    best = i;
+                tried++;
+                double[] hi1 = s.hi().clone();
+                hi1[i] = mid;
+                double[] lo2 = s.lo().clone();
+                lo2[i] = mid;
+                Sub a = inherit(s, analyse(s.rule(), s.lo(), hi1, s.depth() + 1));
+                Sub b = inherit(s, analyse(s.rule(), lo2, s.hi(), s.depth() + 1));
+                double score = Math.min(0, bottleneck(a)) + Math.min(0, bottleneck(b))
+                        - 1e-3 * (a.looseness() + b.looseness()) + 1e-9 * (s.hi()[i] - s.lo()[i]);
+                if (best == null || score > bestScore) {
+                    bestScore = score;
+                    best = List.of(a, b);
                 }
             }
-            if (best < 0 || s.depth() >= depthLimit) {
-                return List.of(s);
-            }
-            double mid = 0.5 * (s.lo()[best] + s.hi()[best]);
-            double[] hi1 = s.hi().clone();
-            hi1[best] = mid;
-            double[] lo2 = s.lo().clone();
-            lo2[best] = mid;
-            return List.of(analyse(s.lo(), hi1, s.depth() + 1), analyse(lo2, s.hi(), s.depth() + 1));
+            return best == null ? List.of(s) : best;
         }
 
-        /** Initial partition: split the loosest subdomains first until the budget is reached. */
+        static double bottleneck(Sub s) {
+            double w = Double.POSITIVE_INFINITY;
+            for (Choice c : s.choices()) {
+                w = Math.min(w, c.lowerGap());
+            }
+            return w;
+        }
+
+        /** {@code kid} with hidden bounds intersected with the parent's and its lower gaps no worse. */
+        static Sub inherit(Sub parent, Sub kid) {
+            double[] hl = kid.hl().clone();
+            double[] hu = kid.hu().clone();
+            for (int i = 0; i < hl.length; i++) {
+                hl[i] = Math.max(hl[i], parent.hl()[i]);
+                hu[i] = Math.min(hu[i], parent.hu()[i]);
+                if (hl[i] > hu[i]) { // cannot happen for sound bounds beyond rounding
+                    double m = 0.5 * (hl[i] + hu[i]);
+                    hl[i] = m;
+                    hu[i] = m;
+                }
+            }
+            Choice[] ch = kid.choices().clone();
+            for (int k = 0; k < ch.length; k++) {
+                Choice p = parent.choices()[k];
+                if (p.constraint() == ch[k].constraint() && p.lowerGap() > ch[k].lowerGap()) {
+                    ch[k] = new Choice(ch[k].constraint(), p.lowerGap(), ch[k].scale());
+                }
+            }
+            return new Sub(kid.rule(), kid.lo(), kid.hi(), kid.depth(), hl, hu, ch, kid.looseness(),
+                    kid.influence());
+        }
+
+        /**
+         * Initial partition: repeatedly split the subdomain whose bounds are loosest among those where the
+         * original network does not already refute the rule with margin, until the budget is reached.
+         */
         List<Sub> partition() {
             List<Sub> done = new ArrayList<>();
             PriorityQueue<Sub> queue = new PriorityQueue<>(Comparator.comparingDouble(s -> -s.looseness()));
-            for (Box b : rule.region().boxes()) {
-                queue.add(analyse(b.lo(), b.hi(), 0));
+            int budget = 0;
+            for (int ri = 0; ri < rules.size(); ri++) {
+                for (Box b : rules.get(ri).region().boxes()) {
+                    queue.add(analyse(ri, b.lo(), b.hi(), 0));
+                    budget += opt.initialSubdomains();
+                }
             }
-            int budget = opt.initialSubdomains() * rule.region().boxes().size();
+            double tol = LOOSE_TOL * outScale;
             while (!queue.isEmpty() && queue.size() + done.size() < budget) {
                 Sub s = queue.poll();
-                if (s.looseness() <= 0) {
+                if (s.looseness() <= tol) {
+                    done.add(s);
+                    done.addAll(queue);
+                    queue.clear();
+                    break;
+                }
+                if (!needy(s, opt.margin())) {
                     done.add(s);
                     continue;
                 }
@@ -360,6 +457,16 @@ public final class RepairLowering {
             }
             done.addAll(queue);
             return done;
+        }
+
+        /** True when some conjunction is not refuted by the original network's bounds with room to spare. */
+        boolean needy(Sub s, double margin) {
+            for (Choice c : s.choices()) {
+                if (c.lowerGap() < 2 * rowMargin(c, margin)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         double rowMargin(Choice c, double margin) {
@@ -383,18 +490,27 @@ public final class RepairLowering {
                 }
                 subs = new ArrayList<>(subs);
                 best = apply(sol);
-                verdict = BranchAndBoundVerifier.create().verify(best, rule,
-                        VerifyOptions.defaults().withTimeout(opt.verifyTimeout()));
-                if (verdict instanceof Verdict.Unsat) {
+                int failed = -1;
+                partitioned = false;
+                for (int ri = 0; ri < rules.size() && failed < 0; ri++) {
+                    verdict = validate(best, ri, subs);
+                    if (!(verdict instanceof Verdict.Unsat)) {
+                        failed = ri;
+                    }
+                }
+                if (failed < 0) {
                     message = "proved";
                     break;
                 }
                 message = "verifier: " + verdict.word();
+                if (DEBUG) {
+                    System.err.printf("[repair] iteration %d: %s%n", it, message);
+                }
                 // refine: split the subdomains holding the counterexample (if any) and raise the margin
                 if (verdict instanceof Verdict.Sat sat) {
                     List<Sub> next = new ArrayList<>();
                     for (Sub s : subs) {
-                        if (s.contains(sat.input())) {
+                        if (s.rule() == failed && s.contains(sat.input())) {
                             next.addAll(split(s));
                         } else {
                             next.add(s);
@@ -405,6 +521,83 @@ public final class RepairLowering {
                 margin *= 4;
             }
             return summarise(best, verdict, it, subs.size(), message);
+        }
+
+        /**
+         * Translation validation of rule {@code ri} on the repaired network with the unchanged verifier: first on
+         * the rule as given; when that runs out of time, on the same rule with its region written as the
+         * repair's partition (the leaves of bisecting each region box: the same set of inputs, so unsat means
+         * the same), which hands the verifier the subdomains on which the repair was built.
+         */
+        Verdict validate(DenseNetwork repaired, int ri, List<Sub> subs) {
+            Property rule = rules.get(ri);
+            Verdict v = BranchAndBoundVerifier.create().verify(repaired, rule,
+                    VerifyOptions.defaults().withTimeout(opt.verifyTimeout()));
+            if (v instanceof Verdict.Unsat || v instanceof Verdict.Sat) {
+                return v;
+            }
+            List<Box> leaves = new ArrayList<>();
+            for (Sub s : subs) {
+                if (s.rule() == ri) {
+                    leaves.add(new Box(s.lo(), s.hi()));
+                }
+            }
+            if (!covers(leaves, rule.region().boxes())) {
+                return v;
+            }
+            if (DEBUG) {
+                System.err.printf("[repair] %s: %s on the rule; validating on %d partition boxes%n", rule.name(),
+                        v.word(), leaves.size());
+            }
+            Property split = new Property(rule.name(), new InputRegion(leaves, rule.region().constraints()),
+                    rule.unsafe());
+            partitioned = true;
+            return BranchAndBoundVerifier.create().verify(repaired, split,
+                    VerifyOptions.defaults().withTimeout(2 * opt.verifyTimeout()));
+        }
+
+        /**
+         * A sanity check of the cover: every leaf lies in some region box and, per region box, the volumes of the
+         * leaves inside it add up to its volume (leaves come from bisection, so they do not overlap).
+         */
+        static boolean covers(List<Box> leaves, List<Box> boxes) {
+            double[] vol = new double[boxes.size()];
+            for (Box l : leaves) {
+                int home = -1;
+                for (int b = 0; b < boxes.size() && home < 0; b++) {
+                    if (inside(l, boxes.get(b))) {
+                        home = b;
+                    }
+                }
+                if (home < 0) {
+                    return false;
+                }
+                vol[home] += volume(l);
+            }
+            for (int b = 0; b < boxes.size(); b++) {
+                double v = volume(boxes.get(b));
+                if (Math.abs(vol[b] - v) > 1e-9 * Math.max(v, 1e-300)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        static boolean inside(Box a, Box b) {
+            for (int i = 0; i < a.dimension(); i++) {
+                if (a.lo()[i] < b.lo()[i] || a.hi()[i] > b.hi()[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        static double volume(Box b) {
+            double v = 1;
+            for (int i = 0; i < b.dimension(); i++) {
+                v *= Math.max(0, b.hi()[i] - b.lo()[i]);
+            }
+            return v;
         }
 
         Result summarise(DenseNetwork repaired, Verdict verdict, int it, int subs, String message) {
@@ -437,7 +630,7 @@ public final class RepairLowering {
             if (cb > 0) {
                 ch.add(new ParameterChange(a.name(), "bias", cb, m));
             }
-            return new Result(repaired, verdict, it, subs, ch, l1, linf, message);
+            return new Result(repaired, verdict, it, subs, ch, l1, linf, partitioned, message);
         }
 
         DenseNetwork apply(Solved s) {
@@ -575,7 +768,7 @@ public final class RepairLowering {
                                 act += coef[k] * v[k];
                             }
                             double lo = coef[coef.length - 1];
-                            if (act - lo <= 1e-7 * (1 + Math.abs(lo))) {
+                            if (act - lo <= Math.max(1e-7 * (1 + Math.abs(lo)), NEAR * Math.abs(lo))) {
                                 bind = true;
                             }
                         }
@@ -584,10 +777,31 @@ public final class RepairLowering {
                         }
                     }
                     result = new Solved(dw, db, x.objective(), binding);
+                    if (DEBUG) {
+                        double sl = 0;
+                        int nz = 0;
+                        for (int sv : slack) {
+                            sl += v[sv];
+                            nz += v[sv] > 1e-9 ? 1 : 0;
+                        }
+                        System.err.printf("[repair] round %d: %d subdomains, objective %.5f, slack %.5f on %d samples,"
+                                + " %d binding, outScale %.4f%n", round, live.size(), x.objective(), sl, nz,
+                                binding.size(), outScale);
+                        for (Sub b : binding.subList(0, Math.min(2, binding.size()))) {
+                            System.err.printf("   bind lo %s hi %s gaps %s margin %.5f loose %.5f%n",
+                                    java.util.Arrays.toString(b.lo()), java.util.Arrays.toString(b.hi()),
+                                    java.util.Arrays.stream(b.choices()).map(c -> String.format("%.4f/%.4f",
+                                            c.lowerGap(), c.scale())).toList(), rowMargin(b.choices()[0], margin),
+                                    b.looseness());
+                        }
+                        for (int j = 0; j < m; j++) {
+                            System.err.printf("   db[%d] = %.5f%n", j, db[j]);
+                        }
+                    }
                     subs.clear();
                     subs.addAll(live);
                     if (round >= opt.refineRounds() || binding.isEmpty() || live.size() >= opt.maxSubdomains()
-                            || x.objective() > prevObj * 0.995) {
+                            || x.objective() > prevObj * 0.999) {
                         return result;
                     }
                     prevObj = x.objective();

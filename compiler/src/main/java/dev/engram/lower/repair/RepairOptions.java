@@ -38,7 +38,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
     }
 
     public static RepairOptions defaults() {
-        return new RepairOptions(null, Decision.ARGMIN, 2000, 1.0, 2e-3, 64, 1024, 6, 48, 4, 60, 60, 0x5EED);
+        return new RepairOptions(null, Decision.ARGMIN, 2000, 1.0, 2e-3, 1024, 4096, 8, 128, 3, 20, 60, 0x5EED);
     }
 
     public RepairOptions withDomain(Box d) {
