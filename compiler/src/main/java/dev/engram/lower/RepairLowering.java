@@ -58,14 +58,22 @@ public final class RepairLowering {
     /**
      * The repaired network (same shapes as the input), the final verdict of the verifier on it, the number of
      * LP+verify iterations, subdomains of the last LP, the changed tensors and the L1/L∞ norms of the change;
-     * {@code partitioned} tells that the verifier was given the rule's region as the repair's partition (the same
-     * set of inputs) after timing out on it whole; {@code message} explains a failure.
+     * {@code validated} holds, per rule, the property the verifier was last run on: the rule itself, or (when
+     * the verifier timed out on it whole) the same rule with its region written as the repair's partition — the
+     * same set of inputs, so anyone can re-check the proof with one verifier call; {@code message} explains a
+     * failure.
      */
     public record Result(DenseNetwork network, Verdict verdict, int iterations, int subdomains,
-                         List<ParameterChange> changes, double l1, double linf, boolean partitioned,
+                         List<ParameterChange> changes, double l1, double linf, List<Property> validated,
                          String message) {
         public Result {
             changes = List.copyOf(changes);
+            validated = List.copyOf(validated);
+        }
+
+        /** True when some rule was validated on its partitioned region. */
+        public boolean partitioned() {
+            return validated.stream().anyMatch(p -> p.region().boxes().size() > 1);
         }
 
         /** True when the verifier proved the rule on the repaired network. */
@@ -134,7 +142,7 @@ public final class RepairLowering {
         final List<Sample> samples = new ArrayList<>();
         final double[] hiddenScale;
         double outScale = 1;
-        boolean partitioned;
+        final List<Property> validated = new ArrayList<>();
 
         Repair(DenseNetwork net, List<Property> rules, RepairOptions opt) {
             this.net = net;
@@ -474,7 +482,11 @@ public final class RepairLowering {
         }
 
         Result run() {
+            long t0 = System.nanoTime();
             List<Sub> subs = partition();
+            if (DEBUG) {
+                System.err.printf("[repair] partition: %d subdomains in %.2f s%n", subs.size(), (System.nanoTime() - t0) / 1e9);
+            }
             double margin = opt.margin();
             Verdict verdict = new Verdict.Unknown("not attempted", 0);
             DenseNetwork best = net;
@@ -491,7 +503,7 @@ public final class RepairLowering {
                 subs = new ArrayList<>(subs);
                 best = apply(sol);
                 int failed = -1;
-                partitioned = false;
+                validated.clear();
                 for (int ri = 0; ri < rules.size() && failed < 0; ri++) {
                     verdict = validate(best, ri, subs);
                     if (!(verdict instanceof Verdict.Unsat)) {
@@ -534,6 +546,7 @@ public final class RepairLowering {
             Verdict v = BranchAndBoundVerifier.create().verify(repaired, rule,
                     VerifyOptions.defaults().withTimeout(opt.verifyTimeout()));
             if (v instanceof Verdict.Unsat || v instanceof Verdict.Sat) {
+                validated.add(rule);
                 return v;
             }
             List<Box> leaves = new ArrayList<>();
@@ -543,6 +556,7 @@ public final class RepairLowering {
                 }
             }
             if (!covers(leaves, rule.region().boxes())) {
+                validated.add(rule);
                 return v;
             }
             if (DEBUG) {
@@ -551,9 +565,13 @@ public final class RepairLowering {
             }
             Property split = new Property(rule.name(), new InputRegion(leaves, rule.region().constraints()),
                     rule.unsafe());
-            partitioned = true;
-            return BranchAndBoundVerifier.create().verify(repaired, split,
-                    VerifyOptions.defaults().withTimeout(2 * opt.verifyTimeout()));
+            validated.add(split);
+            Verdict w = BranchAndBoundVerifier.create().verify(repaired, split,
+                    VerifyOptions.defaults().withTimeout(6 * opt.verifyTimeout()));
+            if (DEBUG) {
+                System.err.printf("[repair] partition validation: %s in %.2f s%n", w.word(), seconds(w));
+            }
+            return w;
         }
 
         /**
@@ -581,6 +599,16 @@ public final class RepairLowering {
                 }
             }
             return true;
+        }
+
+        static double seconds(Verdict v) {
+            if (v instanceof Verdict.Unsat u) {
+                return u.seconds();
+            }
+            if (v instanceof Verdict.Sat u) {
+                return u.seconds();
+            }
+            return v instanceof Verdict.Timeout u ? u.seconds() : ((Verdict.Unknown) v).seconds();
         }
 
         static boolean inside(Box a, Box b) {
@@ -630,7 +658,7 @@ public final class RepairLowering {
             if (cb > 0) {
                 ch.add(new ParameterChange(a.name(), "bias", cb, m));
             }
-            return new Result(repaired, verdict, it, subs, ch, l1, linf, partitioned, message);
+            return new Result(repaired, verdict, it, subs, ch, l1, linf, validated, message);
         }
 
         DenseNetwork apply(Solved s) {
@@ -784,19 +812,8 @@ public final class RepairLowering {
                             sl += v[sv];
                             nz += v[sv] > 1e-9 ? 1 : 0;
                         }
-                        System.err.printf("[repair] round %d: %d subdomains, objective %.5f, slack %.5f on %d samples,"
-                                + " %d binding, outScale %.4f%n", round, live.size(), x.objective(), sl, nz,
-                                binding.size(), outScale);
-                        for (Sub b : binding.subList(0, Math.min(2, binding.size()))) {
-                            System.err.printf("   bind lo %s hi %s gaps %s margin %.5f loose %.5f%n",
-                                    java.util.Arrays.toString(b.lo()), java.util.Arrays.toString(b.hi()),
-                                    java.util.Arrays.stream(b.choices()).map(c -> String.format("%.4f/%.4f",
-                                            c.lowerGap(), c.scale())).toList(), rowMargin(b.choices()[0], margin),
-                                    b.looseness());
-                        }
-                        for (int j = 0; j < m; j++) {
-                            System.err.printf("   db[%d] = %.5f%n", j, db[j]);
-                        }
+                        System.err.printf("[repair] round %d: %d subdomains, objective %.5f, slack %.5f on %d "
+                                + "samples, %d binding%n", round, live.size(), x.objective(), sl, nz, binding.size());
                     }
                     subs.clear();
                     subs.addAll(live);

@@ -32,7 +32,7 @@ class RepairLoweringProperties {
 
     static RepairOptions quick() {
         return RepairOptions.defaults().withSamples(300).withSubdomains(16, 128).withRefinement(3, 16)
-                .withVerifyTimeout(20).withMaxIterations(3);
+                .withVerifyTimeout(10).withMaxIterations(3);
     }
 
     @Test
@@ -85,7 +85,11 @@ class RepairLoweringProperties {
                 return;
             }
             counts[0]++;
-            Verdict again = BranchAndBoundVerifier.create().verify(res.network(), p, new VerifyOptions(30, 1, seed ^ 77));
+            // independent re-validation: the validated property is the rule, or the rule on a cover of its box
+            Property vp = res.validated().get(0);
+            assertEquals(p.unsafe().size(), vp.unsafe().size());
+            assertTrue(covers(vp.region().boxes(), box), "seed " + seed + ": validated region does not cover the box");
+            Verdict again = BranchAndBoundVerifier.create().verify(res.network(), vp, new VerifyOptions(60, 1, seed ^ 77));
             assertTrue(again instanceof Verdict.Unsat, "seed " + seed + ": independent verifier says " + again.word());
             for (int s = 0; s < 300; s++) {
                 float[] x = new float[in];
@@ -105,6 +109,39 @@ class RepairLoweringProperties {
         });
         System.out.println("[repair] random rules proved: " + counts[0] + "/" + counts[1]);
         assertTrue(counts[0] * 10 >= counts[1] * 8, "repair proved only " + counts[0] + " of " + counts[1]);
+    }
+
+    /** Every part inside {@code box}, volumes adding up to the box's, and no two parts overlapping in volume. */
+    static boolean covers(List<Box> parts, Box box) {
+        double sum = 0;
+        for (int a = 0; a < parts.size(); a++) {
+            Box pa = parts.get(a);
+            for (int i = 0; i < box.dimension(); i++) {
+                if (pa.lo()[i] < box.lo()[i] || pa.hi()[i] > box.hi()[i]) {
+                    return false;
+                }
+            }
+            sum += volume(pa);
+            for (int b = a + 1; b < parts.size(); b++) {
+                Box pb = parts.get(b);
+                double ov = 1;
+                for (int i = 0; i < box.dimension(); i++) {
+                    ov *= Math.max(0, Math.min(pa.hi()[i], pb.hi()[i]) - Math.max(pa.lo()[i], pb.lo()[i]));
+                }
+                if (ov > 1e-12 * volume(box)) {
+                    return false;
+                }
+            }
+        }
+        return Math.abs(sum - volume(box)) <= 1e-9 * volume(box);
+    }
+
+    static double volume(Box b) {
+        double v = 1;
+        for (int i = 0; i < b.dimension(); i++) {
+            v *= b.hi()[i] - b.lo()[i];
+        }
+        return v;
     }
 
     private static double[] shift(double[] v, double d) {

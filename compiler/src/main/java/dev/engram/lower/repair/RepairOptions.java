@@ -16,7 +16,7 @@ import dev.engram.verify.Box;
  * @param refineRounds      LP re-solves after splitting the subdomains whose rows bind
  * @param splitsPerRound    subdomains split per refinement round
  * @param maxIterations     verification attempts (each failure raises the margin and refines)
- * @param verifyTimeout     seconds per verifier call
+ * @param verifyTimeout     seconds per verifier call on the rule as given (six times as much on the partition)
  * @param lpTimeout         seconds per LP solve
  * @param seed              random seed (sampling); results are deterministic for a seed
  */
@@ -38,7 +38,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
     }
 
     public static RepairOptions defaults() {
-        return new RepairOptions(null, Decision.ARGMIN, 2000, 1.0, 2e-3, 1024, 4096, 8, 128, 3, 20, 60, 0x5EED);
+        return new RepairOptions(null, Decision.ARGMIN, 3000, 10.0, 2e-3, 256, 1024, 15, 64, 3, 5, 60, 0x5EED);
     }
 
     public RepairOptions withDomain(Box d) {
