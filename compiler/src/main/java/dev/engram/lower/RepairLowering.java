@@ -34,16 +34,20 @@ import java.util.Random;
  * {@code min_h a·ΔW h >= Σ_j Σ_i (a_j P_ji [a_j>0 ? l_i : u_i] - a_j N_ji [a_j>0 ? u_i : l_i])}, the row
  * <pre>  LB + Σ_j Σ_i (…) + a · Δb >= bound + margin</pre>
  * is linear in the parameters and makes the constraint {@code a · y <= bound} impossible on the subdomain; one
- * such constraint is chosen per unsafe conjunction and subdomain (the one the original is closest to
- * violating). Decisions on sampled inputs outside the violation are preserved by soft rows (penalised slack).
- * Subdomains whose rows bind are split (along the input with the largest influence on the bound) and the LP
- * re-solved; a verifier failure raises the margin and refines further.
+ * such constraint is chosen per unsafe conjunction and subdomain (the one the original's bounds come closest
+ * to refuting). Decisions on sampled inputs outside the violation are preserved by soft rows (penalised slack).
+ * Subdomains whose rows bind are split (along the input whose split most improves the bounds) and the LP
+ * re-solved; a verifier failure raises the margin and refines further. See {@code docs/repair.md}.
  */
 public final class RepairLowering {
     /** Subdomains whose bounds are looser than this share of the output scale are split first. */
     static final double LOOSE_TOL = 0.02;
     /** Rows within this share of their bound count as binding when choosing subdomains to refine. */
     static final double NEAR = 0.1;
+    /** A sample's decision is kept by this share of the output scale (at most half its original lead). */
+    static final double KEEP = 0.02;
+    /** Samples whose decision leads by less than this share of the output scale get their LP row up front. */
+    static final double EAGER = 0.1;
     /** Inputs tried when choosing where to split a subdomain. */
     static final int TRIED_SPLITS = 5;
     private static final boolean DEBUG = Boolean.getBoolean("engram.repair.debug");
@@ -421,8 +425,8 @@ public final class RepairLowering {
             Choice[] ch = kid.choices().clone();
             for (int k = 0; k < ch.length; k++) {
                 Choice p = parent.choices()[k];
-                if (p.constraint() == ch[k].constraint() && p.lowerGap() > ch[k].lowerGap()) {
-                    ch[k] = new Choice(ch[k].constraint(), p.lowerGap(), ch[k].scale());
+                if (p.lowerGap() > ch[k].lowerGap()) { // the parent's bound holds on the child too
+                    ch[k] = p;
                 }
             }
             return new Sub(kid.rule(), kid.lo(), kid.hi(), kid.depth(), hl, hu, ch, kid.looseness(),
@@ -739,16 +743,17 @@ public final class RepairLowering {
                             near = j;
                         }
                     }
-                    if (near >= 0) {
+                    // fragile decisions get their row at once; the others when a solution violates them
+                    if (near >= 0 && gap(smp.y(), near, smp.decision()) < EAGER * outScale) {
                         addSampleRow(lp, smp, near, slack[s]);
                         have[s][near] = true;
                     }
                 }
                 Solved result = null;
-                double prevObj = Double.POSITIVE_INFINITY;
+                int stale = 0;
                 for (int round = 0; ; round++) {
                     LinearProgram.Solution x = null;
-                    for (int gen = 0; gen < 4; gen++) {
+                    for (int gen = 0; gen < 6; gen++) {
                         x = lp.solve(opt.lpTimeout());
                         if (!x.found()) {
                             return result;
@@ -804,7 +809,12 @@ public final class RepairLowering {
                             binding.add(live.get(r));
                         }
                     }
-                    result = new Solved(dw, db, x.objective(), binding);
+                    if (result == null || x.objective() < result.objective()) {
+                        result = new Solved(dw, db, x.objective(), binding);
+                        stale = 0;
+                    } else {
+                        stale++;
+                    }
                     if (DEBUG) {
                         double sl = 0;
                         int nz = 0;
@@ -818,10 +828,9 @@ public final class RepairLowering {
                     subs.clear();
                     subs.addAll(live);
                     if (round >= opt.refineRounds() || binding.isEmpty() || live.size() >= opt.maxSubdomains()
-                            || x.objective() > prevObj * 0.999) {
+                            || stale >= 2) {
                         return result;
                     }
-                    prevObj = x.objective();
                     binding.sort(Comparator.comparingDouble(s -> -(s.looseness() + deltaLooseness(s, dw))));
                     int budget = Math.min(opt.splitsPerRound(), opt.maxSubdomains() - live.size());
                     int splitCount = 0;
@@ -873,7 +882,7 @@ public final class RepairLowering {
         }
 
         double gamma(double gap) {
-            return Math.min(opt.margin() * outScale, 0.5 * gap);
+            return Math.min(KEEP * outScale, 0.5 * gap);
         }
 
         double[] deltaY(double[] v, double[] h) {

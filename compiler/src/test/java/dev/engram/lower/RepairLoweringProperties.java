@@ -38,7 +38,7 @@ class RepairLoweringProperties {
     @Test
     void repairedNetworksKeepTheirShapeAndProveTheRule() {
         int[] counts = new int[2];
-        qt().withExamples(30).forAll(longs().all()).checkAssert(seed -> {
+        qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
             Random r = new Random(seed);
             int in = 1 + r.nextInt(4);
             int out = 2 + r.nextInt(3);

@@ -38,7 +38,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
     }
 
     public static RepairOptions defaults() {
-        return new RepairOptions(null, Decision.ARGMIN, 3000, 10.0, 2e-3, 256, 1024, 15, 64, 3, 5, 60, 0x5EED);
+        return new RepairOptions(null, Decision.ARGMIN, 10000, 10.0, 2e-3, 256, 1024, 15, 64, 3, 5, 60, 0x5EED);
     }
 
     public RepairOptions withDomain(Box d) {
