@@ -42,6 +42,8 @@ import java.util.Random;
 public final class RepairLowering {
     /** Subdomains whose bounds are looser than this share of the output scale are split first. */
     static final double LOOSE_TOL = 0.02;
+    /** Past the initial budget, subdomains looser than this share of the output scale are still split. */
+    static final double VERY_LOOSE = 1.0;
     /** Rows within this share of their bound count as binding when choosing subdomains to refine. */
     static final double NEAR = 0.1;
     /** A sample's decision is kept by this share of the output scale (at most half its original lead). */
@@ -448,9 +450,11 @@ public final class RepairLowering {
                 }
             }
             double tol = LOOSE_TOL * outScale;
-            while (!queue.isEmpty() && queue.size() + done.size() < budget) {
+            int cap = Math.max(budget, opt.maxSubdomains() / 2);
+            while (!queue.isEmpty() && queue.size() + done.size() < cap) {
                 Sub s = queue.poll();
-                if (s.looseness() <= tol) {
+                // past the budget, only bounds looser than the output scale itself are still refined
+                if (s.looseness() <= (queue.size() + done.size() < budget ? tol : VERY_LOOSE * outScale)) {
                     done.add(s);
                     done.addAll(queue);
                     queue.clear();
@@ -571,7 +575,7 @@ public final class RepairLowering {
                     rule.unsafe());
             validated.add(split);
             Verdict w = BranchAndBoundVerifier.create().verify(repaired, split,
-                    VerifyOptions.defaults().withTimeout(6 * opt.verifyTimeout()));
+                    VerifyOptions.defaults().withTimeout(6 * opt.verifyTimeout() + 0.05 * leaves.size()));
             if (DEBUG) {
                 System.err.printf("[repair] partition validation: %s in %.2f s%n", w.word(), seconds(w));
             }
@@ -810,8 +814,9 @@ public final class RepairLowering {
                         }
                     }
                     if (result == null || x.objective() < result.objective()) {
+                        // a round counts as progress when it gains at least 0.1 %
+                        stale = result == null || x.objective() < result.objective() * 0.999 ? 0 : stale + 1;
                         result = new Solved(dw, db, x.objective(), binding);
-                        stale = 0;
                     } else {
                         stale++;
                     }

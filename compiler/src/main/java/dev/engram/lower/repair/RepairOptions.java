@@ -11,12 +11,13 @@ import dev.engram.verify.Box;
  * @param fidelityWeight    LP penalty per unit of decision-margin violation on one sample (vs. the L1 norm of the
  *                          parameter change)
  * @param margin            relative safety margin by which every subdomain must refute the unsafe set
- * @param initialSubdomains subdomains per region box before the first LP
+ * @param initialSubdomains subdomains per region box before the first LP (more, up to half the cap, where the
+ *                          bounds stay looser than the output scale)
  * @param maxSubdomains     cap on subdomains over all refinement
  * @param refineRounds      LP re-solves after splitting the subdomains whose rows bind
  * @param splitsPerRound    subdomains split per refinement round
  * @param maxIterations     verification attempts (each failure raises the margin and refines)
- * @param verifyTimeout     seconds per verifier call on the rule as given (six times as much on the partition)
+ * @param verifyTimeout     seconds per verifier call on the rule as given (on the partition: six times as much plus 50 ms per box)
  * @param lpTimeout         seconds per LP solve
  * @param seed              random seed (sampling); results are deterministic for a seed
  */
