@@ -1,10 +1,11 @@
 package dev.engram.cli;
 
+import dev.engram.ir.Decision;
+
 import dev.engram.compile.CompileDiagnostics;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
-import dev.engram.compile.Decision;
 import dev.engram.compile.ProgramToObligations;
 import dev.engram.compile.RuleCompiler;
 import dev.engram.compile.RuleReport;

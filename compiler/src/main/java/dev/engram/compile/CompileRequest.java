@@ -1,5 +1,7 @@
 package dev.engram.compile;
 
+import dev.engram.ir.Decision;
+
 import dev.engram.ir.Obligation;
 import dev.engram.verify.Box;
 

@@ -1,7 +1,11 @@
 package dev.engram.compile;
 
+import dev.engram.ir.Decision;
+
 import dev.engram.ir.Obligation;
 import dev.engram.lower.GuardLowering;
+import dev.engram.lower.RepairLowering;
+import dev.engram.lower.repair.RepairOptions;
 import dev.engram.lower.InvarianceLowering;
 import dev.engram.lower.SteeringLowering;
 import dev.engram.model.DenseNetwork;
@@ -10,6 +14,8 @@ import dev.engram.model.Models;
 import dev.engram.patch.Patch;
 import dev.engram.patch.Provenance;
 import dev.engram.verify.Box;
+import dev.engram.verify.Boxes;
+import dev.engram.verify.Property;
 import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Verdict;
 import dev.engram.verify.VerifyOptions;
@@ -37,10 +43,10 @@ public final class Compiler {
         long t0 = System.nanoTime();
         LoadedModel base = Models.load(request.model());
         DenseNetwork original = base.dense();
-        Lowered lowered = lower(original, request.obligations());
+        SampleDomain domain = domain(request);
+        Lowered lowered = lower(original, request, domain);
         LoadedModel patched = base.withDense(lowered.network());
         DenseNetwork written = patched.dense(); // validate what will be written, read back through the codec
-        SampleDomain domain = domain(request);
         List<RuleReport> reports = validate(written, original, request, lowered, domain);
         Fidelity whole = fidelity(original, written, domain, List.of(), request.fidelitySamples(),
                 request.decision(), 1);
@@ -64,8 +70,12 @@ public final class Compiler {
         }
     }
 
-    /** One obligation's lowering: the network before and after, the guard correction (if any), the time. */
-    record Step(Obligation obligation, DenseNetwork before, DenseNetwork after, double[] correction, double seconds) {
+    /**
+     * One obligation's lowering: the network before and after, the guard correction (if any), the time, and for a
+     * repair the property its proof was found on (the rule's region split into boxes; null when none).
+     */
+    record Step(Obligation obligation, DenseNetwork before, DenseNetwork after, double[] correction, double seconds,
+                Property proof) {
     }
 
     /** The network after every lowering, with one step per obligation in request order. */
@@ -73,18 +83,23 @@ public final class Compiler {
     }
 
     /**
-     * Lowers in three rounds: invariances first (they change the function everywhere), then the enforced rules
-     * (on the invariant network, with guards that leave the ignored slots alone), then steering.
+     * Lowers in rounds: invariances first (they change the function everywhere), then the rules to repair (jointly:
+     * repairing one after another could undo an earlier repair), then the guarded rules (on the invariant network,
+     * with guards that leave the ignored slots alone), then steering.
      */
-    static Lowered lower(DenseNetwork net, List<Obligation> obligations) {
+    static Lowered lower(DenseNetwork net, CompileRequest req, SampleDomain domain) {
+        List<Obligation> obligations = req.obligations();
         Step[] steps = new Step[obligations.size()];
         Set<Integer> ignored = new TreeSet<>();
         DenseNetwork cur = net;
         for (int round = 0; round < 3; round++) {
+            if (round == 1) {
+                cur = repairAll(cur, req, domain, steps);
+            }
             for (int k = 0; k < obligations.size(); k++) {
                 Obligation ob = obligations.get(k);
                 int r = ob instanceof Obligation.Invariance ? 0 : ob instanceof Obligation.Steer ? 2 : 1;
-                if (r != round) {
+                if (r != round || steps[k] != null) {
                     continue;
                 }
                 long t = System.nanoTime();
@@ -95,8 +110,6 @@ public final class Compiler {
                         GuardLowering.Result g = GuardLowering.lower(cur, e, ignored);
                         next = g.network();
                         correction = g.correction();
-                    } else if (ob instanceof Obligation.Enforce e) {
-                        throw new IllegalArgumentException("the repair strategy is not available in this build");
                     } else if (ob instanceof Obligation.Invariance inv) {
                         next = InvarianceLowering.lower(cur, inv.slots(), inv.expected()).network();
                     } else if (ob instanceof Obligation.Steer s) {
@@ -118,11 +131,40 @@ public final class Compiler {
                         ignored.add(s);
                     }
                 }
-                steps[k] = new Step(ob, cur, next, correction, (System.nanoTime() - t) / 1e9);
+                steps[k] = new Step(ob, cur, next, correction, (System.nanoTime() - t) / 1e9, null);
                 cur = next;
             }
         }
         return new Lowered(cur, List.of(steps));
+    }
+
+    /** The joint repair of every {@code REPAIR} rule; fills their steps (sharing one change) and returns the network. */
+    static DenseNetwork repairAll(DenseNetwork cur, CompileRequest req, SampleDomain domain, Step[] steps) {
+        List<Integer> idx = new ArrayList<>();
+        List<Property> rules = new ArrayList<>();
+        for (int k = 0; k < req.obligations().size(); k++) {
+            if (req.obligations().get(k) instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.REPAIR) {
+                idx.add(k);
+                rules.add(e.property());
+            }
+        }
+        if (idx.isEmpty()) {
+            return cur;
+        }
+        long t = System.nanoTime();
+        RepairLowering.Result r;
+        try {
+            r = RepairLowering.repair(cur, rules, RepairOptions.defaults().withDomain(domain.box())
+                    .withDecision(req.decision()).withSeed(0x5EED));
+        } catch (IllegalArgumentException ex) {
+            throw new LoweringException(req.obligations().get(idx.get(0)), ex.getMessage());
+        }
+        double secs = (System.nanoTime() - t) / 1e9;
+        for (int j = 0; j < idx.size(); j++) {
+            Property proof = j < r.validated().size() ? r.validated().get(j) : null;
+            steps[idx.get(j)] = new Step(req.obligations().get(idx.get(j)), cur, r.network(), new double[0], secs, proof);
+        }
+        return r.network();
     }
 
     /** Translation validation: every obligation established again on the network as written. */
@@ -139,13 +181,36 @@ public final class Compiler {
         for (Step step : lowered.steps()) {
             Obligation ob = step.obligation();
             long t = System.nanoTime();
-            Verdict v = ob instanceof Obligation.Steer s ? steered(written, step, s, 0)
-                    : ObligationVerifier.verify(written, ob, domain, req.verifyTimeoutSeconds());
+            Verdict v;
             String method = ObligationVerifier.method(ob);
+            if (ob instanceof Obligation.Steer s) {
+                v = steered(written, step, s, 0);
+            } else if (ob instanceof Obligation.Enforce e && usablePartition(e, step.proof())) {
+                // the same verifier on the same set of inputs, given as the repair's exact partition of the region
+                v = ObligationVerifier.verify(written, new Obligation.Check(ob.name(), ob.span(), step.proof()), domain,
+                        req.verifyTimeoutSeconds());
+                method = "branch and bound on the repair's partition of the region (" + step.proof().region().boxes().size()
+                        + " boxes, exact cover checked)";
+            } else {
+                v = ObligationVerifier.verify(written, ob, domain, req.verifyTimeoutSeconds());
+            }
             out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), Changes.between(step.before(), step.after()),
                     step.correction(), v, method, step.seconds(), seconds(t), outside));
         }
         return out;
+    }
+
+    /**
+     * True when {@code proof} is the rule itself with its region split into boxes that partition the rule's box
+     * exactly: the same unsafe set and input constraints, checked here rather than trusted.
+     */
+    static boolean usablePartition(Obligation.Enforce e, Property proof) {
+        if (proof == null || proof.region().boxes().size() < 2) {
+            return false;
+        }
+        return proof.unsafe().equals(e.property().unsafe())
+                && proof.region().constraints().equals(e.property().region().constraints())
+                && Boxes.covers(e.box(), proof.region().boxes());
     }
 
     /** Holds when the written bias of the steered layer is the float32 sum of the previous bias and the shift. */

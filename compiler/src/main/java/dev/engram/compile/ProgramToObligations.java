@@ -1,5 +1,7 @@
 package dev.engram.compile;
 
+import dev.engram.ir.Decision;
+
 import dev.engram.ast.Statement;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.CheckedRule;

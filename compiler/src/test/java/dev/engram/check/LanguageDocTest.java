@@ -1,5 +1,7 @@
 package dev.engram.check;
 
+import dev.engram.ir.Decision;
+
 import dev.engram.compile.CompileDiagnostics;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;

@@ -1,4 +1,4 @@
-package dev.engram.compile;
+package dev.engram.ir;
 
 /** How a model's decision follows from its outputs: the index of the largest or of the smallest score. */
 public enum Decision {

@@ -1,0 +1,112 @@
+package dev.engram.bench;
+
+import dev.engram.lower.RepairLowering;
+import dev.engram.lower.repair.RepairOptions;
+import dev.engram.model.DenseNetwork;
+import dev.engram.model.Models;
+import dev.engram.properties.VnnlibFile;
+import dev.engram.verify.Box;
+import dev.engram.verify.Property;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Benchmark (not a unit test): architecture-preserving repair of the 35 unsafe ACAS Xu pairs (property 2 on the
+ * 34 violating networks with first index >= 2, property 7 on N1,9, property 8 on N2,9), the same pair selection
+ * as {@link GuardBench}; a network's properties are repaired jointly (N2,9: properties 2 and 8), so 35 rows. Per pair: the verifier's verdict on the repaired network, seconds, fidelity (share of
+ * 5,000 uniform samples of the normalised domain whose arg-min decision is unchanged; largest output change) and
+ * the norms of the parameter change. Usage: {@code RepairBench [shared/data] [name-filter]}.
+ */
+public final class RepairBench {
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args.length > 0 ? args[0] : "../shared/data").resolve("acasxu");
+        String filter = args.length > 1 ? args[1] : "";
+        Box domain = new Box(new double[] {-0.328422877, -0.5, -0.5, -0.5, -0.5},
+                new double[] {0.679857769, 0.5, 0.5, 0.5, 0.5});
+        java.util.Map<String, List<String>> pairs = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(data.resolve("acasxu_expected_results.csv"))) {
+            String[] f = line.split(",");
+            boolean veritex35 = f.length > 3 && f[3].equals("sat") && (f[1].equals("prop_7.vnnlib")
+                    || f[1].equals("prop_8.vnnlib") || (f[1].equals("prop_2.vnnlib") && !f[0].startsWith("ACASXU_run2a_1_")));
+            if (veritex35 && (f[0] + " " + f[1]).contains(filter)) {
+                pairs.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[1]);
+            }
+        }
+        List<Double> times = new ArrayList<>();
+        int proved = 0;
+        double minFid = 1;
+        double sumFid = 0;
+        RepairOptions opts = RepairOptions.defaults().withDomain(domain);
+        for (var p : pairs.entrySet()) {
+            DenseNetwork net = Models.load(data.resolve("onnx").resolve(p.getKey())).dense();
+            List<Property> props = new ArrayList<>();
+            for (String v : p.getValue()) {
+                props.addAll(VnnlibFile.read(data.resolve("vnnlib").resolve(v), 5, 5).properties());
+            }
+            long t0 = System.nanoTime();
+            // all of a network's violated properties are repaired jointly (N2,9: properties 2 and 8)
+            RepairLowering.Result r = RepairLowering.repair(net, props, opts);
+            DenseNetwork cur = r.network();
+            boolean ok = r.proved();
+            String verdicts = r.verdict().word();
+            double l1 = r.l1();
+            double linf = r.linf();
+            int iters = r.iterations();
+            int subs = r.subdomains();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            times.add(secs);
+            if (ok) {
+                proved++;
+            }
+            double[] fid = fidelity(net, cur, domain, 5000, 42);
+            minFid = Math.min(minFid, fid[0]);
+            sumFid += fid[0];
+            System.out.printf(Locale.ROOT, "%-36s %-14s %-7s %7.2f s  fidelity %6.2f%%  max|dy| %.4f  "
+                            + "|dθ|1 %.4f |dθ|inf %.4f  iters %d  subdomains %d%n", p.getKey(),
+                    String.join("+", p.getValue()).replace(".vnnlib", ""), verdicts, secs,
+                    100 * fid[0], fid[1], l1, linf, iters, subs);
+        }
+        times.sort(null);
+        double median = times.isEmpty() ? 0 : times.get(times.size() / 2);
+        System.out.printf(Locale.ROOT, "%d/%d proved; median %.2f s, max %.2f s; fidelity mean %.2f%%, min %.2f%%%n",
+                proved, pairs.size(), median, times.isEmpty() ? 0 : times.get(times.size() - 1),
+                100 * sumFid / Math.max(1, pairs.size()), 100 * minFid);
+    }
+
+    /** Share of uniform samples of {@code box} whose arg-min is unchanged, and the largest output change. */
+    static double[] fidelity(DenseNetwork a, DenseNetwork b, Box box, int n, long seed) {
+        Random rnd = new Random(seed);
+        int same = 0;
+        double maxd = 0;
+        for (int s = 0; s < n; s++) {
+            float[] x = new float[box.dimension()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (box.lo()[i] + rnd.nextDouble() * (box.hi()[i] - box.lo()[i]));
+            }
+            float[] ya = a.evaluate(x);
+            float[] yb = b.evaluate(x);
+            if (argmin(ya) == argmin(yb)) {
+                same++;
+            }
+            for (int j = 0; j < ya.length; j++) {
+                maxd = Math.max(maxd, Math.abs(ya[j] - yb[j]));
+            }
+        }
+        return new double[] {(double) same / n, maxd};
+    }
+
+    private static int argmin(float[] y) {
+        int k = 0;
+        for (int j = 1; j < y.length; j++) {
+            if (y[j] < y[k]) {
+                k = j;
+            }
+        }
+        return k;
+    }
+}
