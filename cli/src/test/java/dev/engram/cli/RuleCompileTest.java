@@ -143,4 +143,34 @@ class RuleCompileTest {
         assertTrue(r.err().contains("the outputs change with 'sex'") && r.err().contains("error[E061]")
                 && r.err().contains("income = "), r.err());
     }
+
+    @Test
+    void repairKeepsTheArchitectureAndIsProved() throws Exception {
+        Path rules = dir.resolve("repair.engram");
+        Files.writeString(rules, DECLS + """
+                /// Young applicants with a low income are rejected, without growing the model.
+                rule young_low_income:
+                    when age <= 25 and income <= 20000
+                    then reject is the decision
+                    using repair
+                """);
+        Path out = dir.resolve("repaired.onnx");
+        Path report = dir.resolve("repair.json");
+        ModelCommandsTest.Run r = ModelCommandsTest.engram("compile", rules.toString(), "--out", out.toString(),
+                "--report", report.toString(), "--samples", "2000");
+        System.out.print("[rule-compile] " + r.out());
+        assertEquals(0, r.code(), r.out() + r.err());
+        String json = Files.readString(report);
+        assertTrue(json.contains("\"strategy\": \"repair\"") && json.contains("\"unitsAdded\": 0")
+                && json.contains("\"parametersAdded\": 0") && json.contains("\"proved\": true"), json);
+        DenseNetwork before = Models.load(dir.resolve("credit.onnx")).dense();
+        DenseNetwork after = Models.load(out).dense();
+        for (int l = 0; l < before.layers().size(); l++) {
+            assertEquals(before.layers().get(l).outputSize(), after.layers().get(l).outputSize(), "layer " + l);
+            if (l < before.layers().size() - 1) {
+                assertTrue(Arrays.deepEquals(before.layers().get(l).weight(), after.layers().get(l).weight()),
+                        "hidden layer " + l + " changed");
+            }
+        }
+    }
 }
