@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class BranchAndBoundVerifier implements Verifier {
     /** Deepest split before a subdomain is given up as unknown. */
     static final int MAX_DEPTH = 120;
+    static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    static final boolean REUSE = Boolean.parseBoolean(System.getProperty("engram.reuse", "true"));
+    static final boolean LOOKAHEAD = Boolean.parseBoolean(System.getProperty("engram.look", "true"));
 
     private BranchAndBoundVerifier() {
     }
@@ -61,10 +64,10 @@ public final class BranchAndBoundVerifier implements Verifier {
         try {
             boolean unknown = false;
             for (Box box : property.region().boxes()) {
-                Search s = new Search(bn, falsifier, property, deadline);
-                pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1));
+                Search s = new Search(bn, falsifier, property, box, deadline);
+                pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1, null));
                 if (Boolean.getBoolean("engram.verify.debug")) {
-                    System.err.printf("[bab] %s: %d subdomains in %.3f s%n", property.name(), s.nodes.get(),
+                    System.err.printf("[bab] %s: %d subdomains, %d leaves refuted in %.3f s%n", property.name(), s.nodes.get(), s.leaves.get(),
                             seconds(start));
                 }
                 if (s.witness.get() != null) {
@@ -93,12 +96,19 @@ public final class BranchAndBoundVerifier implements Verifier {
         final List<List<LinearConstraint>> conj;
         final List<LinearConstraint> inputCons;
         final long deadline;
+        /** The widths of the searched box. */
+        final double[] width0;
         final AtomicReference<double[]> witness = new AtomicReference<>();
         final AtomicLong nodes = new AtomicLong();
+        final AtomicLong leaves = new AtomicLong();
         volatile boolean timedOut;
         volatile boolean gaveUp;
 
-        Search(BoundNetwork net, Falsifier falsifier, Property p, long deadline) {
+        Search(BoundNetwork net, Falsifier falsifier, Property p, Box box, long deadline) {
+            this.width0 = new double[box.dimension()];
+            for (int i = 0; i < width0.length; i++) {
+                width0[i] = box.hi()[i] - box.lo()[i];
+            }
             this.net = net;
             this.falsifier = falsifier;
             this.conj = p.unsafe();
@@ -113,16 +123,16 @@ public final class BranchAndBoundVerifier implements Verifier {
             return witness.get() != null || timedOut;
         }
 
-        RecursiveAction task(double[] lo, double[] hi, int depth, long open) {
+        RecursiveAction task(double[] lo, double[] hi, int depth, long open, LinearBounds parent) {
             return new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    explore(lo, hi, depth, open);
+                    explore(lo, hi, depth, open, parent);
                 }
             };
         }
 
-        void explore(double[] lo, double[] hi, int depth, long open) {
+        void explore(double[] lo, double[] hi, int depth, long open, LinearBounds parent) {
             while (true) {
                 if (stop()) {
                     return;
@@ -134,13 +144,11 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if (inputInfeasible(lo, hi)) {
                     return;
                 }
-                LinearBounds b = LinearBounds.forward(net, lo, hi, true);
+                LinearBounds b = LinearBounds.forward(net, lo, hi, true, REUSE ? parent : null);
                 int d = lo.length;
                 double[] bestCoef = null;
                 double[] bestArg = null;
                 double bestLb = Double.NEGATIVE_INFINITY;
-                double[] coef = new double[d];
-                double[] arg = new double[d];
                 double[] olo = b.lower(net.layers() - 1);
                 double[] ohi = b.upper(net.layers() - 1);
                 long still = 0;
@@ -148,41 +156,23 @@ public final class BranchAndBoundVerifier implements Verifier {
                     if ((open & (1L << k)) == 0) {
                         continue;
                     }
-                    boolean refuted = false;
-                    double[] kCoef = null;
-                    double[] kArg = null;
-                    double kBest = Double.NEGATIVE_INFINITY;
-                    for (LinearConstraint c : conj.get(k)) {
-                        // the unsafe constraint c·y <= bound is impossible where min c·y > bound + margin
-                        double lb = b.lowerBound(c.coefficients(), coef, arg) - c.bound();
-                        double scale = Math.abs(c.bound());
-                        for (int j = 0; j < olo.length; j++) {
-                            scale += Math.abs(c.coefficients()[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
-                        }
-                        if (lb > Bounds.margin(scale)) {
-                            refuted = true;
-                            break;
-                        }
-                        if (falsifier.check(arg)) {
-                            witness.compareAndSet(null, arg.clone());
-                            return;
-                        }
-                        if (lb > kBest) {
-                            kBest = lb;
-                            kCoef = coef.clone();
-                            kArg = arg.clone();
-                        }
+                    ConjunctionBound.Outcome out = ConjunctionBound.bound(b, conj.get(k), lo, hi, olo, ohi,
+                            falsifier::check);
+                    if (out.witness() != null) {
+                        witness.compareAndSet(null, out.witness().clone());
+                        return;
                     }
-                    if (!refuted) {
+                    if (!out.refuted()) {
                         still |= 1L << k;
-                        if (bestCoef == null || kBest < bestLb) {
-                            bestLb = kBest;
-                            bestCoef = kCoef;
-                            bestArg = kArg;
+                        if (bestCoef == null || out.score() < bestLb) {
+                            bestLb = out.score();
+                            bestCoef = out.coef();
+                            bestArg = out.arg();
                         }
                     }
                 }
                 if (still == 0) {
+                    leaves.incrementAndGet();
                     return;
                 }
                 double[] mid = new double[d];
@@ -194,12 +184,40 @@ public final class BranchAndBoundVerifier implements Verifier {
                     return;
                 }
                 if (depth >= MAX_DEPTH) {
+                    if (DEBUG && !gaveUp) {
+                        System.err.printf("[bab] gave up at depth %d: lo %s hi %s score %g y %s%n", depth,
+                                java.util.Arrays.toString(lo), java.util.Arrays.toString(hi), bestLb,
+                                java.util.Arrays.toString(net.evaluate(mid)));
+                    }
                     gaveUp = true;
                     return;
                 }
                 int split = -1;
                 double score = -1;
-                for (int i = 0; i < d; i++) {
+                if (LOOKAHEAD) {
+                    double base = progress(b, still);
+                    double bestScore = base + 1e-6 * (1 + Math.abs(base));
+                    double bestOther = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < d; i++) {
+                        if (!(mid[i] > lo[i] && mid[i] < hi[i]) || hi[i] - lo[i] < 1e-7 * width0[i]) {
+                            continue;
+                        }
+                        double[] h = hi.clone();
+                        h[i] = mid[i];
+                        double sl = progress(LinearBounds.forward(net, lo, h, false, b), still);
+                        double[] l2 = lo.clone();
+                        l2[i] = mid[i];
+                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b), still);
+                        double sc = Math.min(sl, sr);
+                        if (sc > bestScore || sc == bestScore && split >= 0 && Math.max(sl, sr) > bestOther) {
+                            bestScore = sc;
+                            bestOther = Math.max(sl, sr);
+                            split = i;
+                        }
+                    }
+                }
+                boolean chosen = split >= 0;
+                for (int i = 0; i < d && !chosen; i++) {
                     double width = hi[i] - lo[i];
                     if (!(mid[i] > lo[i] && mid[i] < hi[i])) {
                         continue; // cannot split further in this dimension
@@ -221,16 +239,32 @@ public final class BranchAndBoundVerifier implements Verifier {
                 // the half holding the bound's minimiser is explored first in this thread (it is where a
                 // counterexample is most likely); the other half is forked for an idle worker
                 boolean lowFirst = bestArg[split] <= mid[split];
-                RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still) : task(lo, hi2, depth + 1, still);
+                RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still, b) : task(lo, hi2, depth + 1, still, b);
                 other.fork();
                 if (lowFirst) {
-                    explore(lo, hi2, depth + 1, still);
+                    explore(lo, hi2, depth + 1, still, b);
                 } else {
-                    explore(lo2, hi, depth + 1, still);
+                    explore(lo2, hi, depth + 1, still, b);
                 }
                 other.join();
                 return;
             }
+        }
+
+        /** How close the bounds come to refuting every open conjunction: min over them of max_c (lb(c·y) - b). */
+        double progress(LinearBounds b, long open) {
+            double worst = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < conj.size(); k++) {
+                if ((open & (1L << k)) == 0) {
+                    continue;
+                }
+                double best = Double.NEGATIVE_INFINITY;
+                for (LinearConstraint c : conj.get(k)) {
+                    best = Math.max(best, b.lowerBound(c.coefficients(), null, null) - c.bound());
+                }
+                worst = Math.min(worst, best);
+            }
+            return worst;
         }
 
         /** True when the input constraints cannot hold anywhere in the box. */
