@@ -29,6 +29,8 @@ public final class BranchAndBoundVerifier implements Verifier {
     /** Deepest split before a subdomain is given up as unknown. */
     static final int MAX_DEPTH = 120;
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    /** Length of the first branch-and-bound round, after which a strong attack runs before the search resumes. */
+    static final long SHORT_ROUND_NANOS = 500_000_000L;
     static final boolean REUSE = Boolean.parseBoolean(System.getProperty("engram.reuse", "true"));
     static final boolean LOOKAHEAD = Boolean.parseBoolean(System.getProperty("engram.look", "true"));
 
@@ -59,27 +61,51 @@ public final class BranchAndBoundVerifier implements Verifier {
         if (bn.unsupported() != null) {
             return new Verdict.Unknown(bn.unsupported(), seconds(start));
         }
-        // 2. branch and bound
+        // 2. branch and bound: a short round, then (for hard instances only) a much larger attack, then the rest
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, options.threads()));
         try {
+            List<Box> boxes = property.region().boxes();
+            boolean[] done = new boolean[boxes.size()];
             boolean unknown = false;
-            for (Box box : property.region().boxes()) {
-                Search s = new Search(bn, falsifier, property, box, deadline);
-                pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1, null));
-                if (Boolean.getBoolean("engram.verify.debug")) {
-                    System.err.printf("[bab] %s: %d subdomains, %d leaves refuted in %.3f s%n", property.name(), s.nodes.get(), s.leaves.get(),
-                            seconds(start));
+            for (int round = 0; round < 2; round++) {
+                long until = round == 0 ? Math.min(deadline, System.nanoTime() + SHORT_ROUND_NANOS) : deadline;
+                boolean timedOut = false;
+                for (int bi = 0; bi < boxes.size(); bi++) {
+                    if (done[bi]) {
+                        continue;
+                    }
+                    Box box = boxes.get(bi);
+                    Search s = new Search(bn, falsifier, property, box, until);
+                    pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1, null));
+                    if (DEBUG) {
+                        System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted in %.3f s%n",
+                                property.name(), bi, round, s.nodes.get(), s.leaves.get(), seconds(start));
+                    }
+                    if (s.witness.get() != null) {
+                        return falsifier.witness(s.witness.get(), seconds(start));
+                    }
+                    if (s.timedOut) {
+                        timedOut = true;
+                        continue;
+                    }
+                    done[bi] = true;
+                    unknown |= s.gaveUp;
                 }
-                if (s.witness.get() != null) {
-                    return falsifier.witness(s.witness.get(), seconds(start));
+                if (!timedOut) {
+                    return unknown ? new Verdict.Unknown("subdomains too small to split further", seconds(start))
+                            : new Verdict.Unsat(seconds(start));
                 }
-                if (s.timedOut) {
-                    return new Verdict.Timeout(seconds(start));
+                if (round == 0 && System.nanoTime() < deadline) {
+                    Falsifier strong = new Falsifier(network, bn, property, options.seed() + 1, 20_000, 300, 80);
+                    for (int bi = 0; bi < boxes.size(); bi++) {
+                        double[] w = done[bi] ? null : strong.search(boxes.get(bi), deadline);
+                        if (w != null) {
+                            return strong.witness(w, seconds(start));
+                        }
+                    }
                 }
-                unknown |= s.gaveUp;
             }
-            return unknown ? new Verdict.Unknown("subdomains too small to split further", seconds(start))
-                    : new Verdict.Unsat(seconds(start));
+            return new Verdict.Timeout(seconds(start));
         } finally {
             pool.shutdownNow();
         }
@@ -137,7 +163,8 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if (stop()) {
                     return;
                 }
-                if ((nodes.incrementAndGet() & 63) == 0 && System.nanoTime() > deadline) {
+                long n = nodes.incrementAndGet();
+                if ((n & 63) == 0 && System.nanoTime() > deadline) {
                     timedOut = true;
                     return;
                 }
@@ -183,6 +210,15 @@ public final class BranchAndBoundVerifier implements Verifier {
                     witness.compareAndSet(null, mid);
                     return;
                 }
+                if ((n & 15) == 0) {
+                    // a short attack inside the subdomain, from its bound's minimiser: the search goes where
+                    // the bounds are weakest, which is where hard-to-find counterexamples hide
+                    double[] w = falsifier.descend(bestArg, lo, hi, 12);
+                    if (w != null) {
+                        witness.compareAndSet(null, w);
+                        return;
+                    }
+                }
                 if (depth >= MAX_DEPTH) {
                     if (DEBUG && !gaveUp) {
                         System.err.printf("[bab] gave up at depth %d: lo %s hi %s score %g y %s%n", depth,
@@ -193,6 +229,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                     return;
                 }
                 int split = -1;
+                int refutedHalf = 0; // -1: the lower half is refuted, 1: the upper one
                 double score = -1;
                 if (LOOKAHEAD) {
                     double base = progress(b, still);
@@ -209,6 +246,16 @@ public final class BranchAndBoundVerifier implements Verifier {
                         l2[i] = mid[i];
                         double sr = progress(LinearBounds.forward(net, l2, hi, false, b), still);
                         double sc = Math.min(sl, sr);
+                        if (sl > 0 && sr > 0) {
+                            leaves.incrementAndGet();
+                            return;
+                        }
+                        if (sl > 0 || sr > 0) {
+                            // a half refuted by these bounds already (margin included) is not explored
+                            split = i;
+                            refutedHalf = sl > 0 ? -1 : 1;
+                            break;
+                        }
                         if (sc > bestScore || sc == bestScore && split >= 0 && Math.max(sl, sr) > bestOther) {
                             bestScore = sc;
                             bestOther = Math.max(sl, sr);
@@ -239,6 +286,19 @@ public final class BranchAndBoundVerifier implements Verifier {
                 // the half holding the bound's minimiser is explored first in this thread (it is where a
                 // counterexample is most likely); the other half is forked for an idle worker
                 boolean lowFirst = bestArg[split] <= mid[split];
+                if (refutedHalf != 0) {
+                    leaves.incrementAndGet();
+                    nodes.incrementAndGet();
+                    if (refutedHalf < 0) {
+                        lo = lo2;
+                    } else {
+                        hi = hi2;
+                    }
+                    depth++;
+                    open = still;
+                    parent = b;
+                    continue;
+                }
                 RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still, b) : task(lo, hi2, depth + 1, still, b);
                 other.fork();
                 if (lowFirst) {
@@ -251,16 +311,22 @@ public final class BranchAndBoundVerifier implements Verifier {
             }
         }
 
-        /** How close the bounds come to refuting every open conjunction: min over them of max_c (lb(c·y) - b). */
+        /**
+         * How close the bounds come to refuting every open conjunction: min over them of
+         * {@code max_c (lb(c·y) - b - margin)}; positive when all are refuted.
+         */
         double progress(LinearBounds b, long open) {
             double worst = Double.POSITIVE_INFINITY;
+            double[] olo = b.lower(net.layers() - 1);
+            double[] ohi = b.upper(net.layers() - 1);
             for (int k = 0; k < conj.size(); k++) {
                 if ((open & (1L << k)) == 0) {
                     continue;
                 }
                 double best = Double.NEGATIVE_INFINITY;
                 for (LinearConstraint c : conj.get(k)) {
-                    best = Math.max(best, b.lowerBound(c.coefficients(), null, null) - c.bound());
+                    double m = Bounds.margin(ConjunctionBound.scale(c, olo, ohi));
+                    best = Math.max(best, b.lowerBound(c.coefficients(), null, null) - c.bound() - m);
                 }
                 worst = Math.min(worst, best);
             }
