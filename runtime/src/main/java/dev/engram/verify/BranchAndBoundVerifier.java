@@ -232,7 +232,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                 int refutedHalf = 0; // -1: the lower half is refuted, 1: the upper one
                 double score = -1;
                 if (LOOKAHEAD) {
-                    double base = progress(b, still);
+                    double base = progress(b, lo, hi, still);
                     double bestScore = base + 1e-6 * (1 + Math.abs(base));
                     double bestOther = Double.NEGATIVE_INFINITY;
                     for (int i = 0; i < d; i++) {
@@ -241,10 +241,10 @@ public final class BranchAndBoundVerifier implements Verifier {
                         }
                         double[] h = hi.clone();
                         h[i] = mid[i];
-                        double sl = progress(LinearBounds.forward(net, lo, h, false, b), still);
+                        double sl = progress(LinearBounds.forward(net, lo, h, false, b), lo, h, still);
                         double[] l2 = lo.clone();
                         l2[i] = mid[i];
-                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b), still);
+                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b), l2, hi, still);
                         double sc = Math.min(sl, sr);
                         if (sl > 0 && sr > 0) {
                             leaves.incrementAndGet();
@@ -315,7 +315,7 @@ public final class BranchAndBoundVerifier implements Verifier {
          * How close the bounds come to refuting every open conjunction: min over them of
          * {@code max_c (lb(c·y) - b - margin)}; positive when all are refuted.
          */
-        double progress(LinearBounds b, long open) {
+        double progress(LinearBounds b, double[] lo, double[] hi, long open) {
             double worst = Double.POSITIVE_INFINITY;
             double[] olo = b.lower(net.layers() - 1);
             double[] ohi = b.upper(net.layers() - 1);
@@ -323,12 +323,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if ((open & (1L << k)) == 0) {
                     continue;
                 }
-                double best = Double.NEGATIVE_INFINITY;
-                for (LinearConstraint c : conj.get(k)) {
-                    double m = Bounds.margin(ConjunctionBound.scale(c, olo, ohi));
-                    best = Math.max(best, b.lowerBound(c.coefficients(), null, null) - c.bound() - m);
-                }
-                worst = Math.min(worst, best);
+                worst = Math.min(worst, ConjunctionBound.bound(b, conj.get(k), lo, hi, olo, ohi, x -> false).score());
             }
             return worst;
         }

@@ -21,8 +21,8 @@ final class ConjunctionBound {
     }
 
     /**
-     * The outcome on one box: {@code refuted}; otherwise {@code score} (how far from refuted, the larger the
-     * closer), the input coefficients {@code coef} of the best combined bound (for branching) and its minimiser
+     * The outcome on one box: {@code refuted}; {@code score} is the best bound minus the margin (positive
+     * exactly when refuted; the larger the closer to refutation), the input coefficients {@code coef} of the best combined bound (for branching) and its minimiser
      * {@code arg}. {@code witness} is null unless a bound minimiser turned out to be a counterexample.
      */
     record Outcome(boolean refuted, double score, double[] coef, double[] arg, double[] witness) {
@@ -43,21 +43,22 @@ final class ConjunctionBound {
             double lb = b.lowerBound(c.coefficients(), a[j], args[j]) - c.bound();
             double mj = Bounds.margin(scale(c, olo, ohi));
             if (lb > mj) {
-                return new Outcome(true, lb, null, null, null);
+                return new Outcome(true, lb - mj, null, null, null);
             }
             if (isWitness.test(args[j])) {
-                return new Outcome(false, lb, a[j], args[j], args[j]);
+                return new Outcome(false, lb - mj, a[j], args[j], args[j]);
             }
             margin = Math.max(margin, mj);
             cst[j] = lb - corner(a[j], lo, hi, null);
-            if (lb > bestLb) {
-                bestLb = lb;
+            if (lb - mj > bestLb) {
+                bestLb = lb - mj;
                 best = j;
             }
         }
         if (m == 1) {
             return new Outcome(false, bestLb, a[0], args[0], null);
         }
+        bestLb = cst[best] + corner(a[best], lo, hi, null); // back to the raw bound for the ascent below
         double[] lambda = new double[m];
         java.util.Arrays.fill(lambda, 1.0 / m);
         double[] bestLambda = new double[m];
@@ -104,7 +105,7 @@ final class ConjunctionBound {
             }
         }
         if (bestPhi > margin) {
-            return new Outcome(true, bestPhi, null, null, null);
+            return new Outcome(true, bestPhi - margin, null, null, null);
         }
         // the best combination, bounded by its own backward pass
         double[] c = new double[cs.get(0).coefficients().length];
@@ -120,12 +121,12 @@ final class ConjunctionBound {
         double[] arg = new double[d];
         double lb = b.lowerBound(c, coef, arg) - rhs;
         if (lb > margin) {
-            return new Outcome(true, lb, null, null, null);
+            return new Outcome(true, lb - margin, null, null, null);
         }
         if (isWitness.test(arg)) {
-            return new Outcome(false, lb, coef, arg, arg);
+            return new Outcome(false, lb - margin, coef, arg, arg);
         }
-        return new Outcome(false, Math.max(lb, bestPhi), coef, arg, null);
+        return new Outcome(false, Math.max(lb, bestPhi) - margin, coef, arg, null);
     }
 
     /** {@code |b| + Σ |c_j| max|y_j|} over the output bounds: the magnitude the margin scales with. */
