@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The complete verifier: falsification first ({@link Falsifier}: sampling and projected-gradient attack), then
- * branch and bound over the input box. Each subdomain is bounded with symbolic forward bounds and one backward
- * (CROWN) pass per unsafe constraint; a conjunction of the unsafe set is refuted on a subdomain when one of its
- * constraints is violated everywhere there by more than the floating-point margin. Subdomains that are not
- * refuted yield candidate points (their centre and the bound minimisers), each executed concretely, and are then
- * split along the input dimension with the largest influence on the bound (|coefficient| x width).
+ * branch and bound over the input box. Each subdomain is bounded with symbolic forward bounds (intersected with
+ * its parent's) tightened by backward (CROWN) passes; each conjunction of the unsafe set is refuted through
+ * {@link ConjunctionBound} (single constraints or a dual-weighted combination of them) when its bound clears the
+ * floating-point margin. Subdomains that are not refuted yield candidate points (centre, bound minimisers, a short
+ * attack now and then) and are split along the input chosen by lookahead (cheap bounds of both halves of every
+ * input; a half refuted already is dropped). A short first round is followed by a strong attack for the instances
+ * it leaves open.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted with margin; {@code sat} only with a witness
  * re-executed in float32 by {@link DenseNetwork#evaluate} that lies in the region and in the unsafe set.
@@ -31,8 +33,6 @@ public final class BranchAndBoundVerifier implements Verifier {
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** Length of the first branch-and-bound round, after which a strong attack runs before the search resumes. */
     static final long SHORT_ROUND_NANOS = 500_000_000L;
-    static final boolean REUSE = Boolean.parseBoolean(System.getProperty("engram.reuse", "true"));
-    static final boolean LOOKAHEAD = Boolean.parseBoolean(System.getProperty("engram.look", "true"));
 
     private BranchAndBoundVerifier() {
     }
@@ -171,7 +171,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if (inputInfeasible(lo, hi)) {
                     return;
                 }
-                LinearBounds b = LinearBounds.forward(net, lo, hi, true, REUSE ? parent : null);
+                LinearBounds b = LinearBounds.forward(net, lo, hi, true, parent);
                 int d = lo.length;
                 double[] bestCoef = null;
                 double[] bestArg = null;
@@ -231,7 +231,8 @@ public final class BranchAndBoundVerifier implements Verifier {
                 int split = -1;
                 int refutedHalf = 0; // -1: the lower half is refuted, 1: the upper one
                 double score = -1;
-                if (LOOKAHEAD) {
+                {
+                    // lookahead: bound both halves of every input cheaply, keep the split whose worse half is best
                     double base = progress(b, lo, hi, still);
                     double bestScore = base + 1e-6 * (1 + Math.abs(base));
                     double bestOther = Double.NEGATIVE_INFINITY;
