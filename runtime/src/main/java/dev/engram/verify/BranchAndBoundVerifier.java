@@ -5,7 +5,6 @@ import dev.engram.verify.bounds.BoundNetwork;
 import dev.engram.verify.bounds.Bounds;
 import dev.engram.verify.bounds.LinearBounds;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
