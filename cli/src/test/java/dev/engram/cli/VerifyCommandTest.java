@@ -38,7 +38,9 @@ class VerifyCommandTest {
             "acasxu/onnx/ACASXU_run2a_2_1_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
             "acasxu/onnx/ACASXU_run2a_4_3_batch_2000.onnx, acasxu/vnnlib/prop_2.vnnlib, sat",
             "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_5.vnnlib, unsat",
-            "acasxu/onnx/ACASXU_run2a_1_1_batch_2000.onnx, acasxu/vnnlib/prop_6.vnnlib, unsat",
+            "acasxu/onnx/ACASXU_run2a_1_4_batch_2000.onnx, acasxu/vnnlib/prop_1.vnnlib, unsat",
+            "acasxu/onnx/ACASXU_run2a_1_9_batch_2000.onnx, acasxu/vnnlib/prop_7.vnnlib, sat",
+            "acasxu/onnx/ACASXU_run2a_2_9_batch_2000.onnx, acasxu/vnnlib/prop_8.vnnlib, sat",
     })
     void ciSubsetGivesTheExpectedVerdicts(String model, String prop, String expected) throws Exception {
         Path m = data().resolve(model);

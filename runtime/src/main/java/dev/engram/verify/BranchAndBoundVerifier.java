@@ -5,7 +5,6 @@ import dev.engram.verify.bounds.BoundNetwork;
 import dev.engram.verify.bounds.Bounds;
 import dev.engram.verify.bounds.LinearBounds;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
@@ -14,11 +13,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The complete verifier: falsification first ({@link Falsifier}: sampling and projected-gradient attack), then
- * branch and bound over the input box. Each subdomain is bounded with symbolic forward bounds and one backward
- * (CROWN) pass per unsafe constraint; a conjunction of the unsafe set is refuted on a subdomain when one of its
- * constraints is violated everywhere there by more than the floating-point margin. Subdomains that are not
- * refuted yield candidate points (their centre and the bound minimisers), each executed concretely, and are then
- * split along the input dimension with the largest influence on the bound (|coefficient| x width).
+ * branch and bound over the input box. Each subdomain is bounded with symbolic forward bounds (intersected with
+ * its parent's) tightened by backward (CROWN) passes; each conjunction of the unsafe set is refuted through
+ * {@link ConjunctionBound} (single constraints or a dual-weighted combination of them) when its bound clears the
+ * floating-point margin. Subdomains that are not refuted yield candidate points (centre, bound minimisers, a short
+ * attack now and then) and are split along the input chosen by lookahead (cheap bounds of both halves of every
+ * input; a half refuted already is dropped). A short first round is followed by a strong attack for the instances
+ * it leaves open.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted with margin; {@code sat} only with a witness
  * re-executed in float32 by {@link DenseNetwork#evaluate} that lies in the region and in the unsafe set.
@@ -28,6 +29,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class BranchAndBoundVerifier implements Verifier {
     /** Deepest split before a subdomain is given up as unknown. */
     static final int MAX_DEPTH = 120;
+    static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    /** Length of the first branch-and-bound round, after which a strong attack runs before the search resumes. */
+    static final long SHORT_ROUND_NANOS = 500_000_000L;
 
     private BranchAndBoundVerifier() {
     }
@@ -56,27 +60,51 @@ public final class BranchAndBoundVerifier implements Verifier {
         if (bn.unsupported() != null) {
             return new Verdict.Unknown(bn.unsupported(), seconds(start));
         }
-        // 2. branch and bound
+        // 2. branch and bound: a short round, then (for hard instances only) a much larger attack, then the rest
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, options.threads()));
         try {
+            List<Box> boxes = property.region().boxes();
+            boolean[] done = new boolean[boxes.size()];
             boolean unknown = false;
-            for (Box box : property.region().boxes()) {
-                Search s = new Search(bn, falsifier, property, deadline);
-                pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1));
-                if (Boolean.getBoolean("engram.verify.debug")) {
-                    System.err.printf("[bab] %s: %d subdomains in %.3f s%n", property.name(), s.nodes.get(),
-                            seconds(start));
+            for (int round = 0; round < 2; round++) {
+                long until = round == 0 ? Math.min(deadline, System.nanoTime() + SHORT_ROUND_NANOS) : deadline;
+                boolean timedOut = false;
+                for (int bi = 0; bi < boxes.size(); bi++) {
+                    if (done[bi]) {
+                        continue;
+                    }
+                    Box box = boxes.get(bi);
+                    Search s = new Search(bn, falsifier, property, box, until);
+                    pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1, null));
+                    if (DEBUG) {
+                        System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted in %.3f s%n",
+                                property.name(), bi, round, s.nodes.get(), s.leaves.get(), seconds(start));
+                    }
+                    if (s.witness.get() != null) {
+                        return falsifier.witness(s.witness.get(), seconds(start));
+                    }
+                    if (s.timedOut) {
+                        timedOut = true;
+                        continue;
+                    }
+                    done[bi] = true;
+                    unknown |= s.gaveUp;
                 }
-                if (s.witness.get() != null) {
-                    return falsifier.witness(s.witness.get(), seconds(start));
+                if (!timedOut) {
+                    return unknown ? new Verdict.Unknown("subdomains too small to split further", seconds(start))
+                            : new Verdict.Unsat(seconds(start));
                 }
-                if (s.timedOut) {
-                    return new Verdict.Timeout(seconds(start));
+                if (round == 0 && System.nanoTime() < deadline) {
+                    Falsifier strong = new Falsifier(network, bn, property, options.seed() + 1, 20_000, 300, 80);
+                    for (int bi = 0; bi < boxes.size(); bi++) {
+                        double[] w = done[bi] ? null : strong.search(boxes.get(bi), deadline);
+                        if (w != null) {
+                            return strong.witness(w, seconds(start));
+                        }
+                    }
                 }
-                unknown |= s.gaveUp;
             }
-            return unknown ? new Verdict.Unknown("subdomains too small to split further", seconds(start))
-                    : new Verdict.Unsat(seconds(start));
+            return new Verdict.Timeout(seconds(start));
         } finally {
             pool.shutdownNow();
         }
@@ -93,12 +121,19 @@ public final class BranchAndBoundVerifier implements Verifier {
         final List<List<LinearConstraint>> conj;
         final List<LinearConstraint> inputCons;
         final long deadline;
+        /** The widths of the searched box. */
+        final double[] width0;
         final AtomicReference<double[]> witness = new AtomicReference<>();
         final AtomicLong nodes = new AtomicLong();
+        final AtomicLong leaves = new AtomicLong();
         volatile boolean timedOut;
         volatile boolean gaveUp;
 
-        Search(BoundNetwork net, Falsifier falsifier, Property p, long deadline) {
+        Search(BoundNetwork net, Falsifier falsifier, Property p, Box box, long deadline) {
+            this.width0 = new double[box.dimension()];
+            for (int i = 0; i < width0.length; i++) {
+                width0[i] = box.hi()[i] - box.lo()[i];
+            }
             this.net = net;
             this.falsifier = falsifier;
             this.conj = p.unsafe();
@@ -113,34 +148,33 @@ public final class BranchAndBoundVerifier implements Verifier {
             return witness.get() != null || timedOut;
         }
 
-        RecursiveAction task(double[] lo, double[] hi, int depth, long open) {
+        RecursiveAction task(double[] lo, double[] hi, int depth, long open, LinearBounds parent) {
             return new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    explore(lo, hi, depth, open);
+                    explore(lo, hi, depth, open, parent);
                 }
             };
         }
 
-        void explore(double[] lo, double[] hi, int depth, long open) {
+        void explore(double[] lo, double[] hi, int depth, long open, LinearBounds parent) {
             while (true) {
                 if (stop()) {
                     return;
                 }
-                if ((nodes.incrementAndGet() & 63) == 0 && System.nanoTime() > deadline) {
+                long n = nodes.incrementAndGet();
+                if ((n & 63) == 0 && System.nanoTime() > deadline) {
                     timedOut = true;
                     return;
                 }
                 if (inputInfeasible(lo, hi)) {
                     return;
                 }
-                LinearBounds b = LinearBounds.forward(net, lo, hi, true);
+                LinearBounds b = LinearBounds.forward(net, lo, hi, true, parent);
                 int d = lo.length;
                 double[] bestCoef = null;
                 double[] bestArg = null;
                 double bestLb = Double.NEGATIVE_INFINITY;
-                double[] coef = new double[d];
-                double[] arg = new double[d];
                 double[] olo = b.lower(net.layers() - 1);
                 double[] ohi = b.upper(net.layers() - 1);
                 long still = 0;
@@ -148,41 +182,23 @@ public final class BranchAndBoundVerifier implements Verifier {
                     if ((open & (1L << k)) == 0) {
                         continue;
                     }
-                    boolean refuted = false;
-                    double[] kCoef = null;
-                    double[] kArg = null;
-                    double kBest = Double.NEGATIVE_INFINITY;
-                    for (LinearConstraint c : conj.get(k)) {
-                        // the unsafe constraint c·y <= bound is impossible where min c·y > bound + margin
-                        double lb = b.lowerBound(c.coefficients(), coef, arg) - c.bound();
-                        double scale = Math.abs(c.bound());
-                        for (int j = 0; j < olo.length; j++) {
-                            scale += Math.abs(c.coefficients()[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
-                        }
-                        if (lb > Bounds.margin(scale)) {
-                            refuted = true;
-                            break;
-                        }
-                        if (falsifier.check(arg)) {
-                            witness.compareAndSet(null, arg.clone());
-                            return;
-                        }
-                        if (lb > kBest) {
-                            kBest = lb;
-                            kCoef = coef.clone();
-                            kArg = arg.clone();
-                        }
+                    ConjunctionBound.Outcome out = ConjunctionBound.bound(b, conj.get(k), lo, hi, olo, ohi,
+                            falsifier::check);
+                    if (out.witness() != null) {
+                        witness.compareAndSet(null, out.witness().clone());
+                        return;
                     }
-                    if (!refuted) {
+                    if (!out.refuted()) {
                         still |= 1L << k;
-                        if (bestCoef == null || kBest < bestLb) {
-                            bestLb = kBest;
-                            bestCoef = kCoef;
-                            bestArg = kArg;
+                        if (bestCoef == null || out.score() < bestLb) {
+                            bestLb = out.score();
+                            bestCoef = out.coef();
+                            bestArg = out.arg();
                         }
                     }
                 }
                 if (still == 0) {
+                    leaves.incrementAndGet();
                     return;
                 }
                 double[] mid = new double[d];
@@ -193,13 +209,62 @@ public final class BranchAndBoundVerifier implements Verifier {
                     witness.compareAndSet(null, mid);
                     return;
                 }
+                if ((n & 15) == 0) {
+                    // a short attack inside the subdomain, from its bound's minimiser: the search goes where
+                    // the bounds are weakest, which is where hard-to-find counterexamples hide
+                    double[] w = falsifier.descend(bestArg, lo, hi, 12);
+                    if (w != null) {
+                        witness.compareAndSet(null, w);
+                        return;
+                    }
+                }
                 if (depth >= MAX_DEPTH) {
+                    if (DEBUG && !gaveUp) {
+                        System.err.printf("[bab] gave up at depth %d: lo %s hi %s score %g y %s%n", depth,
+                                java.util.Arrays.toString(lo), java.util.Arrays.toString(hi), bestLb,
+                                java.util.Arrays.toString(net.evaluate(mid)));
+                    }
                     gaveUp = true;
                     return;
                 }
                 int split = -1;
+                int refutedHalf = 0; // -1: the lower half is refuted, 1: the upper one
                 double score = -1;
-                for (int i = 0; i < d; i++) {
+                {
+                    // lookahead: bound both halves of every input cheaply, keep the split whose worse half is best
+                    double base = progress(b, lo, hi, still);
+                    double bestScore = base + 1e-6 * (1 + Math.abs(base));
+                    double bestOther = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < d; i++) {
+                        if (!(mid[i] > lo[i] && mid[i] < hi[i]) || hi[i] - lo[i] < 1e-7 * width0[i]) {
+                            continue;
+                        }
+                        double[] h = hi.clone();
+                        h[i] = mid[i];
+                        double sl = progress(LinearBounds.forward(net, lo, h, false, b), lo, h, still);
+                        double[] l2 = lo.clone();
+                        l2[i] = mid[i];
+                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b), l2, hi, still);
+                        double sc = Math.min(sl, sr);
+                        if (sl > 0 && sr > 0) {
+                            leaves.incrementAndGet();
+                            return;
+                        }
+                        if (sl > 0 || sr > 0) {
+                            // a half refuted by these bounds already (margin included) is not explored
+                            split = i;
+                            refutedHalf = sl > 0 ? -1 : 1;
+                            break;
+                        }
+                        if (sc > bestScore || sc == bestScore && split >= 0 && Math.max(sl, sr) > bestOther) {
+                            bestScore = sc;
+                            bestOther = Math.max(sl, sr);
+                            split = i;
+                        }
+                    }
+                }
+                boolean chosen = split >= 0;
+                for (int i = 0; i < d && !chosen; i++) {
                     double width = hi[i] - lo[i];
                     if (!(mid[i] > lo[i] && mid[i] < hi[i])) {
                         continue; // cannot split further in this dimension
@@ -221,16 +286,46 @@ public final class BranchAndBoundVerifier implements Verifier {
                 // the half holding the bound's minimiser is explored first in this thread (it is where a
                 // counterexample is most likely); the other half is forked for an idle worker
                 boolean lowFirst = bestArg[split] <= mid[split];
-                RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still) : task(lo, hi2, depth + 1, still);
+                if (refutedHalf != 0) {
+                    leaves.incrementAndGet();
+                    nodes.incrementAndGet();
+                    if (refutedHalf < 0) {
+                        lo = lo2;
+                    } else {
+                        hi = hi2;
+                    }
+                    depth++;
+                    open = still;
+                    parent = b;
+                    continue;
+                }
+                RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still, b) : task(lo, hi2, depth + 1, still, b);
                 other.fork();
                 if (lowFirst) {
-                    explore(lo, hi2, depth + 1, still);
+                    explore(lo, hi2, depth + 1, still, b);
                 } else {
-                    explore(lo2, hi, depth + 1, still);
+                    explore(lo2, hi, depth + 1, still, b);
                 }
                 other.join();
                 return;
             }
+        }
+
+        /**
+         * How close the bounds come to refuting every open conjunction: min over them of
+         * {@code max_c (lb(c·y) - b - margin)}; positive when all are refuted.
+         */
+        double progress(LinearBounds b, double[] lo, double[] hi, long open) {
+            double worst = Double.POSITIVE_INFINITY;
+            double[] olo = b.lower(net.layers() - 1);
+            double[] ohi = b.upper(net.layers() - 1);
+            for (int k = 0; k < conj.size(); k++) {
+                if ((open & (1L << k)) == 0) {
+                    continue;
+                }
+                worst = Math.min(worst, ConjunctionBound.bound(b, conj.get(k), lo, hi, olo, ohi, x -> false).score());
+            }
+            return worst;
         }
 
         /** True when the input constraints cannot hold anywhere in the box. */

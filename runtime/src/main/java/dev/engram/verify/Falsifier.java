@@ -51,6 +51,10 @@ public final class Falsifier {
                     x[i] = ((s >> i) & 1) == 0 ? box.lo()[i] : box.hi()[i];
                 } else {
                     x[i] = box.lo()[i] + rnd.nextDouble() * (box.hi()[i] - box.lo()[i]);
+                    if ((s & 1) == 1) { // every other sample lies on faces: ReLU networks peak on the boundary
+                        double f = rnd.nextDouble();
+                        x[i] = f < 0.25 ? box.lo()[i] : f < 0.5 ? box.hi()[i] : x[i];
+                    }
                 }
             }
             if (check(x)) {
@@ -75,26 +79,42 @@ public final class Falsifier {
             if (start == null || bounds.unsupported() != null) {
                 continue;
             }
-            double[] x = start.clone();
-            for (int t = 0; t < steps; t++) {
-                double[] y = bounds.evaluate(x);
-                double[] c = steepest(y);
-                if (c == null) {
-                    break;
-                }
-                double[] g = bounds.gradient(x, c);
-                double eta = 0.1 * Math.pow(0.02, t / (double) steps);
-                for (int i = 0; i < d; i++) {
-                    double w = box.hi()[i] - box.lo()[i];
-                    x[i] -= eta * w * Math.signum(g[i]);
-                    x[i] = Math.min(box.hi()[i], Math.max(box.lo()[i], x[i]));
-                }
-                if (check(x)) {
-                    return x;
-                }
+            double[] x = descend(start, box.lo(), box.hi(), steps);
+            if (x != null) {
+                return x;
             }
             if (System.nanoTime() > deadline) {
                 return null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Projected signed-gradient descent on the distance to the unsafe set from {@code start}, inside the box
+     * {@code [lo, hi]} (a subdomain of the region); the witness found, or null.
+     */
+    public double[] descend(double[] start, double[] lo, double[] hi, int steps) {
+        if (bounds.unsupported() != null) {
+            return null;
+        }
+        int d = start.length;
+        double[] x = start.clone();
+        for (int t = 0; t < steps; t++) {
+            double[] y = bounds.evaluate(x);
+            double[] c = steepest(y);
+            if (c == null) {
+                break;
+            }
+            double[] g = bounds.gradient(x, c);
+            double eta = 0.1 * Math.pow(0.02, t / (double) steps);
+            for (int i = 0; i < d; i++) {
+                double w = hi[i] - lo[i];
+                x[i] -= eta * w * Math.signum(g[i]);
+                x[i] = Math.min(hi[i], Math.max(lo[i], x[i]));
+            }
+            if (check(x)) {
+                return x;
             }
         }
         return null;

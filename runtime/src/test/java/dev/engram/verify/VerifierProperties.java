@@ -73,4 +73,64 @@ class VerifierProperties {
                 counts[2]);
         assertTrue(counts[0] > 0 && counts[1] > 0, "both answers should occur");
     }
+
+    /** Conjunctions of two or three output constraints (refuted through combined bounds) keep sound verdicts. */
+    @Test
+    void conjunctionVerdictsAreSound() {
+        int[] counts = new int[3];
+        qt().withExamples(40).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 1 + r.nextInt(4);
+            int m = 2 + r.nextInt(3);
+            DenseNetwork net = RandomNets.relu(seed, d, m);
+            Box box = RandomNets.box(seed, d);
+            List<float[]> ys = new java.util.ArrayList<>();
+            for (int s = 0; s < 2000; s++) {
+                ys.add(net.evaluate(RandomNets.sample(r, box)));
+            }
+            List<LinearConstraint> conj = new java.util.ArrayList<>();
+            for (int k = 2 + r.nextInt(2); k > 0; k--) {
+                double[] c = new double[m];
+                for (int j = 0; j < m; j++) {
+                    c[j] = r.nextGaussian();
+                }
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (float[] y : ys) {
+                    double v = 0;
+                    for (int j = 0; j < m; j++) {
+                        v += c[j] * y[j];
+                    }
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                conj.add(new LinearConstraint(c, min + r.nextDouble() * 0.4 * (max - min)));
+            }
+            Property p = new Property("conj", InputRegion.of(box), List.of(conj));
+            Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(20, 2, seed));
+            if (v instanceof Verdict.Sat s) {
+                counts[0]++;
+                float[] x = new float[d];
+                for (int i = 0; i < d; i++) {
+                    x[i] = (float) s.input()[i];
+                    assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "witness outside the box");
+                }
+                float[] y = net.evaluate(x);
+                double[] yd = new double[m];
+                for (int j = 0; j < m; j++) {
+                    yd[j] = y[j];
+                }
+                assertTrue(p.isUnsafe(yd, 0), "witness does not violate the property");
+            } else if (v instanceof Verdict.Unsat) {
+                counts[1]++;
+                Falsifier attack = new Falsifier(net, BoundNetwork.of(net), p, seed + 1, 100_000, 8, 100);
+                assertFalse(attack.search(box, Long.MAX_VALUE) != null, "seed " + seed + ": unsat but attacked");
+            } else {
+                counts[2]++;
+            }
+        });
+        System.out.printf("[verifier] random conjunctions: %d sat, %d unsat, %d undecided%n", counts[0], counts[1],
+                counts[2]);
+        assertTrue(counts[0] > 0 && counts[1] > 0, "both answers should occur");
+    }
 }

@@ -15,6 +15,9 @@ public final class BoundNetwork {
     /** Positive and negative parts of {@link #w} (same layout), for branch-free bound propagation. */
     final double[][] wPos;
     final double[][] wNeg;
+    /** Transposed positive and negative parts: {@code wPosT[l][i * out + o]}, for vectorisable forward loops. */
+    final double[][] wPosT;
+    final double[][] wNegT;
     final ActivationRelaxation[] act;
     final String unsupported;
 
@@ -27,6 +30,8 @@ public final class BoundNetwork {
         act = new ActivationRelaxation[layers];
         wPos = new double[layers][];
         wNeg = new double[layers][];
+        wPosT = new double[layers][];
+        wNegT = new double[layers][];
         String why = null;
         for (int l = 0; l < layers; l++) {
             DenseLayer d = net.layers().get(l);
@@ -48,6 +53,14 @@ public final class BoundNetwork {
                 double v = w[l][k];
                 wPos[l][k] = v > 0 ? v : 0;
                 wNeg[l][k] = v < 0 ? v : 0;
+            }
+            wPosT[l] = new double[out * in];
+            wNegT[l] = new double[out * in];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    wPosT[l][i * out + o] = wPos[l][o * in + i];
+                    wNegT[l][i * out + o] = wNeg[l][o * in + i];
+                }
             }
             act[l] = ActivationRelaxation.of(d.activation(), d.alpha());
             if (act[l] == null && why == null) {

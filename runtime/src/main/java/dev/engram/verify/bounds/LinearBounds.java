@@ -105,7 +105,19 @@ public final class LinearBounds {
      * tightened bounds feed the following layers.
      */
     public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown) {
+        return forward(net, xlo, xhi, crown, null);
+    }
+
+    /**
+     * As {@link #forward(BoundNetwork, double[], double[], boolean)}, intersecting every pre-activation bound with
+     * {@code parent}'s, computed over a box containing this one (so its bounds hold here too); neurons the parent
+     * already proved stable need no backward pass.
+     */
+    public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown,
+                                       LinearBounds parent) {
         LinearBounds r = new LinearBounds(net, xlo, xhi);
+        double[][] plo = parent == null ? null : parent.lo;
+        double[][] phi = parent == null ? null : parent.hi;
         int d = net.sizes[0];
         int st = d + 1;
         // symbolic bounds stored coefficient-major: hL[k][i] is the coefficient of input k (k == d: constant)
@@ -122,45 +134,61 @@ public final class LinearBounds {
         for (int l = 0; l < net.layers; l++) {
             int in = net.sizes[l];
             int out = net.sizes[l + 1];
-            double[] wp = net.wPos[l];
-            double[] wn = net.wNeg[l];
+            double[] wpT = net.wPosT[l];
+            double[] wnT = net.wNegT[l];
             double[][] zL = new double[st][out];
             double[][] zU = new double[st][out];
             double[] zl = new double[out];
             double[] zu = new double[out];
             intervalLayer(net.w[l], net.b[l], in, out, hl, hu, zl, zu);
+            // zL[k] = W+ hL[k] + W- hU[k], zU[k] = W+ hU[k] + W- hL[k], as axpy loops over the outputs
+            for (int k = 0; k < st; k++) {
+                double[] lk = hL[k];
+                double[] uk = hU[k];
+                double[] zlk = zL[k];
+                double[] zuk = zU[k];
+                for (int i = 0; i < in; i++) {
+                    double li = lk[i];
+                    double ui = uk[i];
+                    if (li == 0 && ui == 0) {
+                        continue;
+                    }
+                    int base = i * out;
+                    for (int o = 0; o < out; o++) {
+                        double p = wpT[base + o];
+                        double n = wnT[base + o];
+                        zlk[o] += p * li + n * ui;
+                        zuk[o] += p * ui + n * li;
+                    }
+                }
+            }
+            double[] bl = net.b[l];
             for (int o = 0; o < out; o++) {
-                int wb = o * in;
-                double sl = 0;
-                double su = 0;
-                for (int k = 0; k < st; k++) {
-                    double[] lk = hL[k];
-                    double[] uk = hU[k];
-                    double a = 0;
-                    double c = 0;
-                    for (int i = 0; i < in; i++) {
-                        double p = wp[wb + i];
-                        double n = wn[wb + i];
-                        a += p * lk[i] + n * uk[i];
-                        c += p * uk[i] + n * lk[i];
-                    }
-                    if (k == d) {
-                        a += net.b[l][o];
-                        c += net.b[l][o];
-                        sl += a;
-                        su += c;
-                    } else {
-                        sl += a > 0 ? a * xlo[k] : a * xhi[k];
-                        su += c > 0 ? c * xhi[k] : c * xlo[k];
-                    }
-                    zL[k][o] = a;
-                    zU[k][o] = c;
+                zL[d][o] += bl[o];
+                zU[d][o] += bl[o];
+            }
+            for (int o = 0; o < out; o++) {
+                double sl = zL[d][o];
+                double su = zU[d][o];
+                for (int k = 0; k < d; k++) {
+                    double a = zL[k][o];
+                    double c = zU[k][o];
+                    sl += a > 0 ? a * xlo[k] : a * xhi[k];
+                    su += c > 0 ? c * xhi[k] : c * xlo[k];
                 }
                 if (sl > zl[o]) {
                     zl[o] = sl;
                 }
                 if (su < zu[o]) {
                     zu[o] = su;
+                }
+                if (plo != null) {
+                    if (plo[l][o] > zl[o]) {
+                        zl[o] = plo[l][o];
+                    }
+                    if (phi[l][o] < zu[o]) {
+                        zu[o] = phi[l][o];
+                    }
                 }
                 if (crown && l > 0 && l < net.layers - 1 && zl[o] < 0 && zu[o] > 0) {
                     double[] e = new double[out];

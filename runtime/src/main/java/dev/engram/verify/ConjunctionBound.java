@@ -1,0 +1,153 @@
+package dev.engram.verify;
+
+import dev.engram.verify.bounds.Bounds;
+import dev.engram.verify.bounds.LinearBounds;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Refutes one conjunction {@code c_j · y <= b_j (all j)} of the unsafe set on a box. Each constraint gets a linear
+ * lower bound {@code L_j(x) <= c_j · y(x) - b_j} from one backward pass; the conjunction is impossible on the box
+ * when some convex combination {@code Σ λ_j L_j} stays above the floating-point margin everywhere on it (then at
+ * every point some constraint is violated). The weights solve {@code max_λ min_x Σ λ_j L_j(x)} (the dual of
+ * {@code min_x max_j L_j(x)}, a small LP over the box) by multiplicative-weights supergradient ascent, and the best
+ * combination is then bounded once more by its own backward pass, whose relaxation choices fit it better.
+ */
+final class ConjunctionBound {
+    private static final int ITERATIONS = 40;
+
+    private ConjunctionBound() {
+    }
+
+    /**
+     * The outcome on one box: {@code refuted}; {@code score} is the best bound minus the margin (positive
+     * exactly when refuted; the larger the closer to refutation), the input coefficients {@code coef} of the best combined bound (for branching) and its minimiser
+     * {@code arg}. {@code witness} is null unless a bound minimiser turned out to be a counterexample.
+     */
+    record Outcome(boolean refuted, double score, double[] coef, double[] arg, double[] witness) {
+    }
+
+    static Outcome bound(LinearBounds b, List<LinearConstraint> cs, double[] lo, double[] hi, double[] olo,
+                         double[] ohi, Predicate<double[]> isWitness) {
+        int m = cs.size();
+        int d = lo.length;
+        double[][] a = new double[m][d];
+        double[] cst = new double[m];
+        double[][] args = new double[m][d];
+        double margin = 0;
+        int best = -1;
+        double bestLb = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < m; j++) {
+            LinearConstraint c = cs.get(j);
+            double lb = b.lowerBound(c.coefficients(), a[j], args[j]) - c.bound();
+            double mj = Bounds.margin(scale(c, olo, ohi));
+            if (lb > mj) {
+                return new Outcome(true, lb - mj, null, null, null);
+            }
+            if (isWitness.test(args[j])) {
+                return new Outcome(false, lb - mj, a[j], args[j], args[j]);
+            }
+            margin = Math.max(margin, mj);
+            cst[j] = lb - corner(a[j], lo, hi, null);
+            if (lb - mj > bestLb) {
+                bestLb = lb - mj;
+                best = j;
+            }
+        }
+        if (m == 1) {
+            return new Outcome(false, bestLb, a[0], args[0], null);
+        }
+        bestLb = cst[best] + corner(a[best], lo, hi, null); // back to the raw bound for the ascent below
+        double[] lambda = new double[m];
+        java.util.Arrays.fill(lambda, 1.0 / m);
+        double[] bestLambda = new double[m];
+        bestLambda[best] = 1;
+        double bestPhi = bestLb;
+        double[] comb = new double[d];
+        double[] x = new double[d];
+        double[] s = new double[m];
+        for (int t = 0; t < ITERATIONS; t++) {
+            java.util.Arrays.fill(comb, 0);
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < d; i++) {
+                    comb[i] += lambda[j] * a[j][i];
+                }
+            }
+            corner(comb, lo, hi, x);
+            double phi = 0;
+            double smax = 0;
+            for (int j = 0; j < m; j++) {
+                double v = cst[j];
+                for (int i = 0; i < d; i++) {
+                    v += a[j][i] * x[i];
+                }
+                s[j] = v;
+                phi += lambda[j] * v;
+                smax = Math.max(smax, Math.abs(v));
+            }
+            if (phi > bestPhi) {
+                bestPhi = phi;
+                System.arraycopy(lambda, 0, bestLambda, 0, m);
+            }
+            if (bestPhi > margin || smax == 0) {
+                break;
+            }
+            // raise the weight of constraints violated at the minimiser (supergradient L_j(x*))
+            double eta = 1.0 / Math.sqrt(t + 1);
+            double sum = 0;
+            for (int j = 0; j < m; j++) {
+                lambda[j] = Math.max(lambda[j] * Math.exp(eta * s[j] / smax), 1e-12);
+                sum += lambda[j];
+            }
+            for (int j = 0; j < m; j++) {
+                lambda[j] /= sum;
+            }
+        }
+        if (bestPhi > margin) {
+            return new Outcome(true, bestPhi - margin, null, null, null);
+        }
+        // the best combination, bounded by its own backward pass
+        double[] c = new double[cs.get(0).coefficients().length];
+        double rhs = 0;
+        for (int j = 0; j < m; j++) {
+            double[] cj = cs.get(j).coefficients();
+            for (int o = 0; o < c.length; o++) {
+                c[o] += bestLambda[j] * cj[o];
+            }
+            rhs += bestLambda[j] * cs.get(j).bound();
+        }
+        double[] coef = new double[d];
+        double[] arg = new double[d];
+        double lb = b.lowerBound(c, coef, arg) - rhs;
+        if (lb > margin) {
+            return new Outcome(true, lb - margin, null, null, null);
+        }
+        if (isWitness.test(arg)) {
+            return new Outcome(false, lb - margin, coef, arg, arg);
+        }
+        return new Outcome(false, Math.max(lb, bestPhi) - margin, coef, arg, null);
+    }
+
+    /** {@code |b| + Σ |c_j| max|y_j|} over the output bounds: the magnitude the margin scales with. */
+    static double scale(LinearConstraint c, double[] olo, double[] ohi) {
+        double scale = Math.abs(c.bound());
+        for (int j = 0; j < olo.length; j++) {
+            scale += Math.abs(c.coefficients()[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
+        }
+        return scale;
+    }
+
+    /** min over the box of {@code a · x}; writes the minimising corner into {@code x} when given. */
+    private static double corner(double[] a, double[] lo, double[] hi, double[] x) {
+        double v = 0;
+        for (int i = 0; i < a.length; i++) {
+            double ai = a[i];
+            v += ai > 0 ? ai * lo[i] : ai * hi[i];
+            if (x != null) {
+                x[i] = ai > 0 ? lo[i] : ai < 0 ? hi[i] : 0.5 * (lo[i] + hi[i]);
+            }
+        }
+        return v;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.engram.verify;
+
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.bounds.BoundNetwork;
+import dev.engram.verify.bounds.LinearBounds;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * Soundness of what branch and bound adds on top of plain bounds, on random ReLU networks: bounds of a sub-box
+ * computed with its parent box's bounds (reused intermediate bounds, with and without backward passes) still
+ * contain every sampled output, and a conjunction refuted by {@link ConjunctionBound} (dual combination of its
+ * constraints) has no sampled point satisfying all its constraints.
+ */
+class SubdomainBoundsProperties {
+
+    @Test
+    void boundsReusingTheParentsContainSampledOutputs() {
+        qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 1 + r.nextInt(5);
+            int m = 1 + r.nextInt(4);
+            DenseNetwork net = RandomNets.relu(seed, d, m);
+            BoundNetwork bn = BoundNetwork.of(net);
+            Box box = RandomNets.box(seed, d);
+            LinearBounds parent = LinearBounds.forward(bn, box.lo(), box.hi(), true);
+            // a random sub-box, two levels down
+            double[] lo = box.lo().clone();
+            double[] hi = box.hi().clone();
+            LinearBounds mid = parent;
+            for (int level = 0; level < 2; level++) {
+                int i = r.nextInt(d);
+                double cut = lo[i] + (0.2 + 0.6 * r.nextDouble()) * (hi[i] - lo[i]);
+                if (r.nextBoolean()) {
+                    lo[i] = cut;
+                } else {
+                    hi[i] = cut;
+                }
+                mid = LinearBounds.forward(bn, lo, hi, r.nextBoolean(), mid);
+            }
+            Box sub = new Box(lo, hi);
+            double[] c = new double[m];
+            for (int j = 0; j < m; j++) {
+                c[j] = r.nextGaussian();
+            }
+            double lb = mid.lowerBound(c, null, null);
+            double[] olo = mid.lower(bn.layers() - 1);
+            double[] ohi = mid.upper(bn.layers() - 1);
+            for (int s = 0; s < 300; s++) {
+                float[] y = net.evaluate(RandomNets.sample(r, sub));
+                double v = 0;
+                for (int j = 0; j < m; j++) {
+                    v += c[j] * y[j];
+                    assertTrue(y[j] >= olo[j] - 1e-4 * (1 + Math.abs(olo[j]))
+                            && y[j] <= ohi[j] + 1e-4 * (1 + Math.abs(ohi[j])), "seed " + seed + ": output " + j);
+                }
+                assertTrue(v >= lb - 1e-4 * (1 + Math.abs(lb)), "seed " + seed + ": c·y = " + v + " below " + lb);
+            }
+        });
+    }
+
+    @Test
+    void refutedConjunctionsHaveNoSampledPoint() {
+        int[] refuted = new int[2];
+        qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 1 + r.nextInt(4);
+            int m = 2 + r.nextInt(3);
+            DenseNetwork net = RandomNets.relu(seed, d, m);
+            BoundNetwork bn = BoundNetwork.of(net);
+            Box box = RandomNets.box(seed, d);
+            List<float[]> ys = new ArrayList<>();
+            for (int s = 0; s < 3000; s++) {
+                ys.add(net.evaluate(RandomNets.sample(r, box)));
+            }
+            // constraints c_j·y <= t_j, each satisfiable on part of the samples
+            int k = 2 + r.nextInt(3);
+            List<LinearConstraint> cs = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                double[] c = new double[m];
+                for (int o = 0; o < m; o++) {
+                    c[o] = r.nextGaussian();
+                }
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (float[] y : ys) {
+                    double v = dot(c, y);
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                cs.add(new LinearConstraint(c, min + r.nextDouble() * 0.6 * (max - min)));
+            }
+            LinearBounds b = LinearBounds.forward(bn, box.lo(), box.hi(), true);
+            ConjunctionBound.Outcome out = ConjunctionBound.bound(b, cs, box.lo(), box.hi(),
+                    b.lower(bn.layers() - 1), b.upper(bn.layers() - 1), x -> false);
+            refuted[out.refuted() ? 0 : 1]++;
+            if (out.refuted()) {
+                for (float[] y : ys) {
+                    boolean all = true;
+                    for (LinearConstraint c : cs) {
+                        all &= dot(c.coefficients(), y) <= c.bound();
+                    }
+                    assertFalse(all, "seed " + seed + ": refuted conjunction holds at a sampled point");
+                }
+            }
+        });
+        System.out.printf("[conjunctions] %d refuted, %d open%n", refuted[0], refuted[1]);
+        assertTrue(refuted[0] > 0 && refuted[1] > 0, "both outcomes should occur");
+    }
+
+    private static double dot(double[] c, float[] y) {
+        double v = 0;
+        for (int j = 0; j < c.length; j++) {
+            v += c[j] * y[j];
+        }
+        return v;
+    }
+}
