@@ -93,7 +93,6 @@ class GuardLoweringProperties {
         System.out.println("[guard] random rules proved: " + proved[0]);
     }
 
-    @org.junit.jupiter.api.Disabled("TODO(integrator): needs input-constraint-aware bounds in the verifier")
     @Test
     void guardWithALinearPremiseIsProvedAndChangesNothingPastTheDilatedHalfSpace() {
         qt().withExamples(30).forAll(longs().all()).checkAssert(seed -> {

@@ -170,7 +170,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if (inputInfeasible(lo, hi)) {
                     return;
                 }
-                LinearBounds b = LinearBounds.forward(net, lo, hi, true, parent);
+                LinearBounds b = LinearBounds.forward(net, lo, hi, true, parent, inputCons);
                 int d = lo.length;
                 double[] bestCoef = null;
                 double[] bestArg = null;
@@ -182,7 +182,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                     if ((open & (1L << k)) == 0) {
                         continue;
                     }
-                    ConjunctionBound.Outcome out = ConjunctionBound.bound(b, conj.get(k), lo, hi, olo, ohi,
+                    ConjunctionBound.Outcome out = ConjunctionBound.bound(b, conj.get(k), inputCons, lo, hi, olo, ohi,
                             falsifier::check);
                     if (out.witness() != null) {
                         witness.compareAndSet(null, out.witness().clone());
@@ -241,10 +241,10 @@ public final class BranchAndBoundVerifier implements Verifier {
                         }
                         double[] h = hi.clone();
                         h[i] = mid[i];
-                        double sl = progress(LinearBounds.forward(net, lo, h, false, b), lo, h, still);
+                        double sl = progress(LinearBounds.forward(net, lo, h, false, b, inputCons), lo, h, still);
                         double[] l2 = lo.clone();
                         l2[i] = mid[i];
-                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b), l2, hi, still);
+                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b, inputCons), l2, hi, still);
                         double sc = Math.min(sl, sr);
                         if (sl > 0 && sr > 0) {
                             leaves.incrementAndGet();
@@ -323,7 +323,8 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if ((open & (1L << k)) == 0) {
                     continue;
                 }
-                worst = Math.min(worst, ConjunctionBound.bound(b, conj.get(k), lo, hi, olo, ohi, x -> false).score());
+                worst = Math.min(worst, ConjunctionBound.bound(b, conj.get(k), inputCons, lo, hi, olo, ohi, x -> false)
+                        .score());
             }
             return worst;
         }

@@ -28,6 +28,123 @@ final class ConjunctionBound {
     record Outcome(boolean refuted, double score, double[] coef, double[] arg, double[] witness) {
     }
 
+    /**
+     * As {@link #bound(LinearBounds, List, double[], double[], double[], double[], Predicate)}, on the part of the
+     * box where the region's input constraints {@code p_k · x <= q_k} hold. Each input constraint joins the
+     * combination as a row {@code s_k (p_k · x - q_k - m_k)}: when {@code Σ λ_r row_r(x) > 0} everywhere on the box,
+     * at every point some row is positive, so the point either violates an output constraint by more than its
+     * margin or violates an input constraint by more than its margin {@code m_k} (it is outside the region).
+     */
+    static Outcome bound(LinearBounds b, List<LinearConstraint> cs, List<LinearConstraint> inputs, double[] lo,
+                         double[] hi, double[] olo, double[] ohi, Predicate<double[]> isWitness) {
+        Outcome plain = bound(b, cs, lo, hi, olo, ohi, isWitness);
+        if (inputs.isEmpty() || plain.refuted() || plain.witness() != null) {
+            return plain;
+        }
+        int m = cs.size();
+        int kIn = inputs.size();
+        int d = lo.length;
+        int rows = m + kIn;
+        double[][] a = new double[rows][d];
+        double[] cst = new double[rows];
+        for (int j = 0; j < m; j++) {
+            LinearConstraint c = cs.get(j);
+            double lb = b.lowerBound(c.coefficients(), a[j], null) - c.bound();
+            cst[j] = lb - corner(a[j], lo, hi, null) - Bounds.margin(scale(c, olo, ohi));
+        }
+        for (int k = 0; k < kIn; k++) {
+            LinearConstraint g = inputs.get(k);
+            double size = Math.abs(g.bound());
+            double spread = 0;
+            for (int i = 0; i < d; i++) {
+                double pi = g.coefficients()[i];
+                size += Math.abs(pi) * Math.max(Math.abs(lo[i]), Math.abs(hi[i]));
+                spread += Math.abs(pi) * (hi[i] - lo[i]);
+            }
+            double sk = 1.0 / Math.max(spread, 1e-12);
+            for (int i = 0; i < d; i++) {
+                a[m + k][i] = sk * g.coefficients()[i];
+            }
+            cst[m + k] = -sk * (g.bound() + Bounds.margin(size));
+        }
+        double[] lambda = new double[rows];
+        java.util.Arrays.fill(lambda, 1.0 / rows);
+        double[] bestLambda = lambda.clone();
+        double bestPhi = Double.NEGATIVE_INFINITY;
+        double[] comb = new double[d];
+        double[] x = new double[d];
+        double[] sv = new double[rows];
+        for (int t = 0; t < 4 * ITERATIONS; t++) {
+            java.util.Arrays.fill(comb, 0);
+            double c0 = 0;
+            for (int r = 0; r < rows; r++) {
+                c0 += lambda[r] * cst[r];
+                for (int i = 0; i < d; i++) {
+                    comb[i] += lambda[r] * a[r][i];
+                }
+            }
+            double phi = c0 + corner(comb, lo, hi, x);
+            if (phi > bestPhi) {
+                bestPhi = phi;
+                System.arraycopy(lambda, 0, bestLambda, 0, rows);
+            }
+            if (bestPhi > 0) {
+                break;
+            }
+            double smax = 0;
+            for (int r = 0; r < rows; r++) {
+                double v = cst[r];
+                for (int i = 0; i < d; i++) {
+                    v += a[r][i] * x[i];
+                }
+                sv[r] = v;
+                smax = Math.max(smax, Math.abs(v));
+            }
+            if (smax == 0) {
+                break;
+            }
+            double eta = 1.0 / Math.sqrt(t + 1);
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                lambda[r] = Math.max(lambda[r] * Math.exp(eta * sv[r] / smax), 1e-12);
+                sum += lambda[r];
+            }
+            for (int r = 0; r < rows; r++) {
+                lambda[r] /= sum;
+            }
+        }
+        // the output part of the best combination bounded by its own backward pass, plus the input rows
+        double[] c = new double[cs.get(0).coefficients().length];
+        double rhs = 0;
+        double outWeight = 0;
+        for (int j = 0; j < m; j++) {
+            double[] cj = cs.get(j).coefficients();
+            for (int o = 0; o < c.length; o++) {
+                c[o] += bestLambda[j] * cj[o];
+            }
+            rhs += bestLambda[j] * (cs.get(j).bound() + Bounds.margin(scale(cs.get(j), olo, ohi)));
+            outWeight += bestLambda[j];
+        }
+        double[] coef = new double[d];
+        double total = Double.NEGATIVE_INFINITY;
+        if (outWeight > 0) {
+            double lb = b.lowerBound(c, coef, null) - rhs;
+            double c0 = lb - corner(coef, lo, hi, null);
+            for (int k = 0; k < kIn; k++) {
+                c0 += bestLambda[m + k] * cst[m + k];
+                for (int i = 0; i < d; i++) {
+                    coef[i] += bestLambda[m + k] * a[m + k][i];
+                }
+            }
+            total = c0 + corner(coef, lo, hi, x);
+        }
+        double score = Math.max(total, bestPhi);
+        if (score > 0) {
+            return new Outcome(true, score, null, null, null);
+        }
+        return new Outcome(false, Math.max(score, plain.score()), plain.coef(), plain.arg(), null);
+    }
+
     static Outcome bound(LinearBounds b, List<LinearConstraint> cs, double[] lo, double[] hi, double[] olo,
                          double[] ohi, Predicate<double[]> isWitness) {
         int m = cs.size();

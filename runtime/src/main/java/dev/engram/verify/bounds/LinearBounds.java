@@ -1,5 +1,7 @@
 package dev.engram.verify.bounds;
 
+import java.util.List;
+
 /**
  * Bounds of one network over one input box. {@link #forward} propagates symbolic linear lower and upper bounds
  * of every neuron in terms of the inputs (DeepPoly/CROWN-style relaxations, efficient in low input dimension),
@@ -20,7 +22,10 @@ public final class LinearBounds {
     final double[][] ua;
     final double[][] ub;
 
-    private LinearBounds(BoundNetwork net, double[] xlo, double[] xhi) {
+    private final List<dev.engram.verify.LinearConstraint> cons;
+
+    private LinearBounds(BoundNetwork net, double[] xlo, double[] xhi, List<dev.engram.verify.LinearConstraint> cons) {
+        this.cons = List.copyOf(cons);
         this.net = net;
         this.xlo = xlo;
         this.xhi = xhi;
@@ -35,7 +40,7 @@ public final class LinearBounds {
 
     /** Interval bound propagation only (fast, loose). */
     public static LinearBounds interval(BoundNetwork net, double[] xlo, double[] xhi) {
-        LinearBounds r = new LinearBounds(net, xlo, xhi);
+        LinearBounds r = new LinearBounds(net, xlo, xhi, List.of());
         double[] hl = xlo.clone();
         double[] hu = xhi.clone();
         double[] rel = new double[4];
@@ -115,7 +120,17 @@ public final class LinearBounds {
      */
     public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown,
                                        LinearBounds parent) {
-        LinearBounds r = new LinearBounds(net, xlo, xhi);
+        return forward(net, xlo, xhi, crown, parent, List.of());
+    }
+
+    /**
+     * As {@link #forward(BoundNetwork, double[], double[], boolean, LinearBounds)}, over the part of the box where
+     * the linear input constraints {@code cons} hold: every linear bound is minimised over that polytope
+     * ({@link InputPolytope}) instead of the whole box. Only points of the polytope are covered by the bounds.
+     */
+    public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown,
+                                       LinearBounds parent, List<dev.engram.verify.LinearConstraint> cons) {
+        LinearBounds r = new LinearBounds(net, xlo, xhi, cons);
         double[][] plo = parent == null ? null : parent.lo;
         double[][] phi = parent == null ? null : parent.hi;
         int d = net.sizes[0];
@@ -175,6 +190,16 @@ public final class LinearBounds {
                     double c = zU[k][o];
                     sl += a > 0 ? a * xlo[k] : a * xhi[k];
                     su += c > 0 ? c * xhi[k] : c * xlo[k];
+                }
+                if (!cons.isEmpty()) {
+                    double[] al = new double[d];
+                    double[] au = new double[d];
+                    for (int k = 0; k < d; k++) {
+                        al[k] = zL[k][o];
+                        au[k] = -zU[k][o];
+                    }
+                    sl = zL[d][o] + InputPolytope.min(al, xlo, xhi, cons);
+                    su = zU[d][o] - InputPolytope.min(au, xlo, xhi, cons);
                 }
                 if (sl > zl[o]) {
                     zl[o] = sl;
@@ -319,6 +344,9 @@ public final class LinearBounds {
             if (argmin != null) {
                 argmin[i] = ai > 0 ? xlo[i] : ai < 0 ? xhi[i] : 0.5 * (xlo[i] + xhi[i]);
             }
+        }
+        if (!cons.isEmpty()) {
+            v = Math.max(v, cst + InputPolytope.min(a, xlo, xhi, cons));
         }
         if (coef != null) {
             System.arraycopy(a, 0, coef, 0, a.length);

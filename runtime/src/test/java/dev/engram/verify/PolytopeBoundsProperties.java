@@ -1,0 +1,114 @@
+package dev.engram.verify;
+
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.bounds.BoundNetwork;
+import dev.engram.verify.bounds.LinearBounds;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * Soundness of bounds over a box cut by linear input constraints: outputs sampled at points of the polytope lie
+ * inside the bounds, and the verifier's {@code unsat} over such regions survives sampling. (Tighter intermediate
+ * bounds can change the adaptive ReLU relaxations, so the final bounds are not always tighter than the box's.)
+ */
+class PolytopeBoundsProperties {
+
+    /** One or two random half-spaces through points of the box. */
+    static List<LinearConstraint> cuts(Random r, Box box) {
+        int d = box.dimension();
+        int n = 1 + r.nextInt(2);
+        LinearConstraint[] out = new LinearConstraint[n];
+        for (int k = 0; k < n; k++) {
+            double[] a = new double[d];
+            double q = 0;
+            for (int i = 0; i < d; i++) {
+                a[i] = r.nextGaussian();
+                q += a[i] * (box.lo()[i] + r.nextDouble() * (box.hi()[i] - box.lo()[i]));
+            }
+            out[k] = new LinearConstraint(a, q);
+        }
+        return List.of(out);
+    }
+
+    static boolean feasible(float[] x, List<LinearConstraint> cons) {
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+        }
+        return cons.stream().allMatch(c -> c.holds(xd, 0));
+    }
+
+    @Test
+    void polytopeBoundsContainSampledOutputs() {
+        qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 1 + r.nextInt(5);
+            DenseNetwork net = RandomNets.relu(seed, d, 1 + r.nextInt(4));
+            Box box = RandomNets.box(seed, d);
+            List<LinearConstraint> cons = cuts(r, box);
+            BoundNetwork bn = BoundNetwork.of(net);
+            LinearBounds cut = LinearBounds.forward(bn, box.lo(), box.hi(), true, null, cons);
+            int last = bn.layers() - 1;
+            double[] c = new double[net.outputSize()];
+            for (int j = 0; j < c.length; j++) {
+                c[j] = r.nextGaussian();
+            }
+            double lbc = cut.lowerBound(c, null, null);
+            for (int s = 0; s < 400; s++) {
+                float[] x = RandomNets.sample(r, box);
+                if (!feasible(x, cons)) {
+                    continue;
+                }
+                float[] y = net.evaluate(x);
+                double cy = 0;
+                for (int j = 0; j < y.length; j++) {
+                    double tol = 1e-5 * (1 + Math.abs(y[j]));
+                    assertTrue(y[j] >= cut.lower(last)[j] - tol && y[j] <= cut.upper(last)[j] + tol,
+                            "seed " + seed + ": output " + j + " = " + y[j] + " outside [" + cut.lower(last)[j] + ", "
+                                    + cut.upper(last)[j] + "]");
+                    cy += c[j] * y[j];
+                }
+                assertTrue(cy >= lbc - 1e-5 * (1 + Math.abs(cy)), "seed " + seed + ": c.y below its lower bound");
+            }
+        });
+    }
+
+    @Test
+    void unsatOverAPolytopeSurvivesSampling() {
+        int[] unsat = new int[1];
+        qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 2 + r.nextInt(3);
+            DenseNetwork net = RandomNets.relu(seed, d, 2);
+            Box box = RandomNets.box(seed, d);
+            List<LinearConstraint> cons = cuts(r, box);
+            // unsafe: y0 <= t, with t just below the box-wide lower bound of y0 plus a random shift
+            LinearBounds lb = LinearBounds.forward(BoundNetwork.of(net), box.lo(), box.hi(), true, null, cons);
+            double t = lb.lower(BoundNetwork.of(net).layers() - 1)[0] + 0.3 * r.nextGaussian();
+            Property p = new Property("cut", new InputRegion(List.of(box), cons),
+                    List.of(List.of(new LinearConstraint(new double[] {1, 0}, t))));
+            Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(20, 2, seed));
+            if (v instanceof Verdict.Unsat) {
+                unsat[0]++;
+                for (int s = 0; s < 20_000; s++) {
+                    float[] x = RandomNets.sample(r, box);
+                    if (feasible(x, cons)) {
+                        assertTrue(net.evaluate(x)[0] > t, "seed " + seed + ": unsat but a sampled point is unsafe");
+                    }
+                }
+            } else if (v instanceof Verdict.Sat s) {
+                assertTrue(s.output()[0] <= t, "seed " + seed + ": witness is not unsafe");
+                for (LinearConstraint c : cons) {
+                    assertTrue(c.holds(s.input(), 1e-6), "seed " + seed + ": witness outside the region");
+                }
+            }
+        });
+        System.out.println("[polytope] unsat verdicts checked by sampling: " + unsat[0] + "/60");
+    }
+}
