@@ -49,8 +49,7 @@ final class ConjunctionBound {
         double[] cst = new double[rows];
         for (int j = 0; j < m; j++) {
             LinearConstraint c = cs.get(j);
-            double lb = b.lowerBound(c.coefficients(), a[j], null) - c.bound();
-            cst[j] = lb - corner(a[j], lo, hi, null) - Bounds.margin(scale(c, olo, ohi));
+            cst[j] = b.linearLowerBound(c.coefficients(), a[j]) - c.bound() - Bounds.margin(scale(c, olo, ohi));
         }
         for (int k = 0; k < kIn; k++) {
             LinearConstraint g = inputs.get(k);
@@ -128,8 +127,7 @@ final class ConjunctionBound {
         double[] coef = new double[d];
         double total = Double.NEGATIVE_INFINITY;
         if (outWeight > 0) {
-            double lb = b.lowerBound(c, coef, null) - rhs;
-            double c0 = lb - corner(coef, lo, hi, null);
+            double c0 = b.linearLowerBound(c, coef) - rhs;
             for (int k = 0; k < kIn; k++) {
                 c0 += bestLambda[m + k] * cst[m + k];
                 for (int i = 0; i < d; i++) {
@@ -157,7 +155,8 @@ final class ConjunctionBound {
         double bestLb = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < m; j++) {
             LinearConstraint c = cs.get(j);
-            double lb = b.lowerBound(c.coefficients(), a[j], args[j]) - c.bound();
+            double lin = b.linearLowerBound(c.coefficients(), a[j]) - c.bound(); // constant of the linear bound
+            double lb = lin + b.minimum(a[j], args[j]);
             double mj = Bounds.margin(scale(c, olo, ohi));
             if (lb > mj) {
                 return new Outcome(true, lb - mj, null, null, null);
@@ -166,7 +165,7 @@ final class ConjunctionBound {
                 return new Outcome(false, lb - mj, a[j], args[j], args[j]);
             }
             margin = Math.max(margin, mj);
-            cst[j] = lb - corner(a[j], lo, hi, null);
+            cst[j] = lin; // the function's own constant (lb may be a polytope minimum, tighter than the function)
             if (lb - mj > bestLb) {
                 bestLb = lb - mj;
                 best = j;

@@ -93,7 +93,7 @@ class PolytopeBoundsProperties {
             double t = lb.lower(BoundNetwork.of(net).layers() - 1)[0] + 0.3 * r.nextGaussian();
             Property p = new Property("cut", new InputRegion(List.of(box), cons),
                     List.of(List.of(new LinearConstraint(new double[] {1, 0}, t))));
-            Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(20, 2, seed));
+            Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(5, 2, seed));
             if (v instanceof Verdict.Unsat) {
                 unsat[0]++;
                 for (int s = 0; s < 20_000; s++) {

@@ -277,7 +277,42 @@ public final class LinearBounds {
      * A lower bound of {@code c · z} where {@code z} is the pre-activation of layer {@code top} (or, for
      * {@code top == layers}, the output), through the relaxations of layers below.
      */
+    /**
+     * The linear lower bound itself: fills {@code coef} with its input coefficients and returns its constant, so that
+     * {@code c · y >= coef · x + constant} for every input of the box (of the region, with input constraints: the
+     * function is valid on the whole box). Callers that combine or re-minimise bounds need this, not a minimum.
+     */
+    public double linearLowerBound(double[] c, double[] coef) {
+        double[] argmin = new double[coef.length];
+        double v = backward(net.layers, c, coef, argmin, false);
+        for (int i = 0; i < coef.length; i++) {
+            v -= coef[i] * argmin[i];
+        }
+        return v;
+    }
+
     double backward(int top, double[] c, double[] coef, double[] argmin) {
+        return backward(top, c, coef, argmin, true);
+    }
+
+    /**
+     * The minimum of {@code coef · x} over the region (the box, cut by the input constraints when there are any);
+     * {@code argmin}, when given, receives the minimising box corner.
+     */
+    public double minimum(double[] coef, double[] argmin) {
+        double v = 0;
+        for (int i = 0; i < coef.length; i++) {
+            double ai = coef[i];
+            v += ai > 0 ? ai * xlo[i] : ai * xhi[i];
+            if (argmin != null) {
+                argmin[i] = ai > 0 ? xlo[i] : ai < 0 ? xhi[i] : 0.5 * (xlo[i] + xhi[i]);
+            }
+        }
+        return cons.isEmpty() ? v : Math.max(v, InputPolytope.min(coef, xlo, xhi, cons));
+    }
+
+    /** With {@code polytope}, the minimum is taken over the region's polytope, else over the box. */
+    double backward(int top, double[] c, double[] coef, double[] argmin, boolean polytope) {
         double[] a;
         double cst = 0;
         int from;
@@ -345,7 +380,7 @@ public final class LinearBounds {
                 argmin[i] = ai > 0 ? xlo[i] : ai < 0 ? xhi[i] : 0.5 * (xlo[i] + xhi[i]);
             }
         }
-        if (!cons.isEmpty()) {
+        if (polytope && !cons.isEmpty()) {
             v = Math.max(v, cst + InputPolytope.min(a, xlo, xhi, cons));
         }
         if (coef != null) {
