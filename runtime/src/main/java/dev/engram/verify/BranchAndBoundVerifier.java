@@ -32,6 +32,8 @@ public final class BranchAndBoundVerifier implements Verifier {
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** Length of the first branch-and-bound round, after which a strong attack runs before the search resumes. */
     static final long SHORT_ROUND_NANOS = 500_000_000L;
+    /** α-CROWN steps on subdomains plain CROWN does not refute (0: off). */
+    static final int ALPHA_STEPS = Integer.getInteger("engram.verify.alphaSteps", 10);
 
     private BranchAndBoundVerifier() {
     }
@@ -75,10 +77,11 @@ public final class BranchAndBoundVerifier implements Verifier {
                     }
                     Box box = boxes.get(bi);
                     Search s = new Search(bn, falsifier, property, box, until);
-                    pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1, null));
+                    pool.invoke(s.task(box.lo().clone(), box.hi().clone(), 0, (1L << s.conj.size()) - 1, null, null));
                     if (DEBUG) {
-                        System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted in %.3f s%n",
-                                property.name(), bi, round, s.nodes.get(), s.leaves.get(), seconds(start));
+                        System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted (volume %.6f) in %.3f s%n",
+                                property.name(), bi, round, s.nodes.get(), s.leaves.get(), s.refutedVolume.sum(),
+                                seconds(start));
                     }
                     if (s.witness.get() != null) {
                         return falsifier.witness(s.witness.get(), seconds(start));
@@ -144,20 +147,38 @@ public final class BranchAndBoundVerifier implements Verifier {
             }
         }
 
+        /** Fraction of the box's volume refuted so far (debug output only). */
+        final java.util.concurrent.atomic.DoubleAdder refutedVolume = new java.util.concurrent.atomic.DoubleAdder();
+
+        void volume(double[] lo, double[] hi) {
+            if (DEBUG) {
+                double v = 1;
+                for (int i = 0; i < lo.length; i++) {
+                    v *= width0[i] > 0 ? (hi[i] - lo[i]) / width0[i] : 1;
+                }
+                refutedVolume.add(v);
+            }
+        }
+
         boolean stop() {
             return witness.get() != null || timedOut;
         }
 
-        RecursiveAction task(double[] lo, double[] hi, int depth, long open, LinearBounds parent) {
+        RecursiveAction task(double[] lo, double[] hi, int depth, long open, LinearBounds parent,
+                             LinearBounds self) {
             return new RecursiveAction() {
                 @Override
                 protected void compute() {
-                    explore(lo, hi, depth, open, parent);
+                    explore(lo, hi, depth, open, parent, self);
                 }
             };
         }
 
-        void explore(double[] lo, double[] hi, int depth, long open, LinearBounds parent) {
+        /**
+         * Explores the box {@code [lo, hi]}, whose parent's bounds are {@code parent}; {@code self}, when given, are
+         * this box's own bounds already computed by the parent's lookahead (the same computation).
+         */
+        void explore(double[] lo, double[] hi, int depth, long open, LinearBounds parent, LinearBounds self) {
             while (true) {
                 if (stop()) {
                     return;
@@ -170,7 +191,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                 if (inputInfeasible(lo, hi)) {
                     return;
                 }
-                LinearBounds b = LinearBounds.forward(net, lo, hi, true, parent, inputCons);
+                LinearBounds b = self != null ? self : LinearBounds.forward(net, lo, hi, true, parent, inputCons);
                 int d = lo.length;
                 double[] bestCoef = null;
                 double[] bestArg = null;
@@ -178,12 +199,20 @@ public final class BranchAndBoundVerifier implements Verifier {
                 double[] olo = b.lower(net.layers() - 1);
                 double[] ohi = b.upper(net.layers() - 1);
                 long still = 0;
+                LinearBounds opt = null;
                 for (int k = 0; k < conj.size(); k++) {
                     if ((open & (1L << k)) == 0) {
                         continue;
                     }
                     ConjunctionBound.Outcome out = ConjunctionBound.bound(b, conj.get(k), inputCons, lo, hi, olo, ohi,
                             falsifier::check);
+                    if (!out.refuted() && out.witness() == null && ALPHA_STEPS > 0) {
+                        // α-CROWN: optimised lower slopes for this conjunction's objectives
+                        if (opt == null) {
+                            opt = b.optimised(ALPHA_STEPS);
+                        }
+                        out = ConjunctionBound.bound(opt, conj.get(k), inputCons, lo, hi, olo, ohi, falsifier::check);
+                    }
                     if (out.witness() != null) {
                         witness.compareAndSet(null, out.witness().clone());
                         return;
@@ -199,11 +228,20 @@ public final class BranchAndBoundVerifier implements Verifier {
                 }
                 if (still == 0) {
                     leaves.incrementAndGet();
+                    volume(lo, hi);
                     return;
                 }
                 double[] mid = new double[d];
                 for (int i = 0; i < d; i++) {
                     mid[i] = 0.5 * (lo[i] + hi[i]);
+                }
+                if (DEBUG && (n % 2000) == 0) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < d; i++) {
+                        sb.append(String.format(" %.3g@%.4g", (hi[i] - lo[i]) / width0[i], mid[i]));
+                    }
+                    System.err.printf("[bab] node %d depth %d score %.4g widths%s y %s%n", n, depth, bestLb, sb,
+                            java.util.Arrays.toString(net.evaluate(mid)));
                 }
                 if (falsifier.check(mid)) {
                     witness.compareAndSet(null, mid);
@@ -230,8 +268,12 @@ public final class BranchAndBoundVerifier implements Verifier {
                 int split = -1;
                 int refutedHalf = 0; // -1: the lower half is refuted, 1: the upper one
                 double score = -1;
+                LinearBounds lowB = null;
+                LinearBounds highB = null;
                 {
-                    // lookahead: bound both halves of every input cheaply, keep the split whose worse half is best
+                    // lookahead: bound both halves of every input (forward bounds intersected with this box's,
+                    // backward passes for the neurons left unstable), keep the split whose worse half is best;
+                    // the chosen halves' bounds are handed down, so they are not computed twice
                     double base = progress(b, lo, hi, still);
                     double bestScore = base + 1e-6 * (1 + Math.abs(base));
                     double bestOther = Double.NEGATIVE_INFINITY;
@@ -241,25 +283,36 @@ public final class BranchAndBoundVerifier implements Verifier {
                         }
                         double[] h = hi.clone();
                         h[i] = mid[i];
-                        double sl = progress(LinearBounds.forward(net, lo, h, false, b, inputCons), lo, h, still);
+                        LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, inputCons);
+                        double sl = progress(bl, lo, h, still);
+                        // tighter intermediate bounds can loosen the output bound (the adaptive lower slopes
+                        // change), so the bounds without backward passes are tried too: both are sound
+                        sl = Math.max(sl, progress(LinearBounds.forward(net, lo, h, false, b, inputCons), lo, h, still));
                         double[] l2 = lo.clone();
                         l2[i] = mid[i];
-                        double sr = progress(LinearBounds.forward(net, l2, hi, false, b, inputCons), l2, hi, still);
+                        LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, inputCons);
+                        double sr = progress(br, l2, hi, still);
+                        sr = Math.max(sr, progress(LinearBounds.forward(net, l2, hi, false, b, inputCons), l2, hi, still));
                         double sc = Math.min(sl, sr);
                         if (sl > 0 && sr > 0) {
                             leaves.incrementAndGet();
+                            volume(lo, hi);
                             return;
                         }
                         if (sl > 0 || sr > 0) {
                             // a half refuted by these bounds already (margin included) is not explored
                             split = i;
                             refutedHalf = sl > 0 ? -1 : 1;
+                            lowB = bl;
+                            highB = br;
                             break;
                         }
                         if (sc > bestScore || sc == bestScore && split >= 0 && Math.max(sl, sr) > bestOther) {
                             bestScore = sc;
                             bestOther = Math.max(sl, sr);
                             split = i;
+                            lowB = bl;
+                            highB = br;
                         }
                     }
                 }
@@ -288,6 +341,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                 boolean lowFirst = bestArg[split] <= mid[split];
                 if (refutedHalf != 0) {
                     leaves.incrementAndGet();
+                    volume(refutedHalf < 0 ? lo : lo2, refutedHalf < 0 ? hi2 : hi);
                     nodes.incrementAndGet();
                     if (refutedHalf < 0) {
                         lo = lo2;
@@ -297,14 +351,16 @@ public final class BranchAndBoundVerifier implements Verifier {
                     depth++;
                     open = still;
                     parent = b;
+                    self = refutedHalf < 0 ? highB : lowB;
                     continue;
                 }
-                RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still, b) : task(lo, hi2, depth + 1, still, b);
+                RecursiveAction other = lowFirst ? task(lo2, hi, depth + 1, still, b, highB)
+                        : task(lo, hi2, depth + 1, still, b, lowB);
                 other.fork();
                 if (lowFirst) {
-                    explore(lo, hi2, depth + 1, still, b);
+                    explore(lo, hi2, depth + 1, still, b, lowB);
                 } else {
-                    explore(lo2, hi, depth + 1, still, b);
+                    explore(lo2, hi, depth + 1, still, b, highB);
                 }
                 other.join();
                 return;

@@ -67,6 +67,55 @@ class SubdomainBoundsProperties {
         });
     }
 
+    /**
+     * α-CROWN: bounds with optimised lower slopes (warm-started from a parent box's optimised slopes) still contain
+     * every sampled output, and are never looser than plain CROWN's.
+     */
+    @Test
+    void optimisedSlopeBoundsContainSampledOutputs() {
+        qt().withExamples(200).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int d = 1 + r.nextInt(5);
+            int m = 1 + r.nextInt(4);
+            DenseNetwork net = RandomNets.relu(seed, d, m);
+            BoundNetwork bn = BoundNetwork.of(net);
+            Box box = RandomNets.box(seed, d);
+            double[] c = new double[m];
+            for (int j = 0; j < m; j++) {
+                c[j] = r.nextGaussian();
+            }
+            LinearBounds parent = LinearBounds.forward(bn, box.lo(), box.hi(), true);
+            parent.optimised(1 + r.nextInt(8)).lowerBound(c, null, null); // leaves warm-start slopes
+            double[] lo = box.lo().clone();
+            double[] hi = box.hi().clone();
+            int i = r.nextInt(d);
+            double cut = lo[i] + (0.2 + 0.6 * r.nextDouble()) * (hi[i] - lo[i]);
+            if (r.nextBoolean()) {
+                lo[i] = cut;
+            } else {
+                hi[i] = cut;
+            }
+            LinearBounds child = LinearBounds.forward(bn, lo, hi, r.nextBoolean(), parent);
+            double plain = child.lowerBound(c, null, null);
+            double[] coef = new double[d];
+            double[] arg = new double[d];
+            double lb = child.optimised(1 + r.nextInt(15)).lowerBound(c, coef, arg);
+            assertTrue(lb >= plain - 1e-9 * (1 + Math.abs(plain)), "seed " + seed + ": " + lb + " < plain " + plain);
+            Box sub = new Box(lo, hi);
+            for (int s = 0; s < 300; s++) {
+                float[] y = net.evaluate(RandomNets.sample(r, sub));
+                double v = 0;
+                for (int j = 0; j < m; j++) {
+                    v += c[j] * y[j];
+                }
+                assertTrue(v >= lb - 1e-4 * (1 + Math.abs(lb)), "seed " + seed + ": c·y = " + v + " below " + lb);
+            }
+            for (int k = 0; k < d; k++) {
+                assertTrue(arg[k] >= lo[k] && arg[k] <= hi[k], "seed " + seed + ": minimiser outside the box");
+            }
+        });
+    }
+
     @Test
     void refutedConjunctionsHaveNoSampledPoint() {
         int[] refuted = new int[2];

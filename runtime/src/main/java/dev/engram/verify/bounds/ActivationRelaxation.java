@@ -19,6 +19,15 @@ public interface ActivationRelaxation {
     /** The derivative at {@code z} (a subgradient at kinks), for gradient-based falsification. */
     double slope(double z);
 
+    /**
+     * The smallest slope {@code s} such that every line {@code s' z} with {@code s <= s' <= 1} is a valid lower
+     * line on any interval {@code [l, u]} with {@code l < 0 < u} (the lower slopes α-CROWN may optimise), or NaN
+     * when the activation has no such family.
+     */
+    default double minLowerSlope() {
+        return Double.NaN;
+    }
+
     /** The relaxation of {@code activation}, or null when it has none (the verifier then answers unknown). */
     static ActivationRelaxation of(Activation activation, double alpha) {
         switch (activation) {
@@ -97,6 +106,12 @@ public interface ActivationRelaxation {
         @Override
         public double slope(double z) {
             return z > 0 ? 1 : alpha;
+        }
+
+        /** {@code s z <= max(z, alpha z)} for every z when {@code alpha <= s <= 1}. */
+        @Override
+        public double minLowerSlope() {
+            return alpha;
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.engram.verify.bounds;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Bounds of one network over one input box. {@link #forward} propagates symbolic linear lower and upper bounds
@@ -21,6 +24,59 @@ public final class LinearBounds {
     final double[][] lb;
     final double[][] ua;
     final double[][] ub;
+    /**
+     * α-CROWN: projected gradient steps on the lower slopes of unstable neurons per {@link #lowerBound} call
+     * (0: plain CROWN, the relaxation's own slopes).
+     */
+    private final int alphaSteps;
+    /** The optimised slopes per objective of this box (shared with its {@link #optimised} views). */
+    private final Map<Objective, double[][]> alphas;
+    /** The parent box's optimised slopes: warm starts. */
+    private Map<Objective, double[][]> parentAlphas;
+
+    /** Step size (Adam) of the slope optimisation. */
+    static final double ALPHA_LR = Double.parseDouble(System.getProperty("engram.verify.alphaLr", "0.25"));
+
+    /** An objective vector compared by value (key of the slope warm starts). */
+    private record Objective(double[] c) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Objective other && Arrays.equals(c, other.c);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(c);
+        }
+    }
+
+    private LinearBounds(LinearBounds base, int alphaSteps) {
+        this.net = base.net;
+        this.xlo = base.xlo;
+        this.xhi = base.xhi;
+        this.lo = base.lo;
+        this.hi = base.hi;
+        this.la = base.la;
+        this.lb = base.lb;
+        this.ua = base.ua;
+        this.ub = base.ub;
+        this.alphaSteps = alphaSteps;
+        this.alphas = base.alphas;
+        this.parentAlphas = base.parentAlphas;
+        this.cons = base.cons;
+    }
+
+    /**
+     * The same bounds, whose {@link #lowerBound} optimises the lower slopes of the unstable neurons for the
+     * objective by {@code steps} steps of projected gradient ascent (α-CROWN), warm-started from the slopes the
+     * parent box's optimised view found for the same objective. Any slopes in the valid range give a sound lower
+     * relaxation, so the optimised bound is as sound as the plain one and never worse (the best iterate is
+     * kept, and the plain relaxation is a candidate). Intermediate bounds are not changed.
+     * Not thread-safe: one thread bounds a box at a time; children read the slopes after their parent is done.
+     */
+    public LinearBounds optimised(int steps) {
+        return new LinearBounds(this, steps);
+    }
 
     private final List<dev.engram.verify.LinearConstraint> cons;
 
@@ -36,6 +92,8 @@ public final class LinearBounds {
         lb = new double[n][];
         ua = new double[n][];
         ub = new double[n][];
+        alphaSteps = 0;
+        alphas = new HashMap<>(4);
     }
 
     /** Interval bound propagation only (fast, loose). */
@@ -131,6 +189,7 @@ public final class LinearBounds {
     public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown,
                                        LinearBounds parent, List<dev.engram.verify.LinearConstraint> cons) {
         LinearBounds r = new LinearBounds(net, xlo, xhi, cons);
+        r.parentAlphas = parent == null ? null : parent.alphas;
         double[][] plo = parent == null ? null : parent.lo;
         double[][] phi = parent == null ? null : parent.hi;
         int d = net.sizes[0];
@@ -270,7 +329,131 @@ public final class LinearBounds {
      * minimising that linear function (a promising candidate counterexample).
      */
     public double lowerBound(double[] c, double[] coef, double[] argmin) {
-        return backward(net.layers, c, coef, argmin);
+        if (alphaSteps <= 0) {
+            return backward(net.layers, c, coef, argmin);
+        }
+        return optimise(c, coef, argmin, true);
+    }
+
+    /** True when neuron {@code o} of layer {@code l} is unstable and its lower slope can be optimised. */
+    private boolean free(int l, int o) {
+        return lo[l][o] < 0 && hi[l][o] > 0 && !Double.isNaN(net.act[l].minLowerSlope());
+    }
+
+    /**
+     * α-CROWN for one objective: projected (Adam) gradient ascent on the lower slopes of the unstable neurons.
+     * With the relaxation lines fixed, the backward pass's bound is {@code c·g(x*)} for the affine network g of the
+     * chosen lines and its minimising corner x*; its derivative in the slope of neuron o of layer l is
+     * {@code a_lo · z_lo(x*)} (a_lo the backward coefficient of the neuron's output, z_lo its pre-activation at x*
+     * in g) where the lower line is used, and 0 elsewhere.
+     */
+    private double optimise(double[] c, double[] coef, double[] argmin, boolean polytope) {
+        int layers = net.layers;
+        int d = xlo.length;
+        Objective key = new Objective(c.clone());
+        double[][] warm = alphas.get(key);
+        if (warm == null && parentAlphas != null) {
+            warm = parentAlphas.get(key);
+        }
+        double[][] alpha = new double[layers][];
+        boolean any = false;
+        for (int l = 0; l < layers; l++) {
+            int out = net.sizes[l + 1];
+            alpha[l] = new double[out];
+            double min = net.act[l].minLowerSlope();
+            for (int o = 0; o < out; o++) {
+                if (free(l, o)) {
+                    any = true;
+                    double v = warm != null && warm[l] != null ? warm[l][o] : la[l][o];
+                    alpha[l][o] = Math.min(1, Math.max(min, v));
+                }
+            }
+        }
+        if (!any) {
+            return backward(layers, c, coef, argmin, null, null, polytope);
+        }
+        double[][] m1 = new double[layers][];
+        double[][] m2 = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            m1[l] = new double[alpha[l].length];
+            m2[l] = new double[alpha[l].length];
+        }
+        double[][] rec = new double[layers][];
+        double[] x = new double[d];
+        double[] cf = new double[d];
+        double[] bestCoef = new double[d];
+        double[] bestArg = new double[d];
+        // the plain relaxation is a candidate too, so the optimised bound is never looser than plain CROWN's
+        double best = backward(layers, c, bestCoef, bestArg, null, null, polytope);
+        double[][] bestAlpha = null;
+        final double b1 = 0.9;
+        final double b2 = 0.999;
+        double p1 = 1;
+        double p2 = 1;
+        for (int t = 0; ; t++) {
+            double v = backward(layers, c, cf, x, alpha, rec, polytope);
+            if (v > best) {
+                best = v;
+                System.arraycopy(cf, 0, bestCoef, 0, d);
+                System.arraycopy(x, 0, bestArg, 0, d);
+                bestAlpha = new double[layers][];
+                for (int l = 0; l < layers; l++) {
+                    bestAlpha[l] = alpha[l].clone();
+                }
+            }
+            if (t == alphaSteps) {
+                break;
+            }
+            // the affine network of the chosen lines at x*: pre-activations give the slopes' gradients
+            p1 *= b1;
+            p2 *= b2;
+            double[] h = x;
+            for (int l = 0; l < layers; l++) {
+                int in = net.sizes[l];
+                int out = net.sizes[l + 1];
+                double[] w = net.w[l];
+                double[] bl = net.b[l];
+                double[] a = rec[l];
+                double[] nh = new double[out];
+                double min = net.act[l].minLowerSlope();
+                for (int o = 0; o < out; o++) {
+                    double z = bl[o];
+                    int wb = o * in;
+                    for (int i = 0; i < in; i++) {
+                        z += w[wb + i] * h[i];
+                    }
+                    double ao = a[o];
+                    boolean f = free(l, o);
+                    if (ao > 0) {
+                        nh[o] = f ? alpha[l][o] * z : la[l][o] * z + lb[l][o];
+                    } else {
+                        nh[o] = ua[l][o] * z + ub[l][o];
+                    }
+                    if (f) {
+                        double g = ao > 0 ? ao * z : 0;
+                        m1[l][o] = b1 * m1[l][o] + (1 - b1) * g;
+                        m2[l][o] = b2 * m2[l][o] + (1 - b2) * g * g;
+                        double mh = m1[l][o] / (1 - p1);
+                        double vh = m2[l][o] / (1 - p2);
+                        if (vh > 0) {
+                            double na = alpha[l][o] + ALPHA_LR * mh / (Math.sqrt(vh) + 1e-12);
+                            alpha[l][o] = Math.min(1, Math.max(min, na));
+                        }
+                    }
+                }
+                h = nh;
+            }
+        }
+        if (bestAlpha != null) {
+            alphas.put(key, bestAlpha);
+        }
+        if (coef != null) {
+            System.arraycopy(bestCoef, 0, coef, 0, d);
+        }
+        if (argmin != null) {
+            System.arraycopy(bestArg, 0, argmin, 0, d);
+        }
+        return best;
     }
 
     /**
@@ -284,7 +467,8 @@ public final class LinearBounds {
      */
     public double linearLowerBound(double[] c, double[] coef) {
         double[] argmin = new double[coef.length];
-        double v = backward(net.layers, c, coef, argmin, false);
+        double v = alphaSteps <= 0 ? backward(net.layers, c, coef, argmin, null, null, false)
+                : optimise(c, coef, argmin, false);
         for (int i = 0; i < coef.length; i++) {
             v -= coef[i] * argmin[i];
         }
@@ -292,7 +476,7 @@ public final class LinearBounds {
     }
 
     double backward(int top, double[] c, double[] coef, double[] argmin) {
-        return backward(top, c, coef, argmin, true);
+        return backward(top, c, coef, argmin, null, null, true);
     }
 
     /**
@@ -311,8 +495,18 @@ public final class LinearBounds {
         return cons.isEmpty() ? v : Math.max(v, InputPolytope.min(coef, xlo, xhi, cons));
     }
 
-    /** With {@code polytope}, the minimum is taken over the region's polytope, else over the box. */
-    double backward(int top, double[] c, double[] coef, double[] argmin, boolean polytope) {
+    double backward(int top, double[] c, double[] coef, double[] argmin, double[][] alpha, double[][] rec) {
+        return backward(top, c, coef, argmin, alpha, rec, true);
+    }
+
+    /**
+     * As above; with {@code alpha}, unstable neurons whose lower line is used take the lower line
+     * {@code alpha[l][o] z} instead of the relaxation's own (valid for every slope in [minLowerSlope, 1]);
+     * {@code rec[l]} receives the backward coefficients of layer l's post-activations. With {@code polytope}, the
+     * minimum is taken over the region's polytope, else over the box (the linear function itself is the same).
+     */
+    double backward(int top, double[] c, double[] coef, double[] argmin, double[][] alpha, double[][] rec,
+                    boolean polytope) {
         double[] a;
         double cst = 0;
         int from;
@@ -348,6 +542,10 @@ public final class LinearBounds {
             double[] bl = net.b[l];
             double[] w = net.w[l];
             double[] prev = new double[in];
+            if (rec != null) {
+                rec[l] = a;
+            }
+            double[] all = alpha == null ? null : alpha[l];
             for (int o = 0; o < out; o++) {
                 double ao = a[o];
                 if (ao == 0) {
@@ -355,8 +553,12 @@ public final class LinearBounds {
                 }
                 double az;
                 if (ao > 0) {
-                    az = ao * lal[o];
-                    cst += ao * lbl[o];
+                    if (all != null && free(l, o)) {
+                        az = ao * all[o];
+                    } else {
+                        az = ao * lal[o];
+                        cst += ao * lbl[o];
+                    }
                 } else {
                     az = ao * ual[o];
                     cst += ao * ubl[o];
