@@ -48,16 +48,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class AdultInvarianceTest {
 
     static Path shared() {
-        String p = System.getProperty("engram.shared.data");
-        if (p != null && Files.isDirectory(Path.of(p))) {
-            return Path.of(p);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("shared/data"))) {
-                return d.resolve("shared/data");
-            }
-        }
-        return Path.of(p == null ? "../shared/data" : p);
+        return dev.engram.SharedData.path();
     }
 
     static float[][] ort(byte[] model, float[][] inputs) throws OrtException {

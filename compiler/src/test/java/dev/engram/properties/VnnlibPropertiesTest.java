@@ -18,16 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class VnnlibPropertiesTest {
 
     static Path shared() {
-        String p = System.getProperty("engram.shared.data");
-        if (p != null && Files.isDirectory(Path.of(p))) {
-            return Path.of(p);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("shared/data"))) {
-                return d.resolve("shared/data");
-            }
-        }
-        return Path.of("../shared/data");
+        return dev.engram.SharedData.path();
     }
 
     @Test
