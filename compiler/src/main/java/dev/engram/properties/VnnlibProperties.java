@@ -141,7 +141,7 @@ public final class VnnlibProperties {
                 int n = hasX ? nx : ny;
                 for (LinearConstraint lc : constraints(c, n)) {
                     if (!hasX && !hasY) {
-                        if (!lc.holds(new double[0], 0)) {
+                        if (!lc.holds(new double[lc.coefficients().length], 0)) {
                             // constant false: this conjunction is empty
                             outputCons = null;
                             break;

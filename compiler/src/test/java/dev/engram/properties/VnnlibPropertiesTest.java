@@ -73,4 +73,21 @@ class VnnlibPropertiesTest {
         assertEquals("E093", unbounded.diagnostics().get(0).code().id());
         assertTrue(unbounded.diagnostics().get(0).message().contains("no lower bound"));
     }
+
+    @Test
+    void aComparisonOfConstantsIsDecidedNotACrash() {
+        String text = """
+                (declare-const X_0 Real)
+                (declare-const Y_0 Real)
+                (declare-const Y_1 Real)
+                (assert (<= X_0 1))
+                (assert (>= X_0 -1))
+                (assert (<= 1 0.5))
+                (assert (<= Y_0 Y_1))
+                """;
+        VnnlibFile f = VnnlibFile.of(new SourceFile("const.vnnlib", text), -1, -1);
+        assertTrue(f.diagnostics().stream().noneMatch(d -> d.isError()), f.diagnostics().toString());
+        // 1 <= 0.5 is false: the unsafe set is empty
+        assertTrue(f.properties().stream().allMatch(p -> p.unsafe().isEmpty()), f.properties().toString());
+    }
 }
