@@ -28,6 +28,13 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class BranchAndBoundVerifier implements Verifier {
     /** Deepest split before a subdomain is given up as unknown. */
+    /**
+     * The share of the current bound a lookahead split must gain to be chosen; below it the split falls back to
+     * the widest influential input ({@code |coefficient| x width}), so greedy tiny gains do not keep cutting one
+     * input while others stay wide.
+     */
+    static final double LOOKAHEAD_GAIN = Double.parseDouble(System.getProperty("engram.verify.lookaheadGain", "0.05"));
+
     static final int MAX_DEPTH = 120;
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** Length of the first branch-and-bound round, after which a strong attack runs before the search resumes. */
@@ -275,7 +282,7 @@ public final class BranchAndBoundVerifier implements Verifier {
                     // backward passes for the neurons left unstable), keep the split whose worse half is best;
                     // the chosen halves' bounds are handed down, so they are not computed twice
                     double base = progress(b, lo, hi, still);
-                    double bestScore = base + 1e-6 * (1 + Math.abs(base));
+                    double bestScore = base + 1e-6 * (1 + Math.abs(base)) + LOOKAHEAD_GAIN * Math.abs(base);
                     double bestOther = Double.NEGATIVE_INFINITY;
                     for (int i = 0; i < d; i++) {
                         if (!(mid[i] > lo[i] && mid[i] < hi[i]) || hi[i] - lo[i] < 1e-7 * width0[i]) {
