@@ -19,7 +19,6 @@ import dev.engram.properties.VnnlibFile;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
-import dev.engram.verify.InputRegion;
 import dev.engram.verify.Property;
 import dev.engram.verify.Verdict;
 import picocli.CommandLine.Command;
@@ -139,16 +138,8 @@ public final class CompileCommand implements Callable<Integer> {
                 return 2;
             }
             for (Property prop : f.properties()) {
-                for (Box b : prop.region().boxes()) {
-                    double[] dl = new double[b.dimension()];
-                    for (int i = 0; i < dl.length; i++) {
-                        dl[i] = Math.max(1e-6, delta * (b.hi()[i] - b.lo()[i]));
-                    }
-                    Property one = new Property(prop.name(), new InputRegion(List.of(b), prop.region().constraints()),
-                            prop.unsafe());
-                    obligations.add(new Obligation.Enforce(prop.name(), Span.of(p.toString(), 1, 1, 1, 1), one,
-                            enforceStrategy, enforceStrategy == Obligation.Strategy.GUARD ? dl : null));
-                }
+                obligations.addAll(ProgramToObligations.perBox(prop, prop.name(), Span.of(p.toString(), 1, 1, 1, 1),
+                        enforceStrategy, delta));
             }
         }
         if (obligations.isEmpty()) {

@@ -63,7 +63,7 @@ final class RuleVerification {
             }
             Verdict v = ObligationVerifier.verify(net, ob, t.domain(), timeout);
             String word = v instanceof Verdict.Unsat ? "holds" : v instanceof Verdict.Sat ? "violated" : v.word();
-            System.out.printf(Locale.ROOT, "%-9s %8.3f s  %-8s %s (%s)%n", word, seconds(v), ob.kind(), ob.name(),
+            System.out.printf(Locale.ROOT, "%-9s %8.3f s  %-8s %s (%s)%n", word, v.seconds(), ob.kind(), ob.name(),
                     ob.span());
             if (v instanceof Verdict.Sat) {
                 violated++;
@@ -76,7 +76,4 @@ final class RuleVerification {
         return violated > 0 ? 3 : undecided > 0 ? 1 : 0;
     }
 
-    private static double seconds(Verdict v) {
-        return VerifyCommand.seconds(v);
-    }
 }

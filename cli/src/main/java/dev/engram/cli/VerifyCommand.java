@@ -79,21 +79,8 @@ public final class VerifyCommand implements Callable<Integer> {
     /** One line: verdict, time, instance. */
     static String summary(Verdict v, Path model, Path vnnlib) {
         String detail = v instanceof Verdict.Unknown u ? " (" + u.reason() + ")" : "";
-        return String.format(Locale.ROOT, "%s in %.3f s: %s on %s%s", v.word(), seconds(v), vnnlib.getFileName(),
+        return String.format(Locale.ROOT, "%s in %.3f s: %s on %s%s", v.word(), v.seconds(), vnnlib.getFileName(),
                 model.getFileName(), detail);
-    }
-
-    static double seconds(Verdict v) {
-        if (v instanceof Verdict.Unsat u) {
-            return u.seconds();
-        }
-        if (v instanceof Verdict.Sat s) {
-            return s.seconds();
-        }
-        if (v instanceof Verdict.Unknown u) {
-            return u.seconds();
-        }
-        return ((Verdict.Timeout) v).seconds();
     }
 
     /** The VNN-COMP result file text: the verdict word, and for sat the witness {@code ((X_0 v) ... (Y_0 v))}. */

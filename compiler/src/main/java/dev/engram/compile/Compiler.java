@@ -75,7 +75,11 @@ public final class Compiler {
      * repair the property its proof was found on (the rule's region split into boxes; null when none).
      */
     record Step(Obligation obligation, DenseNetwork before, DenseNetwork after, double[] correction, double seconds,
-                Property proof) {
+                Property proof, Changes changes) {
+        Step(Obligation obligation, DenseNetwork before, DenseNetwork after, double[] correction, double seconds,
+             Property proof) {
+            this(obligation, before, after, correction, seconds, proof, Changes.between(before, after));
+        }
     }
 
     /** The network after every lowering, with one step per obligation in request order. */
@@ -194,7 +198,7 @@ public final class Compiler {
             } else {
                 v = ObligationVerifier.verify(written, ob, domain, req.verifyTimeoutSeconds());
             }
-            out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), Changes.between(step.before(), step.after()),
+            out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), step.changes(),
                     step.correction(), v, method, step.seconds(), seconds(t), outside));
         }
         return out;
@@ -231,7 +235,7 @@ public final class Compiler {
     static Map<String, String> ruleOfTensor(Lowered lowered) {
         Map<String, String> m = new java.util.TreeMap<>();
         for (Step s : lowered.steps()) {
-            Changes c = Changes.between(s.before(), s.after());
+            Changes c = s.changes();
             for (int l = 0; l < s.after().layers().size(); l++) {
                 var layer = s.after().layers().get(l);
                 if (c.layers().contains(layer.name())) {
@@ -245,19 +249,6 @@ public final class Compiler {
             }
         }
         return m;
-    }
-
-    static double seconds(Verdict v) {
-        if (v instanceof Verdict.Unsat u) {
-            return u.seconds();
-        }
-        if (v instanceof Verdict.Sat s) {
-            return s.seconds();
-        }
-        if (v instanceof Verdict.Unknown u) {
-            return u.seconds();
-        }
-        return ((Verdict.Timeout) v).seconds();
     }
 
     private static double seconds(long t0) {

@@ -61,7 +61,7 @@ public final class ProgramToObligations {
                     ? Obligation.Strategy.REPAIR : Obligation.Strategy.GUARD;
             for (Property prop : r.toProperties()) {
                 obs.add(new Obligation.Enforce(prop.name(), r.span(), prop, strategy,
-                        strategy == Obligation.Strategy.GUARD ? delta(box, deltaFraction) : null));
+                        strategy == Obligation.Strategy.GUARD ? Obligation.margins(box, deltaFraction) : null));
             }
         }
         for (CheckedRule r : p.properties()) {
@@ -88,16 +88,8 @@ public final class ProgramToObligations {
                 continue;
             }
             for (Property prop : f.properties()) {
-                List<Box> boxes = prop.region().boxes();
-                for (int k = 0; k < boxes.size(); k++) {
-                    String name = imp.name() + (boxes.size() > 1 ? "#" + (k + 1) : "");
-                    Property one = new Property(name, new InputRegion(List.of(boxes.get(k)),
-                            prop.region().constraints()), prop.unsafe());
-                    obs.add(imp.asRule()
-                            ? new Obligation.Enforce(name, imp.span(), one, Obligation.Strategy.GUARD,
-                            delta(boxes.get(k), deltaFraction))
-                            : new Obligation.Check(name, imp.span(), one));
-                }
+                obs.addAll(perBox(prop, imp.name(), imp.span(), imp.asRule() ? Obligation.Strategy.GUARD : null,
+                        deltaFraction));
             }
         }
         for (CheckedProgram.Monotonicity m : p.monotonicities()) {
@@ -114,6 +106,29 @@ public final class ProgramToObligations {
         Decision decision = p.decide().map(d -> d == Statement.Direction.ARGMIN ? Decision.ARGMIN : Decision.ARGMAX)
                 .orElse(Decision.ARGMAX);
         return new Translation(obs, domain, decision, Units.of(p), diags);
+    }
+
+    /**
+     * One obligation per box of {@code prop}'s region (named {@code name#k} when there are several): enforced with
+     * {@code strategy} (guard margins {@code deltaFraction} of each box's widths), or only checked when
+     * {@code strategy} is null. Used for VNN-LIB properties, imported or given on the command line.
+     */
+    public static List<Obligation> perBox(Property prop, String name, Span span, Obligation.Strategy strategy,
+                                          double deltaFraction) {
+        List<Obligation> out = new ArrayList<>();
+        List<Box> boxes = prop.region().boxes();
+        for (int k = 0; k < boxes.size(); k++) {
+            String n = name + (boxes.size() > 1 ? "#" + (k + 1) : "");
+            Property one = new Property(n, new InputRegion(List.of(boxes.get(k)), prop.region().constraints()),
+                    prop.unsafe());
+            if (strategy == null) {
+                out.add(new Obligation.Check(n, span, one));
+            } else {
+                out.add(new Obligation.Enforce(n, span, one, strategy, strategy == Obligation.Strategy.GUARD
+                        ? Obligation.margins(boxes.get(k), deltaFraction) : null));
+            }
+        }
+        return out;
     }
 
     private static Diagnostic notYet(Span span, String what, String why) {
@@ -144,14 +159,5 @@ public final class ProgramToObligations {
             }
         }
         return new SampleDomain(new Box(lo, hi), blocks);
-    }
-
-    /** Guard margins: {@code fraction} of the width of {@code box} per slot (at least 1e-6). */
-    static double[] delta(Box box, double fraction) {
-        double[] d = new double[box.dimension()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = Math.max(1e-6, fraction * (box.hi()[i] - box.lo()[i]));
-        }
-        return d;
     }
 }

@@ -149,12 +149,17 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
 
     /** Enforce {@code property} with exact guard units; {@code deltaFraction} of each input's box width as margin. */
     static Enforce guard(String name, Property property, double deltaFraction) {
-        Box b = property.region().boxes().get(0);
-        double[] d = new double[b.dimension()];
+        return new Enforce(name, Span.NONE, property, Strategy.GUARD,
+                margins(property.region().boxes().get(0), deltaFraction));
+    }
+
+    /** Guard margins: {@code fraction} of the width of {@code box} per input (at least 1e-6). */
+    static double[] margins(Box box, double fraction) {
+        double[] d = new double[box.dimension()];
         for (int i = 0; i < d.length; i++) {
-            d[i] = Math.max(1e-6, deltaFraction * (b.hi()[i] - b.lo()[i]));
+            d[i] = Math.max(1e-6, fraction * (box.hi()[i] - box.lo()[i]));
         }
-        return new Enforce(name, Span.NONE, property, Strategy.GUARD, d);
+        return d;
     }
 
     /** Enforce {@code property} by repairing existing weights (no new units). */

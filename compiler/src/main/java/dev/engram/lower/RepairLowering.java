@@ -577,7 +577,7 @@ public final class RepairLowering {
             Verdict w = BranchAndBoundVerifier.create().verify(repaired, split,
                     VerifyOptions.defaults().withTimeout(6 * opt.verifyTimeout() + 0.05 * leaves.size()));
             if (DEBUG) {
-                System.err.printf("[repair] partition validation: %s in %.2f s%n", w.word(), seconds(w));
+                System.err.printf("[repair] partition validation: %s in %.2f s%n", w.word(), w.seconds());
             }
             return w;
         }
@@ -599,16 +599,6 @@ public final class RepairLowering {
                 }
             }
             return true;
-        }
-
-        static double seconds(Verdict v) {
-            if (v instanceof Verdict.Unsat u) {
-                return u.seconds();
-            }
-            if (v instanceof Verdict.Sat u) {
-                return u.seconds();
-            }
-            return v instanceof Verdict.Timeout u ? u.seconds() : ((Verdict.Unknown) v).seconds();
         }
 
         Result summarise(DenseNetwork repaired, Verdict verdict, int it, int subs, String message) {

@@ -3,6 +3,7 @@ package dev.engram.bench;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
+import dev.engram.compile.ProgramToObligations;
 import dev.engram.compile.RuleReport;
 import dev.engram.ir.Obligation;
 import dev.engram.properties.VnnlibFile;
@@ -47,12 +48,7 @@ public final class GuardBench {
             VnnlibFile f = VnnlibFile.read(data.resolve("vnnlib").resolve(p[1]), 5, 5);
             List<Obligation> obs = new ArrayList<>();
             for (Property prop : f.properties()) {
-                Box b = prop.region().boxes().get(0);
-                double[] delta = new double[5];
-                for (int i = 0; i < 5; i++) {
-                    delta[i] = Math.max(1e-6, 0.01 * (b.hi()[i] - b.lo()[i]));
-                }
-                obs.add(new Obligation.Enforce(prop.name(), Span.NONE, prop, Obligation.Strategy.GUARD, delta));
+                obs.addAll(ProgramToObligations.perBox(prop, prop.name(), Span.NONE, Obligation.Strategy.GUARD, 0.01));
             }
             long t0 = System.nanoTime();
             CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(obs)

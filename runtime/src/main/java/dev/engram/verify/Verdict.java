@@ -14,6 +14,9 @@ public sealed interface Verdict {
     /** The time budget ran out. */
     record Timeout(double seconds) implements Verdict { }
 
+    /** How long the verification took, in seconds. */
+    double seconds();
+
     /** The VNN-COMP word for this verdict: unsat, sat, unknown or timeout. */
     default String word() {
         if (this instanceof Unsat) {
