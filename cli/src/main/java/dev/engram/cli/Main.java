@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code engram} command line: dispatches to one subcommand per job. */
-@Command(name = "engram", mixinStandardHelpOptions = true, version = "engram 0.1.0",
+@Command(name = "engram", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "engram 0.1.0",
         description = "Knowledge-injection compiler for neural networks.",
         subcommands = {CommandLine.HelpCommand.class,
                 InspectCommand.class,
