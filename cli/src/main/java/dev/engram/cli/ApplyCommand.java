@@ -1,8 +1,7 @@
 package dev.engram.cli;
 
-import dev.engram.model.LoadedModel;
-import dev.engram.model.Models;
-import dev.engram.patch.Patch;
+import dev.engram.Engram;
+import dev.engram.PatchResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,12 +23,13 @@ public final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Patch p = Patch.read(patch);
-        LoadedModel m = Models.load(model);
-        LoadedModel r = p.apply(m);
-        CliFiles.refuseInPlace(model, out);
-        r.write(out);
-        System.out.println("applied " + p.edits().size() + " edit(s) -> " + out + " (sha256 " + r.sha256() + ")");
+        PatchResult r = Engram.apply(model, patch, out);
+        if (!r.ok()) {
+            System.err.println("engram: error: " + r.message().get());
+            return 2;
+        }
+        System.out.println("applied " + r.patch().edits().size() + " edit(s) -> " + out + " (sha256 "
+                + r.model().sha256() + ")");
         return 0;
     }
 }

@@ -3,7 +3,7 @@ package dev.engram.cli;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.io.AtomicFiles;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.front.VnnlibFile;
 import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Verdict;
 import dev.engram.verify.Verifier;
@@ -106,7 +106,8 @@ public final class BenchCommand implements Runnable {
                         DenseNetwork net = nets.computeIfAbsent(onnx, p -> Models.load(p).dense());
                         VnnlibFile spec = VnnlibFile.read(prop, net.inputSize(), net.outputSize());
                         if (!spec.ok()) {
-                            v = new Verdict.Unknown(spec.diagnostics().get(0).message(), 0);
+                            v = new Verdict.Unknown(spec.unreadable() != null ? spec.unreadable()
+                                    : spec.diagnostics().get(0).message(), 0);
                         } else {
                             v = verifier.verifyAny(net, spec.properties(), new VerifyOptions(limit,
                                     threads == null ? defaults.threads() : threads, defaults.seed()));

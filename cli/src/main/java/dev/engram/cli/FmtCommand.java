@@ -1,6 +1,7 @@
 package dev.engram.cli;
 
 import dev.engram.diag.DiagnosticRenderer;
+import dev.engram.front.SourcePaths;
 import dev.engram.parse.AstPrinter;
 import dev.engram.parse.ParseResult;
 import dev.engram.parse.RuleParser;
@@ -33,7 +34,7 @@ public final class FmtCommand implements Callable<Integer> {
     public Integer call() {
         List<Path> files;
         try {
-            files = SourceFiles.expand(paths, false);
+            files = SourcePaths.expand(paths, false);
         } catch (IOException e) {
             System.err.println("engram fmt: " + e.getMessage());
             return 2;
@@ -42,7 +43,7 @@ public final class FmtCommand implements Callable<Integer> {
         for (Path p : files) {
             SourceFile src;
             try {
-                src = SourceFiles.read(p);
+                src = SourceFile.read(p);
             } catch (IOException e) {
                 System.err.println("engram fmt: cannot read " + p + ": " + e.getMessage());
                 status = 2;

@@ -1,8 +1,7 @@
 package dev.engram.cli;
 
-import dev.engram.model.LoadedModel;
-import dev.engram.model.Models;
-import dev.engram.patch.Patch;
+import dev.engram.Engram;
+import dev.engram.PatchResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,14 +23,15 @@ public final class RevertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Patch p = Patch.read(patch);
-        LoadedModel r = p.revert(Models.load(model));
-        CliFiles.refuseInPlace(model, out);
-        r.write(out);
-        String base = p.provenance().baseSha256();
-        boolean same = base != null && base.equals(r.sha256());
-        System.out.println("reverted " + p.edits().size() + " edit(s) -> " + out + " (sha256 " + r.sha256()
-                + (same ? ", identical to the patch's base" : base == null ? "" : ", tensors restored; file bytes differ from the base") + ")");
+        PatchResult r = Engram.revert(model, patch, out);
+        if (!r.ok()) {
+            System.err.println("engram: error: " + r.message().get());
+            return 2;
+        }
+        boolean hasBase = r.patch().provenance().baseSha256() != null;
+        System.out.println("reverted " + r.patch().edits().size() + " edit(s) -> " + out + " (sha256 "
+                + r.model().sha256() + (r.identicalToBase() ? ", identical to the patch's base" : !hasBase ? ""
+                : ", tensors restored; file bytes differ from the base") + ")");
         return 0;
     }
 }

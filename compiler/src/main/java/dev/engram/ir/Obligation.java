@@ -39,16 +39,16 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
     /**
      * Over {@code property.region()} the outputs must stay out of {@code property.unsafe()}.
      *
-     * @param delta guard margin per input (model units): outside the region dilated by it the outputs are unchanged;
-     *              only used by {@link Strategy#GUARD}
+     * @param dilation how far the guard's region reaches beyond the rule's box, per input (model units): outside the
+     *                 box dilated by it the outputs are unchanged; only used by {@link Strategy#GUARD}
      */
-    record Enforce(String name, Span span, Property property, Strategy strategy, double[] delta)
+    record Enforce(String name, Span span, Property property, Strategy strategy, double[] dilation)
             implements Obligation {
         public Enforce {
             if (property.region().boxes().size() != 1) {
                 throw new IllegalArgumentException(name + ": one box per obligation; split the region first");
             }
-            delta = delta == null ? null : delta.clone();
+            dilation = dilation == null ? null : dilation.clone();
         }
 
         @Override
@@ -66,17 +66,17 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
             return property.region().boxes().get(0);
         }
 
-        /** The box dilated by {@link #delta()} (the box itself when there is none). */
+        /** The box dilated by {@link #dilation()} (the box itself when there is none). */
         public Box dilatedBox() {
             Box b = box();
-            if (delta == null) {
+            if (dilation == null) {
                 return b;
             }
             double[] lo = b.lo().clone();
             double[] hi = b.hi().clone();
             for (int i = 0; i < lo.length; i++) {
-                lo[i] -= delta[i];
-                hi[i] += delta[i];
+                lo[i] -= dilation[i];
+                hi[i] += dilation[i];
             }
             return new Box(lo, hi);
         }
@@ -147,14 +147,17 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
 
     // ------------------------------------------------------------------ the Java API
 
-    /** Enforce {@code property} with exact guard units; {@code deltaFraction} of each input's box width as margin. */
-    static Enforce guard(String name, Property property, double deltaFraction) {
+    /** The guard's default dilation: this fraction of each input's width (of the domain, or of the rule's box). */
+    double DEFAULT_DILATION = 0.01;
+
+    /** Enforce {@code property} with exact guard units, dilated by {@code fraction} of each input's box width. */
+    static Enforce guard(String name, Property property, double fraction) {
         return new Enforce(name, Span.NONE, property, Strategy.GUARD,
-                margins(property.region().boxes().get(0), deltaFraction));
+                dilation(property.region().boxes().get(0), fraction));
     }
 
-    /** Guard margins: {@code fraction} of the width of {@code box} per input (at least 1e-6). */
-    static double[] margins(Box box, double fraction) {
+    /** A guard's dilation: {@code fraction} of the width of {@code box} per input (at least 1e-6). */
+    static double[] dilation(Box box, double fraction) {
         double[] d = new double[box.dimension()];
         for (int i = 0; i < d.length; i++) {
             d[i] = Math.max(1e-6, fraction * (box.hi()[i] - box.lo()[i]));

@@ -1,5 +1,6 @@
 package dev.engram.lower;
 
+import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Obligation;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
@@ -12,6 +13,7 @@ import dev.engram.verify.bounds.LinearBounds;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The exact guard lowering of {@code over BOX ensure not UNSAFE} on a ReLU network (KBANN-style). The network is
@@ -21,54 +23,92 @@ import java.util.List;
  *       {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)}, the distance of {@code x_i} outside the box on each
  *       side, and per linear input constraint {@code a . x <= b} one unit {@code relu(a . x - b)};</li>
  *   <li>second hidden layer: the conjunction {@code g = relu(1 - sum_k r_k / delta_k)}: 1 on the region, 0
- *       outside the region dilated by {@code delta} (a constraint's margin is {@code sum_i |a_i| delta_i}), in
- *       between on the margin;</li>
+ *       outside the region dilated by {@code delta} (the obligation's dilation; a constraint's dilation is
+ *       {@code sum_i |a_i| delta_i}), in between;</li>
  *   <li>every later hidden layer: one unit carrying {@code g} ({@code relu(g) = g});</li>
  *   <li>output layer: a column {@code c} so the outputs become {@code y + g c}. {@code c} comes from sound lower
  *       bounds of the original network over the box: for every conjunction of the unsafe set one constraint
  *       {@code a · y <= b} is made impossible by raising the outputs {@code a} counts positively by the missing
- *       amount plus a margin (so a decision rule only pushes the forbidden output away).</li>
+ *       amount plus a clearance (so a decision rule only pushes the forbidden output away).</li>
  * </ol>
  * New units only feed new units, so outside the dilated box the outputs are exactly the original ones.
  */
-public final class GuardLowering {
+public final class GuardLowering implements Lowering {
     /** Extra shift beyond the bound, relative to the constraint's scale, so the proof has room. */
     static final double SAFETY = 0.02;
 
-    private GuardLowering() {
+    /** The widened network, what was added, and the output correction applied on the region. */
+    public record Result(DenseNetwork network, int unitsAdded, double[] correction) implements Lowering.Detail {
     }
 
-    /** The widened network and what was added. */
-    public record Result(DenseNetwork network, int unitsAdded, double[] correction) {
+    @Override
+    public String name() {
+        return "guard";
     }
 
-    public static Result lower(DenseNetwork net, Obligation.Enforce ob) {
-        return lower(net, ob, java.util.Set.of());
+    @Override
+    public boolean accepts(Obligation ob) {
+        return ob instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.GUARD;
     }
 
-    /**
-     * As {@link #lower(DenseNetwork, Obligation.Enforce)}, but the guard reads no input in {@code ignored} (slots the
-     * model has been made independent of): their box sides and their part of the region's constraints are dropped,
-     * so the guard fires on a superset of the region in those coordinates and never reintroduces a dependence.
-     */
-    public static Result lower(DenseNetwork net, Obligation.Enforce ob, java.util.Set<Integer> ignored) {
+    /** Guards each rule in turn; rules the guard cannot take are all reported. */
+    @Override
+    public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
+        DenseNetwork cur = net;
+        List<Step> steps = new ArrayList<>();
+        List<Diagnostic> failures = new ArrayList<>();
+        for (Obligation ob : accepted) {
+            Obligation.Enforce e = (Obligation.Enforce) ob;
+            String why = whyNot(cur, e);
+            if (why != null) {
+                failures.add(Lowering.notApplicable(e, why));
+                continue;
+            }
+            long t = System.nanoTime();
+            Result g = lower(cur, e, ctx.ignoredSlots());
+            steps.add(new Step(e, cur, g.network(), (System.nanoTime() - t) / 1e9, this, g));
+            cur = g.network();
+        }
+        return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
+                : Lowering.Result.failed(net, failures);
+    }
+
+    /** Why the guard cannot be applied to {@code ob} on {@code net}, or null when it can. */
+    public static String whyNot(DenseNetwork net, Obligation.Enforce ob) {
         if (net.layers().size() < 3) {
-            throw new IllegalArgumentException(ob.name() + ": the guard needs at least two hidden layers, the network has "
-                    + (net.layers().size() - 1));
+            return "the guard needs at least two hidden layers, the network has " + (net.layers().size() - 1);
         }
         for (int l = 0; l < net.layers().size() - 1; l++) {
             if (net.layers().get(l).activation() != Activation.RELU) {
-                throw new IllegalArgumentException(ob.name() + ": the guard needs ReLU hidden layers; layer "
-                        + net.layers().get(l).name() + " is " + net.layers().get(l).activation());
+                return "the guard needs ReLU hidden layers; layer " + net.layers().get(l).name() + " is "
+                        + net.layers().get(l).activation();
             }
+        }
+        if (ob.dilation() == null || ob.dilation().length != net.inputSize()) {
+            return "the guard needs a dilation for each of the " + net.inputSize() + " inputs";
+        }
+        return null;
+    }
+
+    public static Result lower(DenseNetwork net, Obligation.Enforce ob) {
+        return lower(net, ob, Set.of());
+    }
+
+    /**
+     * The guard of {@code ob} on {@code net} ({@link #whyNot} must be null). The guard reads no input in
+     * {@code ignored} (slots the model has been made independent of): their box sides and their part of the
+     * region's constraints are dropped, so the guard fires on a superset of the region in those coordinates and
+     * never reintroduces a dependence.
+     */
+    public static Result lower(DenseNetwork net, Obligation.Enforce ob, Set<Integer> ignored) {
+        String why = whyNot(net, ob);
+        if (why != null) {
+            throw new IllegalArgumentException(ob.name() + ": " + why);
         }
         Box box = ob.box();
         double[] c = correction(net, box, ob.property().unsafe());
         int n = net.inputSize();
-        double[] delta = ob.delta();
-        if (delta == null || delta.length != n) {
-            throw new IllegalArgumentException(ob.name() + ": the guard needs a margin for each of the " + n + " inputs");
-        }
+        double[] delta = ob.dilation();
         List<LinearConstraint> cons = new ArrayList<>();
         List<Double> consDelta = new ArrayList<>();
         for (LinearConstraint k0 : ob.property().region().constraints()) {
@@ -164,8 +204,8 @@ public final class GuardLowering {
                     for (int j = 0; j < m; j++) {
                         ac += a[j] * c[j];
                     }
-                    double margin = SAFETY * (1e-3 + scale) + Bounds.margin(scale);
-                    double missing = k.bound() + margin - (low + ac);
+                    double clearance = SAFETY * (1e-3 + scale) + Bounds.margin(scale);
+                    double missing = k.bound() + clearance - (low + ac);
                     if (missing < need) {
                         need = missing;
                         best = k;

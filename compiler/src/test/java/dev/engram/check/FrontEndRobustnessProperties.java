@@ -14,7 +14,7 @@ import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.parse.AstPrinter;
 import dev.engram.parse.ParseResult;
 import dev.engram.parse.RuleParser;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.front.VnnlibFile;
 import dev.engram.source.SourceFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

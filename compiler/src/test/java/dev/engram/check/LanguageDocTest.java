@@ -2,12 +2,9 @@ package dev.engram.check;
 
 import dev.engram.ir.Decision;
 
-import dev.engram.compile.CompileDiagnostics;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
-import dev.engram.compile.ProgramToObligations;
-import dev.engram.compile.RuleCompiler;
 import dev.engram.model.DenseNetworks;
 import dev.engram.model.onnx.OnnxModel;
 import java.util.Optional;
@@ -20,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.DiagnosticRenderer;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.front.VnnlibFile;
 import dev.engram.source.SourceFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,24 +130,10 @@ class LanguageDocTest {
     private static List<Diagnostic> compile(SourceFile src, Path folder, int[] exit) throws IOException {
         example(folder.resolve("tiny.onnx"), 2);
         example(folder.resolve("shallow.onnx"), 1);
-        RuleCompiler.Front front = RuleCompiler.front(src, folder, Optional.empty(), 0.01);
-        List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
-        if (!front.ok()) {
-            exit[0] = 1;
-            return ds;
-        }
-        ProgramToObligations.Translation t = front.translation().orElseThrow();
-        try {
-            CompileResult r = Compiler.compile(CompileRequest.builder().setModel(front.model().orElseThrow())
-                    .setObligations(t.obligations()).optDomain(t.domain()).optDecision(t.decision())
-                    .optUnits(t.units()).optFidelitySamples(100).optVerifyTimeout(20).build());
-            ds.addAll(CompileDiagnostics.notProved(r, t.units()));
-            exit[0] = r.proved() ? 0 : 3;
-        } catch (Compiler.LoweringException e) {
-            ds.add(CompileDiagnostics.notLowered(e));
-            exit[0] = 3;
-        }
-        return ds;
+        CompileResult r = Compiler.compile(CompileRequest.builder().optRules(src, folder).optFidelitySamples(100)
+                .optVerifyTimeout(20).build());
+        exit[0] = r.outcome().exitCode();
+        return new ArrayList<>(r.diagnostics());
     }
 
     /** The documented example models: 2 inputs, {@code hidden} ReLU layers of 8 units, 2 outputs (seeded). */

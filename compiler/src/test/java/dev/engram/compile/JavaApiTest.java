@@ -1,6 +1,7 @@
 package dev.engram.compile;
 
 import dev.engram.ir.Decision;
+import dev.engram.ir.SampleDomain;
 
 import dev.engram.ir.Obligation;
 import dev.engram.model.Activation;

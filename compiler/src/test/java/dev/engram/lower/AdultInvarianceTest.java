@@ -12,6 +12,8 @@ import dev.engram.check.Checker;
 import dev.engram.data.Dataset;
 import dev.engram.data.Encoding;
 import dev.engram.data.TrainTest;
+import dev.engram.validate.Independence;
+import dev.engram.front.ProgramToIr;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.Models;
@@ -101,20 +103,20 @@ class AdultInvarianceTest {
         assertEquals(List.of("Female", "Male"), sex.values());
         assertEquals(Arrays.stream(enc.slots("sex")).boxed().toList(), inv.slots());
 
-        InvarianceLowering.Result low = InvarianceLowering.lower(net, sex, train.x());
+        InvarianceLowering.Result low = InvarianceLowering.lower(net, ProgramToIr.input(sex), train.x());
         assertEquals(List.of("layer0.weight", "layer0.bias"),
                 low.touched().stream().map(TouchedTensor::tensorName).toList());
         Path patched = tmp.resolve("adult-fair.onnx");
         loaded.withDense(low.network()).write(patched);
 
-        assertFalse(InvarianceLowering.proveFile(model, low.slots()).holds(), "the original depends on sex");
-        InvarianceLowering.Proof proof = InvarianceLowering.proveFile(patched, InvarianceLowering.slots(inv));
+        assertFalse(Independence.proveFile(model, low.slots()).holds(), "the original depends on sex");
+        Independence.Proof proof = Independence.proveFile(patched, inv.slots().stream().mapToInt(Integer::intValue).toArray());
         assertTrue(proof.holds(), proof.violations().toString());
         assertEquals(32 * 2, proof.checkedWeights(), "32 first-layer units times 2 sex slots");
 
         DenseNetwork back = Models.readDense(patched);
         float[][] rows = Arrays.copyOf(test.x(), 2000);
-        assertEquals(0.0, InvarianceLowering.maxFlipChange(back, low.slots(), rows, InvarianceLowering.alternatives(sex)));
+        assertEquals(0.0, Independence.maxFlipChange(back, low.slots(), rows, Independence.alternatives(ProgramToIr.input(sex))));
 
         // ONNX Runtime on the written file: flipping sex changes no output bit either
         float[][] female = Arrays.copyOf(test.x(), 300);

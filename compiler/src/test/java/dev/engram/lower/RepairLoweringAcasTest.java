@@ -3,7 +3,7 @@ package dev.engram.lower;
 import dev.engram.lower.repair.RepairOptions;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.front.VnnlibFile;
 import dev.engram.verify.Box;
 import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Property;

@@ -1,4 +1,4 @@
-package dev.engram.properties;
+package dev.engram.front;
 
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
@@ -12,16 +12,16 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A VNN-LIB file read for a model: parsed, turned into properties and checked against the model's input and
- * output sizes. All problems come back as diagnostics.
+ * output sizes. All problems come back as diagnostics ({@code unreadable} when the file could not be read).
  */
-public record VnnlibFile(SourceFile source, List<Property> properties, List<Diagnostic> diagnostics) {
+public record VnnlibFile(SourceFile source, List<Property> properties, List<Diagnostic> diagnostics,
+                         String unreadable) {
     /** Largest VNN-LIB file read (some competition benchmarks have files of tens of MB). */
     public static final long MAX_BYTES = 256L << 20;
 
@@ -30,26 +30,32 @@ public record VnnlibFile(SourceFile source, List<Property> properties, List<Diag
         diagnostics = List.copyOf(diagnostics);
     }
 
-    public boolean ok() {
-        return diagnostics.stream().noneMatch(Diagnostic::isError);
+    public VnnlibFile(SourceFile source, List<Property> properties, List<Diagnostic> diagnostics) {
+        this(source, properties, diagnostics, null);
     }
 
-    /** Reads a file; an I/O problem becomes an {@link java.io.UncheckedIOException}. */
+    /** True when the file was read and every property fits the model. */
+    public boolean ok() {
+        return unreadable == null && diagnostics.stream().noneMatch(Diagnostic::isError);
+    }
+
+    /**
+     * Reads a file (at most {@link #MAX_BYTES}); strict UTF-8, else ISO-8859-1. An unreadable file comes back as
+     * {@link #unreadable} with the reason, never as an exception.
+     */
     public static VnnlibFile read(Path path, int inputs, int outputs) {
         String text;
         try {
-            if (Files.size(path) > MAX_BYTES) {
-                throw new IOException("file larger than " + (MAX_BYTES >> 20) + " MB");
-            }
-            byte[] bytes = Files.readAllBytes(path);
+            byte[] bytes = SourceFile.readBytes(path, MAX_BYTES);
             try {
                 text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
             } catch (CharacterCodingException e) {
                 text = new String(bytes, StandardCharsets.ISO_8859_1);
             }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(path + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+            return new VnnlibFile(new SourceFile(path.toString(), ""), List.of(), List.of(), path + ": " + why);
         }
         return of(new SourceFile(path.toString(), text), inputs, outputs);
     }

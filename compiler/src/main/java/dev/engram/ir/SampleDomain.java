@@ -1,4 +1,4 @@
-package dev.engram.compile;
+package dev.engram.ir;
 
 import dev.engram.verify.Box;
 

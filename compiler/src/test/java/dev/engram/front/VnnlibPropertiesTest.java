@@ -1,4 +1,4 @@
-package dev.engram.properties;
+package dev.engram.front;
 
 import dev.engram.source.SourceFile;
 import dev.engram.verify.Property;

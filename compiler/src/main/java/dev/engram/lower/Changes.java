@@ -1,4 +1,4 @@
-package dev.engram.compile;
+package dev.engram.lower;
 
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -15,6 +15,11 @@ public record Changes(int unitsAdded, long parametersChanged, long parametersAdd
                       double maxAbsChange) {
     public Changes {
         layers = List.copyOf(layers);
+    }
+
+    /** Nothing changed. */
+    public static Changes none() {
+        return new Changes(0, 0, 0, List.of(), 0);
     }
 
     /** The difference between {@code before} and {@code after} (same depth; layers may only grow). */

@@ -1,14 +1,15 @@
-package dev.engram.compile;
-
-import dev.engram.ir.Decision;
+package dev.engram.front;
 
 import dev.engram.ast.Statement;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.CheckedRule;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
+import dev.engram.ir.Decision;
+import dev.engram.ir.Ir;
 import dev.engram.ir.Obligation;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.ir.SampleDomain;
+import dev.engram.ir.Units;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
@@ -16,24 +17,23 @@ import dev.engram.verify.Property;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The stage {@code checked program → IR}: every statement of a checked rule file becomes obligations in model
  * units — rules become {@link Obligation.Enforce} (one per premise case), properties {@link Obligation.Check},
- * {@code ignore} an {@link Obligation.Invariance}, imported VNN-LIB files either — together with what the later
- * stages need to talk about the model: the sampling domain, the decision direction and the units. Statements this
- * compiler cannot lower yet are reported as {@link DiagnosticCode#E060} errors, never silently dropped.
+ * {@code ignore} an {@link Obligation.Invariance}, imported VNN-LIB files either — together with the sampling
+ * domain, the decision direction and the units. Statements this compiler cannot lower yet are reported as
+ * {@link DiagnosticCode#E060} errors, never silently dropped.
  */
-public final class ProgramToObligations {
-    private ProgramToObligations() {
+public final class ProgramToIr {
+    private ProgramToIr() {
     }
 
-    /** The IR of one rule file. {@code diagnostics} holds errors when something cannot be compiled. */
-    public record Translation(List<Obligation> obligations, SampleDomain domain, Decision decision, Units units,
-                              List<Diagnostic> diagnostics) {
+    /** The IR of one rule file, or the diagnostics saying what cannot be compiled (then {@code ir} is partial). */
+    public record Translation(Ir ir, List<Diagnostic> diagnostics) {
         public Translation {
-            obligations = List.copyOf(obligations);
             diagnostics = List.copyOf(diagnostics);
         }
 
@@ -43,15 +43,17 @@ public final class ProgramToObligations {
     }
 
     /**
-     * @param deltaFraction the guard margin as a fraction of each input slot's declared domain width
+     * @param modelInputs      the model's input count (VNN-LIB imports are checked against it)
+     * @param modelOutputs     the model's output count
+     * @param dilationFraction the guard's dilation as a fraction of each input slot's declared domain width
      */
-    public static Translation translate(CheckedProgram p, int modelInputs, int modelOutputs, double deltaFraction) {
+    public static Translation translate(CheckedProgram p, int modelInputs, int modelOutputs, double dilationFraction) {
         List<Diagnostic> diags = new ArrayList<>();
         List<Obligation> obs = new ArrayList<>();
+        ModelUnits mu = ModelUnits.of(p);
         SampleDomain domain = domain(p, modelInputs);
-        Box box = domain.box();
         for (CheckedRule r : p.rules()) {
-            if (r.premiseModel().stream().anyMatch(c -> !c.learned().isEmpty())) {
+            if (r.usesLearnedConcept()) {
                 diags.add(Diagnostic.error(DiagnosticCode.E060, r.span(), "rule '" + r.name()
                                 + "' uses a concept learned from examples; lowering it needs the neural-code dictionary",
                         "this compiler version lowers rules over input predicates only; verify it or rewrite the premise"));
@@ -59,27 +61,27 @@ public final class ProgramToObligations {
             }
             Obligation.Strategy strategy = r.strategy().orElse(Statement.Strategy.GUARD) == Statement.Strategy.REPAIR
                     ? Obligation.Strategy.REPAIR : Obligation.Strategy.GUARD;
-            for (Property prop : r.toProperties()) {
+            for (Property prop : mu.properties(r)) {
                 obs.add(new Obligation.Enforce(prop.name(), r.span(), prop, strategy,
-                        strategy == Obligation.Strategy.GUARD ? Obligation.margins(box, deltaFraction) : null));
+                        strategy == Obligation.Strategy.GUARD ? Obligation.dilation(domain.box(), dilationFraction)
+                                : null));
             }
         }
         for (CheckedRule r : p.properties()) {
-            for (Property prop : r.toProperties()) {
+            for (Property prop : mu.properties(r)) {
                 obs.add(new Obligation.Check(prop.name(), r.span(), prop));
             }
         }
         for (CheckedProgram.Invariance inv : p.invariances()) {
-            int[] slots = inv.slots().stream().mapToInt(Integer::intValue).toArray();
-            double[] expected = new double[slots.length];
-            for (int k = 0; k < slots.length; k++) {
-                expected[k] = slots.length > 1 ? 1.0 / slots.length
-                        : (box.lo()[slots[k]] + box.hi()[slots[k]]) / 2;
-            }
-            obs.add(new Obligation.Invariance("ignore " + inv.input(), inv.span(), inv.input(), slots, expected));
+            obs.add(invariance(p, inv));
         }
         for (CheckedProgram.VnnlibImport imp : p.imports()) {
             VnnlibFile f = VnnlibFile.read(Path.of(imp.file()), modelInputs, modelOutputs);
+            if (f.unreadable() != null) {
+                diags.add(Diagnostic.error(DiagnosticCode.E025, imp.span(), "cannot read imported VNN-LIB file: "
+                        + f.unreadable(), "check that the file is readable"));
+                continue;
+            }
             if (!f.ok()) {
                 for (Diagnostic d : f.diagnostics()) {
                     diags.add(Diagnostic.error(d.code(), imp.span(), "in imported " + imp.file() + ": " + d.message(),
@@ -89,32 +91,35 @@ public final class ProgramToObligations {
             }
             for (Property prop : f.properties()) {
                 obs.addAll(perBox(prop, imp.name(), imp.span(), imp.asRule() ? Obligation.Strategy.GUARD : null,
-                        deltaFraction));
+                        dilationFraction));
             }
         }
-        for (CheckedProgram.Monotonicity m : p.monotonicities()) {
-            diags.add(notYet(m.span(), "monotone " + m.output() + " in " + m.input(),
-                    "monotonicity needs a two-copy verification this version does not have"));
-        }
-        for (CheckedProgram.Erasure e : p.erasures()) {
-            diags.add(notYet(e.span(), "erase " + e.concept(), "erasure needs the neural-code dictionary"));
-        }
-        for (CheckedProgram.Steering s : p.steerings()) {
-            diags.add(notYet(s.span(), "steer toward " + s.concept(), "steering toward a concept needs the "
-                    + "neural-code dictionary; the Java API steers with an explicit direction (Obligation.steer)"));
-        }
+        diags.addAll(notYet(p));
         Decision decision = p.decide().map(d -> d == Statement.Direction.ARGMIN ? Decision.ARGMIN : Decision.ARGMAX)
                 .orElse(Decision.ARGMAX);
-        return new Translation(obs, domain, decision, Units.of(p), diags);
+        return new Translation(new Ir(obs, domain, decision, ModelUnits.units(p)), diags);
+    }
+
+    /** {@code ignore INPUT}: the input's slots, replaced by its expected value over the declared domain. */
+    public static Obligation.Invariance invariance(CheckedProgram p, CheckedProgram.Invariance inv) {
+        Units.Input in = p.inputs().stream().filter(i -> i.name().equals(inv.input())).findFirst()
+                .map(ModelUnits::input).orElseThrow(() -> new IllegalArgumentException("no input '" + inv.input()
+                        + "' in " + p.path()));
+        return new Obligation.Invariance("ignore " + inv.input(), inv.span(), inv.input(), in.slots(), in.expected());
+    }
+
+    /** The IR's view of a checked input (slots, expected value, model-unit domain). */
+    public static Units.Input input(CheckedProgram.Input in) {
+        return ModelUnits.input(in);
     }
 
     /**
      * One obligation per box of {@code prop}'s region (named {@code name#k} when there are several): enforced with
-     * {@code strategy} (guard margins {@code deltaFraction} of each box's widths), or only checked when
+     * {@code strategy} (a guard dilated by {@code dilationFraction} of each box's widths), or only checked when
      * {@code strategy} is null. Used for VNN-LIB properties, imported or given on the command line.
      */
     public static List<Obligation> perBox(Property prop, String name, Span span, Obligation.Strategy strategy,
-                                          double deltaFraction) {
+                                          double dilationFraction) {
         List<Obligation> out = new ArrayList<>();
         List<Box> boxes = prop.region().boxes();
         for (int k = 0; k < boxes.size(); k++) {
@@ -125,8 +130,25 @@ public final class ProgramToObligations {
                 out.add(new Obligation.Check(n, span, one));
             } else {
                 out.add(new Obligation.Enforce(n, span, one, strategy, strategy == Obligation.Strategy.GUARD
-                        ? Obligation.margins(boxes.get(k), deltaFraction) : null));
+                        ? Obligation.dilation(boxes.get(k), dilationFraction) : null));
             }
+        }
+        return out;
+    }
+
+    /** E060 for every statement that parses and checks but has no lowering yet. */
+    private static List<Diagnostic> notYet(CheckedProgram p) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (CheckedProgram.Monotonicity m : p.monotonicities()) {
+            out.add(notYet(m.span(), "monotone " + m.output() + " in " + m.input(),
+                    "monotonicity needs a two-copy verification this version does not have"));
+        }
+        for (CheckedProgram.Erasure e : p.erasures()) {
+            out.add(notYet(e.span(), "erase " + e.concept(), "erasure needs the neural-code dictionary"));
+        }
+        for (CheckedProgram.Steering s : p.steerings()) {
+            out.add(notYet(s.span(), "steer toward " + s.concept(), "steering toward a concept needs the "
+                    + "neural-code dictionary; the Java API steers with an explicit direction (Obligation.steer)"));
         }
         return out;
     }
@@ -140,22 +162,16 @@ public final class ProgramToObligations {
     static SampleDomain domain(CheckedProgram p, int width) {
         double[] lo = new double[width];
         double[] hi = new double[width];
-        java.util.Arrays.fill(hi, 1);
+        Arrays.fill(hi, 1);
         List<int[]> blocks = new ArrayList<>();
-        for (CheckedProgram.Input in : p.inputs()) {
+        for (CheckedProgram.Input ci : p.inputs()) {
+            Units.Input in = ModelUnits.input(ci);
+            for (int s : in.slots()) {
+                lo[s] = in.modelLo();
+                hi[s] = in.modelHi();
+            }
             if (in.categorical()) {
-                int[] block = new int[in.width()];
-                for (int k = 0; k < block.length; k++) {
-                    block[k] = in.index() + k;
-                    lo[in.index() + k] = 0;
-                    hi[in.index() + k] = 1;
-                }
-                blocks.add(block);
-            } else {
-                double a = in.lo() * in.scale() + in.offset();
-                double b = in.hi() * in.scale() + in.offset();
-                lo[in.index()] = Math.min(a, b);
-                hi[in.index()] = Math.max(a, b);
+                blocks.add(in.slots());
             }
         }
         return new SampleDomain(new Box(lo, hi), blocks);

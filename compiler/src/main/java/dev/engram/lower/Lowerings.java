@@ -1,0 +1,89 @@
+package dev.engram.lower;
+
+import dev.engram.diag.Diagnostic;
+import dev.engram.ir.Obligation;
+import dev.engram.model.DenseNetwork;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stage {@code IR → network}: runs the lowering passes in order over one network. The order is the documented
+ * one: invariances first (they change the function everywhere), then the rules to repair (jointly: repairing one
+ * after another could undo an earlier repair), then the guarded rules (on the invariant network, with guards that
+ * leave the ignored slots alone), then steering. Properties that are only checked pass through unchanged.
+ */
+public final class Lowerings {
+    /** Every lowering, in the order they run. Adding a lowering: one class, one line here. */
+    public static final List<Lowering> PASSES = List.of(
+            new InvarianceLowering(),
+            new RepairPass(),
+            new GuardLowering(),
+            new SteeringLowering());
+
+    private Lowerings() {
+    }
+
+    /**
+     * The network after every pass, one step per obligation in request order; or the failures (E062) of the first
+     * pass that could not lower all it accepted, with the steps done so far.
+     */
+    public record Lowered(DenseNetwork network, List<Step> steps, List<Diagnostic> failures) {
+        public Lowered {
+            steps = List.copyOf(steps);
+            failures = List.copyOf(failures);
+        }
+
+        public boolean ok() {
+            return failures.isEmpty();
+        }
+    }
+
+    /** Runs {@link #PASSES} over {@code net}. */
+    public static Lowered lower(DenseNetwork net, List<Obligation> obligations, Lowering.Context ctx) {
+        return lower(PASSES, net, obligations, ctx);
+    }
+
+    /** Runs {@code passes} in order over {@code net}; each obligation goes to the first pass that accepts it. */
+    public static Lowered lower(List<Lowering> passes, DenseNetwork net, List<Obligation> obligations,
+                                Lowering.Context ctx) {
+        Map<Obligation, Step> done = new IdentityHashMap<>();
+        DenseNetwork cur = net;
+        for (Lowering pass : passes) {
+            List<Obligation> mine = new ArrayList<>();
+            for (Obligation ob : obligations) {
+                if (!done.containsKey(ob) && pass.accepts(ob)) {
+                    mine.add(ob);
+                }
+            }
+            if (mine.isEmpty()) {
+                continue;
+            }
+            Lowering.Result r = pass.lower(cur, mine, ctx);
+            if (!r.failures().isEmpty()) {
+                return new Lowered(cur, inOrder(obligations, done, null), r.failures());
+            }
+            for (Step s : r.steps()) {
+                done.put(s.obligation(), s);
+            }
+            cur = r.network();
+        }
+        return new Lowered(cur, inOrder(obligations, done, cur), List.of());
+    }
+
+    /** The steps in request order; obligations no pass took are unchanged steps on {@code net} (skipped if null). */
+    private static List<Step> inOrder(List<Obligation> obligations, Map<Obligation, Step> done, DenseNetwork net) {
+        List<Step> out = new ArrayList<>();
+        for (Obligation ob : obligations) {
+            Step s = done.get(ob);
+            if (s != null) {
+                out.add(s);
+            } else if (net != null) {
+                out.add(Step.unchanged(ob, net));
+            }
+        }
+        return out;
+    }
+}

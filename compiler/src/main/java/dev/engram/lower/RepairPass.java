@@ -1,0 +1,84 @@
+package dev.engram.lower;
+
+import dev.engram.ir.Obligation;
+import dev.engram.lower.repair.RepairOptions;
+import dev.engram.model.DenseNetwork;
+import dev.engram.validate.ObligationProver;
+import dev.engram.verify.Boxes;
+import dev.engram.verify.Property;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The architecture-preserving repair as a pass: every rule to repair is repaired jointly, in one LP, so that no
+ * repair undoes another ({@link RepairLowering}); the rules share one step's change. Established on the written
+ * network by the verifier, on the repair's partition of the region when it used one and that partition covers the
+ * rule's box exactly.
+ */
+public final class RepairPass implements Lowering {
+
+    /** The repair's record: its result, and per rule the property it was proved on (null when none). */
+    public record Detail(RepairLowering.Result repair, Property proof) implements Lowering.Detail {
+    }
+
+    @Override
+    public String name() {
+        return "repair";
+    }
+
+    @Override
+    public boolean accepts(Obligation ob) {
+        return ob instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.REPAIR;
+    }
+
+    @Override
+    public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
+        List<Property> rules = accepted.stream().map(o -> ((Obligation.Enforce) o).property()).toList();
+        long t = System.nanoTime();
+        RepairLowering.Result r;
+        try {
+            r = RepairLowering.repair(net, rules, RepairOptions.defaults().withDomain(ctx.domain().box())
+                    .withDecision(ctx.decision()).withSeed(ctx.seed()));
+        } catch (IllegalArgumentException ex) {
+            return Lowering.Result.failed(net, List.of(Lowering.notApplicable(accepted.get(0), ex.getMessage())));
+        }
+        double secs = (System.nanoTime() - t) / 1e9;
+        List<Step> steps = new ArrayList<>();
+        Changes changes = Changes.between(net, r.network());
+        for (int j = 0; j < accepted.size(); j++) {
+            Property proof = j < r.validated().size() ? r.validated().get(j) : null;
+            steps.add(new Step(accepted.get(j), net, r.network(), changes, secs, this, new Detail(r, proof)));
+        }
+        return new Lowering.Result(r.network(), steps, List.of());
+    }
+
+    /**
+     * The verifier on the written network: on the repair's partition of the region when that partition is usable
+     * (the same set of inputs, checked here rather than trusted), else on the rule as written.
+     */
+    @Override
+    public ObligationProver.Proof establish(DenseNetwork written, Step step, Context ctx) {
+        Obligation.Enforce e = (Obligation.Enforce) step.obligation();
+        Property proof = step.detail() instanceof Detail d ? d.proof() : null;
+        if (!usablePartition(e, proof)) {
+            return Lowering.super.establish(written, step, ctx);
+        }
+        return new ObligationProver.Proof(ObligationProver.verify(written, proof, ctx.verifyTimeoutSeconds()),
+                "branch and bound on the repair's partition of the region (" + proof.region().boxes().size()
+                        + " boxes, exact cover checked)");
+    }
+
+    /**
+     * True when {@code proof} is the rule itself with its region split into boxes that partition the rule's box
+     * exactly: the same unsafe set and input constraints.
+     */
+    static boolean usablePartition(Obligation.Enforce e, Property proof) {
+        if (proof == null || proof.region().boxes().size() < 2) {
+            return false;
+        }
+        return proof.unsafe().equals(e.property().unsafe())
+                && proof.region().constraints().equals(e.property().region().constraints())
+                && Boxes.covers(e.box(), proof.region().boxes());
+    }
+}
