@@ -19,6 +19,7 @@ import dev.engram.model.ModelException;
 import dev.engram.model.Models;
 import dev.engram.model.io.AtomicFiles;
 import dev.engram.patch.Patch;
+import dev.engram.report.ReportJson;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
 import dev.engram.validate.ObligationProver;
@@ -50,9 +51,22 @@ public final class Engram {
     private Engram() {
     }
 
-    /** Compiles; see {@link Compiler} for the pipeline. */
+    /**
+     * Compiles ({@link Compiler} is the pipeline) and writes the JSON report when the request asks for one, whether
+     * or not everything was proved.
+     */
     public static CompileResult compile(CompileRequest request) {
-        return Compiler.compile(request);
+        CompileResult r = Compiler.compile(request);
+        if (request.report() != null && !r.rules().isEmpty()) {
+            try {
+                ReportJson.write(request.report(), r);
+            } catch (ModelException e) {
+                return new CompileResult(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())),
+                        r.diagnostics(), r.sources(), r.model(), r.ir(), r.rules(), r.outside(), r.wholeDomain(),
+                        r.patched(), r.patch(), r.proof(), r.seconds());
+            }
+        }
+        return r;
     }
 
     /**

@@ -52,7 +52,7 @@ public final class CompileCommand implements Callable<Integer> {
             description = "strategy for --enforce properties (default guard); rules name theirs with 'using'")
     String strategy = "guard";
 
-    @Option(names = "--delta", paramLabel = "D", defaultValue = "0.01",
+    @Option(names = "--delta", paramLabel = "D", defaultValue = "" + Obligation.DEFAULT_DILATION,
             description = "the guard's dilation: how far it reaches beyond a rule's region, as a fraction of each "
                     + "input's domain (rules) or region (--enforce) width (default ${DEFAULT-VALUE})")
     double dilation;

@@ -14,7 +14,6 @@ import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
 import dev.engram.patch.Patch;
 import dev.engram.patch.Provenance;
-import dev.engram.report.ReportJson;
 import dev.engram.validate.Fidelity;
 import dev.engram.validate.ObligationProver;
 import dev.engram.verify.Box;
@@ -39,8 +38,9 @@ import java.util.TreeSet;
  *   validate  network → reports         (every obligation proved on the network as read back)
  *   measure   fidelity                  (outside the rules' regions, and on the whole domain)
  *   diff      model → patch
- *   publish   rename the file into place, write the patch (only when everything is proved), the report always
+ *   publish   rename the file into place, write the patch (only when everything is proved)
  * </pre>
+ * The JSON report is written by the facade ({@code Engram.compile}) from the result.
  * Never throws for a user's mistake: every problem ends in the result's outcome and diagnostics.
  */
 public final class Compiler {
@@ -119,14 +119,10 @@ public final class Compiler {
         } catch (ModelException e) {
             message = Optional.of(String.valueOf(e.getMessage()));
         }
-        CompileResult r = new CompileResult(message.isPresent() ? Outcome.UNUSABLE
+        return new CompileResult(message.isPresent() ? Outcome.UNUSABLE
                 : proved ? Outcome.OK : Outcome.NOT_PROVED, message, ds, front.sources(), front.modelPath(), ir,
                 reports, outside, whole, written.model(), patch,
                 new CompileResult.ProofRecord(written.file(), written.model().sha256(), published), seconds(t0));
-        if (req.report() != null) {
-            ReportJson.write(req.report(), r);
-        }
-        return r;
     }
 
     /** Translation validation: each obligation established on the network as read back, by its lowering. */

@@ -1,0 +1,6 @@
+/**
+ * Stage {@code source → AST}: the ANTLR-generated parser behind {@code RuleParser}, the AST builder, a collecting
+ * error listener ({@code ParseResult}: the tree and every syntax diagnostic), and the pretty-printer. Imports
+ * {@code source}, {@code diag}, {@code ast}.
+ */
+package dev.engram.parse;
