@@ -3,7 +3,8 @@ package dev.engram.cli;
 import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.front.SourcePaths;
 import dev.engram.parse.AstPrinter;
-import dev.engram.parse.ParseResult;
+import dev.engram.diag.Diagnosed;
+import dev.engram.ast.RuleFile;
 import dev.engram.parse.RuleParser;
 import dev.engram.source.SourceFile;
 import java.io.IOException;
@@ -49,14 +50,14 @@ public final class FmtCommand implements Callable<Integer> {
                 status = 2;
                 continue;
             }
-            ParseResult r = RuleParser.parse(src);
-            if (r.file().isEmpty()) {
+            Diagnosed<RuleFile> r = RuleParser.parse(src);
+            if (r.value().isEmpty()) {
                 System.out.print(DiagnosticRenderer.text(r.diagnostics(), src));
                 System.err.println("engram fmt: " + p + ": not formatted (fix the errors first)");
                 status = Math.max(status, 1);
                 continue;
             }
-            String formatted = AstPrinter.print(r.file().get());
+            String formatted = AstPrinter.print(r.value().get());
             if (formatted.equals(src.text())) {
                 continue;
             }

@@ -7,7 +7,7 @@ import dev.engram.ast.RuleFile;
 import dev.engram.ast.Statement;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
-import dev.engram.parse.ParseResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.parse.RuleParser;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
@@ -46,19 +46,19 @@ public final class Checker {
     }
 
     /** Parses and checks one source file. */
-    public static CheckResult check(SourceFile source, CheckOptions options) {
-        ParseResult parsed = RuleParser.parse(source);
-        if (parsed.file().isEmpty()) {
-            return new CheckResult(Optional.empty(), sorted(parsed.diagnostics()));
+    public static Diagnosed<CheckedProgram> check(SourceFile source, CheckOptions options) {
+        Diagnosed<RuleFile> parsed = RuleParser.parse(source);
+        if (parsed.value().isEmpty()) {
+            return new Diagnosed<>(Optional.empty(), sorted(parsed.diagnostics()));
         }
-        CheckResult r = check(parsed.file().get(), source.path(), options);
+        Diagnosed<CheckedProgram> r = check(parsed.value().get(), source.path(), options);
         List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
         all.addAll(r.diagnostics());
-        return new CheckResult(r.program(), sorted(all));
+        return new Diagnosed<>(r.value(), sorted(all));
     }
 
     /** Checks an AST. */
-    public static CheckResult check(RuleFile file, String path, CheckOptions options) {
+    public static Diagnosed<CheckedProgram> check(RuleFile file, String path, CheckOptions options) {
         Checker c = new Checker(path, options);
         CheckedProgram p;
         try {
@@ -67,7 +67,7 @@ public final class Checker {
             p = null;
         }
         boolean errors = c.scope.diags.stream().anyMatch(Diagnostic::isError);
-        return new CheckResult(errors || p == null ? Optional.empty() : Optional.of(p), sorted(c.scope.diags));
+        return new Diagnosed<>(errors || p == null ? Optional.empty() : Optional.of(p), sorted(c.scope.diags));
     }
 
     /** Diagnostics in source order (stable: those at one position keep the order they were found in). */

@@ -1,7 +1,7 @@
 package dev.engram.front;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.check.ModelFit;
@@ -150,13 +150,13 @@ public final class FrontEnd {
             }
             sources.add(source);
             sha = sha256(source.text());
-            CheckResult r = Checker.check(source, new CheckOptions(OptionalInt.empty(), OptionalInt.empty(),
+            Diagnosed<CheckedProgram> r = Checker.check(source, new CheckOptions(OptionalInt.empty(), OptionalInt.empty(),
                     rs.baseDir()));
             diags.addAll(r.diagnostics());
-            if (r.hasErrors() || r.program().isEmpty()) {
+            if (r.hasErrors() || r.value().isEmpty()) {
                 return Optional.of(stop(Front.Stop.Kind.REJECTED, ""));
             }
-            checked = r.program();
+            checked = r.value();
             return Optional.empty();
         }
 
@@ -175,17 +175,18 @@ public final class FrontEnd {
                     diags.sort(java.util.Comparator.comparing((Diagnostic d) -> d.span().start()));
                     return stop(Front.Stop.Kind.REJECTED, "");
                 }
-                ProgramToIr.Translation t = ProgramToIr.translate(program.get(), ins, outs, in.dilationFraction());
+                Diagnosed<Ir> t = ProgramToIr.translate(program.get(), ins, outs, in.dilationFraction());
                 for (Diagnostic d : t.diagnostics()) {
                     diags.add(in.verifyOnly() && d.code() == DiagnosticCode.E060 ? notChecked(d) : d);
                 }
                 if (diags.stream().anyMatch(Diagnostic::isError)) {
                     return stop(Front.Stop.Kind.REJECTED, "");
                 }
-                obs.addAll(t.ir().obligations());
-                domain = t.ir().domain();
-                decision = t.ir().decision();
-                units = t.ir().units();
+                Ir partial = t.value().orElseThrow();
+                obs.addAll(partial.obligations());
+                domain = partial.domain();
+                decision = partial.decision();
+                units = partial.units();
             }
             Optional<Front> bad = enforce(ins, outs, obs);
             if (bad.isPresent()) {

@@ -3,6 +3,7 @@ package dev.engram.front;
 import dev.engram.ast.Statement;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.CheckedRule;
+import dev.engram.diag.Diagnosed;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Decision;
@@ -31,23 +32,15 @@ public final class ProgramToIr {
     private ProgramToIr() {
     }
 
-    /** The IR of one rule file, or the diagnostics saying what cannot be compiled (then {@code ir} is partial). */
-    public record Translation(Ir ir, List<Diagnostic> diagnostics) {
-        public Translation {
-            diagnostics = List.copyOf(diagnostics);
-        }
-
-        public boolean ok() {
-            return diagnostics.stream().noneMatch(Diagnostic::isError);
-        }
-    }
-
     /**
+     * The IR of one rule file, with the diagnostics saying what cannot be compiled (with errors, the IR holds what
+     * could be translated).
+     *
      * @param modelInputs      the model's input count (VNN-LIB imports are checked against it)
      * @param modelOutputs     the model's output count
      * @param dilationFraction the guard's dilation as a fraction of each input slot's declared domain width
      */
-    public static Translation translate(CheckedProgram p, int modelInputs, int modelOutputs, double dilationFraction) {
+    public static Diagnosed<Ir> translate(CheckedProgram p, int modelInputs, int modelOutputs, double dilationFraction) {
         List<Diagnostic> diags = new ArrayList<>();
         List<Obligation> obs = new ArrayList<>();
         ModelUnits mu = ModelUnits.of(p);
@@ -97,7 +90,7 @@ public final class ProgramToIr {
         diags.addAll(notYet(p));
         Decision decision = p.decide().map(d -> d == Statement.Direction.ARGMIN ? Decision.ARGMIN : Decision.ARGMAX)
                 .orElse(Decision.ARGMAX);
-        return new Translation(new Ir(obs, domain, decision, ModelUnits.units(p)), diags);
+        return Diagnosed.of(new Ir(obs, domain, decision, ModelUnits.units(p)), diags);
     }
 
     /** {@code ignore INPUT}: the input's slots, replaced by its expected value over the declared domain. */

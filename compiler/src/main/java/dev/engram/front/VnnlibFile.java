@@ -5,7 +5,8 @@ import dev.engram.diag.DiagnosticCode;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
 import dev.engram.verify.Property;
-import dev.engram.vnnlib.VnnlibParseResult;
+import dev.engram.diag.Diagnosed;
+import dev.engram.vnnlib.VnnlibSpec;
 import dev.engram.vnnlib.VnnlibParser;
 
 import java.io.IOException;
@@ -62,18 +63,18 @@ public record VnnlibFile(SourceFile source, List<Property> properties, List<Diag
 
     /** Parses and converts {@code source}; {@code inputs}/{@code outputs} < 0 skip the size check. */
     public static VnnlibFile of(SourceFile source, int inputs, int outputs) {
-        VnnlibParseResult parsed = VnnlibParser.parse(source);
+        Diagnosed<VnnlibSpec> parsed = VnnlibParser.parse(source);
         List<Diagnostic> diags = new ArrayList<>(parsed.diagnostics());
-        if (parsed.spec().isEmpty()) {
+        if (parsed.value().isEmpty()) {
             return new VnnlibFile(source, List.of(), diags);
         }
         String name = Path.of(source.path()).getFileName().toString().replaceFirst("\\.vnnlib$", "");
-        VnnlibProperties.Result r = VnnlibProperties.convert(parsed.spec().get(), name);
+        Diagnosed<List<Property>> r = VnnlibProperties.convert(parsed.value().get(), name);
         diags.addAll(r.diagnostics());
         if (!r.ok()) {
             return new VnnlibFile(source, List.of(), diags);
         }
-        for (Property p : r.properties()) {
+        for (Property p : r.value().orElse(List.of())) {
             int nx = p.region().boxes().get(0).dimension();
             int ny = p.unsafe().isEmpty() || p.unsafe().get(0).isEmpty() ? -1
                     : p.unsafe().get(0).get(0).coefficients().length;
@@ -91,7 +92,7 @@ public record VnnlibFile(SourceFile source, List<Property> properties, List<Diag
         }
         // pad output constraints declared over fewer outputs than the model has
         List<Property> fitted = new ArrayList<>();
-        for (Property p : r.properties()) {
+        for (Property p : r.value().orElse(List.of())) {
             fitted.add(outputs < 0 ? p : padOutputs(p, outputs));
         }
         return new VnnlibFile(source, fitted, diags);

@@ -1,5 +1,6 @@
 package dev.engram.front;
 
+import dev.engram.diag.Diagnosed;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.source.Span;
@@ -39,34 +40,55 @@ public final class VnnlibProperties {
     private VnnlibProperties() {
     }
 
-    /** The properties of a spec, or the diagnostics (E093) saying why the spec does not fit. */
-    public record Result(List<Property> properties, List<Diagnostic> diagnostics) {
-        public Result {
-            properties = List.copyOf(properties);
-            diagnostics = List.copyOf(diagnostics);
-        }
-
-        public boolean ok() {
-            return diagnostics.stream().noneMatch(Diagnostic::isError);
-        }
-    }
-
     /** The single property of a spec; throws {@link IllegalArgumentException} with the reasons if it has none or several. */
     public static Property toProperty(VnnlibSpec spec, String name) {
-        Result r = convert(spec, name);
+        Diagnosed<List<Property>> r = convert(spec, name);
         if (!r.ok()) {
             throw new IllegalArgumentException(r.diagnostics().get(0).message());
         }
-        if (r.properties().size() != 1) {
-            throw new IllegalArgumentException(spec.path() + ": the spec has " + r.properties().size()
+        if (r.value().orElseThrow().size() != 1) {
+            throw new IllegalArgumentException(spec.path() + ": the spec has " + r.value().orElseThrow().size()
                     + " input regions with different output conditions; use convert()");
         }
-        return r.properties().get(0);
+        return r.value().orElseThrow().get(0);
     }
 
-    public static Result convert(VnnlibSpec spec, String name) {
+    /**
+     * The properties of a spec (one per distinct input part of its disjunctive normal form), or the diagnostics
+     * (E093) saying why the spec does not fit.
+     */
+    public static Diagnosed<List<Property>> convert(VnnlibSpec spec, String name) {
         List<Diagnostic> diags = new ArrayList<>();
         Span top = spec.declarations().isEmpty() ? Span.of(spec.path(), 1, 1, 1, 1) : spec.declarations().get(0).span();
+        int[] sizes = sizes(spec, top, diags);
+        List<List<Comparison>> dnf = sizes == null ? null : dnf(spec, diags);
+        if (dnf == null) {
+            return Diagnosed.failed(diags);
+        }
+        // group the output conjunctions by their input part
+        Map<String, Group> groups = new LinkedHashMap<>();
+        for (List<Comparison> conj : dnf) {
+            Group one = split(conj, sizes[0], sizes[1], top, diags);
+            if (!diags.isEmpty()) {
+                return Diagnosed.failed(diags);
+            }
+            if (one != null) {
+                String key = java.util.Arrays.toString(one.box.lo()) + java.util.Arrays.toString(one.box.hi())
+                        + keyOf(one.inputCons);
+                groups.computeIfAbsent(key, k -> new Group(one.box, one.inputCons)).unsafe.addAll(one.unsafe);
+            }
+        }
+        List<Property> props = new ArrayList<>();
+        int k = 0;
+        for (Group g : groups.values()) {
+            String n = groups.size() == 1 ? name : name + "#" + (k++);
+            props.add(new Property(n, new InputRegion(List.of(g.box), g.inputCons), g.unsafe));
+        }
+        return Diagnosed.of(props, diags);
+    }
+
+    /** {@code {inputs, outputs}} the spec declares, or null after adding the diagnostics saying what is wrong. */
+    private static int[] sizes(VnnlibSpec spec, Span top, List<Diagnostic> diags) {
         int nx = 0;
         int ny = 0;
         for (VnnlibSpec.Declaration d : spec.declarations()) {
@@ -88,21 +110,22 @@ public final class VnnlibProperties {
                 ny = Math.max(ny, idx + 1);
             }
         }
-        if (!diags.isEmpty()) {
-            return new Result(List.of(), diags);
-        }
-        if (nx == 0 || ny == 0) {
+        if (diags.isEmpty() && (nx == 0 || ny == 0)) {
             diags.add(Diagnostic.error(DiagnosticCode.E093, top, "the spec declares no " + (nx == 0 ? "inputs" : "outputs"),
                     "declare X_i and Y_j constants"));
-            return new Result(List.of(), diags);
         }
+        return diags.isEmpty() ? new int[] {nx, ny} : null;
+    }
+
+    /** The conjunction of the assertions as a disjunction of conjunctions, or null when it is too large. */
+    private static List<List<Comparison>> dnf(VnnlibSpec spec, List<Diagnostic> diags) {
         List<List<Comparison>> dnf = List.of(List.of());
         for (Formula f : spec.assertions()) {
             List<List<Comparison>> d = dnf(f);
             if (d == null || (long) dnf.size() * d.size() > MAX_DISJUNCTS) {
                 diags.add(Diagnostic.error(DiagnosticCode.E093, f.span(), "the property expands to more than "
                         + MAX_DISJUNCTS + " cases", "split the property into several files"));
-                return new Result(List.of(), diags);
+                return null;
             }
             List<List<Comparison>> next = new ArrayList<>();
             for (List<Comparison> a : dnf) {
@@ -114,87 +137,62 @@ public final class VnnlibProperties {
             }
             dnf = next;
         }
-        // group the output conjunctions by their input part
-        Map<String, Group> groups = new LinkedHashMap<>();
-        for (List<Comparison> conj : dnf) {
-            double[] lo = new double[nx];
-            double[] hi = new double[nx];
-            java.util.Arrays.fill(lo, Double.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(hi, Double.POSITIVE_INFINITY);
-            List<LinearConstraint> inputCons = new ArrayList<>();
-            List<LinearConstraint> outputCons = new ArrayList<>();
-            for (Comparison c : conj) {
-                boolean hasX = false;
-                boolean hasY = false;
-                for (String v : c.coefficients().keySet()) {
-                    if (v.startsWith("X")) {
-                        hasX = true;
+        return dnf;
+    }
+
+    /**
+     * One conjunction split into its input box, input constraints and one output conjunction; null when the
+     * conjunction is empty (a constant false, or an empty box); diagnostics added when it does not fit.
+     */
+    private static Group split(List<Comparison> conj, int nx, int ny, Span top, List<Diagnostic> diags) {
+        double[] lo = new double[nx];
+        double[] hi = new double[nx];
+        java.util.Arrays.fill(lo, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(hi, Double.POSITIVE_INFINITY);
+        List<LinearConstraint> inputCons = new ArrayList<>();
+        List<LinearConstraint> outputCons = new ArrayList<>();
+        for (Comparison c : conj) {
+            boolean hasX = c.coefficients().keySet().stream().anyMatch(v -> v.startsWith("X"));
+            boolean hasY = c.coefficients().keySet().stream().anyMatch(v -> !v.startsWith("X"));
+            if (hasX && hasY) {
+                diags.add(Diagnostic.error(DiagnosticCode.E093, c.span(), "a comparison mixes inputs and outputs",
+                        "state input constraints and output conditions separately"));
+                return null;
+            }
+            for (LinearConstraint lc : constraints(c, hasX ? nx : ny)) {
+                int i = singleVariable(lc);
+                if (!hasX && !hasY) {
+                    if (!lc.holds(new double[lc.coefficients().length], 0)) {
+                        return null; // constant false: this conjunction is empty
+                    }
+                } else if (hasX && i >= 0) {
+                    double a = lc.coefficients()[i];
+                    if (a > 0) {
+                        hi[i] = Math.min(hi[i], lc.bound() / a);
                     } else {
-                        hasY = true;
+                        lo[i] = Math.max(lo[i], lc.bound() / a);
                     }
-                }
-                if (hasX && hasY) {
-                    diags.add(Diagnostic.error(DiagnosticCode.E093, c.span(), "a comparison mixes inputs and outputs",
-                            "state input constraints and output conditions separately"));
-                    return new Result(List.of(), diags);
-                }
-                int n = hasX ? nx : ny;
-                for (LinearConstraint lc : constraints(c, n)) {
-                    if (!hasX && !hasY) {
-                        if (!lc.holds(new double[lc.coefficients().length], 0)) {
-                            // constant false: this conjunction is empty
-                            outputCons = null;
-                            break;
-                        }
-                        continue;
-                    }
-                    if (hasX && singleVariable(lc) >= 0) {
-                        int i = singleVariable(lc);
-                        double a = lc.coefficients()[i];
-                        double bnd = lc.bound() / a;
-                        if (a > 0) {
-                            hi[i] = Math.min(hi[i], bnd);
-                        } else {
-                            lo[i] = Math.max(lo[i], bnd);
-                        }
-                    } else if (hasX) {
-                        inputCons.add(lc);
-                    } else {
-                        outputCons.add(lc);
-                    }
-                }
-                if (outputCons == null) {
-                    break;
+                } else {
+                    (hasX ? inputCons : outputCons).add(lc);
                 }
             }
-            if (outputCons == null) {
-                continue;
-            }
-            for (int i = 0; i < nx; i++) {
-                if (!Double.isFinite(lo[i]) || !Double.isFinite(hi[i])) {
-                    diags.add(Diagnostic.error(DiagnosticCode.E093, top, "input X_" + i + " has no "
-                            + (!Double.isFinite(lo[i]) ? "lower" : "upper") + " bound",
-                            "assert (>= X_" + i + " LOW) and (<= X_" + i + " HIGH)"));
-                    return new Result(List.of(), diags);
-                }
-            }
-            boolean empty = false;
-            for (int i = 0; i < nx; i++) {
-                empty |= lo[i] > hi[i];
-            }
-            if (empty) {
-                continue; // this case has an empty input region: nothing to check
-            }
-            String key = java.util.Arrays.toString(lo) + java.util.Arrays.toString(hi) + keyOf(inputCons);
-            groups.computeIfAbsent(key, k -> new Group(new Box(lo, hi), inputCons)).unsafe.add(outputCons);
         }
-        List<Property> props = new ArrayList<>();
-        int k = 0;
-        for (Group g : groups.values()) {
-            String n = groups.size() == 1 ? name : name + "#" + (k++);
-            props.add(new Property(n, new InputRegion(List.of(g.box), g.inputCons), g.unsafe));
+        for (int i = 0; i < nx; i++) {
+            if (!Double.isFinite(lo[i]) || !Double.isFinite(hi[i])) {
+                diags.add(Diagnostic.error(DiagnosticCode.E093, top, "input X_" + i + " has no "
+                                + (!Double.isFinite(lo[i]) ? "lower" : "upper") + " bound",
+                        "assert (>= X_" + i + " LOW) and (<= X_" + i + " HIGH)"));
+                return null;
+            }
         }
-        return new Result(props, diags);
+        for (int i = 0; i < nx; i++) {
+            if (lo[i] > hi[i]) {
+                return null; // an empty input region: nothing to check
+            }
+        }
+        Group g = new Group(new Box(lo, hi), inputCons);
+        g.unsafe.add(outputCons);
+        return g;
     }
 
     private static final class Group {

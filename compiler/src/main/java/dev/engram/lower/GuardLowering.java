@@ -1,6 +1,5 @@
 package dev.engram.lower;
 
-import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Obligation;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
@@ -33,7 +32,7 @@ import java.util.Set;
  * </ol>
  * New units only feed new units, so outside the dilated box the outputs are exactly the original ones.
  */
-public final class GuardLowering implements Lowering {
+public final class GuardLowering extends OneAtATime {
     /** Extra shift beyond the bound, relative to the constraint's scale, so the proof has room. */
     static final double SAFETY = 0.02;
 
@@ -51,26 +50,15 @@ public final class GuardLowering implements Lowering {
         return ob instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.GUARD;
     }
 
-    /** Guards each rule in turn; rules the guard cannot take are all reported. */
     @Override
-    public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
-        DenseNetwork cur = net;
-        List<Step> steps = new ArrayList<>();
-        List<Diagnostic> failures = new ArrayList<>();
-        for (Obligation ob : accepted) {
-            Obligation.Enforce e = (Obligation.Enforce) ob;
-            String why = whyNot(cur, e);
-            if (why != null) {
-                failures.add(Lowering.notApplicable(e, why));
-                continue;
-            }
-            long t = System.nanoTime();
-            Result g = lower(cur, e, ctx.ignoredSlots());
-            steps.add(new Step(e, cur, g.network(), (System.nanoTime() - t) / 1e9, this, g));
-            cur = g.network();
-        }
-        return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
-                : Lowering.Result.failed(net, failures);
+    String whyNot(DenseNetwork net, Obligation ob) {
+        return whyNot(net, (Obligation.Enforce) ob);
+    }
+
+    @Override
+    Applied apply(DenseNetwork net, Obligation ob, Context ctx) {
+        Result g = lower(net, (Obligation.Enforce) ob, ctx.ignoredSlots());
+        return new Applied(g.network(), g);
     }
 
     /** Why the guard cannot be applied to {@code ob} on {@code net}, or null when it can. */
@@ -111,24 +99,7 @@ public final class GuardLowering implements Lowering {
         double[] delta = ob.dilation();
         List<LinearConstraint> cons = new ArrayList<>();
         List<Double> consDelta = new ArrayList<>();
-        for (LinearConstraint k0 : ob.property().region().constraints()) {
-            double[] a = k0.coefficients().clone();
-            double bound = k0.bound();
-            for (int i : ignored) {
-                // a_i x_i <= max over the slot's box side of a_i x_i: drop the term soundly (superset)
-                bound -= Math.min(a[i] * box.lo()[i], a[i] * box.hi()[i]);
-                a[i] = 0;
-            }
-            LinearConstraint k = new LinearConstraint(a, bound);
-            double dk = 0;
-            for (int i = 0; i < n; i++) {
-                dk += Math.abs(k.coefficients()[i]) * delta[i];
-            }
-            if (dk > 0) {
-                cons.add(k);
-                consDelta.add(dk);
-            }
-        }
+        constraintRamps(ob, ignored, cons, consDelta);
         int ramps = 2 * n + cons.size();
         List<DenseLayer> layers = new ArrayList<>();
         int added = 0;
@@ -182,6 +153,33 @@ public final class GuardLowering implements Lowering {
             layers.add(new DenseLayer(d.name(), w, b, d.activation(), d.alpha(), d.weightRef(), d.biasRef()));
         }
         return new Result(new DenseNetwork(layers), added, c);
+    }
+
+    /**
+     * The region's linear constraints as the guard reads them ({@code cons}), each with its dilation
+     * {@code sum_i |a_i| delta_i} ({@code consDelta}); constraints left with no dilation are dropped.
+     */
+    private static void constraintRamps(Obligation.Enforce ob, Set<Integer> ignored, List<LinearConstraint> cons,
+                                        List<Double> consDelta) {
+        Box box = ob.box();
+        double[] delta = ob.dilation();
+        for (LinearConstraint k0 : ob.property().region().constraints()) {
+            double[] a = k0.coefficients().clone();
+            double bound = k0.bound();
+            for (int i : ignored) {
+                // a_i x_i <= max over the slot's box side of a_i x_i: drop the term soundly (superset)
+                bound -= Math.min(a[i] * box.lo()[i], a[i] * box.hi()[i]);
+                a[i] = 0;
+            }
+            double dk = 0;
+            for (int i = 0; i < a.length; i++) {
+                dk += Math.abs(a[i]) * delta[i];
+            }
+            if (dk > 0) {
+                cons.add(new LinearConstraint(a, bound));
+                consDelta.add(dk);
+            }
+        }
     }
 
     /** The output shift making every unsafe conjunction impossible on the box. */

@@ -1,6 +1,5 @@
 package dev.engram.lower;
 
-import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.Units;
 import dev.engram.model.DenseLayer;
@@ -24,7 +23,7 @@ import java.util.List;
  * When {@code x_S} equals its expected value the outputs equal the original network's up to float rounding of the
  * folded bias.
  */
-public final class InvarianceLowering implements Lowering {
+public final class InvarianceLowering extends OneAtATime {
 
     @Override
     public String name() {
@@ -36,26 +35,16 @@ public final class InvarianceLowering implements Lowering {
         return ob instanceof Obligation.Invariance;
     }
 
-    /** Folds each ignored input in turn. */
     @Override
-    public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
-        DenseNetwork cur = net;
-        List<Step> steps = new ArrayList<>();
-        List<Diagnostic> failures = new ArrayList<>();
-        for (Obligation ob : accepted) {
-            Obligation.Invariance inv = (Obligation.Invariance) ob;
-            String why = Independence.badSlots(cur, inv.slots());
-            if (why != null) {
-                failures.add(Lowering.notApplicable(inv, why));
-                continue;
-            }
-            long t = System.nanoTime();
-            Result r = lower(cur, inv.slots(), inv.expected());
-            steps.add(new Step(inv, cur, r.network(), (System.nanoTime() - t) / 1e9, this, r));
-            cur = r.network();
-        }
-        return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
-                : Lowering.Result.failed(net, failures);
+    String whyNot(DenseNetwork net, Obligation ob) {
+        return Independence.badSlots(net, ((Obligation.Invariance) ob).slots());
+    }
+
+    @Override
+    Applied apply(DenseNetwork net, Obligation ob, Context ctx) {
+        Obligation.Invariance inv = (Obligation.Invariance) ob;
+        Result r = lower(net, inv.slots(), inv.expected());
+        return new Applied(r.network(), r);
     }
 
     /** The lowered network, the slots and expected values used, and the tensors changed. */

@@ -1,6 +1,5 @@
 package dev.engram.lower;
 
-import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -18,7 +17,7 @@ import java.util.List;
  * layer's pre-activations (for a hidden layer: the activation-space steering of {@code steer toward C at layer L}).
  * Only the one bias tensor changes.
  */
-public final class SteeringLowering implements Lowering {
+public final class SteeringLowering extends OneAtATime {
 
     @Override
     public String name() {
@@ -31,33 +30,20 @@ public final class SteeringLowering implements Lowering {
     }
 
     /**
-     * Shifts each bias in turn. Hidden layers may have grown by guard units since a direction was written: the shift
-     * is padded with zeros to the layer's width.
+     * Adds the shift to the bias. Hidden layers may have grown by guard units since a direction was written: the
+     * shift is padded with zeros to the layer's width.
      */
     @Override
-    public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
-        DenseNetwork cur = net;
-        List<Step> steps = new ArrayList<>();
-        List<Diagnostic> failures = new ArrayList<>();
-        for (Obligation ob : accepted) {
-            Obligation.Steer s = (Obligation.Steer) ob;
-            String why = whyNot(cur, s);
-            if (why != null) {
-                failures.add(Lowering.notApplicable(s, why));
-                continue;
-            }
-            long t = System.nanoTime();
-            double[] shift = Arrays.copyOf(s.shift(), cur.layers().get(s.layer()).outputSize());
-            Result r = add(cur, s.layer(), shift, 1.0);
-            steps.add(new Step(s, cur, r.network(), (System.nanoTime() - t) / 1e9, this, r));
-            cur = r.network();
-        }
-        return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
-                : Lowering.Result.failed(net, failures);
+    Applied apply(DenseNetwork net, Obligation ob, Context ctx) {
+        Obligation.Steer s = (Obligation.Steer) ob;
+        Result r = add(net, s.layer(), Arrays.copyOf(s.shift(), net.layers().get(s.layer()).outputSize()), 1.0);
+        return new Applied(r.network(), r);
     }
 
-    /** Why {@code s} cannot be applied to {@code net}, or null. */
-    static String whyNot(DenseNetwork net, Obligation.Steer s) {
+    /** Why the steering cannot be applied to {@code net}, or null. */
+    @Override
+    String whyNot(DenseNetwork net, Obligation ob) {
+        Obligation.Steer s = (Obligation.Steer) ob;
         if (s.layer() < 0 || s.layer() >= net.layers().size()) {
             return "layer " + s.layer() + " outside the network's " + net.layers().size() + " layers";
         }

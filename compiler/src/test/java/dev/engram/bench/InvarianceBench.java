@@ -1,7 +1,7 @@
 package dev.engram.bench;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.data.Dataset;
@@ -55,12 +55,12 @@ public final class InvarianceBench {
         String text = enc.declarations("adult.onnx", List.of("bench")) + "ignore sex\nignore race\n";
         LoadedModel loaded = Models.load(model);
         DenseNetwork net = loaded.dense();
-        CheckResult cr = Checker.check(new SourceFile("adult.engram", text), new CheckOptions(
+        Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile("adult.engram", text), new CheckOptions(
                 java.util.OptionalInt.of(net.inputSize()), java.util.OptionalInt.of(net.outputSize()), tmp));
         if (cr.hasErrors()) {
             throw new IllegalStateException("declarations do not check: " + cr.diagnostics());
         }
-        CheckedProgram p = cr.program().orElseThrow();
+        CheckedProgram p = cr.value().orElseThrow();
         int[] before = Metrics.predict(net, test.x());
         double accBefore = Metrics.accuracy(before, test.y());
         System.out.printf(Locale.ROOT, "accuracy on adult.test before: %.4f (train %.4f)%n", accBefore,

@@ -6,7 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.data.Dataset;
@@ -92,11 +92,11 @@ class AdultInvarianceTest {
         AtomicFiles.write(rules, text.getBytes(StandardCharsets.UTF_8));
         LoadedModel loaded = Models.load(model);
         DenseNetwork net = loaded.dense();
-        CheckResult cr = Checker.check(new SourceFile(rules.toString(), text),
+        Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile(rules.toString(), text),
                 new CheckOptions(java.util.OptionalInt.of(net.inputSize()), java.util.OptionalInt.of(net.outputSize()), tmp));
         assertFalse(cr.hasErrors(), cr.diagnostics().toString());
         assertTrue(cr.diagnostics().isEmpty(), "clean: " + cr.diagnostics());
-        CheckedProgram p = cr.program().orElseThrow();
+        CheckedProgram p = cr.value().orElseThrow();
         CheckedProgram.Invariance inv = p.invariances().get(0);
         CheckedProgram.Input sex = p.inputs().stream().filter(i -> i.name().equals("sex")).findFirst().orElseThrow();
         assertTrue(sex.categorical());

@@ -1,7 +1,7 @@
 package dev.engram.lower;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.validate.Independence;
@@ -227,9 +227,9 @@ class InvarianceLoweringProperties {
                 ignore sex
                 ignore age
                 """;
-        CheckResult cr = Checker.check(new SourceFile("t.engram", src), CheckOptions.none());
+        Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile("t.engram", src), CheckOptions.none());
         assertFalse(cr.hasErrors(), cr.diagnostics().toString());
-        CheckedProgram p = cr.program().orElseThrow();
+        CheckedProgram p = cr.value().orElseThrow();
         Units.Input age = ProgramToIr.input(p.inputs().get(0));
         Units.Input sex = ProgramToIr.input(p.inputs().get(1));
         assertArrayEquals(new double[] {0.0}, age.expected(), 1e-12);

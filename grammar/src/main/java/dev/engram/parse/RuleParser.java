@@ -1,5 +1,6 @@
 package dev.engram.parse;
 
+import dev.engram.diag.Diagnosed;
 import dev.engram.ast.RuleFile;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
@@ -58,7 +59,7 @@ public final class RuleParser {
     }
 
     /** Parses {@code source}; the AST is present only when there were no errors. */
-    public static ParseResult parse(SourceFile source) {
+    public static Diagnosed<RuleFile> parse(SourceFile source) {
         String path = source.path();
         CollectingErrorListener listener = new CollectingErrorListener(path);
         try {
@@ -71,7 +72,7 @@ public final class RuleParser {
             if (deep != null) {
                 List<Diagnostic> ds = new ArrayList<>(listener.diagnostics());
                 ds.add(deep);
-                return new ParseResult(Optional.empty(), ds);
+                return new Diagnosed<>(Optional.empty(), ds);
             }
             EngramParser parser = new EngramParser(tokens);
             parser.removeErrorListeners();
@@ -92,21 +93,21 @@ public final class RuleParser {
             }
             List<Diagnostic> ds = new ArrayList<>(listener.diagnostics());
             if (!ds.isEmpty()) {
-                return new ParseResult(Optional.empty(), ds);
+                return new Diagnosed<>(Optional.empty(), ds);
             }
             AstBuilder builder = new AstBuilder(path, tokens);
             RuleFile file = builder.build(tree);
             ds.addAll(builder.diagnostics());
             boolean errors = ds.stream().anyMatch(Diagnostic::isError);
-            return new ParseResult(errors ? Optional.empty() : Optional.of(file), ds);
+            return new Diagnosed<>(errors ? Optional.empty() : Optional.of(file), ds);
         } catch (CollectingErrorListener.TooManyErrors e) {
-            return new ParseResult(Optional.empty(), listener.diagnostics());
+            return new Diagnosed<>(Optional.empty(), listener.diagnostics());
         } catch (StackOverflowError | RuntimeException e) {
             List<Diagnostic> ds = new ArrayList<>(listener.diagnostics());
             ds.add(Diagnostic.error(DiagnosticCode.E003, Span.of(path, 1, 1, 1, 2),
                     "input too complex to parse (" + e.getClass().getSimpleName() + ")",
                     "split long or deeply nested expressions"));
-            return new ParseResult(Optional.empty(), ds);
+            return new Diagnosed<>(Optional.empty(), ds);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.engram.vnnlib;
 
+import dev.engram.diag.Diagnosed;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.parse.VnnlibBaseVisitor;
@@ -40,13 +41,13 @@ public final class VnnlibParser {
     private VnnlibParser() {
     }
 
-    public static VnnlibParseResult parse(SourceFile source) {
+    public static Diagnosed<VnnlibSpec> parse(SourceFile source) {
         List<Diagnostic> diags = new ArrayList<>();
         String depthProblem = nestingProblem(source.text());
         if (depthProblem != null) {
             diags.add(Diagnostic.error(DiagnosticCode.E091, Span.of(source.path(), 1, 1, 1, 1), depthProblem,
                     "VNN-LIB properties are flat conjunctions/disjunctions; flatten the formula"));
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         }
         VnnlibLexer lexer = new VnnlibLexer(CharStreams.fromString(source.text(), source.path()));
         dev.engram.parse.VnnlibParser parser = new dev.engram.parse.VnnlibParser(new CommonTokenStream(lexer));
@@ -70,19 +71,19 @@ public final class VnnlibParser {
         try {
             tree = parser.script();
         } catch (org.antlr.v4.runtime.misc.ParseCancellationException e) {
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         } catch (StackOverflowError e) {
             diags.add(Diagnostic.error(DiagnosticCode.E091, Span.of(source.path(), 1, 1, 1, 1),
                     "formula nesting too deep", "flatten the formula"));
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         }
         if (!diags.isEmpty()) {
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         }
         Builder b = new Builder(source.path(), diags);
         VnnlibSpec spec = b.build(tree);
         boolean errors = diags.stream().anyMatch(Diagnostic::isError);
-        return new VnnlibParseResult(errors ? Optional.empty() : Optional.of(spec), diags);
+        return new Diagnosed<>(errors ? Optional.empty() : Optional.of(spec), diags);
     }
 
     private static String nestingProblem(String text) {

@@ -1,5 +1,6 @@
 package dev.engram.parse;
 
+import dev.engram.diag.Diagnosed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,9 +30,9 @@ class RuleParserTest {
     @Test
     void parsesAcasExampleWithDocsAndStatements() throws Exception {
         Path f = examples().resolve("acasxu/acasxu.engram");
-        ParseResult r = RuleParser.parse(new SourceFile(f.toString(), Files.readString(f)));
+        Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile(f.toString(), Files.readString(f)));
         assertEquals(List.of(), r.diagnostics());
-        RuleFile file = r.file().orElseThrow();
+        RuleFile file = r.value().orElseThrow();
         List<Statement.PropertyStmt> props = Statement.ofKind(file.statements(), Statement.PropertyStmt.class);
         assertEquals(6, props.size());
         assertTrue(props.get(0).doc().startsWith("Property 1: if the intruder"));
@@ -42,16 +43,16 @@ class RuleParserTest {
         assertEquals(61, p3.span().start().line());
         // round trip through the printer is stable
         String printed = AstPrinter.print(file);
-        ParseResult again = RuleParser.parse(new SourceFile("again", printed));
+        Diagnosed<RuleFile> again = RuleParser.parse(new SourceFile("again", printed));
         assertEquals(List.of(), again.diagnostics());
-        assertEquals(printed, AstPrinter.print(again.file().orElseThrow()));
+        assertEquals(printed, AstPrinter.print(again.value().orElseThrow()));
     }
 
     @Test
     void reportsAllSyntaxErrorsWithPositions() {
         String text = "input x at 0 in [0, 1]\nrule r: when x <= then x is the decision\noutput y at\nrule q: when x >= 1 then y >= 2\n";
-        ParseResult r = RuleParser.parse(new SourceFile("t.engram", text));
-        assertFalse(r.file().isPresent());
+        Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile("t.engram", text));
+        assertFalse(r.value().isPresent());
         List<Diagnostic> ds = r.diagnostics();
         assertTrue(ds.size() >= 2, ds.toString());
         assertEquals(DiagnosticCode.E002, ds.get(0).code());
@@ -62,7 +63,7 @@ class RuleParserTest {
 
     @Test
     void lexerErrorsAreE001() {
-        ParseResult r = RuleParser.parse(new SourceFile("t.engram", "input x at 0 in [0, 1] $\n"));
+        Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile("t.engram", "input x at 0 in [0, 1] $\n"));
         assertEquals(DiagnosticCode.E001, r.diagnostics().get(0).code());
         assertEquals(24, r.diagnostics().get(0).span().start().column());
     }
@@ -70,7 +71,7 @@ class RuleParserTest {
     @Test
     void deepNestingIsADiagnostic() {
         String text = "concept c := " + "(".repeat(100_000) + "x > 1" + ")".repeat(100_000);
-        ParseResult r = RuleParser.parse(new SourceFile("t.engram", text));
+        Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile("t.engram", text));
         assertEquals(DiagnosticCode.E003, r.diagnostics().get(0).code());
     }
 }
