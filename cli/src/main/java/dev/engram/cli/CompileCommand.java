@@ -48,9 +48,10 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "R.json", description = "also write a JSON report")
     Path report;
 
-    @Option(names = "--strategy", paramLabel = "guard|repair",
-            description = "strategy for --enforce properties (default guard); rules name theirs with 'using'")
-    String strategy = "guard";
+    @Option(names = "--strategy", paramLabel = "auto|guard|repair",
+            description = "strategy for --enforce properties (default auto: the guard where the network allows it, "
+                    + "else the repair); rules name theirs with 'using'")
+    String strategy = "auto";
 
     @Option(names = "--delta", paramLabel = "D", defaultValue = "" + Obligation.DEFAULT_DILATION,
             description = "the guard's dilation: how far it reaches beyond a rule's region, as a fraction of each "
@@ -76,14 +77,14 @@ public final class CompileCommand implements Callable<Integer> {
             System.err.println("engram compile: give a rule file, or --enforce P.vnnlib (or both)");
             return 2;
         }
-        if (!strategy.equals("guard") && !strategy.equals("repair")) {
-            System.err.println("engram compile: unknown --strategy '" + strategy + "' (use guard or repair)");
+        if (!List.of("auto", "guard", "repair").contains(strategy)) {
+            System.err.println("engram compile: unknown --strategy '" + strategy + "' (use auto, guard or repair)");
             return 2;
         }
         CompileRequest.Builder req = CompileRequest.builder().setModel(model).optRules(rules).optOut(out)
                 .optPatch(patch).optReport(report).optDilation(dilation).optFidelitySamples(samples)
-                .optVerifyTimeout(timeout).optStrategy(strategy.equals("repair") ? Obligation.Strategy.REPAIR
-                        : Obligation.Strategy.GUARD);
+                .optVerifyTimeout(timeout)
+                .optStrategy(Obligation.Strategy.valueOf(strategy.toUpperCase(Locale.ROOT)));
         enforce.forEach(req::addEnforce);
         if (domain != null) {
             req.optDomain(parseDomain(domain));
@@ -103,6 +104,8 @@ public final class CompileCommand implements Callable<Integer> {
                     rr.changes().parametersChanged(), rr.changes().parametersAdded(),
                     rr.proved() ? "proved" : rr.verdict().word(), rr.lowerSeconds(), rr.verifySeconds());
         }
+        r.rules().stream().filter(rr -> rr.choice().startsWith("repair")).forEach(rr ->
+                System.out.println("  " + rr.name() + ": auto chose the " + rr.choice()));
         Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);
         if (r.ir().obligations().stream().anyMatch(o -> o instanceof Obligation.Enforce)) {
             System.out.println("outside the rules' regions: " + fidelity(r.outside()));

@@ -44,7 +44,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
         private FrontEnd.RuleSource rules;
         private Path model;
         private final List<Path> enforce = new ArrayList<>();
-        private Obligation.Strategy strategy = Obligation.Strategy.GUARD;
+        private Obligation.Strategy strategy = Obligation.Strategy.AUTO;
         private final List<Obligation> obligations = new ArrayList<>();
         private double dilation = Obligation.DEFAULT_DILATION;
         private SampleDomain domain;
@@ -88,7 +88,10 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
             return this;
         }
 
-        /** The strategy for VNN-LIB properties to enforce (rules name theirs with {@code using}); default guard. */
+        /**
+         * The strategy for VNN-LIB properties to enforce (rules name theirs with {@code using}); default
+         * {@link Obligation.Strategy#AUTO}.
+         */
         public Builder optStrategy(Obligation.Strategy strategy) {
             this.strategy = strategy;
             return this;

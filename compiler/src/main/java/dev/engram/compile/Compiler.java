@@ -92,8 +92,8 @@ public final class Compiler {
         DenseNetwork net = written.model().dense();
         List<RuleReport> reports = validate(net, lowered, ctx);
         List<Box> excluded = new ArrayList<>();
-        for (Obligation o : ir.obligations()) {
-            if (o instanceof Obligation.Enforce e) {
+        for (Step s : lowered.steps()) {
+            if (s.obligation() instanceof Obligation.Enforce e) {
                 excluded.add(e.dilatedBox());
             }
         }
@@ -134,7 +134,7 @@ public final class Compiler {
             ObligationProver.Proof p = step.by() != null ? step.by().establish(written, step, ctx)
                     : ObligationProver.prove(written, ob, ctx.domain(), ctx.verifyTimeoutSeconds());
             out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), step.changes(), step.correction(),
-                    p.verdict(), p.method(), step.seconds(), seconds(t)));
+                    p.verdict(), p.method(), step.seconds(), seconds(t), step.choice()));
         }
         return out;
     }

@@ -12,9 +12,10 @@ import dev.engram.verify.Verdict;
  *
  * @param correction the guard's output correction, empty for other lowerings
  * @param method     how the verdict was established (branch and bound, structural check, exact bias check)
+ * @param choice     why the compiler chose the strategy, for rules left to it; empty otherwise
  */
 public record RuleReport(String name, Span span, String kind, String strategy, Changes changes, double[] correction,
-                         Verdict verdict, String method, double lowerSeconds, double verifySeconds) {
+                         Verdict verdict, String method, double lowerSeconds, double verifySeconds, String choice) {
     public RuleReport {
         correction = correction.clone();
     }

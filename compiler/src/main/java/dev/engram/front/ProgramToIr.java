@@ -52,11 +52,11 @@ public final class ProgramToIr {
                         "this compiler version lowers rules over input predicates only; verify it or rewrite the premise"));
                 continue;
             }
-            Obligation.Strategy strategy = r.strategy().orElse(Statement.Strategy.GUARD) == Statement.Strategy.REPAIR
-                    ? Obligation.Strategy.REPAIR : Obligation.Strategy.GUARD;
+            Obligation.Strategy strategy = r.strategy().map(s -> s == Statement.Strategy.REPAIR
+                    ? Obligation.Strategy.REPAIR : Obligation.Strategy.GUARD).orElse(Obligation.Strategy.AUTO);
             for (Property prop : mu.properties(r)) {
                 obs.add(new Obligation.Enforce(prop.name(), r.span(), prop, strategy,
-                        strategy == Obligation.Strategy.GUARD ? Obligation.dilation(domain.box(), dilationFraction)
+                        strategy != Obligation.Strategy.REPAIR ? Obligation.dilation(domain.box(), dilationFraction)
                                 : null));
             }
         }
@@ -83,7 +83,7 @@ public final class ProgramToIr {
                 continue;
             }
             for (Property prop : f.properties()) {
-                obs.addAll(perBox(prop, imp.name(), imp.span(), imp.asRule() ? Obligation.Strategy.GUARD : null,
+                obs.addAll(perBox(prop, imp.name(), imp.span(), imp.asRule() ? Obligation.Strategy.AUTO : null,
                         dilationFraction));
             }
         }
@@ -108,7 +108,8 @@ public final class ProgramToIr {
 
     /**
      * One obligation per box of {@code prop}'s region (named {@code name#k} when there are several): enforced with
-     * {@code strategy} (a guard dilated by {@code dilationFraction} of each box's widths), or only checked when
+     * {@code strategy} (a guard, or an automatic choice, dilated by {@code dilationFraction} of each box's widths), or
+     * only checked when
      * {@code strategy} is null. Used for VNN-LIB properties, imported or given on the command line.
      */
     public static List<Obligation> perBox(Property prop, String name, Span span, Obligation.Strategy strategy,
@@ -122,7 +123,7 @@ public final class ProgramToIr {
             if (strategy == null) {
                 out.add(new Obligation.Check(n, span, one));
             } else {
-                out.add(new Obligation.Enforce(n, span, one, strategy, strategy == Obligation.Strategy.GUARD
+                out.add(new Obligation.Enforce(n, span, one, strategy, strategy != Obligation.Strategy.REPAIR
                         ? Obligation.dilation(boxes.get(k), dilationFraction) : null));
             }
         }

@@ -33,14 +33,20 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         /** Exact guard units (KBANN-style) on a widened network. */
         GUARD,
         /** Minimal changes to existing weights, iterated with the verifier; the architecture is kept. */
-        REPAIR
+        REPAIR,
+        /**
+         * The compiler chooses, in order of fidelity and cost: the guard where the network allows it (outputs
+         * bit-identical outside the dilated region, milliseconds), else the repair.
+         */
+        AUTO
     }
 
     /**
      * Over {@code property.region()} the outputs must stay out of {@code property.unsafe()}.
      *
      * @param dilation how far the guard's region reaches beyond the rule's box, per input (model units): outside the
-     *                 box dilated by it the outputs are unchanged; only used by {@link Strategy#GUARD}
+     *                 box dilated by it the outputs are unchanged; only used by {@link Strategy#GUARD} (and by
+     *                 {@link Strategy#AUTO} when it chooses the guard)
      */
     record Enforce(String name, Span span, Property property, Strategy strategy, double[] dilation)
             implements Obligation {
@@ -64,6 +70,11 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         /** The single box of the region. */
         public Box box() {
             return property.region().boxes().get(0);
+        }
+
+        /** This obligation lowered with {@code s} (the dilation is dropped for a repair). */
+        public Enforce with(Strategy s) {
+            return new Enforce(name, span, property, s, s == Strategy.REPAIR ? null : dilation);
         }
 
         /** The box dilated by {@link #dilation()} (the box itself when there is none). */

@@ -2,6 +2,7 @@ package dev.engram.lower;
 
 import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Obligation;
+import dev.engram.ir.Obligation.Strategy;
 import dev.engram.model.DenseNetwork;
 
 import java.util.ArrayList;
@@ -46,9 +47,26 @@ public final class Lowerings {
         return lower(PASSES, net, obligations, ctx);
     }
 
-    /** Runs {@code passes} in order over {@code net}; each obligation goes to the first pass that accepts it. */
-    public static Lowered lower(List<Lowering> passes, DenseNetwork net, List<Obligation> obligations,
+    /**
+     * Runs {@code passes} in order over {@code net}; each obligation goes to the first pass that accepts it, after
+     * {@link Strategy#AUTO} rules are given their lowering ({@link #choose}).
+     */
+    public static Lowered lower(List<Lowering> passes, DenseNetwork net, List<Obligation> requested,
                                 Lowering.Context ctx) {
+        Map<Obligation, String> choices = new IdentityHashMap<>();
+        List<Diagnostic> none = new ArrayList<>();
+        List<Obligation> obligations = new ArrayList<>();
+        for (Obligation ob : requested) {
+            if (ob instanceof Obligation.Enforce e && e.strategy() == Strategy.AUTO) {
+                Obligation.Enforce chosen = choose(net, e, choices, none);
+                obligations.add(chosen == null ? ob : chosen);
+            } else {
+                obligations.add(ob);
+            }
+        }
+        if (!none.isEmpty()) {
+            return new Lowered(net, List.of(), none);
+        }
         Map<Obligation, Step> done = new IdentityHashMap<>();
         DenseNetwork cur = net;
         for (Lowering pass : passes) {
@@ -66,11 +84,35 @@ public final class Lowerings {
                 return new Lowered(cur, inOrder(obligations, done, null), r.failures());
             }
             for (Step s : r.steps()) {
-                done.put(s.obligation(), s);
+                done.put(s.obligation(), choices.containsKey(s.obligation())
+                        ? s.withChoice(choices.get(s.obligation())) : s);
             }
             cur = r.network();
         }
         return new Lowered(cur, inOrder(obligations, done, cur), List.of());
+    }
+
+    /**
+     * The lowering of a rule left to the compiler, in order of fidelity and cost: the guard (outputs bit-identical
+     * outside the dilated region, milliseconds) where the network allows it, else the repair (architecture kept,
+     * verified iteratively). Null, with an {@code E062} naming every reason, when neither applies.
+     */
+    static Obligation.Enforce choose(DenseNetwork net, Obligation.Enforce e, Map<Obligation, String> choices,
+                                     List<Diagnostic> none) {
+        String noGuard = GuardLowering.whyNot(net, e);
+        if (noGuard == null) {
+            Obligation.Enforce g = e.with(Strategy.GUARD);
+            choices.put(g, "guard: exact outside the dilated region, and the network allows it");
+            return g;
+        }
+        String noRepair = RepairPass.whyNot(net);
+        if (noRepair == null) {
+            Obligation.Enforce r = e.with(Strategy.REPAIR);
+            choices.put(r, "repair, because the guard cannot be used: " + noGuard);
+            return r;
+        }
+        none.add(Lowering.notApplicable(e, "no lowering applies: guard: " + noGuard + "; repair: " + noRepair));
+        return null;
     }
 
     /** The steps in request order; obligations no pass took are unchanged steps on {@code net} (skipped if null). */

@@ -2,10 +2,13 @@ package dev.engram.lower;
 
 import dev.engram.ir.Obligation;
 import dev.engram.lower.repair.RepairOptions;
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.validate.ObligationProver;
 import dev.engram.verify.Boxes;
 import dev.engram.verify.Property;
+import dev.engram.verify.bounds.BoundNetwork;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,15 @@ public final class RepairPass implements Lowering {
     @Override
     public boolean accepts(Obligation ob) {
         return ob instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.REPAIR;
+    }
+
+    /** Why the repair cannot be applied to {@code net}, or null when it can. */
+    public static String whyNot(DenseNetwork net) {
+        DenseLayer out = net.layers().get(net.layers().size() - 1);
+        if (out.activation() != Activation.IDENTITY) {
+            return "the repair needs an affine output layer; " + out.name() + " is " + out.activation();
+        }
+        return BoundNetwork.of(net).unsupported();
     }
 
     @Override

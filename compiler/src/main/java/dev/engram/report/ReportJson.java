@@ -40,7 +40,7 @@ public final class ReportJson {
     public record Rule(String name, String source, String kind, String strategy, int unitsAdded,
                        long parametersChanged, long parametersAdded, List<String> layersTouched, double maxAbsChange,
                        double[] correction, String verdict, boolean proved, String method, double lowerSeconds,
-                       double verifySeconds, Counterexample counterexample, String reason) {
+                       double verifySeconds, String choice, Counterexample counterexample, String reason) {
     }
 
     /** A counterexample in model units and in the rule file's real units. */
@@ -70,7 +70,7 @@ public final class ReportJson {
         return new Rule(rr.name(), rr.span().toString(), rr.kind(), rr.strategy(), rr.unitsAdded(),
                 rr.changes().parametersChanged(), rr.changes().parametersAdded(), rr.changes().layers(),
                 rr.changes().maxAbsChange(), rr.correction(), rr.verdict().word(), rr.proved(), rr.method(),
-                rr.lowerSeconds(), rr.verifySeconds(), cx, reason);
+                rr.lowerSeconds(), rr.verifySeconds(), rr.choice().isEmpty() ? null : rr.choice(), cx, reason);
     }
 
     /** Writes the report of {@code r} to {@code path} atomically. */

@@ -98,4 +98,28 @@ class JavaApiTest {
             assertTrue(base.parameters().get(n).bitEquals(reverted.parameters().get(n)), n);
         }
     }
+
+    @Test
+    void rulesLeftToTheCompilerAreGuardedWhereTheNetworkAllowsAndRepairedElsewhere() throws Exception {
+        Path dir = Files.createTempDirectory("javaapi-auto");
+        Box domain = new Box(new double[] {-1, -1}, new double[] {1, 1});
+        Box region = new Box(new double[] {0.2, -0.5}, new double[] {0.6, 0.1});
+        for (int hidden : new int[] {1, 2}) {
+            Path model = dir.resolve("m" + hidden + ".onnx");
+            int[] widths = hidden == 1 ? new int[] {2, 12, 3} : new int[] {2, 12, 12, 3};
+            OnnxModel.fromDense(DenseNetworks.random(new Random(7), "fc", 0.1, widths), "x", "y", true, Map.of())
+                    .write(model);
+            Property rule = Obligation.property("class0_never_in_corner", region, neverArgmax(0, 3));
+            Obligation.Enforce auto = Obligation.guard("class0_never_in_corner", rule, 0.02)
+                    .with(Obligation.Strategy.AUTO);
+            CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(auto))
+                    .optDomain(domain).optDecision(Decision.ARGMAX).optFidelitySamples(500).optVerifyTimeout(30)
+                    .build());
+            assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+            RuleReport rr = r.rules().get(0);
+            assertEquals(hidden == 1 ? "repair" : "guard", rr.strategy(), rr.choice());
+            assertTrue(rr.choice().startsWith(hidden == 1 ? "repair, because the guard cannot be used: the guard "
+                    + "needs at least two hidden layers" : "guard:"), rr.choice());
+        }
+    }
 }
