@@ -15,12 +15,19 @@ import java.util.Set;
 /**
  * Reads a feed-forward {@link Graph} (one input, one output, a chain of MatMul/Gemm, Add/Sub of constants and
  * element-wise activations, with shape-only operators in between) as a {@link DenseNetwork}.
+ *
+ * <p>The dense network is what Engram executes, verifies and patches, so it must compute exactly the graph's
+ * outputs. A normalising output operator (Softmax, LogSoftmax, Hardmax) changes what {@code Y_j} means, and the
+ * dense network has no such layer: such a graph is refused with the node named, never read as its logits.
  */
 public final class DenseExtractor {
 
     /** Operators this extractor understands. */
     public static final Set<String> SUPPORTED = Set.of("MatMul", "Gemm", "Add", "Sub", "Relu", "Sigmoid", "Tanh",
-            "LeakyRelu", "Softmax", "Flatten", "Reshape", "Identity", "Dropout", "Squeeze", "Unsqueeze", "Constant");
+            "LeakyRelu", "Flatten", "Reshape", "Identity", "Dropout", "Squeeze", "Unsqueeze", "Constant");
+
+    /** Operators that turn scores into a distribution or a choice across the outputs. */
+    public static final Set<String> NORMALISING = Set.of("Softmax", "LogSoftmax", "Hardmax");
 
     private DenseExtractor() {
     }
@@ -41,6 +48,12 @@ public final class DenseExtractor {
     /** Extracts the dense network; throws {@link ModelException} naming the operator and node when unsupported. */
     public static DenseExtraction extract(Graph g) {
         for (Node n : g.nodes()) {
+            if (NORMALISING.contains(n.opType())) {
+                throw new ModelException("node " + n.label() + " applies " + n.opType() + " across the outputs,"
+                        + " which changes what Y_j means; Engram's network has no such layer, so properties would be"
+                        + " checked against the scores before it: the model is refused (export it without the final "
+                        + n.opType() + "; argmax is the same before it)");
+            }
             if (!SUPPORTED.contains(n.opType()) || !(n.domain() == null || n.domain().isEmpty()
                     || n.domain().equals("ai.onnx"))) {
                 String dom = n.domain() == null || n.domain().isEmpty() ? "" : n.domain() + ":";
@@ -83,7 +96,6 @@ public final class DenseExtractor {
         List<DenseExtraction.LayerSource> sources = new ArrayList<>();
         float[] offset = null;
         float[] folded = null;
-        boolean softmax = false;
         Pending p = null;
         int guard = 0;
         while (!cur.equals(output)) {
@@ -237,12 +249,6 @@ public final class DenseExtractor {
                     offset = null;
                     p = null;
                 }
-                case "Softmax" -> {
-                    if (!out.equals(output)) {
-                        throw new ModelException("node " + n.label() + ": Softmax is only supported at the output");
-                    }
-                    softmax = true;
-                }
                 default -> throw new ModelException("unsupported operator '" + n.opType() + "' at node " + n.label());
             }
             cur = out;
@@ -263,7 +269,7 @@ public final class DenseExtractor {
         if (offset != null) {
             throw new ModelException("input offset without a following layer");
         }
-        return new DenseExtraction(new DenseNetwork(layers), folded, sources, softmax, input, output);
+        return new DenseExtraction(new DenseNetwork(layers), folded, sources, input, output);
     }
 
     private static float[] orElse(float[] a, float[] b) {
