@@ -3,6 +3,7 @@ package dev.engram.patch;
 import dev.engram.model.FloatTensor;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
+import dev.engram.model.ModelLimits;
 import dev.engram.model.io.AtomicFiles;
 
 import java.nio.file.Path;
@@ -200,8 +201,13 @@ public record Patch(Provenance provenance, List<TensorEdit> edits) {
     }
 
     public static Patch read(Path in) {
+        return read(in, ModelLimits.defaults());
+    }
+
+    /** Reads a patch file within {@code limits} (its size, the elements of its tensors and edits, JSON depth). */
+    public static Patch read(Path in, ModelLimits limits) {
         try {
-            return fromBytes(AtomicFiles.read(in, Integer.MAX_VALUE - 64L));
+            return PatchCodec.fromBytes(AtomicFiles.read(in, limits.maxBytes()), limits);
         } catch (ModelException e) {
             throw e.getMessage().startsWith(in.toString()) ? e : new ModelException(in + ": " + e.getMessage());
         }
@@ -214,6 +220,6 @@ public record Patch(Provenance provenance, List<TensorEdit> edits) {
 
     /** Parses the safetensors layout; a {@link ModelException} explains any inconsistency. */
     public static Patch fromBytes(byte[] bytes) {
-        return PatchCodec.fromBytes(bytes);
+        return PatchCodec.fromBytes(bytes, ModelLimits.defaults());
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.engram.model.ModelException;
+import dev.engram.model.ModelLimits;
 import dev.engram.model.io.Json;
 
 import java.nio.ByteBuffer;
@@ -114,16 +115,16 @@ final class PatchCodec {
 
     // ------------------------------------------------------------------------------------------------- read
 
-    /** Parses the safetensors layout; a {@link ModelException} explains any inconsistency. */
-    static Patch fromBytes(byte[] bytes) {
+    /** Parses the safetensors layout within {@code limits}; a {@link ModelException} explains any inconsistency. */
+    static Patch fromBytes(byte[] bytes, ModelLimits limits) {
         try {
-            return decode(bytes);
+            return decode(bytes, limits.budget());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new ModelException("not a valid .epatch file: " + e.getMessage());
         }
     }
 
-    private static Patch decode(byte[] bytes) {
+    private static Patch decode(byte[] bytes, ModelLimits.Budget budget) {
         if (bytes.length < 8) {
             throw new ModelException("not a valid .epatch file: too short");
         }
@@ -143,8 +144,8 @@ final class PatchCodec {
         if (!VERSION.equals(text(meta, "version"))) {
             throw new ModelException("unsupported patch version " + meta.get("version"));
         }
-        Map<String, float[]> tensors = tensors(header, bytes, 8 + (int) hlen);
-        return new Patch(provenance(meta), edits(Json.parse(required(meta, "edits")), tensors));
+        Map<String, float[]> tensors = tensors(header, bytes, 8 + (int) hlen, budget);
+        return new Patch(provenance(meta), edits(Json.parse(required(meta, "edits")), tensors, budget.limits()));
     }
 
     private static Provenance provenance(JsonNode meta) {
@@ -160,9 +161,14 @@ final class PatchCodec {
                 text(meta, "compiler_version"), extra);
     }
 
-    /** Every tensor of the header, read from the data section after checking its offsets and shape. */
-    private static Map<String, float[]> tensors(JsonNode header, byte[] bytes, int dataStart) {
+    /**
+     * Every tensor of the header, read from the data section after checking its offsets and shape. Tensors may not
+     * share bytes: together they fit in the data section, so the floats allocated never exceed the file's size.
+     */
+    private static Map<String, float[]> tensors(JsonNode header, byte[] bytes, int dataStart,
+                                                ModelLimits.Budget budget) {
         long dataLen = bytes.length - dataStart;
+        long taken = 0;
         Map<String, float[]> tensors = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -188,16 +194,15 @@ final class PatchCodec {
                         + ") outside the " + dataLen + " data bytes");
             }
             long[] shape = longs(t.get("shape"), "patch tensor " + name + ": shape");
-            long n = 1;
-            for (long d : shape) {
-                if (d < 0) {
-                    throw new ModelException("patch tensor " + name + ": negative dimension");
-                }
-                n = Math.multiplyExact(n, d);
-            }
+            long n = budget.reserveElements("patch tensor " + name, shape);
             if (n * 4 != end - b) {
                 throw new ModelException("patch tensor " + name + ": shape " + Arrays.toString(shape)
                         + " does not match " + (end - b) + " bytes");
+            }
+            taken += end - b;
+            if (taken > dataLen) {
+                throw new ModelException("patch tensor " + name + ": the tensors take more than the " + dataLen
+                        + " data bytes (their data ranges overlap)");
             }
             float[] v = new float[(int) n];
             ByteBuffer.wrap(bytes, (int) (dataStart + b), (int) (end - b)).slice().order(ByteOrder.LITTLE_ENDIAN)
@@ -207,7 +212,7 @@ final class PatchCodec {
         return tensors;
     }
 
-    private static List<TensorEdit> edits(JsonNode list, Map<String, float[]> tensors) {
+    private static List<TensorEdit> edits(JsonNode list, Map<String, float[]> tensors, ModelLimits limits) {
         if (!list.isArray()) {
             throw new ModelException("patch edit list is not a JSON array");
         }
@@ -222,6 +227,7 @@ final class PatchCodec {
             String tensor = required(d, "tensor");
             String rule = text(d, "rule") == null ? "" : text(d, "rule");
             long[] dims = longs(d.get("dims"), what + ": dims");
+            limits.checkDims(what + " of '" + tensor + "': dims", dims);
             String kind = text(d, "kind");
             switch (kind == null ? "" : kind) {
                 case "add" -> edits.add(new TensorEdit.AddDelta(tensor, rule, dims, need(tensors, p + "delta"),
@@ -229,8 +235,12 @@ final class PatchCodec {
                 case "replace" -> edits.add(new TensorEdit.ReplaceSlice(tensor, rule, dims,
                         Math.toIntExact(integer(d.get("offset"), what + ": offset")), need(tensors, p + "values"),
                         need(tensors, p + "original")));
-                case "grow" -> edits.add(new TensorEdit.Grow(tensor, rule, dims, need(tensors, p + "original"),
-                        longs(d.get("new_dims"), what + ": new_dims"), need(tensors, p + "values")));
+                case "grow" -> {
+                    long[] grown = longs(d.get("new_dims"), what + ": new_dims");
+                    limits.checkDims(what + " of '" + tensor + "': new_dims", grown);
+                    edits.add(new TensorEdit.Grow(tensor, rule, dims, need(tensors, p + "original"), grown,
+                            need(tensors, p + "values")));
+                }
                 default -> throw new ModelException(what + ": unknown kind " + d.get("kind"));
             }
         }

@@ -137,7 +137,7 @@ class HostileInputTest {
         // NNet
         String nnet = "// x\n2,2,1,3,\n2,3,1,\n0,\n0,0,\n1,1,\n0,0,0,\n1,1,1,\n1,2,\n3,4,\n5,6,\n0,\n0,\n0,\n1,1,1,\n0,\n";
         bytes("ok-control.nnet", nnet.getBytes(StandardCharsets.UTF_8), null);
-        bytes("truncated.nnet", nnet.substring(0, nnet.length() / 2).getBytes(StandardCharsets.UTF_8), "ends before");
+        bytes("truncated.nnet", nnet.substring(0, nnet.length() / 2).getBytes(StandardCharsets.UTF_8), "can hold at most");
         bytes("bad-number.nnet", nnet.replace("3,4,", "3,four,").getBytes(StandardCharsets.UTF_8), "not a number");
         bytes("negative-size.nnet", nnet.replace("2,3,1,\n", "2,-3,1,\n").getBytes(StandardCharsets.UTF_8),
                 "must be positive");
@@ -200,7 +200,7 @@ class HostileInputTest {
     void elementCapIsConfigurable() {
         TestData.assumeAcas();
         ModelException e = assertThrows(ModelException.class,
-                () -> Models.load(TestData.acasOnnx(1, 1), new ModelLimits(100, 1 << 30, 1000)));
+                () -> Models.load(TestData.acasOnnx(1, 1), new ModelLimits(1 << 30, 100, 1000, 64)));
         assertTrue(e.getMessage().contains("cap of 100"));
     }
 }

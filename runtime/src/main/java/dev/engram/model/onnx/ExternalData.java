@@ -18,7 +18,9 @@ import java.util.Arrays;
 /**
  * Resolves a tensor's external data ({@code data_location = EXTERNAL}) and inlines it as raw data. Only files
  * inside the model's folder are read (no absolute paths, no {@code ..}, no links leading out), and only the byte
- * range the tensor's dims need.
+ * range the tensor's dims need. The byte budget for all of a model's external data is reserved before the first
+ * range is read ({@link OnnxValidator}): several tensors may point into the same file, so the file sizes alone do
+ * not bound the memory.
  */
 final class ExternalData {
 
@@ -30,7 +32,7 @@ final class ExternalData {
     }
 
     /** The tensor with its external data read from {@code dir} and stored inline. */
-    static TensorProto inline(TensorProto t, Path dir, ModelLimits limits, String label) {
+    static TensorProto inline(TensorProto t, Path dir, ModelLimits.Budget budget, String label) {
         String what = label + ": tensor '" + t.getName() + "'";
         if (dir == null) {
             throw new ModelException(what + ": external data but no model folder to read it from");
@@ -45,11 +47,11 @@ final class ExternalData {
                 throw new ModelException(what + ": external data offset " + offset + " outside the file");
             }
             long length = ref.length() < 0 ? size - offset : ref.length();
-            if (length > size - offset || length > limits.maxFileBytes()) {
+            if (length > size - offset) {
                 throw new ModelException(what + ": external data length " + length + " exceeds the file");
             }
             long[] dims = OnnxTensors.dims(t);
-            long n = limits.checkDims(what, dims);
+            long n = budget.limits().checkDims(what, dims);
             int es = OnnxTensors.elementSize(t.getDataType());
             if (es < 0 || n * es != length) {
                 throw new ModelException(what + ": external data has " + length + " bytes but dims "

@@ -65,23 +65,26 @@ public final class OnnxModel implements LoadedModel {
 
     /** Reads and validates an ONNX file. */
     public static OnnxModel read(Path path, ModelLimits limits) {
-        byte[] bytes = AtomicFiles.read(path, limits.maxFileBytes());
+        byte[] bytes = AtomicFiles.read(path, limits.maxBytes());
         Path dir = path.toAbsolutePath().getParent();
         return parse(bytes, dir, path, limits);
     }
 
     /**
      * Parses and validates ONNX bytes; {@code dir} is the folder external data may be read from (null: none);
-     * {@code source} labels error messages (may be null).
+     * {@code source} labels error messages (may be null). The bytes and all external data count against one
+     * budget of {@code limits}.
      */
     public static OnnxModel parse(byte[] bytes, Path dir, Path source, ModelLimits limits) {
         String label = source == null ? "<onnx>" : source.toString();
+        ModelLimits.Budget budget = limits.budget();
+        budget.reserveBytes(label, bytes.length);
         ModelProto m;
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.enableAliasing(true);
             in.setSizeLimit(Integer.MAX_VALUE);
-            in.setRecursionLimit(64);
+            in.setRecursionLimit(limits.maxDepth());
             m = ModelProto.parseFrom(in);
         } catch (IOException e) {
             throw new ModelException(label + ": not a valid ONNX protobuf: " + e.getMessage());
@@ -89,14 +92,14 @@ public final class OnnxModel implements LoadedModel {
             throw new ModelException(label + ": not a valid ONNX protobuf: " + e);
         }
         List<String> warnings = new ArrayList<>();
-        m = OnnxValidator.validate(m, dir, limits, label, warnings);
+        m = OnnxValidator.validate(m, dir, budget, label, warnings);
         return new OnnxModel(m, source, bytes, warnings);
     }
 
     /** Wraps a protobuf model built in memory (validated). */
     public static OnnxModel of(ModelProto proto) {
         List<String> warnings = new ArrayList<>();
-        ModelProto m = OnnxValidator.validate(proto, null, ModelLimits.defaults(), "<onnx>", warnings);
+        ModelProto m = OnnxValidator.validate(proto, null, ModelLimits.defaults().budget(), "<onnx>", warnings);
         return new OnnxModel(m, null, null, warnings);
     }
 

@@ -33,7 +33,9 @@ final class OnnxValidator {
     }
 
     /** The validated model (external data inlined); adds non-fatal findings to {@code warnings}. */
-    static ModelProto validate(ModelProto m, Path dir, ModelLimits limits, String label, List<String> warnings) {
+    static ModelProto validate(ModelProto m, Path dir, ModelLimits.Budget budget, String label,
+                               List<String> warnings) {
+        ModelLimits limits = budget.limits();
         if (!m.hasGraph()) {
             throw new ModelException(label + ": no graph (not an ONNX model, or truncated)");
         }
@@ -41,6 +43,7 @@ final class OnnxValidator {
         if (g.getNodeCount() > limits.maxNodes()) {
             throw new ModelException(label + ": " + g.getNodeCount() + " nodes exceed the cap of " + limits.maxNodes());
         }
+        reserveExternalData(g, budget, label);
         GraphProto.Builder gb = null;
         Set<String> names = new HashSet<>();
         for (int k = 0; k < g.getInitializerCount(); k++) {
@@ -52,14 +55,14 @@ final class OnnxValidator {
                 throw new ModelException(label + ": duplicate initializer '" + t.getName() + "'");
             }
             if (t.getDataLocation() == 1 || t.getExternalDataCount() > 0) {
-                TensorProto inlined = ExternalData.inline(t, dir, limits, label);
+                TensorProto inlined = ExternalData.inline(t, dir, budget, label);
                 if (gb == null) {
                     gb = g.toBuilder();
                 }
                 gb.setInitializer(k, inlined);
                 t = inlined;
             }
-            checkTensor(t, limits, label, warnings);
+            checkTensor(t, budget, label, warnings);
         }
         if (gb != null) {
             g = gb.build();
@@ -71,7 +74,7 @@ final class OnnxValidator {
                     if (a.getT().getDataLocation() == 1) {
                         throw new ModelException(label + ": node '" + n.getName() + "' has an external attribute tensor");
                     }
-                    checkTensor(a.getT(), limits, label, warnings);
+                    checkTensor(a.getT(), budget, label, warnings);
                 }
             }
         }
@@ -79,10 +82,29 @@ final class OnnxValidator {
         return m;
     }
 
-    private static void checkTensor(TensorProto t, ModelLimits limits, String label, List<String> warnings) {
+    /**
+     * Reserves the bytes every external tensor's dims need, all before any is read: the sum over tensors counts,
+     * however many of them point into the same file.
+     */
+    private static void reserveExternalData(GraphProto g, ModelLimits.Budget budget, String label) {
+        long total = 0;
+        int count = 0;
+        for (TensorProto t : g.getInitializerList()) {
+            if (t.getDataLocation() == 1 || t.getExternalDataCount() > 0) {
+                long n = budget.limits().checkDims(label + ": tensor '" + t.getName() + "'", OnnxTensors.dims(t));
+                total = Math.addExact(total, n * Math.max(0, OnnxTensors.elementSize(t.getDataType())));
+                count++;
+            }
+        }
+        if (count > 0) {
+            budget.reserveBytes(label + ": external data of " + count + " tensor(s)", total);
+        }
+    }
+
+    private static void checkTensor(TensorProto t, ModelLimits.Budget budget, String label, List<String> warnings) {
         String what = label + ": tensor '" + t.getName() + "'";
         long[] dims = OnnxTensors.dims(t);
-        long n = limits.checkDims(what, dims);
+        long n = budget.reserveElements(what, dims);
         int es = OnnxTensors.elementSize(t.getDataType());
         if (t.hasRawData()) {
             if (es < 0) {
