@@ -75,7 +75,9 @@ public final class Json {
         } catch (JsonProcessingException e) {
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
-            throw new IllegalArgumentException("bad JSON" + at + ": " + e.getOriginalMessage());
+            // Jackson names its own settings in limit messages: "(64, from `StreamReadConstraints...`)"
+            String why = e.getOriginalMessage().replaceAll(", from `[^`]*`", "");
+            throw new IllegalArgumentException("bad JSON" + at + ": " + why);
         }
     }
 
