@@ -15,13 +15,15 @@ def fill(fc1, fc2):
         fc2.bias.copy_(torch.tensor(B2))
 
 
-class DataBranch(torch.nn.Module):
+class TwoLayers(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.fc1 = torch.nn.Linear(3, 4)
         self.fc2 = torch.nn.Linear(4, 2)
         fill(self.fc1, self.fc2)
 
+
+class DataBranch(TwoLayers):
     def forward(self, x):
         y = self.fc2(torch.relu(self.fc1(x)))
         if bool(x.abs().max() > 10.0):
@@ -29,13 +31,7 @@ class DataBranch(torch.nn.Module):
         return y
 
 
-class SkipConnection(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = torch.nn.Linear(3, 4)
-        self.fc2 = torch.nn.Linear(4, 2)
-        fill(self.fc1, self.fc2)
-
+class SkipConnection(TwoLayers):
     def forward(self, x):
         return self.fc2(torch.relu(self.fc1(x))) + x[:, 0:2]
 
