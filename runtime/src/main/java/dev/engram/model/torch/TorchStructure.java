@@ -305,10 +305,13 @@ final class TorchStructure {
 
     private Value attribute(Module m, String name) {
         ClassDef c = classOf(m);
+        String type = c.attributes().get(name);
+        if ("NoneType".equals(type)) { // e.g. the bias of nn.Linear(bias=False), still listed as a parameter
+            return new Const(null);
+        }
         if (c.parameters().contains(name)) {
             return new Param(m.path() + name);
         }
-        String type = c.attributes().get(name);
         if (type != null && type.startsWith("__torch__.")) {
             return new Module(m.path() + name + ".", type);
         }

@@ -44,6 +44,15 @@ class TorchStructureTest {
     }
 
     @Test
+    void aLinearLayerWithoutBiasIsReadAsSuch() /* as torch.jit.save prints nn.Linear(bias=False) */ throws Exception {
+        String code = "class M(Module):\n  __parameters__ = [\"weight\", \"bias\", ]\n  weight : Tensor\n  bias : NoneType\n"
+                + "  def forward(self: __torch__.M,\n    input: Tensor) -> Tensor:\n    weight = self.weight\n"
+                + "    bias = self.bias\n    return torch.linear(input, weight, bias)\n";
+        assertEquals(List.of(new TorchStructure.Layer("weight", null, false)),
+                TorchStructure.read("m.pt", archive(code), ModelLimits.defaults()));
+    }
+
+    @Test
     void endlessRecursionStopsAtTheDepthLimit() throws Exception {
         String code = HEAD + "    return (self).forward(x, )\n";
         ModelException e = assertThrows(ModelException.class,
