@@ -15,7 +15,8 @@ public interface LoadedModel {
     /** The file the model was read from, or null for models built in memory. */
     Path source();
 
-    /** The feed-forward view of the model (pre-softmax), with {@link DenseLayer.TensorRef}s into {@link #parameters()}. */
+    /** The feed-forward view of the model (exactly what it computes: a normalising output such as Softmax is
+     * refused, not dropped), with {@link DenseLayer.TensorRef}s into {@link #parameters()}. */
     DenseNetwork dense();
 
     /** Every float parameter tensor by name, in file order: what patches edit. */
