@@ -101,6 +101,7 @@ public final class GuardLowering extends OneAtATime {
         List<Double> consDelta = new ArrayList<>();
         constraintRamps(ob, ignored, cons, consDelta);
         int ramps = 2 * n + cons.size();
+        double[] rampScale = rampScales(net.layers().get(0), cons);
         List<DenseLayer> layers = new ArrayList<>();
         int added = 0;
         int last = net.layers().size() - 1;
@@ -121,25 +122,27 @@ public final class GuardLowering extends OneAtATime {
                     if (ignored.contains(i)) {
                         continue; // both ramps stay constant 0
                     }
-                    w[out + 2 * i][i] = -1f;
-                    b[out + 2 * i] = (float) box.lo()[i];
-                    w[out + 2 * i + 1][i] = 1f;
-                    b[out + 2 * i + 1] = (float) -box.hi()[i];
+                    float sc = (float) rampScale[0];
+                    w[out + 2 * i][i] = -sc;
+                    b[out + 2 * i] = sc * (float) box.lo()[i];
+                    w[out + 2 * i + 1][i] = sc;
+                    b[out + 2 * i + 1] = -sc * (float) box.hi()[i];
                 }
                 for (int k = 0; k < cons.size(); k++) {
+                    double sc = rampScale[1 + k];
                     for (int i = 0; i < n; i++) {
-                        w[out + 2 * n + k][i] = (float) cons.get(k).coefficients()[i];
+                        w[out + 2 * n + k][i] = (float) (sc * cons.get(k).coefficients()[i]);
                     }
-                    b[out + 2 * n + k] = (float) -cons.get(k).bound();
+                    b[out + 2 * n + k] = (float) (-sc * cons.get(k).bound());
                 }
             } else if (l == 1) {
                 for (int i = 0; i < n; i++) {
-                    float k = (float) (-1.0 / delta[i]);
+                    float k = (float) (-1.0 / (rampScale[0] * delta[i]));
                     w[out][in + 2 * i] = k;
                     w[out][in + 2 * i + 1] = k;
                 }
                 for (int k = 0; k < cons.size(); k++) {
-                    w[out][in + 2 * n + k] = (float) (-1.0 / consDelta.get(k));
+                    w[out][in + 2 * n + k] = (float) (-1.0 / (rampScale[1 + k] * consDelta.get(k)));
                 }
                 b[out] = 1f;
             } else if (l < last) {
@@ -153,6 +156,32 @@ public final class GuardLowering extends OneAtATime {
             layers.add(new DenseLayer(d.name(), w, b, d.activation(), d.alpha(), d.weightRef(), d.biasRef()));
         }
         return new Result(new DenseNetwork(layers), added, c);
+    }
+
+    /**
+     * The ramps' scales, powers of two so that scaling is exact: element 0 for the box ramps, then one per
+     * constraint ramp. A ramp {@code relu(s (lo - x))} must stay finite for every finite float32 input, as the model
+     * computes it — including Gemm's alpha, by which the stored weight is divided — else the existing units that read
+     * it with weight 0 would compute {@code 0 · inf = NaN} outside the region: so {@code |s| ≤ min(1, alpha) / 4},
+     * and a constraint ramp over several inputs is scaled down by the sum of its coefficients' magnitudes.
+     */
+    static double[] rampScales(DenseLayer first, List<LinearConstraint> cons) {
+        double alpha = first.weightRef() == null ? 1 : Math.abs(first.weightRef().scale());
+        double base = Math.min(1, alpha) / 4;
+        double[] s = new double[1 + cons.size()];
+        s[0] = powerOfTwoAtMost(base);
+        for (int k = 0; k < cons.size(); k++) {
+            double sum = 0;
+            for (double a : cons.get(k).coefficients()) {
+                sum += Math.abs(a);
+            }
+            s[1 + k] = powerOfTwoAtMost(base / Math.max(1, sum));
+        }
+        return s;
+    }
+
+    private static double powerOfTwoAtMost(double v) {
+        return Math.scalb(1.0, Math.getExponent(v));
     }
 
     /**

@@ -38,9 +38,14 @@ public record DenseLayer(String name, float[][] weight, float[] bias, Activation
     }
 
     /**
-     * Where a layer's parameter lives in the source model: the initializer's name and whether it is stored
-     * transposed ({@code [in][out]}, as ONNX MatMul weights are) relative to {@link DenseLayer#weight()}.
+     * Where a layer's parameter lives in the source model: the initializer's name, whether it is stored transposed
+     * ({@code [in][out]}, as ONNX MatMul weights are) relative to {@link DenseLayer#weight()}, and the factor the
+     * stored values are multiplied by in the model ({@code scale}: ONNX Gemm's alpha for a weight, 1 elsewhere), so
+     * that a value written into the layer is stored divided by it.
      */
-    public record TensorRef(String tensorName, boolean transposed) {
+    public record TensorRef(String tensorName, boolean transposed, float scale) {
+        public TensorRef(String tensorName, boolean transposed) {
+            this(tensorName, transposed, 1f);
+        }
     }
 }

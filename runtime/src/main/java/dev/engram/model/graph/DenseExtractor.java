@@ -346,7 +346,7 @@ public final class DenseExtractor {
             }
             offset = null;
             layers.add(new DenseLayer(p.name, p.w, b, act, alpha,
-                    p.weightName == null ? null : new DenseLayer.TensorRef(p.weightName, p.transposed),
+                    p.weightName == null ? null : new DenseLayer.TensorRef(p.weightName, p.transposed, p.alpha),
                     p.biasName == null ? null : new DenseLayer.TensorRef(p.biasName, false)));
             sources.add(new DenseExtraction.LayerSource(p.name, p.weightName, p.transposed, p.biasName, p.biasDims,
                     p.alpha, p.beta, List.copyOf(p.values)));

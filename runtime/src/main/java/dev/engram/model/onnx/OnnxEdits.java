@@ -152,9 +152,12 @@ final class OnnxEdits {
 
     /**
      * The initializer values that make the model compute {@code net}: the network must have the same layers and
-     * activations as the extraction's; widths may differ.
+     * activations as the extraction's; widths may differ. An entry of an existing parameter whose value the network
+     * did not change keeps its stored bits ({@code current}): re-deriving it (dividing by Gemm's alpha or beta,
+     * folding an input offset back) could move it by an ulp.
      */
-    static Map<String, FloatTensor> denseToInitializers(DenseExtraction ex, DenseNetwork net) {
+    static Map<String, FloatTensor> denseToInitializers(DenseExtraction ex, DenseNetwork net,
+                                                       Map<String, FloatTensor> current) {
         List<DenseLayer> old = ex.network().layers();
         if (net.layers().size() != old.size()) {
             throw new ModelException("the network has " + net.layers().size() + " layers, the model "
@@ -174,33 +177,32 @@ final class OnnxEdits {
                         + " to " + nl.activation());
             }
             DenseExtraction.LayerSource src = ex.layers().get(l);
-            storedWeight(nl, ol, src, changed);
-            storedBias(nl, ol, src, l == 0 ? ex.inputOffset() : null, changed);
+            storedWeight(nl, ol, src, current.get(src.weightName()), changed);
+            storedBias(nl, ol, src, l == 0 ? ex.inputOffset() : null, current.get(src.biasName()), changed);
         }
         return changed;
     }
 
-    /** The layer's weight as stored: transposed or not, divided by Gemm's alpha. */
+    /**
+     * The layer's weight as stored: transposed or not, divided by Gemm's alpha; unchanged entries keep the bits of
+     * {@code stored} (the current tensor, laid out for the old widths).
+     */
     private static void storedWeight(DenseLayer nl, DenseLayer ol, DenseExtraction.LayerSource src,
-                                     Map<String, FloatTensor> changed) {
+                                     FloatTensor stored, Map<String, FloatTensor> changed) {
         int out = nl.outputSize();
         int in = nl.inputSize();
+        boolean t = src.weightTransposed();
         float a = src.alpha();
         float[] w = new float[out * in];
-        long[] wd;
-        if (src.weightTransposed()) {
-            wd = new long[] {in, out};
+        long[] wd = t ? new long[] {in, out} : new long[] {out, in};
+        boolean sameLayout = stored != null && stored.data().length == ol.outputSize() * ol.inputSize();
+        for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) {
-                for (int o = 0; o < out; o++) {
-                    w[i * out + o] = a == 1f ? nl.weight()[o][i] : nl.weight()[o][i] / a;
-                }
-            }
-        } else {
-            wd = new long[] {out, in};
-            for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) {
-                    w[o * in + i] = a == 1f ? nl.weight()[o][i] : nl.weight()[o][i] / a;
-                }
+                float v = nl.weight()[o][i];
+                boolean keep = o < ol.outputSize() && i < ol.inputSize() && sameLayout
+                        && sameBits(v, ol.weight()[o][i]);
+                w[t ? i * out + o : o * in + i] = keep
+                        ? stored.data()[t ? i * ol.outputSize() + o : o * ol.inputSize() + i] : a == 1f ? v : v / a;
             }
         }
         if (src.weightName() == null) {
@@ -212,9 +214,12 @@ final class OnnxEdits {
         }
     }
 
-    /** The layer's bias as stored: with the input offset folded back in ({@code b = b' + W c}), divided by beta. */
+    /**
+     * The layer's bias as stored: with the input offset folded back in ({@code b = b' + W c}), divided by beta;
+     * a unit whose bias and weights the network did not change keeps the bits of {@code stored}.
+     */
     private static void storedBias(DenseLayer nl, DenseLayer ol, DenseExtraction.LayerSource src,
-                                   float[] inputOffset, Map<String, FloatTensor> changed) {
+                                   float[] inputOffset, FloatTensor stored, Map<String, FloatTensor> changed) {
         int out = nl.outputSize();
         int in = nl.inputSize();
         float[] b = nl.bias().clone();
@@ -232,6 +237,13 @@ final class OnnxEdits {
                 b[o] /= src.beta();
             }
         }
+        if (stored != null && stored.data().length == ol.outputSize()) {
+            for (int o = 0; o < Math.min(out, ol.outputSize()); o++) {
+                if (unitUnchanged(nl, ol, o)) {
+                    b[o] = stored.data()[o];
+                }
+            }
+        }
         if (src.biasName() == null) {
             for (float v : nl.bias()) {
                 if (v != 0f && inputOffset == null) {
@@ -243,6 +255,24 @@ final class OnnxEdits {
             bd[widthAxis(bd, ol.outputSize())] = out;
             changed.put(src.biasName(), new FloatTensor(bd, b));
         }
+    }
+
+    /** True when unit {@code o} has the same bias and reads the old inputs with the same weights, new ones with 0. */
+    private static boolean unitUnchanged(DenseLayer nl, DenseLayer ol, int o) {
+        if (!sameBits(nl.bias()[o], ol.bias()[o])) {
+            return false;
+        }
+        for (int i = 0; i < nl.inputSize(); i++) {
+            float v = nl.weight()[o][i];
+            if (i < ol.inputSize() ? !sameBits(v, ol.weight()[o][i]) : v != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameBits(float a, float b) {
+        return Float.floatToRawIntBits(a) == Float.floatToRawIntBits(b);
     }
 
     private static int widthAxis(long[] dims, int width) {

@@ -254,7 +254,7 @@ public final class OnnxModel implements LoadedModel {
      */
     @Override
     public OnnxModel withDense(DenseNetwork net) {
-        return withInitializers(OnnxEdits.denseToInitializers(extraction(), net));
+        return withInitializers(OnnxEdits.denseToInitializers(extraction(), net, parameters()));
     }
 
     private OnnxModel derived(ModelProto m) {
