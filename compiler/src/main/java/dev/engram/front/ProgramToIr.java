@@ -76,9 +76,11 @@ public final class ProgramToIr {
                 continue;
             }
             if (!f.ok()) {
+                // the imported file's own words are not repeated: it may lie anywhere, and its text is not ours to show
                 for (Diagnostic d : f.diagnostics()) {
-                    diags.add(Diagnostic.error(d.code(), imp.span(), "in imported " + imp.file() + ": " + d.message(),
-                            d.hint()));
+                    diags.add(Diagnostic.error(d.code(), imp.span(), "in imported " + imp.file() + " at line "
+                            + d.span().start().line() + ", column " + d.span().start().column() + ": "
+                            + d.code().title(), "run 'engram check' on the imported file for the details"));
                 }
                 continue;
             }

@@ -91,6 +91,8 @@ public final class VnnlibProperties {
     private static int[] sizes(VnnlibSpec spec, Span top, List<Diagnostic> diags) {
         int nx = 0;
         int ny = 0;
+        int declaredX = 0;
+        int declaredY = 0;
         for (VnnlibSpec.Declaration d : spec.declarations()) {
             Matcher m = NAME.matcher(d.name());
             if (!m.matches()) {
@@ -106,9 +108,17 @@ public final class VnnlibProperties {
             }
             if (m.group(1).equals("X")) {
                 nx = Math.max(nx, idx + 1);
+                declaredX++;
             } else {
                 ny = Math.max(ny, idx + 1);
+                declaredY++;
             }
+        }
+        if (diags.isEmpty() && (nx > declaredX || ny > declaredY)) {
+            // the arrays are as long as the largest index: it must be paid for by declarations in the file
+            diags.add(Diagnostic.error(DiagnosticCode.E093, top, "the spec declares " + declaredX + " inputs and "
+                    + declaredY + " outputs but uses indices up to X_" + (nx - 1) + " and Y_" + (ny - 1),
+                    "declare every X_i for i < the model's input count, and every Y_j likewise"));
         }
         if (diags.isEmpty() && (nx == 0 || ny == 0)) {
             diags.add(Diagnostic.error(DiagnosticCode.E093, top, "the spec declares no " + (nx == 0 ? "inputs" : "outputs"),
