@@ -19,7 +19,8 @@ import java.util.Optional;
  * model (as read back from the file it was written to), its patch and the proof record.
  *
  * @param patched the patched model as validated, null when compilation stopped before
- * @param patch   the patch from the original to the patched model, null likewise
+ * @param patch   the patch from the original to the patched model, null likewise, and when a lowering changed the
+ *                model's structure (an inserted layer), which a patch of tensor edits cannot express
  * @param proof   which file was read back and proved, null likewise
  */
 public record CompileResult(Outcome outcome, Optional<String> message, List<Diagnostic> diagnostics,

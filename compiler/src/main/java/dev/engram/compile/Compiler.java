@@ -101,19 +101,22 @@ public final class Compiler {
                 ir.decision(), 2);
         Fidelity whole = Fidelity.measure(original, net, ctx.domain(), List.of(), req.fidelitySamples(),
                 ir.decision(), 1);
-        Patch patch = Patch.diff(front.model(), written.model(), Provenance.of(front.rulesSha256(), VERSION),
-                ruleOfTensor(lowered));
+        Patch patch = diff(front.model(), written.model(), front.rulesSha256(), lowered);
         boolean proved = reports.stream().allMatch(RuleReport::proved);
         List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
         ds.addAll(CompileDiagnostics.notProved(reports, ir.units()));
         boolean published = false;
         Optional<String> message = Optional.empty();
+        if (proved && req.patch() != null && patch == null) {
+            message = Optional.of("a lowering inserted a layer (new nodes), and a patch holds tensor edits only: "
+                    + "nothing was written; compile without a patch, or with --strategy repair");
+        }
         try {
-            if (proved && req.out() != null) {
+            if (message.isEmpty() && proved && req.out() != null) {
                 written.publish(req.out());
                 published = true;
             }
-            if (proved && req.patch() != null) {
+            if (message.isEmpty() && proved && req.patch() != null) {
                 patch.write(req.patch());
             }
         } catch (ModelException e) {
@@ -123,6 +126,14 @@ public final class Compiler {
                 : proved ? Outcome.OK : Outcome.NOT_PROVED, message, ds, front.sources(), front.modelPath(), ir,
                 reports, outside, whole, written.model(), patch,
                 new CompileResult.ProofRecord(written.file(), written.model().sha256(), published), seconds(t0));
+    }
+
+    /** The patch from the original to the written model; null when the model's structure changed (a new layer). */
+    private static Patch diff(LoadedModel base, LoadedModel written, String rulesSha256, Lowerings.Lowered lowered) {
+        if (!base.parameters().keySet().containsAll(written.parameters().keySet())) {
+            return null;
+        }
+        return Patch.diff(base, written, Provenance.of(rulesSha256, VERSION), ruleOfTensor(lowered));
     }
 
     /** Translation validation: each obligation established on the network as read back, by its lowering. */

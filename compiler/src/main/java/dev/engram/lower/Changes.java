@@ -22,56 +22,75 @@ public record Changes(int unitsAdded, long parametersChanged, long parametersAdd
         return new Changes(0, 0, 0, List.of(), 0);
     }
 
-    /** The difference between {@code before} and {@code after} (same depth; layers may only grow). */
+    /**
+     * The difference between {@code before} and {@code after}: the same layers, which may only grow, plus any
+     * {@link DenseLayer#isInserted() inserted} layers, all of whose units and parameters count as added.
+     */
     public static Changes between(DenseNetwork before, DenseNetwork after) {
-        if (before.layers().size() != after.layers().size()) {
-            throw new IllegalArgumentException("a lowering changed the number of layers");
-        }
         int units = 0;
         long changed = 0;
         long added = 0;
         double max = 0;
         List<String> touched = new ArrayList<>();
-        int last = before.layers().size() - 1;
-        for (int l = 0; l <= last; l++) {
-            DenseLayer a = before.layers().get(l);
-            DenseLayer b = after.layers().get(l);
+        int last = after.layers().size() - 1;
+        int l = 0;
+        for (int j = 0; j <= last; j++) {
+            DenseLayer b = after.layers().get(j);
+            if (b.isInserted()) {
+                units += b.outputSize();
+                added += (long) b.outputSize() * (b.inputSize() + 1);
+                touched.add(b.name());
+                continue;
+            }
+            if (l >= before.layers().size()) {
+                throw new IllegalArgumentException("a lowering added layer " + b.name() + " without marking it inserted");
+            }
+            DenseLayer a = before.layers().get(l++);
             if (b.outputSize() < a.outputSize() || b.inputSize() < a.inputSize()) {
                 throw new IllegalArgumentException("a lowering shrank layer " + a.name());
             }
-            if (l < last) {
+            if (j < last) {
                 units += b.outputSize() - a.outputSize();
             }
-            long c = 0;
-            long n = 0;
-            for (int o = 0; o < b.outputSize(); o++) {
-                for (int i = 0; i < b.inputSize(); i++) {
-                    float vb = b.weight()[o][i];
-                    if (o < a.outputSize() && i < a.inputSize()) {
-                        float va = a.weight()[o][i];
-                        if (Float.floatToRawIntBits(va) != Float.floatToRawIntBits(vb)) {
-                            c++;
-                            max = Math.max(max, Math.abs((double) vb - va));
-                        }
-                    } else {
-                        n++;
-                    }
-                }
-                if (o < a.outputSize()) {
-                    if (Float.floatToRawIntBits(a.bias()[o]) != Float.floatToRawIntBits(b.bias()[o])) {
-                        c++;
-                        max = Math.max(max, Math.abs((double) b.bias()[o] - a.bias()[o]));
-                    }
-                } else {
-                    n++;
-                }
-            }
-            if (c + n > 0) {
+            long[] cn = new long[2];
+            max = Math.max(max, compare(a, b, cn));
+            if (cn[0] + cn[1] > 0) {
                 touched.add(a.name());
             }
-            changed += c;
-            added += n;
+            changed += cn[0];
+            added += cn[1];
+        }
+        if (l != before.layers().size()) {
+            throw new IllegalArgumentException("a lowering removed layers");
         }
         return new Changes(units, changed, added, touched, max);
+    }
+
+    /** Counts into {@code cn} the existing parameters of {@code a} that changed and the new ones; the largest change. */
+    private static double compare(DenseLayer a, DenseLayer b, long[] cn) {
+        double max = 0;
+        for (int o = 0; o < b.outputSize(); o++) {
+            for (int i = 0; i < b.inputSize(); i++) {
+                float vb = b.weight()[o][i];
+                if (o < a.outputSize() && i < a.inputSize()) {
+                    float va = a.weight()[o][i];
+                    if (Float.floatToRawIntBits(va) != Float.floatToRawIntBits(vb)) {
+                        cn[0]++;
+                        max = Math.max(max, Math.abs((double) vb - va));
+                    }
+                } else {
+                    cn[1]++;
+                }
+            }
+            if (o < a.outputSize()) {
+                if (Float.floatToRawIntBits(a.bias()[o]) != Float.floatToRawIntBits(b.bias()[o])) {
+                    cn[0]++;
+                    max = Math.max(max, Math.abs((double) b.bias()[o] - a.bias()[o]));
+                }
+            } else {
+                cn[1]++;
+            }
+        }
+        return max;
     }
 }

@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * The exact guard lowering of {@code over BOX ensure not UNSAFE} on a ReLU network (KBANN-style). The network is
- * widened, never changed elsewhere:
+ * widened, never changed elsewhere (a network with one hidden layer first gets an identity ReLU layer after it, exact
+ * in float32, so that the guard has the two layers it needs):
  * <ol>
  *   <li>first hidden layer: one ramp per half-space of the region: per input {@code i} two units
  *       {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)}, the distance of {@code x_i} outside the box on each
@@ -63,8 +64,8 @@ public final class GuardLowering extends OneAtATime {
 
     /** Why the guard cannot be applied to {@code ob} on {@code net}, or null when it can. */
     public static String whyNot(DenseNetwork net, Obligation.Enforce ob) {
-        if (net.layers().size() < 3) {
-            return "the guard needs at least two hidden layers, the network has " + (net.layers().size() - 1);
+        if (net.layers().size() < 2) {
+            return "the guard needs a hidden ReLU layer, the network has none";
         }
         for (int l = 0; l < net.layers().size() - 1; l++) {
             if (net.layers().get(l).activation() != Activation.RELU) {
@@ -88,11 +89,12 @@ public final class GuardLowering extends OneAtATime {
      * region's constraints are dropped, so the guard fires on a superset of the region in those coordinates and
      * never reintroduces a dependence.
      */
-    public static Result lower(DenseNetwork net, Obligation.Enforce ob, Set<Integer> ignored) {
-        String why = whyNot(net, ob);
+    public static Result lower(DenseNetwork net0, Obligation.Enforce ob, Set<Integer> ignored) {
+        String why = whyNot(net0, ob);
         if (why != null) {
             throw new IllegalArgumentException(ob.name() + ": " + why);
         }
+        DenseNetwork net = net0.layers().size() == 2 ? withIdentityLayer(net0) : net0;
         Box box = ob.box();
         double[] c = correction(net, box, ob.property().unsafe());
         int n = net.inputSize();
@@ -155,7 +157,23 @@ public final class GuardLowering extends OneAtATime {
             added += extraOut;
             layers.add(new DenseLayer(d.name(), w, b, d.activation(), d.alpha(), d.weightRef(), d.biasRef()));
         }
-        return new Result(new DenseNetwork(layers), added, c);
+        return new Result(new DenseNetwork(layers), added + (net == net0 ? 0 : net.layers().get(1).outputSize()), c);
+    }
+
+    /**
+     * {@code net} with an identity ReLU layer inserted after its first (hidden, ReLU) layer: {@code relu(1·h + 0) = h}
+     * bit for bit in float32, since {@code h >= 0} and multiplying by 1 and adding 0 are exact. It gives a network
+     * with one hidden layer the second layer the guard's conjunction needs; its units count as added.
+     */
+    static DenseNetwork withIdentityLayer(DenseNetwork net) {
+        int h = net.layers().get(0).outputSize();
+        float[][] eye = new float[h][h];
+        for (int i = 0; i < h; i++) {
+            eye[i][i] = 1f;
+        }
+        List<DenseLayer> layers = new ArrayList<>(net.layers());
+        layers.add(1, DenseLayer.inserted("identity", eye, new float[h], Activation.RELU));
+        return new DenseNetwork(layers);
     }
 
     /**

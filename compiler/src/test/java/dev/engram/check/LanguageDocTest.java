@@ -130,15 +130,16 @@ class LanguageDocTest {
     private static List<Diagnostic> compile(SourceFile src, Path folder, int[] exit) throws IOException {
         example(folder.resolve("tiny.onnx"), 2);
         example(folder.resolve("shallow.onnx"), 1);
+        example(folder.resolve("linear.onnx"), 0);
         CompileResult r = Compiler.compile(CompileRequest.builder().optRules(src, folder).optFidelitySamples(100)
                 .optVerifyTimeout(20).build());
         exit[0] = r.outcome().exitCode();
         return new ArrayList<>(r.diagnostics());
     }
 
-    /** The documented example models: 2 inputs, {@code hidden} ReLU layers of 8 units, 2 outputs (seeded). */
+    /** The documented example models: 2 inputs, {@code hidden} (0 to 2) ReLU layers of 8 units, 2 outputs (seeded). */
     static void example(Path file, int hidden) {
-        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : new int[] {2, 8, 2};
+        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : hidden == 1 ? new int[] {2, 8, 2} : new int[] {2, 2};
         OnnxModel.fromDense(DenseNetworks.random(new Random(1), "fc", 0.1, widths), "x", "y", true, Map.of()).write(file);
     }
 

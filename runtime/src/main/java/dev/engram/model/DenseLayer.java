@@ -24,6 +24,22 @@ public record DenseLayer(String name, float[][] weight, float[] bias, Activation
         }
     }
 
+    /** Names of layers a lowering inserts into a model's chain start with this. */
+    public static final String INSERTED = "engram.inserted";
+
+    /**
+     * A new layer a lowering inserts between two layers of a model (written into the model file as new nodes and
+     * initializers, every existing one untouched).
+     */
+    public static DenseLayer inserted(String name, float[][] weight, float[] bias, Activation activation) {
+        return new DenseLayer(INSERTED + "." + name, weight, bias, activation, 0.01, null, null);
+    }
+
+    /** True for a layer a lowering inserted ({@link #inserted}), which the model file does not have yet. */
+    public boolean isInserted() {
+        return name.startsWith(INSERTED) && weightRef == null && biasRef == null;
+    }
+
     /** A layer with no provenance. */
     public static DenseLayer of(String name, float[][] weight, float[] bias, Activation activation) {
         return new DenseLayer(name, weight, bias, activation, 0.01, null, null);

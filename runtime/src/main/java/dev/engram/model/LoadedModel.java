@@ -25,8 +25,11 @@ public interface LoadedModel {
     /** This model with some parameters replaced (shapes may change: dependent shape records are updated). */
     LoadedModel withParameters(Map<String, FloatTensor> changed);
 
-    /** This model with the dense network's values written into the tensors it came from (same layer structure,
-     * hidden layers may be wider). */
+    /**
+     * This model with the dense network's values written into the tensors it came from: the same layers, hidden
+     * layers possibly wider, plus any {@link DenseLayer#isInserted() inserted} ReLU layers (new nodes; ONNX and NNet
+     * only). Every parameter entry the network did not change keeps its stored bits.
+     */
     LoadedModel withDense(DenseNetwork network);
 
     /** The serialized model (what {@link #write(Path)} writes). */

@@ -254,6 +254,11 @@ public final class OnnxModel implements LoadedModel {
      */
     @Override
     public OnnxModel withDense(DenseNetwork net) {
+        if (net.layers().stream().anyMatch(dev.engram.model.DenseLayer::isInserted)) {
+            // new nodes and initializers for the inserted layers, then the values into the grown chain
+            OnnxModel grown = derived(OnnxInsertions.insert(proto, extraction(), net));
+            return grown.withInitializers(OnnxEdits.denseToInitializers(grown.extraction(), net, grown.parameters()));
+        }
         return withInitializers(OnnxEdits.denseToInitializers(extraction(), net, parameters()));
     }
 
