@@ -3,11 +3,8 @@ package dev.engram.cli;
 import dev.engram.Engram;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
-import dev.engram.compile.RuleReport;
-import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
-import dev.engram.validate.Fidelity;
 import dev.engram.verify.Box;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,39 +90,11 @@ public final class CompileCommand implements Callable<Integer> {
             req.optDecision(decide.equalsIgnoreCase("argmax") ? Decision.ARGMAX : Decision.ARGMIN);
         }
         CompileResult r = Engram.compile(req.build());
-        Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() != DiagnosticCode.E061);
-        r.message().ifPresent(m -> System.err.println("engram compile: " + m));
-        if (r.rules().isEmpty()) {
-            return r.outcome().exitCode();
+        Render.compileResult(r);
+        if (r.proved()) {
+            System.out.println("wrote " + out + (patch != null ? ", " + patch : "") + (report != null ? ", " + report : ""));
         }
-        for (RuleReport rr : r.rules()) {
-            System.out.printf(Locale.ROOT, "%-28s %-8s %-10s +%d units, %d params changed, %d added  %-7s "
-                            + "lower %.3f s, check %.3f s%n", rr.name(), rr.kind(), rr.strategy(), rr.unitsAdded(),
-                    rr.changes().parametersChanged(), rr.changes().parametersAdded(),
-                    rr.proved() ? "proved" : rr.verdict().word(), rr.lowerSeconds(), rr.verifySeconds());
-        }
-        r.rules().stream().filter(rr -> rr.choice().startsWith("repair")).forEach(rr ->
-                System.out.println("  " + rr.name() + ": auto chose the " + rr.choice()));
-        Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);
-        if (r.ir().obligations().stream().anyMatch(o -> o instanceof Obligation.Enforce)) {
-            System.out.println("outside the rules' regions: " + fidelity(r.outside()));
-        }
-        System.out.printf(Locale.ROOT, "whole domain: %s; %.2f s%n", fidelity(r.wholeDomain()), r.seconds());
-        if (!r.proved()) {
-            System.err.println("engram compile: not every rule was proved; the patched model was not written");
-            return r.outcome().exitCode();
-        }
-        System.out.println("wrote " + out + (patch != null ? ", " + patch : "") + (report != null ? ", " + report : ""));
-        return 0;
-    }
-
-    /** {@code decisions unchanged 99.80% (max |dy| 0.123, 5000 samples)}, or n/a without samples. */
-    static String fidelity(Fidelity f) {
-        if (!f.measured()) {
-            return "decisions unchanged n/a (no samples)";
-        }
-        return String.format(Locale.ROOT, "decisions unchanged %.2f%% (max |dy| %.3g, %d samples)",
-                100 * f.decisionAgreement(), f.maxOutputChange(), f.samples());
+        return r.outcome().exitCode();
     }
 
     static Box parseDomain(String s) {
