@@ -44,7 +44,8 @@ import java.util.OptionalInt;
  *   <li>{@link #check}: parse and check rule and VNN-LIB files;</li>
  *   <li>{@link #compile}: write rules into a model's weights and prove them on the file as written;</li>
  *   <li>{@link #verify}: decide a VNN-LIB property, or every statement of a rule file, on a model as it is;</li>
- *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit.</li>
+ *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit;</li>
+ *   <li>{@link #fingerprint}: what a compilation reads, as one hash, so that build tools can skip work.</li>
  * </ul>
  */
 public final class Engram {
@@ -67,6 +68,14 @@ public final class Engram {
             }
         }
         return r;
+    }
+
+    /**
+     * The SHA-256 of everything {@code request} reads (Engram version, rule text, model, VNN-LIB files, options),
+     * and the model it reads: equal fingerprints mean the compilation would read the same inputs. Never throws.
+     */
+    public static Fingerprint fingerprint(CompileRequest request) {
+        return Fingerprint.of(request);
     }
 
     /**

@@ -113,10 +113,22 @@ class ArchitectureTest {
         assertEquals(List.of(), bad);
     }
 
+    /** The Maven plugin is a thin adapter: it sees the facade and the values it returns, nothing deeper. */
+    @Test
+    void theMavenPluginUsesOnlyTheFacadeAndItsValues() throws IOException {
+        Set<String> allowed = Set.of("", "maven", "compile", "diag", "source");
+        List<String> bad = new ArrayList<>();
+        assertTrue(sources("maven-plugin", "maven").size() > 3, "the plugin's sources are where this test looks");
+        for (Path f : sources("maven-plugin", "maven")) {
+            uses(f).stream().filter(u -> !allowed.contains(u)).forEach(u -> bad.add(f + " uses dev.engram." + u));
+        }
+        assertEquals(List.of(), bad);
+    }
+
     @Test
     void everyPackageSaysWhichStageItIs() throws IOException {
         List<String> missing = new ArrayList<>();
-        for (String module : List.of("grammar", "compiler", "cli")) {
+        for (String module : List.of("grammar", "compiler", "cli", "maven-plugin")) {
             Path base = root().resolve(module).resolve("src/main/java");
             try (Stream<Path> s = Files.walk(base)) {
                 for (Path dir : s.filter(Files::isDirectory).toList()) {
