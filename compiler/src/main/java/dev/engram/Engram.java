@@ -20,6 +20,7 @@ import dev.engram.model.ModelException;
 import dev.engram.model.Models;
 import dev.engram.model.io.AtomicFiles;
 import dev.engram.patch.Patch;
+import dev.engram.report.HtmlReport;
 import dev.engram.report.ReportJson;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
@@ -54,14 +55,19 @@ public final class Engram {
     }
 
     /**
-     * Compiles ({@link Compiler} is the pipeline) and writes the JSON report when the request asks for one, whether
-     * or not everything was proved.
+     * Compiles ({@link Compiler} is the pipeline) and writes the report when the request asks for one, whether or
+     * not everything was proved: a path ending in {@code .html} gets the HTML report with the JSON report beside it
+     * ({@code .json}), any other path the JSON report.
      */
     public static CompileResult compile(CompileRequest request) {
         CompileResult r = Compiler.compile(request);
         if (request.report() != null && !r.rules().isEmpty()) {
             try {
-                ReportJson.write(request.report(), r);
+                if (request.report().getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".html")) {
+                    HtmlReport.write(request.report(), r);
+                } else {
+                    ReportJson.write(request.report(), r);
+                }
             } catch (ModelException e) {
                 return new CompileResult(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())),
                         r.diagnostics(), r.sources(), r.model(), r.ir(), r.rules(), r.outside(), r.wholeDomain(),

@@ -43,7 +43,7 @@ public class CompileMojo extends EngramMojo {
     File patchDirectory;
 
     /** The report written beside each patched model: {@code html} (with the JSON next to it), {@code json} or {@code none}. */
-    @Parameter(property = "engram.report", defaultValue = "json")
+    @Parameter(property = "engram.report", defaultValue = "html")
     String report;
 
     /** Fidelity samples: how many random inputs compare the patched model with the original. */
@@ -105,6 +105,10 @@ public class CompileMojo extends EngramMojo {
         List<Path> outputs = new ArrayList<>(List.of(out, patch));
         if (reportFile != null) {
             outputs.add(reportFile);
+            if (report.equals("html")) {
+                String name = reportFile.getFileName().toString();
+                outputs.add(reportFile.resolveSibling(name.substring(0, name.length() - 5) + ".json"));
+            }
         }
         try {
             Stamp.of(fp.sha256(), outputs).write(stamp);

@@ -66,7 +66,7 @@ class CompileMojoTest {
         CompileMojo m = setUp(new CompileMojo(), project, log);
         m.outputDirectory = project.resolve("target/classes/engram").toFile();
         m.patchDirectory = project.resolve("target/engram").toFile();
-        m.report = "json";
+        m.report = "html";
         m.samples = 500;
         return m;
     }
@@ -85,6 +85,7 @@ class CompileMojoTest {
         compileMojo(project, log).execute();
         Path out = project.resolve("target/classes/engram/credit/loan.onnx");
         assertTrue(Files.isRegularFile(out));
+        assertTrue(Files.isRegularFile(project.resolve("target/classes/engram/credit/loan.report.html")));
         assertTrue(Files.isRegularFile(project.resolve("target/classes/engram/credit/loan.report.json")));
         assertTrue(Files.isRegularFile(project.resolve("target/engram/credit/loan.epatch")));
         assertTrue(log.info.stream().anyMatch(l -> l.contains("every rule proved")), log.info.toString());
