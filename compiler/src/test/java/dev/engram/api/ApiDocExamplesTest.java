@@ -1,7 +1,6 @@
 package dev.engram.api;
 
-import dev.engram.model.DenseNetworks;
-import dev.engram.model.onnx.OnnxModel;
+import dev.engram.TinyLoan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The examples in the API's javadoc ({@code dev/engram/api/package-info.java}) are compiled and run, in order, as
- * one program, on a small loan model ({@code model}) with a scratch folder ({@code dir}); every
+ * one program, on a small loan model ({@code model}, {@link TinyLoan}) with a scratch folder ({@code dir}); every
  * {@code System.out.println(X);  // V ...} in them must print {@code V}. So the documentation stays true.
  */
 class ApiDocExamplesTest {
@@ -53,9 +50,7 @@ class ApiDocExamplesTest {
 
     @Test
     void javadocExamplesCompileRunAndPrintWhatTheySay(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("loan.onnx");
-        OnnxModel.fromDense(DenseNetworks.random(new Random(11), "fc", 0.2, 4, 8, 8, 2), "input", "output", true,
-                Map.of()).write(model);
+        Path model = TinyLoan.writeModel(dir.resolve("loan.onnx"));
         String doc = Files.readString(Path.of("src/main/java/dev/engram/api/package-info.java"));
         List<String> expectations = new ArrayList<>();
         String program = """

@@ -2,21 +2,18 @@ package dev.engram.api;
 
 import dev.engram.CheckReport;
 import dev.engram.Engram;
+import dev.engram.TinyLoan;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Outcome;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
-import dev.engram.model.DenseNetworks;
-import dev.engram.model.onnx.OnnxModel;
 import dev.engram.source.SourceFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 import static dev.engram.api.Conditions.and;
 import static dev.engram.api.Conditions.gt;
@@ -30,15 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rules built in Java are the rule file they print as: same checks, same IR, same compiled model. */
 class RulesTest {
-    static final String FILE = """
-            input age at 0 in [0, 100] years
-            input income at 1 in [0, 200000] EUR
-            input sex at 2 one of {female, male}
-            normalize age mean 50 range 100
-            normalize income mean 100000 range 200000
-            output approve at 0
-            output reject at 1
-            decide argmax
+    static final String FILE = TinyLoan.DECLARATIONS + """
             rule no_minors: when age < 18 then approve is not the decision
             rule poor_women_rejected: when sex is female and income < 1000 then reject - approve >= 0.01 using repair
             ignore sex
@@ -57,10 +46,7 @@ class RulesTest {
     }
 
     static Path model(Path dir) {
-        Path model = dir.resolve("loan.onnx");
-        OnnxModel.fromDense(DenseNetworks.random(new Random(11), "fc", 0.2, 4, 8, 8, 2), "input", "output", true,
-                Map.of()).write(model);
-        return model;
+        return TinyLoan.writeModel(dir.resolve("loan.onnx"));
     }
 
     @Test

@@ -1,10 +1,9 @@
 package dev.engram.report;
 
 import dev.engram.Engram;
+import dev.engram.TinyLoan;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
-import dev.engram.model.DenseNetworks;
-import dev.engram.model.onnx.OnnxModel;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,24 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * well-formed SVG; and, where Debian's chromium is installed, rendered headless to a PNG without console errors.
  */
 class HtmlReportTest {
-    static final String RULES = """
-            model "loan.onnx"
-            input age at 0 in [0, 100] years
-            input income at 1 in [0, 200000] EUR
-            input sex at 2 one of {female, male}
-            normalize age mean 50 range 100
-            normalize income mean 100000 range 200000
-            output approve at 0
-            output reject at 1
-            decide argmax
+    static final String RULES = "model \"loan.onnx\"\n" + TinyLoan.DECLARATIONS + """
             /// Hard rule: no approval for minors & no <tricks>.
             rule no_minors: when age < 18 then approve is not the decision
             ignore sex
             """;
 
     static CompileResult compile(Path dir) throws Exception {
-        OnnxModel.fromDense(DenseNetworks.random(new Random(11), "fc", 0.2, 4, 8, 8, 2), "input", "output", true,
-                Map.of()).write(dir.resolve("loan.onnx"));
+        TinyLoan.writeModel(dir.resolve("loan.onnx"));
         Path rules = dir.resolve("loan.engram");
         Files.writeString(rules, RULES);
         return Engram.compile(CompileRequest.builder().optRules(rules).optOut(dir.resolve("patched.onnx"))
