@@ -45,18 +45,29 @@ public final class Demo {
         }
     }
 
-    /** Shows a long step while it runs (a spinner, a bar); the library only says when a step starts and ends. */
-    public interface Progress {
-        <T> T step(String title, Supplier<T> work);
+    /**
+     * Follows the demo as it goes: shows a long step while it runs ({@link #during}: a spinner, a bar), and hears
+     * each step's value as soon as it is there, so that a front end can print the story as it unfolds.
+     */
+    public interface Listener {
+        /** Runs {@code work}, the step called {@code step}; by default without any display. */
+        default <T> T during(String step, Supplier<T> work) {
+            return work.get();
+        }
 
-        /** No display. */
-        static Progress none() {
-            return new Progress() {
-                @Override
-                public <T> T step(String title, Supplier<T> work) {
-                    return work.get();
-                }
-            };
+        default void trained(MlpTrainer.Result training, double testAccuracy) {
+        }
+
+        default void checked(CheckReport check) {
+        }
+
+        default void verified(VerifyResult before) {
+        }
+
+        default void compiled(CompileResult compiled) {
+        }
+
+        default void proved(VerifyResult after) {
         }
     }
 
@@ -87,7 +98,7 @@ public final class Demo {
     }
 
     /** Runs the demo; files go to {@code req.dir()}. */
-    public static Result run(Request req, Progress progress) {
+    public static Result run(Request req, Listener listener) {
         Path dir = req.dir().toAbsolutePath();
         Path model = dir.resolve("loan.onnx");
         Path rules = dir.resolve("loan.engram");
@@ -99,22 +110,30 @@ public final class Demo {
         int split = req.rows() * 5 / 6;
         Dataset train = data.dataset(0, split);
         Dataset test = data.dataset(split, req.rows());
-        MlpTrainer.Result trained = progress.step("train", () -> MlpTrainer.builder().setHidden(16, 16)
+        MlpTrainer.Result trained = listener.during("train", () -> MlpTrainer.builder().setHidden(16, 16)
                 .optEpochs(req.epochs()).optLearningRate(0.003).optSeed(req.seed()).build().train(train));
+        Scores scoresBefore = scores(trained.network(), data, split, test, req.seed());
+        listener.trained(trained, scoresBefore.accuracy());
         OnnxModel.fromDense(trained.network(), "input", "output", true, Map.of(
                 "engram.trained_on", "engram demo: " + req.rows() + " synthetic loan applications, seed " + req.seed()))
                 .write(model);
         AtomicFiles.write(rules, ruleText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         CheckReport check = Engram.check(List.of(rules), Optional.of(model));
-        VerifyResult before = progress.step("verify", () -> Engram.verify(VerifyRequest.builder().setModel(model)
+        listener.checked(check);
+        VerifyResult before = listener.during("verify", () -> Engram.verify(VerifyRequest.builder().setModel(model)
                 .optRules(rules).optTimeout(30).build()));
-        CompileResult compiled = progress.step("compile", () -> Engram.compile(CompileRequest.builder()
+        listener.verified(before);
+        CompileResult compiled = listener.during("compile", () -> Engram.compile(CompileRequest.builder()
                 .optRules(rules).optOut(patched).optPatch(patch).optReport(report).optVerifyTimeout(60)
                 .optSeed(req.seed()).build()));
-        VerifyResult after = compiled.proved() ? progress.step("prove", () -> Engram.verify(VerifyRequest.builder()
-                .setModel(patched).optRules(rules).optTimeout(30).build())) : null;
-        Scores scoresBefore = scores(trained.network(), data, split, test, req.seed());
+        listener.compiled(compiled);
+        VerifyResult after = null;
+        if (compiled.proved()) {
+            after = listener.during("prove", () -> Engram.verify(VerifyRequest.builder().setModel(patched)
+                    .optRules(rules).optTimeout(30).build()));
+            listener.proved(after);
+        }
         Scores scoresAfter = compiled.patched() == null ? null
                 : scores(compiled.patched().dense(), data, split, test, req.seed());
         return new Result(model, rules, patched, patch, report, train.rows(), test.rows(), trained, check, before,
