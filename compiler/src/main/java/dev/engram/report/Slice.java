@@ -64,28 +64,12 @@ record Slice(Axis x, Axis y, double[] region, double[] reach, String fixed, int[
         Axis ax = axis(axes.get(0), box, dom);
         Axis ay = axis(axes.get(1), box, dom);
         float[] base = worstPoint(ob, box, units, original);
-        List<String> fixed = new ArrayList<>();
-        for (Units.Input in : units.inputs()) {
-            if (in.categorical()) {
-                int hot = 0;
-                for (int k = 0; k < in.width(); k++) {
-                    if (base[in.index() + k] > base[in.index() + hot]) {
-                        hot = k;
-                    }
-                }
-                fixed.add(in.name() + " = " + in.values().get(hot));
-            } else if (in.index() != ax.slot() && in.index() != ay.slot()) {
-                fixed.add(in.name() + " = " + Html.num((base[in.index()] - in.offset()) / in.scale())
-                        + (in.unit().isEmpty() ? "" : " " + in.unit()));
-            }
+        double[] point = new double[base.length];
+        for (int i = 0; i < point.length; i++) {
+            point[i] = base[i];
         }
-        if (units.inputs().isEmpty()) {
-            for (int i = 0; i < base.length; i++) {
-                if (i != ax.slot() && i != ay.slot()) {
-                    fixed.add("X_" + i + " = " + Html.num(base[i]));
-                }
-            }
-        }
+        List<String> fixed = java.util.Arrays.stream(units.inputs(point).split(", "))
+                .filter(part -> !part.startsWith(ax.name() + " = ") && !part.startsWith(ay.name() + " = ")).toList();
         int[][] before = grid(original, base, ax, ay, decision);
         int[][] after = grid(patched, base, ax, ay, decision);
         double[] region = {box.lo()[ax.slot()], box.hi()[ax.slot()], box.lo()[ay.slot()], box.hi()[ay.slot()]};
