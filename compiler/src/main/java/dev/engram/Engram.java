@@ -1,5 +1,6 @@
 package dev.engram;
 
+import dev.engram.api.Rules;
 import dev.engram.check.CheckOptions;
 import dev.engram.check.Checker;
 import dev.engram.compile.CompileDiagnostics;
@@ -19,6 +20,7 @@ import dev.engram.model.ModelException;
 import dev.engram.model.Models;
 import dev.engram.model.io.AtomicFiles;
 import dev.engram.patch.Patch;
+import dev.engram.report.HtmlReport;
 import dev.engram.report.ReportJson;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
@@ -44,7 +46,8 @@ import java.util.OptionalInt;
  *   <li>{@link #check}: parse and check rule and VNN-LIB files;</li>
  *   <li>{@link #compile}: write rules into a model's weights and prove them on the file as written;</li>
  *   <li>{@link #verify}: decide a VNN-LIB property, or every statement of a rule file, on a model as it is;</li>
- *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit.</li>
+ *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit;</li>
+ *   <li>{@link #fingerprint}: what a compilation reads, as one hash, so that build tools can skip work.</li>
  * </ul>
  */
 public final class Engram {
@@ -52,14 +55,19 @@ public final class Engram {
     }
 
     /**
-     * Compiles ({@link Compiler} is the pipeline) and writes the JSON report when the request asks for one, whether
-     * or not everything was proved.
+     * Compiles ({@link Compiler} is the pipeline) and writes the report when the request asks for one, whether or
+     * not everything was proved: a path ending in {@code .html} gets the HTML report with the JSON report beside it
+     * ({@code .json}), any other path the JSON report.
      */
     public static CompileResult compile(CompileRequest request) {
         CompileResult r = Compiler.compile(request);
         if (request.report() != null && !r.rules().isEmpty()) {
             try {
-                ReportJson.write(request.report(), r);
+                if (request.report().getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".html")) {
+                    HtmlReport.write(request.report(), r);
+                } else {
+                    ReportJson.write(request.report(), r);
+                }
             } catch (ModelException e) {
                 return new CompileResult(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())),
                         r.diagnostics(), r.sources(), r.model(), r.ir(), r.rules(), r.outside(), r.wholeDomain(),
@@ -67,6 +75,14 @@ public final class Engram {
             }
         }
         return r;
+    }
+
+    /**
+     * The SHA-256 of everything {@code request} reads (Engram version, rule text, model, VNN-LIB files, options),
+     * and the model it reads: equal fingerprints mean the compilation would read the same inputs. Never throws.
+     */
+    public static Fingerprint fingerprint(CompileRequest request) {
+        return Fingerprint.of(request);
     }
 
     /**
@@ -146,8 +162,12 @@ public final class Engram {
     }
 
     private static VerifyResult verifyRules(VerifyRequest req) {
-        Front front = FrontEnd.read(FrontEnd.Input.toVerify(req.rules().orElseThrow(),
-                Optional.ofNullable(req.model())));
+        return verifyRules(FrontEnd.Input.toVerify(req.rules().orElseThrow(), Optional.ofNullable(req.model())),
+                req.timeoutSeconds());
+    }
+
+    private static VerifyResult verifyRules(FrontEnd.Input input, double timeoutSeconds) {
+        Front front = FrontEnd.read(input);
         if (!front.ready()) {
             Front.Stop stop = front.stop().orElseThrow();
             return new VerifyResult(stop.kind() == Front.Stop.Kind.REJECTED ? Outcome.REJECTED : Outcome.UNUSABLE,
@@ -162,7 +182,7 @@ public final class Engram {
             if (ob instanceof Obligation.Steer) {
                 continue;
             }
-            Verdict v = ObligationProver.prove(net, ob, front.ir().domain(), req.timeoutSeconds()).verdict();
+            Verdict v = ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds).verdict();
             checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v));
             if (v instanceof Verdict.Sat) {
                 ds.add(CompileDiagnostics.doesNotHold(ob.name(), ob.span(), v, ob, front.ir().units(), modelName,
@@ -182,6 +202,51 @@ public final class Engram {
     private static VerifyResult unusable(String message, List<Diagnostic> ds, List<SourceFile> sources) {
         return new VerifyResult(Outcome.UNUSABLE, message.isEmpty() ? Optional.empty() : Optional.of(message), ds,
                 sources, Optional.empty(), List.of(), 0, dev.engram.ir.Units.none());
+    }
+
+    /**
+     * Checks rules built in Java: what the builder could not write, then the checker's findings (names, types,
+     * units), at positions in {@link Rules#text()}. No model is read.
+     */
+    public static CheckReport check(Rules rules) {
+        List<Diagnostic> ds = new ArrayList<>(rules.diagnostics());
+        if (rules.ok()) {
+            ds.addAll(Checker.check(rules.source(), new CheckOptions(OptionalInt.empty(), OptionalInt.empty(),
+                    rules.baseDir())).diagnostics());
+        }
+        return new CheckReport(List.of(new CheckReport.FileReport(rules.source(), ds)), List.of(), Optional.empty());
+    }
+
+    /**
+     * Compiles rules built in Java into {@code model}, writing nothing: the result holds the patched model (as
+     * written to a temporary file, read back and proved) and its patch.
+     */
+    public static CompileResult compile(Path model, Rules rules) {
+        return compile(rules, CompileRequest.builder().setModel(model));
+    }
+
+    /**
+     * Compiles rules built in Java, with everything else from {@code request} (model, where to write the patched
+     * model, patch and report, budgets): the rules take the place of a rule file, through the same front end.
+     */
+    public static CompileResult compile(Rules rules, CompileRequest.Builder request) {
+        if (!rules.ok()) {
+            CompileRequest r = request.build();
+            return new CompileResult(Outcome.REJECTED, Optional.empty(), rules.diagnostics(), List.of(rules.source()),
+                    r.model(), null, List.of(), null, null, null, null, null, 0);
+        }
+        return compile(request.optRules(rules.source(), rules.baseDir()).build());
+    }
+
+    /** Verifies every rule, property and {@code ignore} built in Java on {@code model} as it is. */
+    public static VerifyResult verify(Path model, Rules rules, double timeoutSeconds) {
+        if (!rules.ok()) {
+            return new VerifyResult(Outcome.REJECTED, Optional.empty(), rules.diagnostics(), List.of(rules.source()),
+                    Optional.ofNullable(model), List.of(), 0, dev.engram.ir.Units.none());
+        }
+        return verifyRules(new FrontEnd.Input(Optional.of(FrontEnd.RuleSource.of(rules.source(), rules.baseDir())),
+                Optional.ofNullable(model), List.of(), Obligation.Strategy.GUARD, List.of(),
+                Obligation.DEFAULT_DILATION, null, null, true), timeoutSeconds);
     }
 
     /** Applies {@code patch} to {@code model} and writes the result to {@code out} (never over the input). */

@@ -42,7 +42,8 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--patch", paramLabel = "P.epatch", description = "also write the patch")
     Path patch;
 
-    @Option(names = "--report", paramLabel = "R.json", description = "also write a JSON report")
+    @Option(names = "--report", paramLabel = "R.html|R.json",
+            description = "also write a report: R.html is the HTML report (with the JSON beside it), other names JSON")
     Path report;
 
     @Option(names = "--strategy", paramLabel = "auto|guard|repair",

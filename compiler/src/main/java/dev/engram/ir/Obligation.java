@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * One unit of work in the compiler's IR, in <em>model units</em>: something to write into the weights (and then
- * prove), or a property to check on the result. Built from rule text ({@code ProgramToObligations}), from a
+ * prove), or a property to check on the result. Built from rule text ({@code ProgramToIr}), from a
  * VNN-LIB file, or directly by the Java API through the static factories below, so both paths share every later
  * stage.
  */

@@ -26,16 +26,23 @@ class ArchitectureTest {
     static final Set<String> GRAMMAR = Set.of("source", "diag", "ast", "parse", "vnnlib");
     static final Set<String> RUNTIME = Set.of("model", "verify", "patch", "data", "train");
 
-    /** Per compiler package, the Engram packages it must not use. */
+    /**
+     * Per compiler package, the Engram packages it must not use. Nothing below the facade uses the facade
+     * ({@code ""}), the Java rule API ({@code api}) or the demo ({@code demo}), which sit beside it on top.
+     */
     static final Map<String, Set<String>> FORBIDDEN = Map.of(
-            "check", union(RUNTIME, Set.of("front", "ir", "lower", "validate", "compile", "report", "dict", "")),
+            "check", union(RUNTIME, Set.of("front", "ir", "lower", "validate", "compile", "report", "dict", "", "api",
+                    "demo")),
             "ir", union(Set.of("model", "patch", "data", "train"),
-                    Set.of("check", "front", "lower", "validate", "compile", "report", "dict", "")),
-            "front", Set.of("lower", "validate", "compile", "report", ""),
-            "validate", Set.of("check", "front", "lower", "compile", "report", ""),
-            "lower", Set.of("check", "front", "compile", "report", ""),
-            "compile", Set.of("report", ""),
-            "report", Set.of(""));
+                    Set.of("check", "front", "lower", "validate", "compile", "report", "dict", "", "api", "demo")),
+            "front", Set.of("lower", "validate", "compile", "report", "", "api", "demo"),
+            "validate", Set.of("check", "front", "lower", "compile", "report", "", "api", "demo"),
+            "lower", Set.of("check", "front", "compile", "report", "", "api", "demo"),
+            "compile", Set.of("report", "", "api", "demo"),
+            "report", Set.of("", "api", "demo"),
+            "demo", Set.of("check", "front", "lower", "validate", "report", "dict"),
+            "api", union(RUNTIME, Set.of("check", "front", "ir", "lower", "validate", "compile", "report", "dict",
+                    "", "demo")));
 
     private static final Pattern NAME = Pattern.compile("\\bdev\\.engram\\.([a-z]+)\\b(\\.)?");
 
@@ -113,10 +120,22 @@ class ArchitectureTest {
         assertEquals(List.of(), bad);
     }
 
+    /** The Maven plugin is a thin adapter: it sees the facade and the values it returns, nothing deeper. */
+    @Test
+    void theMavenPluginUsesOnlyTheFacadeAndItsValues() throws IOException {
+        Set<String> allowed = Set.of("", "maven", "compile", "diag", "source");
+        List<String> bad = new ArrayList<>();
+        assertTrue(sources("maven-plugin", "maven").size() > 3, "the plugin's sources are where this test looks");
+        for (Path f : sources("maven-plugin", "maven")) {
+            uses(f).stream().filter(u -> !allowed.contains(u)).forEach(u -> bad.add(f + " uses dev.engram." + u));
+        }
+        assertEquals(List.of(), bad);
+    }
+
     @Test
     void everyPackageSaysWhichStageItIs() throws IOException {
         List<String> missing = new ArrayList<>();
-        for (String module : List.of("grammar", "compiler", "cli")) {
+        for (String module : List.of("grammar", "compiler", "cli", "maven-plugin")) {
             Path base = root().resolve(module).resolve("src/main/java");
             try (Stream<Path> s = Files.walk(base)) {
                 for (Path dir : s.filter(Files::isDirectory).toList()) {
