@@ -34,6 +34,7 @@ class ArchitectureTest {
             "front", Set.of("lower", "validate", "compile", "report", ""),
             "validate", Set.of("check", "front", "lower", "compile", "report", ""),
             "lower", Set.of("check", "front", "compile", "report", ""),
+            "dict", Set.of("check", "front", "lower", "validate", "compile", "report", ""),
             "compile", Set.of("report", ""),
             "report", Set.of(""));
 
