@@ -44,7 +44,8 @@ import java.util.OptionalInt;
  *   <li>{@link #check}: parse and check rule and VNN-LIB files;</li>
  *   <li>{@link #compile}: write rules into a model's weights and prove them on the file as written;</li>
  *   <li>{@link #verify}: decide a VNN-LIB property, or every statement of a rule file, on a model as it is;</li>
- *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit.</li>
+ *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit;</li>
+ *   <li>{@link #learn} / {@link #dictionary}: the neural-code dictionary of a model, learned and read back.</li>
  * </ul>
  */
 public final class Engram {
@@ -182,6 +183,31 @@ public final class Engram {
     private static VerifyResult unusable(String message, List<Diagnostic> ds, List<SourceFile> sources) {
         return new VerifyResult(Outcome.UNUSABLE, message.isEmpty() ? Optional.empty() : Optional.of(message), ds,
                 sources, Optional.empty(), List.of(), 0, dev.engram.ir.Units.none());
+    }
+
+    /**
+     * Learns the neural-code dictionary of a model: where and how its neurons encode each declared concept, written to
+     * a {@code .ncd} file bound to the model.
+     */
+    public static LearnResult learn(LearnRequest request) {
+        return Learning.run(request);
+    }
+
+    /**
+     * Reads a dictionary file, checked (truncated, foreign or corrupt files are refused) and, with a model, bound to
+     * it; the reason it cannot be used otherwise.
+     */
+    public static DictionaryResult dictionary(Path ncd, Optional<Path> model) {
+        try {
+            String sha = model.isPresent() ? Models.load(model.get()).sha256() : null;
+            return new DictionaryResult(Optional.of(dev.engram.dict.NcdFile.read(ncd, sha)), Optional.empty());
+        } catch (dev.engram.dict.NcdFile.Rejected | ModelException | IllegalArgumentException e) {
+            return new DictionaryResult(Optional.empty(), Optional.of(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** A dictionary read from a file, or why it cannot be used. */
+    public record DictionaryResult(Optional<dev.engram.dict.Dictionary> dictionary, Optional<String> problem) {
     }
 
     /** Applies {@code patch} to {@code model} and writes the result to {@code out} (never over the input). */

@@ -5,6 +5,7 @@ import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.RuleReport;
 import dev.engram.diag.DiagnosticCode;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.validate.Fidelity;
@@ -70,6 +71,30 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "verification budget per rule")
     double timeout;
 
+    @Option(names = "--dict", paramLabel = "M.ncd",
+            description = "neural-code dictionary for concept statements (default: learn it from the rule file's concepts)")
+    Path dict;
+
+    @Option(names = "--test-data", paramLabel = "DATA",
+            description = "independent test data for concept statements (default: the concept data's test sibling)")
+    Path testData;
+
+    @Option(names = "--min-auc", paramLabel = "AUC", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_AUC,
+            description = "quality gate: a concept's held-out AUC at its layer (default ${DEFAULT-VALUE})")
+    double minAuc;
+
+    @Option(names = "--min-efficacy", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_EFFICACY,
+            description = "concept rules: held-out positives meeting the consequent (default ${DEFAULT-VALUE})")
+    double minEfficacy;
+
+    @Option(names = "--min-locality", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_LOCALITY,
+            description = "concept rules: negatives whose decision is unchanged (default ${DEFAULT-VALUE})")
+    double minLocality;
+
+    @Option(names = "--max-drawdown", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MAX_DRAWDOWN,
+            description = "concept statements: task accuracy that may be lost (default ${DEFAULT-VALUE} = 0.5 pt)")
+    double maxDrawdown;
+
     @Override
     public Integer call() {
         if (rules == null && enforce.isEmpty()) {
@@ -83,7 +108,9 @@ public final class CompileCommand implements Callable<Integer> {
         CompileRequest.Builder req = CompileRequest.builder().setModel(model).optRules(rules).optOut(out)
                 .optPatch(patch).optReport(report).optDilation(dilation).optFidelitySamples(samples)
                 .optVerifyTimeout(timeout).optStrategy(strategy.equals("repair") ? Obligation.Strategy.REPAIR
-                        : Obligation.Strategy.GUARD);
+                        : Obligation.Strategy.GUARD)
+                .optConcepts(ConceptPolicy.defaults().withDictionary(dict).withTestData(testData)
+                        .withThresholds(minAuc, minEfficacy, minLocality, maxDrawdown));
         enforce.forEach(req::addEnforce);
         if (domain != null) {
             req.optDomain(parseDomain(domain));
@@ -101,7 +128,11 @@ public final class CompileCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-28s %-8s %-10s +%d units, %d params changed, %d added  %-7s "
                             + "lower %.3f s, check %.3f s%n", rr.name(), rr.kind(), rr.strategy(), rr.unitsAdded(),
                     rr.changes().parametersChanged(), rr.changes().parametersAdded(),
-                    rr.proved() ? "proved" : rr.verdict().word(), rr.lowerSeconds(), rr.verifySeconds());
+                    !rr.proved() ? rr.verdict().word() : measured(rr) ? "measured" : "proved", rr.lowerSeconds(),
+                    rr.verifySeconds());
+            if (rr.proved() && rr.method().contains("measured")) {
+                System.out.println("    " + rr.method());
+            }
         }
         Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);
         if (r.ir().obligations().stream().anyMatch(o -> o instanceof Obligation.Enforce)) {
@@ -114,6 +145,11 @@ public final class CompileCommand implements Callable<Integer> {
         }
         System.out.println("wrote " + out + (patch != null ? ", " + patch : "") + (report != null ? ", " + report : ""));
         return 0;
+    }
+
+    /** True for statements over learned concepts: judged by measurement on held-out data, not proved. */
+    static boolean measured(RuleReport rr) {
+        return rr.method().startsWith("measured");
     }
 
     /** {@code decisions unchanged 99.80% (max |dy| 0.123, 5000 samples)}, or n/a without samples. */

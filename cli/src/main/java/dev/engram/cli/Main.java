@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
                 CompileCommand.class,
                 CheckCommand.class,
                 FmtCommand.class,
-                TrainCommand.class})
+                TrainCommand.class,
+                LearnCommand.class,
+                DictCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

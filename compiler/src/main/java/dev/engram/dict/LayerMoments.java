@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * Mergeable statistics of one layer's activations: the count {@code n}, the mean {@code μ}, the co-moment
- * {@code M2 = Σ (x − μ)(x − μ)ᵀ} and, for each concept {@code c}, the number of concept-positive rows {@code n_c} and
- * their mean {@code μ_c}. Everything the dictionary's closed forms need follows from these: the covariance
- * {@code M2 / (n − 1)}, the concept-negative mean, and the pooled within-class co-moment
- * {@code M2 − (n_c (n − n_c) / n) (μ_c − μ_¬c)(μ_c − μ_¬c)ᵀ}.
+ * {@code M2 = Σ (x − μ)(x − μ)ᵀ} and, for each concept {@code c}, the class-conditional first moments: the number
+ * of concept-positive and concept-negative rows and their means (rows whose concept value is unknown count in the
+ * layer's moments but in neither class). Everything the dictionary's closed forms need follows from these: the
+ * covariance {@code M2 / (n − 1)}, the second moment {@code E[x xᵀ]}, the class means and their difference.
  *
  * <p>Rows are added a chunk at a time: the chunk's own moments are computed (its Gram matrix, skipping the zeros that
  * ReLU layers are full of) and merged with Chan, Golub and LeVeque's pairwise update
@@ -25,6 +25,8 @@ public final class LayerMoments {
     private final double[] m2;
     private final long[] positives;
     private final double[][] positiveMean;
+    private final long[] negatives;
+    private final double[][] negativeMean;
 
     /** Empty statistics of a layer of {@code dim} units and {@code concepts} concepts. */
     public LayerMoments(int dim, int concepts) {
@@ -37,10 +39,13 @@ public final class LayerMoments {
         this.m2 = new double[dim * dim];
         this.positives = new long[concepts];
         this.positiveMean = new double[concepts][dim];
+        this.negatives = new long[concepts];
+        this.negativeMean = new double[concepts][dim];
     }
 
     /** Statistics with the given values (as stored in a dictionary file); {@code coMoment} is {@code dim × dim}. */
-    public static LayerMoments of(long n, double[] mean, double[] coMoment, long[] positives, double[][] positiveMean) {
+    public static LayerMoments of(long n, double[] mean, double[] coMoment, long[] positives, double[][] positiveMean,
+                                  long[] negatives, double[][] negativeMean) {
         LayerMoments m = new LayerMoments(mean.length, positives.length);
         if (coMoment.length != m.dim * m.dim) {
             throw new IllegalArgumentException("co-moment of " + coMoment.length + " values for " + m.dim + " units");
@@ -49,8 +54,10 @@ public final class LayerMoments {
         System.arraycopy(mean, 0, m.mean, 0, m.dim);
         System.arraycopy(coMoment, 0, m.m2, 0, coMoment.length);
         System.arraycopy(positives, 0, m.positives, 0, positives.length);
+        System.arraycopy(negatives, 0, m.negatives, 0, negatives.length);
         for (int c = 0; c < positives.length; c++) {
             System.arraycopy(positiveMean[c], 0, m.positiveMean[c], 0, m.dim);
+            System.arraycopy(negativeMean[c], 0, m.negativeMean[c], 0, m.dim);
         }
         return m;
     }
@@ -97,44 +104,48 @@ public final class LayerMoments {
     }
 
     public long negatives(int concept) {
-        return n - positives[concept];
+        return negatives[concept];
     }
 
     public double[] positiveMean(int concept) {
         return positiveMean[concept].clone();
     }
 
-    /** The mean of the concept-negative rows, {@code (n μ − n_c μ_c) / (n − n_c)}; zeros when there are none. */
+    /** The mean of the concept-negative rows (zeros when there are none). */
     public double[] negativeMean(int concept) {
-        long neg = n - positives[concept];
-        double[] out = new double[dim];
-        if (neg <= 0) {
-            return out;
-        }
+        return negativeMean[concept].clone();
+    }
+
+    /** The second moment {@code E[x xᵀ] = M2 / n + μ μᵀ} (full, row-major): the key covariance of rank-one edits. */
+    public double[] secondMoment() {
+        double[] c = coMoment();
+        double f = n > 0 ? 1.0 / n : 0;
         for (int i = 0; i < dim; i++) {
-            out[i] = (n * mean[i] - positives[concept] * positiveMean[concept][i]) / neg;
+            for (int j = 0; j < dim; j++) {
+                c[i * dim + j] = c[i * dim + j] * f + mean[i] * mean[j];
+            }
         }
-        return out;
+        return c;
     }
 
     /**
-     * Adds rows {@code [0, size)} of {@code rows}; {@code positive[c][r]} says whether row {@code r} is positive for
-     * concept {@code c}.
+     * Adds rows {@code [0, size)} of {@code rows}; {@code label[c][r]} is 1 when row {@code r} is positive for concept
+     * {@code c}, 0 when it is negative, anything else when unknown.
      */
-    public void add(float[][] rows, int size, boolean[][] positive) {
+    public void add(float[][] rows, int size, byte[][] label) {
         if (size == 0) {
             return;
         }
-        if (positive.length != concepts) {
-            throw new IllegalArgumentException(positive.length + " concept masks, expected " + concepts);
+        if (label.length != concepts) {
+            throw new IllegalArgumentException(label.length + " concept labels, expected " + concepts);
         }
         LayerMoments chunk = new LayerMoments(dim, concepts);
-        chunk.accumulateChunk(rows, size, positive);
+        chunk.accumulateChunk(rows, size, label);
         merge(chunk);
     }
 
     /** The chunk's moments from its Gram matrix: {@code M2 = Σ x xᵀ − n μ μᵀ} (upper triangle). */
-    private void accumulateChunk(float[][] rows, int size, boolean[][] positive) {
+    private void accumulateChunk(float[][] rows, int size, byte[][] label) {
         double[] x = new double[dim];
         for (int r = 0; r < size; r++) {
             float[] row = rows[r];
@@ -156,11 +167,16 @@ public final class LayerMoments {
                 }
             }
             for (int c = 0; c < concepts; c++) {
-                if (positive[c][r]) {
-                    positives[c]++;
-                    double[] pm = positiveMean[c];
+                byte v = label[c][r];
+                if (v == 1 || v == 0) {
+                    double[] acc = v == 1 ? positiveMean[c] : negativeMean[c];
+                    if (v == 1) {
+                        positives[c]++;
+                    } else {
+                        negatives[c]++;
+                    }
                     for (int i = 0; i < dim; i++) {
-                        pm[i] += x[i];
+                        acc[i] += x[i];
                     }
                 }
             }
@@ -177,10 +193,9 @@ public final class LayerMoments {
             }
         }
         for (int c = 0; c < concepts; c++) {
-            if (positives[c] > 0) {
-                for (int i = 0; i < dim; i++) {
-                    positiveMean[c][i] /= positives[c];
-                }
+            for (int i = 0; i < dim; i++) {
+                positiveMean[c][i] = positives[c] > 0 ? positiveMean[c][i] / positives[c] : 0;
+                negativeMean[c][i] = negatives[c] > 0 ? negativeMean[c][i] / negatives[c] : 0;
             }
         }
     }
@@ -198,8 +213,10 @@ public final class LayerMoments {
             System.arraycopy(other.mean, 0, mean, 0, dim);
             System.arraycopy(other.m2, 0, m2, 0, m2.length);
             System.arraycopy(other.positives, 0, positives, 0, concepts);
+            System.arraycopy(other.negatives, 0, negatives, 0, concepts);
             for (int c = 0; c < concepts; c++) {
                 System.arraycopy(other.positiveMean[c], 0, positiveMean[c], 0, dim);
+                System.arraycopy(other.negativeMean[c], 0, negativeMean[c], 0, dim);
             }
             return;
         }
@@ -218,18 +235,21 @@ public final class LayerMoments {
             mean[i] += delta[i] * other.n / total;
         }
         for (int c = 0; c < concepts; c++) {
-            long a = positives[c];
-            long b = other.positives[c];
-            if (b == 0) {
-                continue;
-            }
-            double[] pm = positiveMean[c];
-            for (int i = 0; i < dim; i++) {
-                pm[i] += (other.positiveMean[c][i] - pm[i]) * b / (a + b);
-            }
-            positives[c] = a + b;
+            positives[c] = mergeMean(positiveMean[c], positives[c], other.positiveMean[c], other.positives[c]);
+            negatives[c] = mergeMean(negativeMean[c], negatives[c], other.negativeMean[c], other.negatives[c]);
         }
         n = total;
+    }
+
+    /** Merges the mean {@code b} of {@code nb} rows into the mean {@code a} of {@code na} rows; the merged count. */
+    private static long mergeMean(double[] a, long na, double[] b, long nb) {
+        if (nb == 0) {
+            return na;
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] += (b[i] - a[i]) * nb / (na + nb);
+        }
+        return na + nb;
     }
 
     /** An independent copy. */
@@ -241,6 +261,7 @@ public final class LayerMoments {
 
     @Override
     public String toString() {
-        return "LayerMoments[n=" + n + ", dim=" + dim + ", positives=" + Arrays.toString(positives) + "]";
+        return "LayerMoments[n=" + n + ", dim=" + dim + ", positives=" + Arrays.toString(positives) + ", negatives="
+                + Arrays.toString(negatives) + "]";
     }
 }

@@ -33,11 +33,12 @@ class LayerMomentsProperties {
         return x;
     }
 
-    static boolean[][] masks(Random r, int concepts, int n) {
-        boolean[][] m = new boolean[concepts][n];
+    /** Concept labels: positive, negative, or unknown (-1) for some rows. */
+    static byte[][] masks(Random r, int concepts, int n) {
+        byte[][] m = new byte[concepts][n];
         for (int c = 0; c < concepts; c++) {
             for (int i = 0; i < n; i++) {
-                m[c][i] = r.nextInt(c + 2) == 0;
+                m[c][i] = (byte) (r.nextInt(5) == 0 ? -1 : r.nextInt(c + 2) == 0 ? 1 : 0);
             }
         }
         return m;
@@ -51,7 +52,7 @@ class LayerMomentsProperties {
             int d = 1 + r.nextInt(12);
             int k = r.nextInt(3);
             float[][] x = rows(r, n, d);
-            boolean[][] m = masks(r, k, n);
+            byte[][] m = masks(r, k, n);
             LayerMoments one = new LayerMoments(d, k);
             one.add(x, n, m);
             // random chunks, accumulated on separate "workers", merged in a random tree order
@@ -122,7 +123,7 @@ class LayerMomentsProperties {
         return new DenseNetwork(layers);
     }
 
-    private static LayerMoments twoPass(float[][] x, boolean[][] m, int d) {
+    private static LayerMoments twoPass(float[][] x, byte[][] m, int d) {
         int n = x.length;
         double[] mean = new double[d];
         for (float[] row : x) {
@@ -138,22 +139,25 @@ class LayerMomentsProperties {
                 }
             }
         }
-        long[] pos = new long[m.length];
-        double[][] pm = new double[m.length][d];
+        long[][] count = new long[2][m.length];
+        double[][][] means = new double[2][m.length][d];
         for (int k = 0; k < m.length; k++) {
             for (int i = 0; i < n; i++) {
-                if (m[k][i]) {
-                    pos[k]++;
+                int cls = m[k][i] == 1 ? 0 : m[k][i] == 0 ? 1 : -1;
+                if (cls >= 0) {
+                    count[cls][k]++;
                     for (int j = 0; j < d; j++) {
-                        pm[k][j] += x[i][j];
+                        means[cls][k][j] += x[i][j];
                     }
                 }
             }
-            for (int j = 0; j < d && pos[k] > 0; j++) {
-                pm[k][j] /= pos[k];
+            for (int cls = 0; cls < 2; cls++) {
+                for (int j = 0; j < d && count[cls][k] > 0; j++) {
+                    means[cls][k][j] /= count[cls][k];
+                }
             }
         }
-        return LayerMoments.of(n, mean, c, pos, pm);
+        return LayerMoments.of(n, mean, c, count[0], means[0], count[1], means[1]);
     }
 
     private static void assertClose(LayerMoments want, LayerMoments got) {
@@ -172,6 +176,7 @@ class LayerMomentsProperties {
         assertArrayEquals(a, b, 1e-8 * big);
         for (int c = 0; c < want.concepts(); c++) {
             assertEquals(want.positives(c), got.positives(c));
+            assertEquals(want.negatives(c), got.negatives(c));
             assertArrayEquals(want.positiveMean(c), got.positiveMean(c), 1e-10 * scale);
             assertArrayEquals(want.negativeMean(c), got.negativeMean(c), 1e-8 * scale);
         }
@@ -181,8 +186,8 @@ class LayerMomentsProperties {
         return java.util.Arrays.copyOfRange(x, from, to);
     }
 
-    private static boolean[][] slice(boolean[][] m, int from, int to) {
-        boolean[][] out = new boolean[m.length][];
+    private static byte[][] slice(byte[][] m, int from, int to) {
+        byte[][] out = new byte[m.length][];
         for (int c = 0; c < m.length; c++) {
             out[c] = java.util.Arrays.copyOfRange(m[c], from, to);
         }

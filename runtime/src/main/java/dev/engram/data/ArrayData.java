@@ -146,6 +146,33 @@ public final class ArrayData {
         return (int) v;
     }
 
+    /**
+     * The rule-language declarations of a classifier trained on arrays: {@code model}, one {@code output} per class
+     * (named after the class), {@code decide argmax}, then {@link Encoding#END_MARKER}. The {@code width} inputs are
+     * not declared one by one (rules over learned concepts do not need them); {@code header} lines become comments.
+     */
+    public static String declarations(String modelPath, int width, List<String> classes, List<String> header) {
+        StringBuilder sb = new StringBuilder();
+        for (String h : header) {
+            sb.append("// ").append(h).append('\n');
+        }
+        sb.append("// The model reads ").append(width).append(" inputs, as stored in the data (unsigned bytes / 255).\n\n");
+        sb.append("model \"").append(modelPath.replace("\\", "/").replace("\"", "")).append("\"\n\n");
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (int k = 0; k < classes.size(); k++) {
+            String id = Encoding.identifier(classes.get(k));
+            for (int n = 2; !used.add(id); n++) {
+                id = Encoding.identifier(classes.get(k)) + "_" + n;
+            }
+            sb.append("/// Score (logit) of class ").append(k).append(" (\"").append(classes.get(k).replace("\n", " "))
+                    .append("\").\n");
+            sb.append("output ").append(id).append(" at ").append(k).append('\n');
+        }
+        sb.append("\n/// The predicted class is the output with the highest score.\ndecide argmax\n\n");
+        sb.append(Encoding.END_MARKER).append('\n');
+        return sb.toString();
+    }
+
     /** What {@link #labelsFor} looks for, for error messages. */
     public static String expectedLabels(Path inputs) {
         String name = inputs.getFileName().toString();
