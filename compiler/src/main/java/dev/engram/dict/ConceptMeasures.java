@@ -35,8 +35,8 @@ public final class ConceptMeasures {
      * @param localityOn     which examples locality and drawdown were measured on
      */
     public record RuleFigures(double efficacy, int positives, double efficacyBefore, double generalisation,
-                              int testPositives, double locality, int negatives, double accuracyBefore,
-                              double accuracyAfter, int labelled, String localityOn) {
+                              int testPositives, double generalisationBefore, double locality, int negatives,
+                              double accuracyBefore, double accuracyAfter, int labelled, String localityOn) {
         /** Task accuracy lost (a share: 0.005 is half a point); NaN without task labels. */
         public double drawdown() {
             return accuracyBefore - accuracyAfter;
@@ -44,9 +44,10 @@ public final class ConceptMeasures {
 
         public String text() {
             return String.format(Locale.ROOT, "efficacy %s (%d held-out positives; %s before), generalisation %s "
-                            + "(%d test positives), locality %s (%d negatives, %s), drawdown %s", pct(efficacy),
-                    positives, pct(efficacyBefore), pct(generalisation), testPositives, pct(locality), negatives,
-                    localityOn, points(drawdown()));
+                            + "(%d test positives; %s before), locality %s (%d negatives, %s), drawdown %s (task "
+                            + "accuracy %s -> %s)", pct(efficacy), positives, pct(efficacyBefore), pct(generalisation),
+                    testPositives, pct(generalisationBefore), pct(locality), negatives, localityOn,
+                    points(drawdown()), pct(accuracyBefore), pct(accuracyAfter));
         }
     }
 
@@ -56,7 +57,7 @@ public final class ConceptMeasures {
         ConceptEvidence.Examples h = ev.heldOut();
         ConceptEvidence.Examples t = ev.test();
         double[] eff = safeShare(edited, original, consequent, h, 1);
-        double[] gen = safeShare(edited, null, consequent, t, 1);
+        double[] gen = safeShare(edited, original, consequent, t, 1);
         ConceptEvidence.Examples local = t.count(0) > 0 ? t : h;
         int[] before = decisions(original, local.inputs(), decision);
         int[] after = decisions(edited, local.inputs(), decision);
@@ -70,7 +71,7 @@ public final class ConceptMeasures {
         }
         ConceptEvidence.Examples lab = t.labelled() ? t : h;
         double[] acc = accuracy(original, edited, lab, decision);
-        return new RuleFigures(eff[0], (int) eff[2], eff[1], gen[0], (int) gen[2], neg == 0 ? Double.NaN
+        return new RuleFigures(eff[0], (int) eff[2], eff[1], gen[0], (int) gen[2], gen[1], neg == 0 ? Double.NaN
                 : (double) same / neg, neg, acc[0], acc[1], (int) acc[2], local == t ? "test data" : "held out");
     }
 
@@ -167,8 +168,9 @@ public final class ConceptMeasures {
 
         public String text() {
             return String.format(Locale.ROOT, "fresh linear probe %s (majority %s; %s before the edit), small MLP probe "
-                            + "%s (%d train, %d test rows), drawdown %s", pct(linearProbe), pct(majority),
-                    pct(linearProbeBefore), pct(mlpProbe), trainRows, testRows, points(drawdown()));
+                            + "%s (%d train, %d test rows), drawdown %s (task accuracy %s -> %s)", pct(linearProbe),
+                    pct(majority), pct(linearProbeBefore), pct(mlpProbe), trainRows, testRows, points(drawdown()),
+                    pct(accuracyBefore), pct(accuracyAfter));
         }
     }
 

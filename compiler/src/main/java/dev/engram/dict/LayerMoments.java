@@ -144,27 +144,53 @@ public final class LayerMoments {
         merge(chunk);
     }
 
-    /** The chunk's moments from its Gram matrix: {@code M2 = Σ x xᵀ − n μ μᵀ} (upper triangle). */
+    /**
+     * The chunk's moments from its Gram matrix: {@code M2 = Σ x xᵀ − n μ μᵀ} (upper triangle). Rows are taken four at
+     * a time, so each entry of {@code M2} is loaded and stored once per four rows (the loop over {@code j} is a vector
+     * operation), and a column where all four rows are zero (dead ReLU units) is skipped.
+     */
     private void accumulateChunk(float[][] rows, int size, byte[][] label) {
-        double[] x = new double[dim];
-        for (int r = 0; r < size; r++) {
-            float[] row = rows[r];
-            if (row.length != dim) {
-                throw new IllegalArgumentException("row of " + row.length + " values for a layer of " + dim);
+        double[][] block = new double[4][dim];
+        for (int r0 = 0; r0 < size; r0 += 4) {
+            int k = Math.min(4, size - r0);
+            for (int q = 0; q < 4; q++) {
+                double[] xq = block[q];
+                if (q >= k) {
+                    java.util.Arrays.fill(xq, 0);
+                    continue;
+                }
+                float[] row = rows[r0 + q];
+                if (row.length != dim) {
+                    throw new IllegalArgumentException("row of " + row.length + " values for a layer of " + dim);
+                }
+                for (int i = 0; i < dim; i++) {
+                    xq[i] = row[i];
+                    mean[i] += xq[i];
+                }
             }
+            double[] x0 = block[0];
+            double[] x1 = block[1];
+            double[] x2 = block[2];
+            double[] x3 = block[3];
             for (int i = 0; i < dim; i++) {
-                x[i] = row[i];
-                mean[i] += x[i];
-            }
-            for (int i = 0; i < dim; i++) {
-                double xi = x[i];
-                if (xi == 0) {
+                double a0 = x0[i];
+                double a1 = x1[i];
+                double a2 = x2[i];
+                double a3 = x3[i];
+                if (a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0) {
                     continue;
                 }
                 int base = i * dim;
                 for (int j = i; j < dim; j++) {
-                    m2[base + j] += xi * x[j];
+                    m2[base + j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
                 }
+            }
+        }
+        double[] x = new double[dim];
+        for (int r = 0; r < size; r++) {
+            float[] row = rows[r];
+            for (int i = 0; i < dim; i++) {
+                x[i] = row[i];
             }
             for (int c = 0; c < concepts; c++) {
                 byte v = label[c][r];

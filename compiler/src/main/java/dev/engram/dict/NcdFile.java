@@ -142,7 +142,7 @@ public final class NcdFile {
         ByteBuffer.wrap(bytes, dataAt, (int) dl).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(doubles);
         try {
             return NcdMetadata.decode(meta, doubles);
-        } catch (IllegalArgumentException | NullPointerException | IndexOutOfBoundsException e) {
+        } catch (IllegalArgumentException | NullPointerException | IndexOutOfBoundsException | ArithmeticException e) {
             throw new Rejected(file + ": inconsistent dictionary: " + e.getMessage());
         }
     }

@@ -19,43 +19,40 @@ final class PlainLinearAlgebra implements LinearAlgebra {
         }
         double[] l = cholesky(a, n);
         double[] x = b.clone();
-        // forward: L y = b
         for (int i = 0; i < n; i++) {
-            int xi = i * k;
+            // forward: L y = b
             for (int p = 0; p < i; p++) {
-                double f = l[i * n + p];
-                if (f == 0) {
-                    continue;
-                }
-                int xp = p * k;
-                for (int c = 0; c < k; c++) {
-                    x[xi + c] -= f * x[xp + c];
-                }
+                subtractRow(x, i, p, l[i * n + p], k);
             }
-            double d = 1 / l[i * n + i];
-            for (int c = 0; c < k; c++) {
-                x[xi + c] *= d;
-            }
+            scaleRow(x, i, 1 / l[i * n + i], k);
         }
-        // backward: Lᵀ x = y
         for (int i = n - 1; i >= 0; i--) {
-            int xi = i * k;
+            // backward: Lᵀ x = y
             for (int p = i + 1; p < n; p++) {
-                double f = l[p * n + i];
-                if (f == 0) {
-                    continue;
-                }
-                int xp = p * k;
-                for (int c = 0; c < k; c++) {
-                    x[xi + c] -= f * x[xp + c];
-                }
+                subtractRow(x, i, p, l[p * n + i], k);
             }
-            double d = 1 / l[i * n + i];
-            for (int c = 0; c < k; c++) {
-                x[xi + c] *= d;
-            }
+            scaleRow(x, i, 1 / l[i * n + i], k);
         }
         return x;
+    }
+
+    /** Row {@code i} of {@code x} ({@code k} columns) minus {@code f} times row {@code p}. */
+    private static void subtractRow(double[] x, int i, int p, double f, int k) {
+        if (f == 0) {
+            return;
+        }
+        int xi = i * k;
+        int xp = p * k;
+        for (int c = 0; c < k; c++) {
+            x[xi + c] -= f * x[xp + c];
+        }
+    }
+
+    private static void scaleRow(double[] x, int i, double f, int k) {
+        int xi = i * k;
+        for (int c = 0; c < k; c++) {
+            x[xi + c] *= f;
+        }
     }
 
     /** The lower-triangular {@code L} with {@code A = L Lᵀ} (row-major, upper part zero). */

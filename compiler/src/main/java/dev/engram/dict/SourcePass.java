@@ -27,6 +27,9 @@ final class SourcePass {
     private final int[] layers;
     private final Learner.Options options;
     private final List<LayerMoments> moments = new ArrayList<>();
+    /** Per worker, its own statistics of every tapped layer; merged into {@link #moments} in worker order. */
+    private final List<List<LayerMoments>> partial = new ArrayList<>();
+    private float[][][] heldTaps;
     private final Kept fit;
     private final Kept held;
     private String description = "";
@@ -82,24 +85,46 @@ final class SourcePass {
         for (int l : layers) {
             moments.add(new LayerMoments(taps.width(l), specs.size()));
         }
+        for (int w = 0; w < WORKERS; w++) {
+            List<LayerMoments> mine = new ArrayList<>();
+            for (int l : layers) {
+                mine.add(new LayerMoments(taps.width(l), specs.size()));
+            }
+            partial.add(mine);
+        }
     }
+
+    /** Workers tapping and accumulating in parallel, each on its share of every chunk (deterministic results). */
+    static final int WORKERS = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
 
     /** Streams {@code file} once. */
     static SourcePass run(LayerTaps taps, Path file, DataLayout layout, List<ConceptSpec> specs, int[] layers,
                           Learner.Options o, boolean statistics) {
         SourcePass p = new SourcePass(taps, file, specs, layers, o);
         p.sha256 = sha256(file, specs.get(0));
-        try (ExampleStream s = open(file, layout, specs.get(0))) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(WORKERS, r -> {
+            Thread t = new Thread(r, "engram-dict-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try (ExampleStream s = new Prefetch(open(file, layout, specs.get(0)), CHUNK)) {
             p.description = s.description();
             Bound b = bind(s, specs, file);
             int top = layers.length == 0 ? 0 : layers[layers.length - 1];
             for (ExampleStream.Batch batch = s.next(CHUNK); batch != null; batch = s.next(CHUNK)) {
-                p.accept(batch, b, s, statistics, top);
+                p.accept(batch, b, s, statistics, top, pool);
             }
         } catch (Learner.Failure e) {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new Learner.Failure(specs.get(0), e.getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+        for (List<LayerMoments> w : p.partial) {
+            for (int j = 0; j < layers.length; j++) {
+                p.moments.get(j).merge(w.get(j));
+            }
         }
         if (statistics && p.rows > 0 && p.moments.stream().anyMatch(m -> m.count() == 0)) {
             throw new Learner.Failure(specs.get(0), file + ": no row fell in the fit split");
@@ -133,7 +158,8 @@ final class SourcePass {
         return new Bound(cols, tests, sels);
     }
 
-    private void accept(ExampleStream.Batch batch, Bound b, ExampleStream s, boolean statistics, int top) {
+    private void accept(ExampleStream.Batch batch, Bound b, ExampleStream s, boolean statistics, int top,
+                        java.util.concurrent.ExecutorService pool) {
         int n = batch.size();
         int k = specs.size();
         byte[][] rowConcepts = new byte[n][k];
@@ -165,21 +191,51 @@ final class SourcePass {
             }
         }
         if (statistics && !fitRows.isEmpty() && layers.length > 0) {
+            List<java.util.concurrent.Callable<Void>> work = new ArrayList<>();
             int m = fitRows.size();
-            float[][] x = new float[m][];
-            byte[][] lab = new byte[k][m];
-            for (int i = 0; i < m; i++) {
-                x[i] = batch.x()[fitRows.get(i)];
-                for (int c = 0; c < k; c++) {
-                    lab[c][i] = rowConcepts[fitRows.get(i)][c];
-                }
+            for (int w = 0; w < WORKERS; w++) {
+                int from = m * w / WORKERS;
+                int to = m * (w + 1) / WORKERS;
+                List<LayerMoments> mine = partial.get(w);
+                work.add(() -> {
+                    tapAndMerge(batch, rowConcepts, fitRows.subList(from, to), top, mine);
+                    return null;
+                });
             }
-            float[][][] acts = taps.run(x, m, top);
-            for (int j = 0; j < layers.length; j++) {
-                moments.get(j).add(acts[layers[j]], m, lab);
+            try {
+                for (java.util.concurrent.Future<Void> f : pool.invokeAll(work)) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while learning", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             }
         }
         rows += n;
+    }
+
+    /** Taps rows {@code which} of the batch and merges their activations into {@code into} (one per layer). */
+    private void tapAndMerge(ExampleStream.Batch batch, byte[][] rowConcepts, List<Integer> which, int top,
+                             List<LayerMoments> into) {
+        int m = which.size();
+        if (m == 0) {
+            return;
+        }
+        int k = specs.size();
+        float[][] x = new float[m][];
+        byte[][] lab = new byte[k][m];
+        for (int i = 0; i < m; i++) {
+            x[i] = batch.x()[which.get(i)];
+            for (int c = 0; c < k; c++) {
+                lab[c][i] = rowConcepts[which.get(i)][c];
+            }
+        }
+        float[][][] acts = taps.run(x, m, top);
+        for (int j = 0; j < layers.length; j++) {
+            into.get(j).add(acts[layers[j]], m, lab);
+        }
     }
 
     /** Whether row {@code row} is held out: a SplitMix64 hash of the seed and the row number, against the share. */
@@ -200,7 +256,10 @@ final class SourcePass {
     Dictionary.Concept concept(ConceptSpec spec, int k, int sourceIndex, double shrinkage) {
         ConceptEvidence.Examples h = held.examples("held out", k);
         List<Dictionary.LayerCode> codes = new ArrayList<>();
-        float[][][] acts = tapsOf(h.inputs());
+        if (heldTaps == null) {
+            heldTaps = tapsOf(h.inputs());
+        }
+        float[][][] acts = heldTaps;
         for (int j = 0; j < layers.length; j++) {
             LayerMoments m = moments.get(j);
             if (m.positives(k) == 0 || m.negatives(k) == 0) {

@@ -28,7 +28,7 @@ import java.util.Optional;
  *   <li>Adult: a 64×32 MLP trained here like {@code engram train} does, {@code erase is_male at layer 1}: the fresh
  *   linear and MLP probes against the majority rate, task accuracy before and after.</li>
  * </ul>
- * Usage: {@code ConceptRulesBench FASHION.onnx [shared/data]}.
+ * Usage: {@code ConceptRulesBench FASHION.onnx [shared/data] [--adult-only]}.
  */
 public final class ConceptRulesBench {
     static final String OUTPUTS = "output T_shirt_top at 0\noutput Trouser at 1\noutput Pullover at 2\noutput Dress at 3\n"
@@ -43,10 +43,16 @@ public final class ConceptRulesBench {
                 + concept("upper_body", train, "label in {0, 2, 4, 6}") + concept("trousers", train, "label = 1")
                 + concept("bags", train, "label = 8") + concept("dresses", train, "label = 3");
         System.out.println("load average " + MemitBench.load());
+        if (args.length > 2 && args[2].equals("--adult-only")) {
+            adult(shared.resolve("adult"));
+            return;
+        }
         report("footwear is never decided as bag", compile(model, concepts
                 + "rule footwear_not_bag: when footwear then Bag is not the decision\n"));
         report("the same, with margin 2", compile(model, concepts
                 + "rule footwear_not_bag: when footwear then Bag is not the decision margin 2\n"));
+        report("the same, with margin 6 (a rule the model does not keep yet)", compile(model, concepts
+                + "rule footwear_not_bag: when footwear then Bag is not the decision margin 6\n"));
         StringBuilder ten = new StringBuilder(concepts);
         String[][] rules = {{"footwear", "Bag"}, {"footwear", "Trouser"}, {"footwear", "T_shirt_top"},
             {"upper_body", "Sandal"}, {"upper_body", "Trouser"}, {"upper_body", "Ankle_boot"}, {"trousers", "Bag"},

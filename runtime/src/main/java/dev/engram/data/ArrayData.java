@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * Examples stored as arrays: an inputs file (IDX or NPY, one example per row) and, beside it, a labels file. Unsigned
@@ -73,17 +72,7 @@ public final class ArrayData {
         }
         Dataset all = load(dirOrFile, classNames);
         int n = all.rows();
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        Random rnd = new Random(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = Table.permutation(n, seed);
         int k = (int) Math.round(TrainTest.TRAIN_FRACTION * n);
         return new Split(select(all, perm, 0, k), select(all, perm, k, n), dirOrFile.getFileName()
                 + ": seeded split " + k + " train / " + (n - k) + " test rows (seed " + seed + ")");
