@@ -40,8 +40,8 @@ public final class NcdFile {
     static final int HEADER = 64;
     /** Largest JSON metadata accepted (64 MiB). */
     static final long MAX_JSON = 64L << 20;
-    /** Largest file accepted (2 GiB). */
-    static final long MAX_FILE = Integer.MAX_VALUE - 64L;
+    /** Largest file accepted: 1 GiB, or the system property {@code engram.maxDictionaryBytes}. */
+    static final long MAX_FILE = Math.min(Integer.MAX_VALUE - 64L, Long.getLong("engram.maxDictionaryBytes", 1L << 30));
 
     static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -110,6 +110,43 @@ class NcdFileTest {
                 .contains("inconsistent"));
     }
 
+    @Test
+    void hostileMetadataWithAValidChecksumIsRefusedNeverCrashes() throws Exception {
+        Path f = dir.resolve("fuzz.ncd");
+        NcdFile.write(learned.dictionary(), f);
+        byte[] ok = Files.readAllBytes(f);
+        String json = new String(ok, 64, (int) ByteBuffer.wrap(ok).order(ByteOrder.LITTLE_ENDIAN).getLong(16),
+                StandardCharsets.UTF_8);
+        java.util.Random r = new java.util.Random(17);
+        String[] swaps = {"64", "-1", "999999999", "null", "[]", "\"x\"", "1e308", "0"};
+        int refused = 0;
+        for (int k = 0; k < 300; k++) {
+            StringBuilder mutated = new StringBuilder(json);
+            int at = r.nextInt(mutated.length());
+            if (r.nextBoolean()) {
+                mutated.delete(at, Math.min(mutated.length(), at + 1 + r.nextInt(8)));
+            } else {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("-?\\d+").matcher(json);
+                int n = 0;
+                while (m.find() && n++ < r.nextInt(400)) {
+                    at = m.start();
+                }
+                int end = at;
+                while (end < mutated.length() && (Character.isDigit(mutated.charAt(end)) || mutated.charAt(end) == '-')) {
+                    end++;
+                }
+                mutated.replace(at, end, swaps[r.nextInt(swaps.length)]);
+            }
+            Path bad = Files.write(dir.resolve("fuzzed.ncd"), resealed(ok, mutated.toString()));
+            try {
+                NcdFile.read(bad);
+            } catch (NcdFile.Rejected e) {
+                refused++;
+            }
+        }
+        assertTrue(refused > 100, refused + " of 300 mutations refused (the rest happen to stay consistent)");
+    }
+
     /** {@code ok} with its metadata replaced by {@code json} and a matching checksum. */
     private static byte[] resealed(byte[] ok, String json) throws Exception {
         ByteBuffer h = ByteBuffer.wrap(ok).order(ByteOrder.LITTLE_ENDIAN);

@@ -56,6 +56,8 @@ public interface ArrayFile extends AutoCloseable {
         InputStream in;
         try {
             in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file", e);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
         }
