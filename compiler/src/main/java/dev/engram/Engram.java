@@ -48,6 +48,7 @@ import java.util.OptionalInt;
  *   <li>{@link #verify}: decide a VNN-LIB property, or every statement of a rule file, on a model as it is;</li>
  *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit;</li>
  *   <li>{@link #fingerprint}: what a compilation reads, as one hash, so that build tools can skip work.</li>
+ *   <li>{@link #learn} / {@link #dictionary}: the neural-code dictionary of a model, learned and read back.</li>
  * </ul>
  */
 public final class Engram {
@@ -246,7 +247,32 @@ public final class Engram {
         }
         return verifyRules(new FrontEnd.Input(Optional.of(FrontEnd.RuleSource.of(rules.source(), rules.baseDir())),
                 Optional.ofNullable(model), List.of(), Obligation.Strategy.GUARD, List.of(),
-                Obligation.DEFAULT_DILATION, null, null, true), timeoutSeconds);
+                Obligation.DEFAULT_DILATION, null, null, true, null), timeoutSeconds);
+    }
+
+    /**
+     * Learns the neural-code dictionary of a model: where and how its neurons encode each declared concept, written to
+     * a {@code .ncd} file bound to the model.
+     */
+    public static LearnResult learn(LearnRequest request) {
+        return Learning.run(request);
+    }
+
+    /**
+     * Reads a dictionary file, checked (truncated, foreign or corrupt files are refused) and, with a model, bound to
+     * it; the reason it cannot be used otherwise.
+     */
+    public static DictionaryResult dictionary(Path ncd, Optional<Path> model) {
+        try {
+            String sha = model.isPresent() ? Models.load(model.get()).sha256() : null;
+            return new DictionaryResult(Optional.of(dev.engram.dict.NcdFile.read(ncd, sha)), Optional.empty());
+        } catch (dev.engram.dict.NcdFile.Rejected | ModelException | IllegalArgumentException e) {
+            return new DictionaryResult(Optional.empty(), Optional.of(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** A dictionary read from a file, or why it cannot be used. */
+    public record DictionaryResult(Optional<dev.engram.dict.Dictionary> dictionary, Optional<String> problem) {
     }
 
     /** Applies {@code patch} to {@code model} and writes the result to {@code out} (never over the input). */

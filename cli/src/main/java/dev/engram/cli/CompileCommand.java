@@ -3,6 +3,7 @@ package dev.engram.cli;
 import dev.engram.Engram;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.verify.Box;
@@ -69,6 +70,30 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "verification budget per rule")
     double timeout;
 
+    @Option(names = "--dict", paramLabel = "M.ncd",
+            description = "neural-code dictionary for concept statements (default: learn it from the rule file's concepts)")
+    Path dict;
+
+    @Option(names = "--test-data", paramLabel = "DATA",
+            description = "independent test data for concept statements (default: the concept data's test sibling)")
+    Path testData;
+
+    @Option(names = "--min-auc", paramLabel = "AUC", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_AUC,
+            description = "quality gate: a concept's held-out AUC at its layer (default ${DEFAULT-VALUE})")
+    double minAuc;
+
+    @Option(names = "--min-efficacy", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_EFFICACY,
+            description = "concept rules: held-out positives meeting the consequent (default ${DEFAULT-VALUE})")
+    double minEfficacy;
+
+    @Option(names = "--min-locality", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_LOCALITY,
+            description = "concept rules: negatives whose decision is unchanged (default ${DEFAULT-VALUE})")
+    double minLocality;
+
+    @Option(names = "--max-drawdown", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MAX_DRAWDOWN,
+            description = "concept statements: task accuracy that may be lost (default ${DEFAULT-VALUE} = 0.5 pt)")
+    double maxDrawdown;
+
     @Override
     public Integer call() {
         if (rules == null && enforce.isEmpty()) {
@@ -82,7 +107,9 @@ public final class CompileCommand implements Callable<Integer> {
         CompileRequest.Builder req = CompileRequest.builder().setModel(model).optRules(rules).optOut(out)
                 .optPatch(patch).optReport(report).optDilation(dilation).optFidelitySamples(samples)
                 .optVerifyTimeout(timeout)
-                .optStrategy(Obligation.Strategy.valueOf(strategy.toUpperCase(Locale.ROOT)));
+                .optStrategy(Obligation.Strategy.valueOf(strategy.toUpperCase(Locale.ROOT)))
+                .optConcepts(ConceptPolicy.defaults().withDictionary(dict).withTestData(testData)
+                        .withThresholds(minAuc, minEfficacy, minLocality, maxDrawdown));
         enforce.forEach(req::addEnforce);
         if (domain != null) {
             req.optDomain(parseDomain(domain));

@@ -21,7 +21,9 @@ import picocli.CommandLine.Command;
                 FmtCommand.class,
                 TrainCommand.class,
                 DemoCommand.class,
-                ReportCommand.class})
+                ReportCommand.class,
+                LearnCommand.class,
+                DictCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -42,7 +42,7 @@ public final class CompileDiagnostics {
                     ? "the outputs change with '" + inv.input() + "', e.g. at " + units.inputs(s.input())
                     : "counterexample " + units.inputs(s.input()) + " gives " + units.outputs(s.output());
         } else if (v instanceof Verdict.Unknown u) {
-            why = "no proof: " + u.reason();
+            why = u.reason().startsWith("measured") ? u.reason() : "no proof: " + u.reason();
         } else {
             why = "no proof within the time budget";
         }

@@ -1,6 +1,7 @@
 package dev.engram.compile;
 
 import dev.engram.front.FrontEnd;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
@@ -23,7 +24,8 @@ import java.util.Optional;
 public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path> model, List<Path> enforce,
                              Obligation.Strategy strategy, List<Obligation> obligations, double dilationFraction,
                              SampleDomain domain, Decision decision, Units units, int fidelitySamples,
-                             double verifyTimeoutSeconds, long seed, Path out, Path patch, Path report) {
+                             double verifyTimeoutSeconds, long seed, Path out, Path patch, Path report,
+                             ConceptPolicy concepts) {
     public CompileRequest {
         enforce = List.copyOf(enforce);
         obligations = List.copyOf(obligations);
@@ -36,7 +38,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
     /** What the front end reads for this request. */
     public FrontEnd.Input frontInput() {
         return new FrontEnd.Input(rules, model, enforce, strategy, obligations, dilationFraction, domain, decision,
-                false);
+                false, concepts);
     }
 
     /** Builder in the DJL style: {@code set*} for required values, {@code opt*}/{@code add*} for optional ones. */
@@ -56,6 +58,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
         private Path out;
         private Path patch;
         private Path report;
+        private ConceptPolicy concepts = ConceptPolicy.defaults();
 
         /** The model (required unless the rule file declares one). */
         public Builder setModel(Path model) {
@@ -164,9 +167,19 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
             return this;
         }
 
+        /**
+         * How statements over learned concepts are served (a dictionary file, test data) and judged (the quality
+         * gate and measured thresholds); default {@link ConceptPolicy#defaults()}.
+         */
+        public Builder optConcepts(ConceptPolicy concepts) {
+            this.concepts = concepts == null ? ConceptPolicy.defaults() : concepts;
+            return this;
+        }
+
         public CompileRequest build() {
             return new CompileRequest(Optional.ofNullable(rules), Optional.ofNullable(model), enforce, strategy,
-                    obligations, dilation, domain, decision, units, samples, timeout, seed, out, patch, report);
+                    obligations, dilation, domain, decision, units, samples, timeout, seed, out, patch, report,
+                    concepts);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.engram.check.ModelFit;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.Severity;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Ir;
 import dev.engram.ir.Obligation;
@@ -55,10 +56,12 @@ public final class FrontEnd {
      * @param decision         how the model decides; null: the rule file's {@code decide}, else arg-min
      * @param verifyOnly       nothing will be compiled: statements that cannot be compiled yet ({@code E060}) become
      *                         notes and the rest goes on
+     * @param concepts         how statements over learned concepts are served and judged (ignored when
+     *                         {@code verifyOnly})
      */
     public record Input(Optional<RuleSource> rules, Optional<Path> model, List<Path> enforce,
                         Obligation.Strategy enforceStrategy, List<Obligation> obligations, double dilationFraction,
-                        SampleDomain domain, Decision decision, boolean verifyOnly) {
+                        SampleDomain domain, Decision decision, boolean verifyOnly, ConceptPolicy concepts) {
         public Input {
             enforce = List.copyOf(enforce);
             obligations = List.copyOf(obligations);
@@ -67,7 +70,7 @@ public final class FrontEnd {
         /** What {@code engram verify --rules} reads: a rule file on a model, nothing to compile. */
         public static Input toVerify(Path rules, Optional<Path> model) {
             return new Input(Optional.of(RuleSource.of(rules)), model, List.of(), Obligation.Strategy.GUARD, List.of(),
-                    Obligation.DEFAULT_DILATION, null, null, true);
+                    Obligation.DEFAULT_DILATION, null, null, true, null);
         }
     }
 
@@ -175,7 +178,8 @@ public final class FrontEnd {
                     diags.sort(java.util.Comparator.comparing((Diagnostic d) -> d.span().start()));
                     return stop(Front.Stop.Kind.REJECTED, "");
                 }
-                Diagnosed<Ir> t = ProgramToIr.translate(program.get(), ins, outs, in.dilationFraction());
+                Diagnosed<Ir> t = ProgramToIr.translate(program.get(), model, in.dilationFraction(),
+                        in.verifyOnly() ? null : in.concepts() != null ? in.concepts() : ConceptPolicy.defaults());
                 for (Diagnostic d : t.diagnostics()) {
                     diags.add(in.verifyOnly() && d.code() == DiagnosticCode.E060 ? notChecked(d) : d);
                 }

@@ -6,11 +6,13 @@ import dev.engram.check.CheckedRule;
 import dev.engram.diag.Diagnosed;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Ir;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
 import dev.engram.ir.Units;
+import dev.engram.model.LoadedModel;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
@@ -25,8 +27,9 @@ import java.util.List;
  * The stage {@code checked program → IR}: every statement of a checked rule file becomes obligations in model
  * units — rules become {@link Obligation.Enforce} (one per premise case), properties {@link Obligation.Check},
  * {@code ignore} an {@link Obligation.Invariance}, imported VNN-LIB files either — together with the sampling
- * domain, the decision direction and the units. Statements this compiler cannot lower yet are reported as
- * {@link DiagnosticCode#E060} errors, never silently dropped.
+ * domain, the decision direction and the units; rules over learned concepts, {@code erase} and {@code steer toward}
+ * go through the neural-code dictionary ({@link ConceptsToIr}). Statements this compiler cannot lower yet are
+ * reported as {@link DiagnosticCode#E060} errors, never silently dropped.
  */
 public final class ProgramToIr {
     private ProgramToIr() {
@@ -36,20 +39,31 @@ public final class ProgramToIr {
      * The IR of one rule file, with the diagnostics saying what cannot be compiled (with errors, the IR holds what
      * could be translated).
      *
-     * @param modelInputs      the model's input count (VNN-LIB imports are checked against it)
-     * @param modelOutputs     the model's output count
+     * @param model            the model (VNN-LIB imports are checked against its sizes; concepts are learned on it)
      * @param dilationFraction the guard's dilation as a fraction of each input slot's declared domain width
+     * @param concepts         how statements over learned concepts are served and judged; null when nothing will be
+     *                         compiled (they are then {@code E060}: not checked)
      */
-    public static Diagnosed<Ir> translate(CheckedProgram p, int modelInputs, int modelOutputs, double dilationFraction) {
+    public static Diagnosed<Ir> translate(CheckedProgram p, LoadedModel model, double dilationFraction,
+                                          ConceptPolicy concepts) {
+        int modelInputs = model.dense().inputSize();
+        int modelOutputs = model.dense().outputSize();
         List<Diagnostic> diags = new ArrayList<>();
         List<Obligation> obs = new ArrayList<>();
         ModelUnits mu = ModelUnits.of(p);
         SampleDomain domain = domain(p, modelInputs);
+        if (concepts != null) {
+            ConceptsToIr.Result cr = ConceptsToIr.translate(p, model, mu, domain(p, p.inputWidth()), concepts);
+            obs.addAll(cr.obligations());
+            diags.addAll(cr.diagnostics());
+        }
         for (CheckedRule r : p.rules()) {
             if (r.usesLearnedConcept()) {
-                diags.add(Diagnostic.error(DiagnosticCode.E060, r.span(), "rule '" + r.name()
-                                + "' uses a concept learned from examples; lowering it needs the neural-code dictionary",
-                        "this compiler version lowers rules over input predicates only; verify it or rewrite the premise"));
+                if (concepts == null) {
+                    diags.add(Diagnostic.error(DiagnosticCode.E060, r.span(), "rule '" + r.name()
+                                    + "' uses a concept learned from examples; it is measured when compiled, not "
+                                    + "verified", "compile it (engram compile) to lower and measure it"));
+                }
                 continue;
             }
             Obligation.Strategy strategy = r.strategy().map(s -> s == Statement.Strategy.REPAIR
@@ -89,7 +103,7 @@ public final class ProgramToIr {
                         dilationFraction));
             }
         }
-        diags.addAll(notYet(p));
+        diags.addAll(notYet(p, concepts == null));
         Decision decision = p.decide().map(d -> d == Statement.Direction.ARGMIN ? Decision.ARGMIN : Decision.ARGMAX)
                 .orElse(Decision.ARGMAX);
         return Diagnosed.of(new Ir(obs, domain, decision, ModelUnits.units(p)), diags);
@@ -132,24 +146,35 @@ public final class ProgramToIr {
         return out;
     }
 
-    /** E060 for every statement that parses and checks but has no lowering yet. */
-    private static List<Diagnostic> notYet(CheckedProgram p) {
+    /**
+     * E060 for every statement that parses and checks but has no lowering yet; with {@code verifyOnly}, also for the
+     * statements over learned concepts (they are lowered and measured only when compiled).
+     */
+    private static List<Diagnostic> notYet(CheckedProgram p, boolean verifyOnly) {
         List<Diagnostic> out = new ArrayList<>();
         for (CheckedProgram.Monotonicity m : p.monotonicities()) {
             out.add(notYet(m.span(), "monotone " + m.output() + " in " + m.input(),
                     "monotonicity needs a two-copy verification this version does not have"));
         }
+        if (!verifyOnly) {
+            return out;
+        }
         for (CheckedProgram.Erasure e : p.erasures()) {
-            out.add(notYet(e.span(), "erase " + e.concept(), "erasure needs the neural-code dictionary"));
+            out.add(change(e.span(), "erase " + e.concept()));
         }
         for (CheckedProgram.Steering s : p.steerings()) {
-            out.add(notYet(s.span(), "steer toward " + s.concept(), "steering toward a concept needs the "
-                    + "neural-code dictionary; the Java API steers with an explicit direction (Obligation.steer)"));
+            out.add(change(s.span(), "steer toward " + s.concept()));
         }
         return out;
     }
 
-    private static Diagnostic notYet(Span span, String what, String why) {
+    /** E060 for a change to the weights in a job that compiles nothing ({@code engram verify --rules}). */
+    private static Diagnostic change(Span span, String what) {
+        return Diagnostic.error(DiagnosticCode.E060, span, "'" + what + "' is a change to the weights, made and "
+                + "measured by engram compile", "compile it to lower and measure it");
+    }
+
+    static Diagnostic notYet(Span span, String what, String why) {
         return Diagnostic.error(DiagnosticCode.E060, span, "'" + what + "' cannot be compiled into the weights yet: "
                 + why, "keep it for 'engram check', or remove it from the files you compile");
     }

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * stage.
  */
 public sealed interface Obligation permits Obligation.Enforce, Obligation.Invariance, Obligation.Steer,
-        Obligation.Check {
+        Obligation.Check, Obligation.ConceptRule, Obligation.Erase, Obligation.ConceptSteer {
 
     /** The rule's name (reports, diagnostics). */
     String name();
@@ -153,6 +153,62 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         @Override
         public String how() {
             return "verify";
+        }
+    }
+
+    /**
+     * {@code rule NAME: when CONCEPT then CONSEQUENT}: wherever the model's code says the learned concept holds, the
+     * outputs must stay out of {@code consequent.unsafe()} (model units, margin already applied). Lowered through the
+     * dictionary by a rank-one (ROME-style) edit of the dense layer that reads {@code code.layer()}, jointly (MEMIT
+     * form) with the other concept rules of that layer. No region exists for a concept defined by examples: the
+     * result is measured on {@code evidence} against {@code policy}, and reported as measured, never as proved.
+     */
+    record ConceptRule(String name, Span span, ConceptCode code, Property consequent, ConceptEvidence evidence,
+                       ConceptPolicy policy) implements Obligation {
+        @Override
+        public String kind() {
+            return "rule";
+        }
+
+        @Override
+        public String how() {
+            return "concept edit";
+        }
+    }
+
+    /**
+     * {@code erase CONCEPT at layer L}: the concept's linear code is removed from layer {@code code.layer()} in the
+     * LEACE form (the class-conditional means made equal with the least change in the covariance norm), folded into
+     * the next dense layer's weights and bias. Measured by fresh probes on {@code evidence}.
+     */
+    record Erase(String name, Span span, ConceptCode code, ConceptEvidence evidence, ConceptPolicy policy)
+            implements Obligation {
+        @Override
+        public String kind() {
+            return "erase";
+        }
+
+        @Override
+        public String how() {
+            return "erasure";
+        }
+    }
+
+    /**
+     * {@code steer toward CONCEPT at layer L strength S}: layer {@code code.layer()}'s activations move by
+     * {@code strength × (positive mean − negative mean)} (strength 1 moves the average concept-negative activation to
+     * the average concept-positive one), folded into the next dense layer's bias.
+     */
+    record ConceptSteer(String name, Span span, ConceptCode code, double strength, ConceptEvidence evidence,
+                        ConceptPolicy policy) implements Obligation {
+        @Override
+        public String kind() {
+            return "steer";
+        }
+
+        @Override
+        public String how() {
+            return "concept steering";
         }
     }
 

@@ -12,13 +12,18 @@ import java.util.Map;
 
 /**
  * The stage {@code IR → network}: runs the lowering passes in order over one network. The order is the documented
- * one: invariances first (they change the function everywhere), then the rules to repair (jointly: repairing one
- * after another could undo an earlier repair), then the guarded rules (on the invariant network, with guards that
- * leave the ignored slots alone), then steering. Properties that are only checked pass through unchanged.
+ * one: the statements over learned concepts first (erasure, concept rules, concept steering: they are computed from
+ * the dictionary of the model as given, so they must see its activations unchanged), then invariances (they change
+ * the function everywhere), then the rules to repair (jointly: repairing one after another could undo an earlier
+ * repair), then the guarded rules (on the invariant network, with guards that leave the ignored slots alone), then
+ * steering. Properties that are only checked pass through unchanged.
  */
 public final class Lowerings {
     /** Every lowering, in the order they run. Adding a lowering: one class, one line here. */
     public static final List<Lowering> PASSES = List.of(
+            new ConceptErasureLowering(),
+            new ConceptEditLowering(),
+            new ConceptSteeringLowering(),
             new InvarianceLowering(),
             new RepairPass(),
             new GuardLowering(),

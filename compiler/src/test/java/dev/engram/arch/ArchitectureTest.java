@@ -40,6 +40,7 @@ class ArchitectureTest {
             "lower", Set.of("check", "front", "compile", "report", "", "api", "demo"),
             "compile", Set.of("report", "", "api", "demo"),
             "report", Set.of("", "api", "demo"),
+            "dict", Set.of("check", "front", "lower", "validate", "compile", "report", "", "api", "demo"),
             "demo", Set.of("check", "front", "lower", "validate", "report", "dict"),
             "api", union(RUNTIME, Set.of("check", "front", "ir", "lower", "validate", "compile", "report", "dict",
                     "", "demo")));

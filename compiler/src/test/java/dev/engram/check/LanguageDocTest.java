@@ -126,6 +126,35 @@ class LanguageDocTest {
         }));
     }
 
+    /**
+     * Every {@code engram} example of the language sections that uses a learned concept compiles, on the generated
+     * {@code shapes.onnx} and its images, with every statement measured (rules, erasure) or exact (steering).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyConceptExampleCompiles() throws IOException {
+        String doc = doc();
+        String language = doc.substring(0, doc.indexOf("## 8. Diagnostics"));
+        Matcher m = Pattern.compile("```engram\\n(.*?)```", Pattern.DOTALL).matcher(language);
+        List<String> examples = new ArrayList<>();
+        while (m.find()) {
+            if (m.group(1).contains(" from \"shapes/")) {
+                examples.add(m.group(1));
+            }
+        }
+        assertFalse(examples.isEmpty(), "docs/language.md has concept examples");
+        Path folder = Files.createDirectories(dir.resolve("concepts"));
+        dev.engram.dict.ConceptFixtures.create(folder);
+        return examples.stream().map(text -> DynamicTest.dynamicTest(text.lines().filter(l -> l.startsWith("rule")
+                || l.startsWith("erase") || l.startsWith("steer")).findFirst().orElse("example"), () -> {
+            CompileResult r = Compiler.compile(CompileRequest.builder().optRules(new SourceFile("concepts.engram",
+                    text), folder).optOut(folder.resolve("out.onnx")).optFidelitySamples(100).build());
+            assertEquals(0, r.outcome().exitCode(), r.diagnostics() + " " + r.rules());
+            assertFalse(r.rules().isEmpty());
+            assertTrue(r.rules().stream().allMatch(rr -> rr.method().startsWith("measured")
+                    || rr.method().startsWith("exact")), r.rules().toString());
+        }));
+    }
+
     /** What {@code engram compile} reports for {@code src} in {@code folder} (with the generated example models). */
     private static List<Diagnostic> compile(SourceFile src, Path folder, int[] exit) throws IOException {
         example(folder.resolve("tiny.onnx"), 2);

@@ -140,6 +140,10 @@ public final class MlpTrainer {
             mb[l] = new double[out];
             vb[l] = new double[out];
         }
+        double[][] wt = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            wt[l] = transpose(w[l], widths[l + 1], widths[l], null);
+        }
         double[][] act = new double[layers + 1][];
         double[][] delta = new double[layers][];
         for (int l = 0; l <= layers; l++) {
@@ -178,23 +182,7 @@ public final class MlpTrainer {
                     for (int i = 0; i < x.length; i++) {
                         act[0][i] = x[i];
                     }
-                    // forward
-                    for (int l = 0; l < layers; l++) {
-                        int in = widths[l];
-                        int out = widths[l + 1];
-                        double[] a = act[l];
-                        double[] z = act[l + 1];
-                        double[] wl = w[l];
-                        boolean relu = l < layers - 1;
-                        for (int o = 0; o < out; o++) {
-                            double sum = b[l][o];
-                            int base = o * in;
-                            for (int i = 0; i < in; i++) {
-                                sum += wl[base + i] * a[i];
-                            }
-                            z[o] = relu && sum < 0 ? 0 : sum;
-                        }
-                    }
+                    forward(act, wt, b, widths);
                     // softmax cross-entropy
                     double[] logits = act[layers];
                     double max = Double.NEGATIVE_INFINITY;
@@ -256,6 +244,7 @@ public final class MlpTrainer {
                 for (int l = 0; l < layers; l++) {
                     adam(w[l], gw[l], mw[l], vw[l], inv, c1, c2, beta1, beta2, eps, weightDecay);
                     adam(b[l], gb[l], mb[l], vb[l], inv, c1, c2, beta1, beta2, eps, 0);
+                    transpose(w[l], widths[l + 1], widths[l], wt[l]);
                 }
             }
             losses.add(lossSum / n);
@@ -275,6 +264,53 @@ public final class MlpTrainer {
             out.add(DenseLayer.of("layer" + l, fw, fb, l < layers - 1 ? Activation.RELU : Activation.IDENTITY));
         }
         return new Result(new DenseNetwork(out), losses, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The forward pass of one example: {@code act[0]} is the input, {@code act[l + 1]} receives layer l's output.
+     * Weights are read input-major ({@code wt[l][i * out + o]}) so that the loop over outputs is a vector operation
+     * and inputs that are exactly zero (ReLU units, blank pixels) are skipped; each output's sum still runs over the
+     * inputs in order from the bias, so the result equals the row-by-row dot product bit for bit.
+     */
+    private static void forward(double[][] act, double[][] wt, double[][] b, int[] widths) {
+        int layers = widths.length - 1;
+        for (int l = 0; l < layers; l++) {
+            int in = widths[l];
+            int out = widths[l + 1];
+            double[] a = act[l];
+            double[] z = act[l + 1];
+            double[] wl = wt[l];
+            System.arraycopy(b[l], 0, z, 0, out);
+            for (int i = 0; i < in; i++) {
+                double ai = a[i];
+                if (ai == 0) {
+                    continue;
+                }
+                int base = i * out;
+                for (int o = 0; o < out; o++) {
+                    z[o] += wl[base + o] * ai;
+                }
+            }
+            if (l < layers - 1) {
+                for (int o = 0; o < out; o++) {
+                    if (z[o] < 0) {
+                        z[o] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code w} ({@code rows × cols}, row-major) transposed into {@code into} (allocated when null). */
+    private static double[] transpose(double[] w, int rows, int cols, double[] into) {
+        double[] t = into == null ? new double[w.length] : into;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = w[base + c];
+            }
+        }
+        return t;
     }
 
     private void adam(double[] p, double[] g, double[] m, double[] v, double inv, double c1, double c2,
