@@ -59,7 +59,9 @@ public final class GuardBench {
             if (r.proved()) {
                 proved++;
             }
-            minOutside = Math.min(minOutside, r.outside().decisionAgreement());
+            if (r.outside().measured()) { // a region covering the whole domain leaves no sample outside it
+                minOutside = Math.min(minOutside, r.outside().decisionAgreement());
+            }
             minWhole = Math.min(minWhole, r.wholeDomain().decisionAgreement());
             sumWhole += r.wholeDomain().decisionAgreement();
             System.out.printf(Locale.ROOT, "%-36s %-14s %-7s %6.2f s  outside %.2f%%  whole %.2f%%  |c|max %.4f%n",
