@@ -4,7 +4,7 @@ import dev.engram.ir.Decision;
 
 import dev.engram.ir.Obligation;
 import dev.engram.lower.GuardLowering;
-import dev.engram.lower.RepairLowering;
+import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
 import dev.engram.lower.InvarianceLowering;
 import dev.engram.lower.SteeringLowering;
@@ -156,10 +156,10 @@ public final class Compiler {
             return cur;
         }
         long t = System.nanoTime();
-        RepairLowering.Result r;
+        OutputLayerRepair.Result r;
         try {
-            r = RepairLowering.repair(cur, rules, RepairOptions.defaults().withDomain(domain.box())
-                    .withDecision(req.decision()).withSeed(0x5EED));
+            r = OutputLayerRepair.repair(cur, rules, RepairOptions.builder().optDomain(domain.box())
+                    .optDecision(req.decision()).optSeed(0x5EED).build());
         } catch (IllegalArgumentException ex) {
             throw new LoweringException(req.obligations().get(idx.get(0)), ex.getMessage());
         }

@@ -1,6 +1,6 @@
 package dev.engram.bench;
 
-import dev.engram.lower.RepairLowering;
+import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
@@ -41,7 +41,7 @@ public final class RepairBench {
         int proved = 0;
         double minFid = 1;
         double sumFid = 0;
-        RepairOptions opts = RepairOptions.defaults().withDomain(domain);
+        RepairOptions opts = RepairOptions.builder().optDomain(domain).build();
         for (var p : pairs.entrySet()) {
             DenseNetwork net = Models.load(data.resolve("onnx").resolve(p.getKey())).dense();
             List<Property> props = new ArrayList<>();
@@ -50,7 +50,7 @@ public final class RepairBench {
             }
             long t0 = System.nanoTime();
             // all of a network's violated properties are repaired jointly (N2,9: properties 2 and 8)
-            RepairLowering.Result r = RepairLowering.repair(net, props, opts);
+            OutputLayerRepair.Result r = OutputLayerRepair.repair(net, props, opts);
             DenseNetwork cur = r.network();
             boolean ok = r.proved();
             String verdicts = r.verdict().word();
