@@ -22,8 +22,6 @@ import java.util.List;
  * refines further. See {@code docs/repair.md}.
  */
 public final class OutputLayerRepair {
-    private static final boolean DEBUG = Boolean.getBoolean("engram.repair.debug");
-
     private OutputLayerRepair() {
     }
 
@@ -76,14 +74,13 @@ public final class OutputLayerRepair {
         }
         List<Property> rs = List.copyOf(rules);
         RepairTarget target = RepairTarget.of(net, rs);
+        long[] t = DebugTrace.start();
         FidelitySamples fs = FidelitySamples.draw(target, rs, options);
+        DebugTrace.end(t, "samples: %d kept of %d", fs.samples().size(), options.samples());
         SubdomainSearch search = new SubdomainSearch(target, rs, options, fs.outScale());
-        long t0 = System.nanoTime();
+        t = DebugTrace.start();
         List<Subdomain> partition = search.partition();
-        if (DEBUG) {
-            System.err.printf("[repair] partition: %d subdomains in %.2f s%n", partition.size(),
-                    (System.nanoTime() - t0) / 1e9);
-        }
+        DebugTrace.end(t, "partition: %d subdomains", partition.size());
         return validateAndRefine(target, rs, fs, search, options, partition);
     }
 
@@ -102,7 +99,9 @@ public final class OutputLayerRepair {
         String message = "";
         while (it < opt.maxIterations()) {
             it++;
+            long[] t = DebugTrace.start();
             Refinement.Solved sol = Refinement.solve(target, fs, search, opt, subs, clearance);
+            DebugTrace.end(t, "LP and refinement");
             if (sol == null) {
                 message = "the LP found no repair of the last layer";
                 break;
@@ -111,6 +110,7 @@ public final class OutputLayerRepair {
             best = target.apply(sol.delta());
             int failed = -1;
             validated.clear();
+            t = DebugTrace.start();
             for (int ri = 0; ri < rules.size() && failed < 0; ri++) {
                 PartitionValidation.Validated v = PartitionValidation.validate(best, rules.get(ri), ri, subs, opt);
                 validated.add(v.property());
@@ -119,14 +119,13 @@ public final class OutputLayerRepair {
                     failed = ri;
                 }
             }
+            DebugTrace.end(t, "validation");
             if (failed < 0) {
                 message = "proved";
                 break;
             }
             message = "verifier: " + verdict.word();
-            if (DEBUG) {
-                System.err.printf("[repair] iteration %d: %s%n", it, message);
-            }
+            DebugTrace.log("iteration %d: %s", it, message);
             if (verdict instanceof Verdict.Sat sat) {
                 subs = splitAt(search, subs, failed, sat.input());
             }

@@ -9,7 +9,6 @@ import java.util.List;
  * round budget or the subdomain cap is reached.
  */
 final class Refinement {
-    private static final boolean DEBUG = Boolean.getBoolean("engram.repair.debug");
 
     /**
      * The best solution found: the change, its objective, and the partition of the last LP solved (whose rows
@@ -37,6 +36,7 @@ final class Refinement {
             for (int round = 0; ; round++) {
                 LinearProgram.Solution x = lp.solve();
                 if (!x.found()) {
+                    DebugTrace.log("round %d: LP %s", round, x.status());
                     return result == null ? null : new Solved(result.delta(), result.objective(), solvedOn);
                 }
                 double[] v = x.values();
@@ -50,11 +50,10 @@ final class Refinement {
                     stale++;
                 }
                 solvedOn = lp.subdomains();
-                if (DEBUG) {
+                if (DebugTrace.ON) {
                     double[] sl = lp.slackUsed(v);
-                    System.err.printf("[repair] round %d: %d subdomains, objective %.5f, slack %.5f on %d "
-                            + "samples, %d binding%n", round, solvedOn.size(), x.objective(), sl[0], (int) sl[1],
-                            binding.size());
+                    DebugTrace.log("round %d: %d subdomains, objective %.5f, slack %.5f on %d samples, %d binding; %s",
+                            round, solvedOn.size(), x.objective(), sl[0], (int) sl[1], binding.size(), lp.stats());
                 }
                 if (round >= opt.refineRounds() || binding.isEmpty() || solvedOn.size() >= opt.maxSubdomains()
                         || stale >= 2 || splitBinding(lp, search, opt, binding, delta, clearance) == 0) {

@@ -3,15 +3,19 @@ package dev.engram.lower.repair;
 import dev.engram.verify.Box;
 import dev.engram.verify.LinearConstraint;
 import dev.engram.verify.bounds.Bounds;
+import dev.engram.verify.bounds.LinearBounds;
 
 /**
  * A box of one rule's region with the original network's bounds on it: the interval {@code [hiddenLo, hiddenHi]}
  * of the last hidden activations, per unsafe conjunction the constraint chosen to refute it, how loose the bounds
  * are (sampled estimate minus bound, summed over the conjunctions) and, per input, how much its width weighs in
- * the tightest refutation's bound (where to split).
+ * the tightest refutation's bound (where to split); {@code bounds} are the original network's bounds on the box
+ * (its parts start from them); {@code parent} is the subdomain it was split from (null for a
+ * box of the region), so the partition is a tree.
  */
 record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenLo, double[] hiddenHi,
-                 Refutation[] refutations, double looseness, double[] influence) {
+                 Refutation[] refutations, double looseness, double[] influence, LinearBounds bounds,
+                 Subdomain parent) {
 
     /**
      * The constraint {@code a · y <= bound} of one unsafe conjunction that the repair makes impossible on a
@@ -61,7 +65,7 @@ record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenL
         return false;
     }
 
-    /** This subdomain, a part of {@code parent}, with hidden bounds intersected and lower gaps no worse. */
+    /** This subdomain as {@code parent}'s child in the tree, with hidden bounds intersected and lower gaps no worse. */
     Subdomain within(Subdomain parent) {
         double[] hl = hiddenLo.clone();
         double[] hu = hiddenHi.clone();
@@ -81,6 +85,6 @@ record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenL
                 ch[k] = p;
             }
         }
-        return new Subdomain(rule, lo, hi, depth, hl, hu, ch, looseness, influence);
+        return new Subdomain(rule, lo, hi, depth, hl, hu, ch, looseness, influence, bounds, parent);
     }
 }

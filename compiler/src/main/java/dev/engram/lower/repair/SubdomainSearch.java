@@ -43,11 +43,12 @@ final class SubdomainSearch {
     /**
      * The original network's bounds on the box {@code [lo, hi]} of rule {@code ri}: CROWN bounds of the last
      * hidden activations widened by the rounding allowance, and per unsafe conjunction the constraint whose
-     * lower bound comes closest to refuting it.
+     * lower bound comes closest to refuting it. {@code parent}: bounds on a box containing this one (or null),
+     * which the new bounds are intersected with.
      */
-    Subdomain analyse(int ri, double[] lo, double[] hi, int depth) {
+    Subdomain analyse(int ri, double[] lo, double[] hi, int depth, LinearBounds parent) {
         Property rule = rules.get(ri);
-        LinearBounds lb = LinearBounds.forward(target.bounds(), lo, hi, true);
+        LinearBounds lb = LinearBounds.forward(target.bounds(), lo, hi, true, parent);
         int last = lb.layers() - 1;
         double[][] hidden = hiddenBounds(lb, last, lo, hi);
         double[] olo = lb.lower(last);
@@ -93,7 +94,8 @@ final class SubdomainSearch {
                 }
             }
         }
-        return new Subdomain(ri, lo.clone(), hi.clone(), depth, hidden[0], hidden[1], chosen, loose, influence);
+        return new Subdomain(ri, lo.clone(), hi.clone(), depth, hidden[0], hidden[1], chosen, loose, influence, lb,
+                null);
     }
 
     /** Bounds {@code {lo, hi}} of the last hidden activations (the inputs without hidden layer), rounding included. */
@@ -139,22 +141,22 @@ final class SubdomainSearch {
         }
         Arrays.sort(order, Comparator.comparingDouble(i -> -(s.influence() == null
                 ? s.hi()[i] - s.lo()[i] : s.influence()[i])));
-        List<Subdomain> best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        int tried = 0;
-        for (int k = 0; k < d && tried < TRIED_SPLITS; k++) {
+        List<Integer> dims = new ArrayList<>();
+        for (int k = 0; k < d && dims.size() < TRIED_SPLITS; k++) {
             int i = order[k];
             double mid = 0.5 * (s.lo()[i] + s.hi()[i]);
-            if (!(mid > s.lo()[i] && mid < s.hi()[i])) {
-                continue;
+            if (mid > s.lo()[i] && mid < s.hi()[i]) {
+                dims.add(i);
             }
-            tried++;
-            double[] hi1 = s.hi().clone();
-            hi1[i] = mid;
-            double[] lo2 = s.lo().clone();
-            lo2[i] = mid;
-            Subdomain a = analyse(s.rule(), s.lo(), hi1, s.depth() + 1).within(s);
-            Subdomain b = analyse(s.rule(), lo2, s.hi(), s.depth() + 1).within(s);
+        }
+        // the candidate splits are bounded in parallel, and compared in order (the same choice on any machine)
+        List<List<Subdomain>> candidates = dims.parallelStream().map(i -> halves(s, i)).toList();
+        List<Subdomain> best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < candidates.size(); k++) {
+            int i = dims.get(k);
+            Subdomain a = candidates.get(k).get(0);
+            Subdomain b = candidates.get(k).get(1);
             double score = Math.min(0, a.bottleneck()) + Math.min(0, b.bottleneck())
                     - 1e-3 * (a.looseness() + b.looseness()) + 1e-9 * (s.hi()[i] - s.lo()[i]);
             if (best == null || score > bestScore) {
@@ -163,6 +165,17 @@ final class SubdomainSearch {
             }
         }
         return best == null ? List.of(s) : best;
+    }
+
+    /** The two halves of {@code s} split at the midpoint of input {@code i}, as its children. */
+    private List<Subdomain> halves(Subdomain s, int i) {
+        double mid = 0.5 * (s.lo()[i] + s.hi()[i]);
+        double[] hi1 = s.hi().clone();
+        hi1[i] = mid;
+        double[] lo2 = s.lo().clone();
+        lo2[i] = mid;
+        return List.of(analyse(s.rule(), s.lo(), hi1, s.depth() + 1, s.bounds()).within(s),
+                analyse(s.rule(), lo2, s.hi(), s.depth() + 1, s.bounds()).within(s));
     }
 
     /**
@@ -175,7 +188,7 @@ final class SubdomainSearch {
         int budget = 0;
         for (int ri = 0; ri < rules.size(); ri++) {
             for (Box b : rules.get(ri).region().boxes()) {
-                queue.add(analyse(ri, b.lo(), b.hi(), 0));
+                queue.add(analyse(ri, b.lo(), b.hi(), 0, null));
                 budget += opt.initialSubdomains();
             }
         }
