@@ -14,15 +14,15 @@ import dev.engram.verify.bounds.Bounds;
 import dev.engram.verify.bounds.LinearBounds;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Translation validation of a repaired rule with the unchanged verifier: first on the rule as given; when that
- * runs out of time, on the same rule with its region written as the repair's partition (the leaves of bisecting
- * each region box: the same set of inputs, so unsat means the same), which hands the verifier the subdomains on
- * which the repair was built.
+ * Translation validation of a repaired rule with the unchanged verifier, on the rule with its region written as a
+ * cover by the repair's partition tree (boxes from bisecting each region box: the same set of inputs, checked by
+ * {@link #covers}, so unsat means the same), which hands the verifier the subdomains the repair was built on.
  */
 final class PartitionValidation {
 
@@ -44,7 +44,7 @@ final class PartitionValidation {
         List<Box> cover = coarseCover(repaired, rule, ri, partition);
         DebugTrace.end(t, "%s: cover of %d boxes", rule.name(), cover.size());
         Validated v;
-        if (cover.equals(rule.region().boxes()) || !covers(cover, rule.region().boxes())) {
+        if (same(cover, rule.region().boxes()) || !covers(cover, rule.region().boxes())) {
             v = new Validated(BranchAndBoundVerifier.create().verify(repaired, rule,
                     VerifyOptions.defaults().withTimeout(opt.verifyTimeout())), rule);
             cover = rule.region().boxes();
@@ -57,6 +57,15 @@ final class PartitionValidation {
             return onCover(repaired, rule, leaves, opt);
         }
         return v;
+    }
+
+    private static boolean same(List<Box> a, List<Box> b) {
+        for (int k = 0; k < a.size() && a.size() == b.size(); k++) {
+            if (!Arrays.equals(a.get(k).lo(), b.get(k).lo()) || !Arrays.equals(a.get(k).hi(), b.get(k).hi())) {
+                return false;
+            }
+        }
+        return a.size() == b.size();
     }
 
     /** The verifier on {@code rule} with its region written as {@code cover} (checked to be an exact cover). */

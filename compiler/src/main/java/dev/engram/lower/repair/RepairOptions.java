@@ -55,10 +55,10 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         private int samples = 10000;
         private double fidelityWeight = 10.0;
         private double clearance = 2e-3;
-        private int initialSubdomains = 64;
-        private int maxSubdomains = 512;
+        private int initialSubdomains = 256;
+        private int maxSubdomains = 1024;
         private int refineRounds = 15;
-        private int splitsPerRound = 32;
+        private int splitsPerRound = 64;
         private int maxIterations = 3;
         private double verifyTimeout = 5;
         private double lpTimeout = 60;
