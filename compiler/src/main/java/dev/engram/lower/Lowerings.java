@@ -25,7 +25,7 @@ public final class Lowerings {
             new ConceptEditLowering(),
             new ConceptSteeringLowering(),
             new InvarianceLowering(),
-            new RepairPass(),
+            new RepairLowering(),
             new GuardLowering(),
             new SteeringLowering());
 
@@ -110,7 +110,7 @@ public final class Lowerings {
             choices.put(g, "guard: exact outside the dilated region, and the network allows it");
             return g;
         }
-        String noRepair = RepairPass.whyNot(net);
+        String noRepair = RepairLowering.whyNot(net);
         if (noRepair == null) {
             Obligation.Enforce r = e.with(Strategy.REPAIR);
             choices.put(r, "repair, because the guard cannot be used: " + noGuard);

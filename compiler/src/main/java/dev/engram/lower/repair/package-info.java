@@ -1,5 +1,6 @@
 /**
- * The architecture-preserving repair: only the output layer changes, found by linear programming over sound bounds
- * and accepted only when the verifier proves every rule. Imports {@code ir} and the runtime.
+ * Lowering stage, architecture-preserving repair: {@link dev.engram.lower.repair.OutputLayerRepair} changes only
+ * the output layer's weights and biases (an LP) and has the unchanged verifier prove the result. May import
+ * {@code dev.engram.ir}, the runtime's {@code model} and {@code verify} packages and OR-Tools; no front end.
  */
 package dev.engram.lower.repair;

@@ -1,6 +1,5 @@
-package dev.engram.lower;
+package dev.engram.lower.repair;
 
-import dev.engram.lower.repair.RepairOptions;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.front.VnnlibFile;
@@ -23,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Repair of one real violation: ACAS Xu N2,2 violates property 2; the repaired network (same shapes, only the
  * output layer changed) is proved by the verifier and keeps almost every decision on the domain.
  */
-class RepairLoweringAcasTest {
+class OutputLayerRepairAcasTest {
 
     static Path shared() {
         return dev.engram.SharedData.path();
@@ -42,14 +41,14 @@ class RepairLoweringAcasTest {
                 "N2,2 should violate property 2 before repair");
         Box domain = new Box(new double[] {-0.328422877, -0.5, -0.5, -0.5, -0.5},
                 new double[] {0.679857769, 0.5, 0.5, 0.5, 0.5});
-        RepairLowering.Result r = RepairLowering.repair(net, p2, RepairOptions.defaults().withDomain(domain)
-                .withSamples(1500).withSubdomains(128, 512).withRefinement(6, 64));
+        OutputLayerRepair.Result r = OutputLayerRepair.repair(net, p2, RepairOptions.builder().optDomain(domain)
+                .optSamples(1500).optSubdomains(128, 512).optRefinement(6, 64).build());
         assertTrue(r.proved(), "not proved: " + r.message());
         assertTrue(r.l1() > 0 && r.linf() <= r.l1());
         // what the verifier proved is the rule itself or the rule on a cover of its box
         Property vp = r.validated().get(0);
         assertEquals(p2.unsafe().size(), vp.unsafe().size());
-        assertTrue(RepairLoweringProperties.covers(vp.region().boxes(), p2.region().boxes().get(0)));
+        assertTrue(OutputLayerRepairProperties.covers(vp.region().boxes(), p2.region().boxes().get(0)));
         assertEquals(net.layers().size(), r.network().layers().size());
         assertTrue(r.changes().stream().allMatch(c -> c.layer().equals(net.layers().get(6).name())),
                 "only the output layer may change: " + r.changes());

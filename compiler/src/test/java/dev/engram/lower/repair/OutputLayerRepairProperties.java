@@ -1,8 +1,8 @@
-package dev.engram.lower;
+package dev.engram.lower.repair;
 
-import dev.engram.lower.repair.RepairOptions;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.DenseNetworks;
 import dev.engram.verify.Box;
 import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.InputRegion;
@@ -13,6 +13,7 @@ import dev.engram.verify.VerifyOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -24,15 +25,22 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
- * The repair lowering on random ReLU networks and random box rules: shapes never change, only the last layer
+ * The output-layer repair on random ReLU networks and random box rules: shapes never change, only the last layer
  * does; whenever the repair reports proved, an independent verifier call on the returned network says unsat and
  * sampled points of the region satisfy the rule; and the repair proves most rules.
  */
-class RepairLoweringProperties {
+class OutputLayerRepairProperties {
 
-    static RepairOptions quick() {
-        return RepairOptions.defaults().withSamples(300).withSubdomains(16, 128).withRefinement(3, 16)
-                .withVerifyTimeout(10).withMaxIterations(3);
+    static RepairOptions.Builder quick() {
+        return RepairOptions.builder().optSamples(300).optSubdomains(16, 128).optRefinement(3, 16)
+                .optVerifyTimeout(10).optMaxIterations(3);
+    }
+
+    /** A random ReLU network with 2–4 hidden layers of 3–10 units. */
+    static DenseNetwork net(Random r, int in, int out) {
+        int[] widths = new int[4 + r.nextInt(3)];
+        Arrays.setAll(widths, l -> l == 0 ? in : l == widths.length - 1 ? out : 3 + r.nextInt(8));
+        return DenseNetworks.random(r, "l", 0.2, widths);
     }
 
     @Test
@@ -42,7 +50,7 @@ class RepairLoweringProperties {
             Random r = new Random(seed);
             int in = 1 + r.nextInt(4);
             int out = 2 + r.nextInt(3);
-            DenseNetwork net = GuardLoweringProperties.net(r, in, out);
+            DenseNetwork net = net(r, in, out);
             double[] lo = new double[in];
             double[] hi = new double[in];
             for (int i = 0; i < in; i++) {
@@ -63,7 +71,7 @@ class RepairLoweringProperties {
             }
             Property p = new Property("random", InputRegion.of(box), List.of(conj));
             Box domain = new Box(shift(lo, -1), shift(hi, 1));
-            RepairLowering.Result res = RepairLowering.repair(net, p, quick().withDomain(domain).withSeed(seed));
+            OutputLayerRepair.Result res = OutputLayerRepair.repair(net, p, quick().optDomain(domain).optSeed(seed).build());
 
             // shapes and every layer but the last unchanged
             assertEquals(net.layers().size(), res.network().layers().size());
