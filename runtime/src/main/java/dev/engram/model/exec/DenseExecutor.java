@@ -3,6 +3,8 @@ package dev.engram.model.exec;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.kernel.Kernels;
+import dev.engram.model.kernel.VectorKernel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +24,7 @@ public final class DenseExecutor {
     static final boolean VECTOR = vectorAvailable();
 
     private static boolean vectorAvailable() {
-        if (Boolean.getBoolean("engram.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return false;
-        }
-        try {
-            if (!VectorKernel.nativeWidth() || TILE % VectorKernel.CHUNK != 0) {
-                return false;
-            }
-            float[] y = new float[VectorKernel.OB * TILE];
-            VectorKernel.layer(new float[VectorKernel.OB], new float[VectorKernel.OB], 1, VectorKernel.OB,
-                    new float[TILE], y, TILE, VectorKernel.ACT_RELU);
-            return true;
-        } catch (Throwable e) {
-            return false;
-        }
+        return Kernels.vector() && TILE % VectorKernel.CHUNK == 0;
     }
 
     /** Whether batches run on the Vector API kernel (else the scalar kernel; results are identical). */

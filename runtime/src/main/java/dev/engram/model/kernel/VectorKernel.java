@@ -1,4 +1,4 @@
-package dev.engram.model.exec;
+package dev.engram.model.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,33 +12,33 @@ import jdk.incubator.vector.VectorSpecies;
  * add (no FMA), so every sample's result is rounded exactly as in {@link dev.engram.model.DenseNetwork#evaluate}.
  * Bias and ReLU are applied per output block right after its sums, while they are still in L1. Uses the widest species the CPU prefers (512 bits with AVX-512, else
  * 256). Used only when the JVM runs with {@code --add-modules jdk.incubator.vector}; otherwise
- * {@link DenseExecutor} uses its scalar kernel.
+ * the executors use their scalar kernels (same results).
  */
-final class VectorKernel {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.length() >= 16
+public final class VectorKernel {
+    public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.length() >= 16
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     /** Lanes per vector. */
-    static final int L = S.length();
+    public static final int L = S.length();
     /**
      * Vectors of samples per block: 4 with 512-bit vectors (16 accumulators; AVX-512 has 32 registers), else 2 so
      * that 8 accumulators, 2 inputs and a broadcast fit the 16 registers of AVX2.
      */
-    static final int VB = L >= 16 ? 4 : 2;
+    public static final int VB = L >= 16 ? 4 : 2;
     /** Samples handled by one block. */
-    static final int CHUNK = VB * L;
+    public static final int CHUNK = VB * L;
     /** Outputs per block (rows of the packed weights are padded to a multiple of this). */
-    static final int OB = 4;
+    public static final int OB = 4;
 
     /** Epilogue: add the bias only. */
-    static final int ACT_IDENTITY = 0;
+    public static final int ACT_IDENTITY = 0;
     /** Epilogue: add the bias, then {@code v > 0 ? v : 0}. */
-    static final int ACT_RELU = 1;
+    public static final int ACT_RELU = 1;
 
     private VectorKernel() {
     }
 
     /** Whether the CPU runs this kernel's species natively (else the Vector API would emulate it slowly). */
-    static boolean nativeWidth() {
+    public static boolean nativeWidth() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= S.vectorBitSize();
     }
 
@@ -47,21 +47,75 @@ final class VectorKernel {
      * {@code y[o*tile + s] = act(sum_i w[o][i] * x[i*tile + s] + bias[o])}, where {@code wp} holds the weights packed
      * as {@code [o/4][i][o%4]} and {@code tile} is a multiple of {@link #CHUNK}.
      */
-    static void layer(float[] wp, float[] bias, int in, int outPad, float[] x, float[] y, int tile, int act) {
+    public static void layer(float[] wp, float[] bias, int in, int outPad, float[] x, float[] y, int tile, int act) {
         for (int ob = 0; ob < outPad; ob += OB) {
             int wb = ob * in;
             for (int s = 0; s < tile; s += CHUNK) {
-                if (VB == 4) {
-                    block(wp, wb, ob, in, x, y, tile, s);
-                } else {
-                    block2(wp, wb, ob, in, x, y, tile, s);
-                }
+                block(wp, wb, in, x, s, tile, y, ob * tile + s, tile);
             }
-            epilogue(bias, ob, y, tile, act);
+            epilogue(bias, ob, y, ob * tile, tile, tile, act);
         }
     }
 
-    private static void block(float[] wp, int wb, int ob, int in, float[] x, float[] y, int tile, int s) {
+    /**
+     * A matrix product on strided columns, column block by column block (so a block of {@code x} stays in L1 for
+     * every output block): for every padded output o and column c in [0, cols),
+     * {@code y[yo + o*ys + c] = act(sum_i w[o][i] * x[xo + i*xs + c] + bias[o])} ({@code bias} may be null: no
+     * bias), where {@code wp} holds the weights packed as {@code [o/4][i][o%4]} and {@code cols} is a multiple of
+     * {@link #CHUNK}. Rows past {@code out} (up to the next multiple of 4) go to {@code tail}
+     * ({@code OB * CHUNK} floats), never to {@code y}.
+     */
+    public static void gemm(float[] wp, float[] bias, int in, int out, float[] x, int xo, int xs, float[] y, int yo,
+                            int ys, int cols, int act, float[] tail) {
+        int full = out / OB * OB;
+        for (int c = 0; c < cols; c += CHUNK) {
+            for (int ob = 0; ob < full; ob += OB) {
+                int yb = yo + ob * ys + c;
+                block(wp, ob * in, in, x, xo + c, xs, y, yb, ys);
+                epilogue(bias, ob, y, yb, ys, CHUNK, act);
+            }
+            if (full < out) {
+                block(wp, full * in, in, x, xo + c, xs, tail, 0, CHUNK);
+                epilogue(bias, full, tail, 0, CHUNK, CHUNK, act);
+                for (int o = full; o < out; o++) {
+                    System.arraycopy(tail, (o - full) * CHUNK, y, yo + o * ys + c, CHUNK);
+                }
+            }
+        }
+    }
+
+    /** {@code out[o + i] = Math.max(out[o + i], x[xi + i])} for i in [0, n). */
+    public static void max(float[] x, int xi, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, out, o + i).max(FloatVector.fromArray(S, x, xi + i)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) {
+            out[o + i] = Math.max(out[o + i], x[xi + i]);
+        }
+    }
+
+    /** {@code out[o + i] += x[xi + i]} for i in [0, n). */
+    public static void add(float[] x, int xi, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, out, o + i).add(FloatVector.fromArray(S, x, xi + i)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) {
+            out[o + i] += x[xi + i];
+        }
+    }
+
+    /** Sums of one block of 4 outputs x {@link #CHUNK} columns into {@code y[yb + r*ys + c]}. */
+    private static void block(float[] wp, int wb, int in, float[] x, int xb, int xs, float[] y, int yb, int ys) {
+        if (VB == 4) {
+            block4(wp, wb, in, x, xb, xs, y, yb, ys);
+        } else {
+            block2(wp, wb, in, x, xb, xs, y, yb, ys);
+        }
+    }
+
+    private static void block4(float[] wp, int wb, int in, float[] x, int xb, int xs, float[] y, int yb, int ys) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
         FloatVector a02 = a00;
@@ -78,11 +132,11 @@ final class VectorKernel {
         FloatVector a31 = a00;
         FloatVector a32 = a00;
         FloatVector a33 = a00;
-        for (int i = 0, xb = s, w = wb; i < in; i++, xb += tile, w += OB) {
-            FloatVector x0 = FloatVector.fromArray(S, x, xb);
-            FloatVector x1 = FloatVector.fromArray(S, x, xb + L);
-            FloatVector x2 = FloatVector.fromArray(S, x, xb + 2 * L);
-            FloatVector x3 = FloatVector.fromArray(S, x, xb + 3 * L);
+        for (int i = 0, xi = xb, w = wb; i < in; i++, xi += xs, w += OB) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xi);
+            FloatVector x1 = FloatVector.fromArray(S, x, xi + L);
+            FloatVector x2 = FloatVector.fromArray(S, x, xi + 2 * L);
+            FloatVector x3 = FloatVector.fromArray(S, x, xi + 3 * L);
             FloatVector w0 = FloatVector.broadcast(S, wp[w]);
             a00 = a00.add(w0.mul(x0));
             a01 = a01.add(w0.mul(x1));
@@ -105,30 +159,30 @@ final class VectorKernel {
             a33 = a33.add(w3.mul(x3));
         }
         // raw sums only: keeping this method small lets C2 inline every vector operation (nothing is boxed)
-        int y0 = ob * tile + s;
+        int y0 = yb;
         a00.intoArray(y, y0);
         a01.intoArray(y, y0 + L);
         a02.intoArray(y, y0 + 2 * L);
         a03.intoArray(y, y0 + 3 * L);
-        y0 += tile;
+        y0 += ys;
         a10.intoArray(y, y0);
         a11.intoArray(y, y0 + L);
         a12.intoArray(y, y0 + 2 * L);
         a13.intoArray(y, y0 + 3 * L);
-        y0 += tile;
+        y0 += ys;
         a20.intoArray(y, y0);
         a21.intoArray(y, y0 + L);
         a22.intoArray(y, y0 + 2 * L);
         a23.intoArray(y, y0 + 3 * L);
-        y0 += tile;
+        y0 += ys;
         a30.intoArray(y, y0);
         a31.intoArray(y, y0 + L);
         a32.intoArray(y, y0 + 2 * L);
         a33.intoArray(y, y0 + 3 * L);
     }
 
-    /** As {@link #block} with 2 vectors of samples (for 16-register AVX2). */
-    private static void block2(float[] wp, int wb, int ob, int in, float[] x, float[] y, int tile, int s) {
+    /** As {@link #block4} with 2 vectors of columns (for 16-register AVX2). */
+    private static void block2(float[] wp, int wb, int in, float[] x, int xb, int xs, float[] y, int yb, int ys) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
         FloatVector a10 = a00;
@@ -137,9 +191,9 @@ final class VectorKernel {
         FloatVector a21 = a00;
         FloatVector a30 = a00;
         FloatVector a31 = a00;
-        for (int i = 0, xb = s, w = wb; i < in; i++, xb += tile, w += OB) {
-            FloatVector x0 = FloatVector.fromArray(S, x, xb);
-            FloatVector x1 = FloatVector.fromArray(S, x, xb + L);
+        for (int i = 0, xi = xb, w = wb; i < in; i++, xi += xs, w += OB) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xi);
+            FloatVector x1 = FloatVector.fromArray(S, x, xi + L);
             FloatVector w0 = FloatVector.broadcast(S, wp[w]);
             a00 = a00.add(w0.mul(x0));
             a01 = a01.add(w0.mul(x1));
@@ -153,28 +207,37 @@ final class VectorKernel {
             a30 = a30.add(w3.mul(x0));
             a31 = a31.add(w3.mul(x1));
         }
-        int y0 = ob * tile + s;
+        int y0 = yb;
         a00.intoArray(y, y0);
         a01.intoArray(y, y0 + L);
-        y0 += tile;
+        y0 += ys;
         a10.intoArray(y, y0);
         a11.intoArray(y, y0 + L);
-        y0 += tile;
+        y0 += ys;
         a20.intoArray(y, y0);
         a21.intoArray(y, y0 + L);
-        y0 += tile;
+        y0 += ys;
         a30.intoArray(y, y0);
         a31.intoArray(y, y0 + L);
     }
 
-    /** Adds the bias to rows [ob, ob + 4) of {@code y} (while they are in L1) and applies ReLU if asked. */
-    private static void epilogue(float[] bias, int ob, float[] y, int tile, int act) {
+    /**
+     * Adds the bias of outputs [ob, ob + 4) (none when {@code bias} is null) to {@code n} columns of their rows
+     * {@code y[yb + r*ys + c]}, while they are in L1, and applies ReLU if asked.
+     */
+    private static void epilogue(float[] bias, int ob, float[] y, int yb, int ys, int n, int act) {
+        if (bias == null && act != ACT_RELU) {
+            return;
+        }
         FloatVector zero = FloatVector.zero(S);
-        for (int o = ob; o < ob + OB; o++) {
-            FloatVector bv = FloatVector.broadcast(S, bias[o]);
-            int base = o * tile;
-            for (int s = 0; s < tile; s += L) {
-                FloatVector v = FloatVector.fromArray(S, y, base + s).add(bv);
+        for (int r = 0; r < OB; r++) {
+            FloatVector bv = FloatVector.broadcast(S, bias == null ? 0f : bias[ob + r]);
+            int base = yb + r * ys;
+            for (int s = 0; s < n; s += L) {
+                FloatVector v = FloatVector.fromArray(S, y, base + s);
+                if (bias != null) {
+                    v = v.add(bv);
+                }
                 if (act == ACT_RELU) {
                     // v > 0 ? v : 0 per lane, exactly as the reference (NaN and -0 become +0)
                     v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
