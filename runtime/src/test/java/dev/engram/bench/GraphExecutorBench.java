@@ -15,7 +15,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -80,32 +79,14 @@ public final class GraphExecutorBench {
             try (OrtSession s = env.createSession(symbolicBatch(m.proto()).toByteArray(), o);
                  OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), batched)) {
                 float[] ort = new float[n * ex.outputSize()];
-                float[] ours = null;
-                double[] tOrt = new double[reps];
-                double[] tOurs = new double[reps];
-                for (int w = 0; w < 3; w++) {
-                    ortRun(s, input, t, ort);
-                    ours = ex.run(x, n, threads);
-                }
-                for (int r = 0; r < reps; r++) {
-                    long t0 = System.nanoTime();
-                    ortRun(s, input, t, ort);
-                    long t1 = System.nanoTime();
-                    ours = ex.run(x, n, threads);
-                    long t2 = System.nanoTime();
-                    tOrt[r] = (t1 - t0) / 1e9;
-                    tOurs[r] = (t2 - t1) / 1e9;
-                }
-                double maxDiff = 0;
-                for (int i = 0; i < ort.length; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(ort[i] - ours[i]));
-                }
-                Arrays.sort(tOurs);
-                Arrays.sort(tOrt);
+                float[][] ours = new float[1][];
+                Interleaved.Times tm = Interleaved.time(3, reps, () -> ortRun(s, input, t, ort),
+                        () -> ours[0] = ex.run(x, n, threads));
+                double maxDiff = Interleaved.maxAbsDiff(ort, ours[0]);
                 System.out.printf("%-34s %7d %7d %12s %12s %12s %12s %6.2f %6.2f %9.2g%n",
                         data.relativize(p).toString().replace("vnncomp2021/", "").replace("/nets", ""),
-                        dag.nodes().size(), n, rate(n, tOurs[0]), rate(n, median(tOurs)), rate(n, tOrt[0]),
-                        rate(n, median(tOrt)), tOurs[0] / tOrt[0], median(tOurs) / median(tOrt), maxDiff);
+                        dag.nodes().size(), n, rate(n, tm.bestB()), rate(n, tm.medianB()), rate(n, tm.bestA()),
+                        rate(n, tm.medianA()), tm.bestB() / tm.bestA(), tm.medianB() / tm.medianA(), maxDiff);
             }
         }
     }
@@ -114,11 +95,6 @@ public final class GraphExecutorBench {
     private static String rate(int n, double seconds) {
         double r = n / seconds;
         return r >= 1e6 ? String.format("%.2f M/s", r / 1e6) : String.format("%.1f k/s", r / 1e3);
-    }
-
-    private static double median(double[] sorted) {
-        int k = sorted.length;
-        return k % 2 == 1 ? sorted[k / 2] : (sorted[k / 2 - 1] + sorted[k / 2]) / 2;
     }
 
     /** The model with the first dimension of its inputs and outputs symbolic and no intermediate shapes declared. */

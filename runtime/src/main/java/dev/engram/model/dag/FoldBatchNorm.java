@@ -23,11 +23,11 @@ public final class FoldBatchNorm {
         if (producer instanceof Conv conv) {
             return conv.with(s, bn.foldBias(conv.bias(), s));
         }
-        Product p = producer instanceof Gemm g ? g.product() : producer instanceof MatMul m ? m.product() : null;
+        Product p = producer instanceof ProductOp op ? op.product : null;
         if (p == null || !p.foldable() || producer.shape().rank() != 2) {
             return null;
         }
         Product q = p.withColumns(s, bn.foldBias(p.columnBias(), s));
-        return producer instanceof Gemm g ? g.with(q) : ((MatMul) producer).with(q);
+        return ((ProductOp) producer).with(q);
     }
 }

@@ -31,7 +31,7 @@ public final class FoldBias {
             float[] bias = Folding.perChannel(per, conv.shape(), false);
             return bias == null ? null : conv.with(null, bias);
         }
-        Product p = producer instanceof Gemm g ? g.product() : producer instanceof MatMul m ? m.product() : null;
+        Product p = producer instanceof ProductOp op ? op.product : null;
         if (p == null || !p.foldable() || p.columnBias() != null) {
             return null;
         }
@@ -40,6 +40,6 @@ public final class FoldBias {
             return null;
         }
         Product q = p.withColumns(null, bias);
-        return producer instanceof Gemm g ? g.with(q) : ((MatMul) producer).with(q);
+        return ((ProductOp) producer).with(q);
     }
 }

@@ -5,15 +5,9 @@ package dev.engram.model.dag;
  * beta and transposes; one of A and B may be constant (the usual dense layer has a constant B), or both data. C is
  * a constant broadcast to {@code [M, N]}; {@code beta * C} is rounded once, then added to {@code alpha * sum}.
  */
-public final class Gemm implements ReluEpilogue {
-    private final Product product;
-    private final Shape shape;
-    private final String summary;
-
+public final class Gemm extends ProductOp {
     private Gemm(Product product, String summary) {
-        this.product = product;
-        this.shape = Shape.of(product.m, product.n);
-        this.summary = summary;
+        super(product, Shape.of(product.m, product.n), summary);
     }
 
     /**
@@ -103,11 +97,7 @@ public final class Gemm implements ReluEpilogue {
         return t;
     }
 
-    Product product() {
-        return product;
-    }
-
-    /** This operator on another product of the same shapes (a fold). */
+    @Override
     Gemm with(Product p) {
         return new Gemm(p, summary);
     }
@@ -115,20 +105,5 @@ public final class Gemm implements ReluEpilogue {
     @Override
     public String type() {
         return "Gemm";
-    }
-
-    @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public String describe() {
-        return summary + product.added();
-    }
-
-    @Override
-    public void forward(float[][] in, float[] out, int lanes, Scratch scratch, boolean relu) {
-        product.forward(in, out, lanes, scratch, relu);
     }
 }

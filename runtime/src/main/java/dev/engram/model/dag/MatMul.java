@@ -7,15 +7,9 @@ import java.util.Arrays;
  * dimensions broadcast. A constant 1-D or 2-D operand on either side runs on the packed matrix kernel; any other
  * pair is multiplied as data (a constant with batch dimensions as well).
  */
-public final class MatMul implements ReluEpilogue {
-    private final Product product;
-    private final Shape shape;
-    private final String summary;
-
+public final class MatMul extends ProductOp {
     private MatMul(Product product, Shape shape, String summary) {
-        this.product = product;
-        this.shape = shape;
-        this.summary = summary;
+        super(product, shape, summary);
     }
 
     static Op read(OpReader r) {
@@ -87,32 +81,13 @@ public final class MatMul implements ReluEpilogue {
         return p;
     }
 
-    Product product() {
-        return product;
-    }
-
-    /** This operator on another product of the same shapes (a fold). */
+    @Override
     MatMul with(Product p) {
-        return new MatMul(p, shape, summary);
+        return new MatMul(p, shape(), summary);
     }
 
     @Override
     public String type() {
         return "MatMul";
-    }
-
-    @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public String describe() {
-        return summary + product.added();
-    }
-
-    @Override
-    public void forward(float[][] in, float[] out, int lanes, Scratch scratch, boolean relu) {
-        product.forward(in, out, lanes, scratch, relu);
     }
 }

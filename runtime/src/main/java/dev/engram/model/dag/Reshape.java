@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A change of shape that moves no element: {@code Reshape}, {@code Flatten}, {@code Squeeze}, {@code Unsqueeze},
- * {@code Identity} and inference-mode {@code Dropout}. In the tile layout the values are the same floats, so the
+ * {@code Identity}, inference-mode {@code Dropout} and a {@code Pad} of zeros. In the tile layout the values are the same floats, so the
  * executor shares the argument's buffer instead of calling {@link #forward}.
  */
 public final class Reshape implements Op {

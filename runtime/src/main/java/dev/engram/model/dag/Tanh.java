@@ -1,6 +1,11 @@
 package dev.engram.model.dag;
 
-/** {@code Tanh}, computed in double and rounded to float (as the dense reference). */
+import dev.engram.model.kernel.VectorKernel;
+
+/**
+ * {@code Tanh}, computed in double and rounded to float once, as the dense reference does (on the vector math
+ * library when the Vector API runs; see {@link Sigmoid}).
+ */
 public final class Tanh extends Unary {
 
     public Tanh(Shape shape) {
@@ -18,8 +23,12 @@ public final class Tanh extends Unary {
 
     @Override
     public void apply(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            y[i] = (float) Math.tanh(x[i]);
+        if (VECTOR) {
+            VectorKernel.tanh(x, y, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[i] = (float) Math.tanh(x[i]);
+            }
         }
     }
 }

@@ -1,7 +1,12 @@
 package dev.engram.model.dag;
 
+import dev.engram.model.kernel.Kernels;
+
 /** An element-wise operator of one argument: the result has the argument's shape. */
 public abstract class Unary implements Op {
+    /** Whether the element-wise loops run on the Vector API. */
+    static final boolean VECTOR = Kernels.vector();
+
     private final Shape shape;
 
     Unary(Shape shape) {

@@ -51,7 +51,8 @@ public final class GraphExecutor {
         }
         this.dag = dag;
         int values = dag.valueCount();
-        int[] root = roots(dag);
+        boolean[] relu = new boolean[values];
+        int[] root = roots(dag, relu);
         int[] end = ends(dag, root);
         long perLane = 0;
         for (int v = 0; v < values; v++) {
@@ -83,7 +84,11 @@ public final class GraphExecutor {
             slotEnd[slot] = end[v];
             Dag.Node n = dag.producer(v);
             if (n != null) {
-                steps.add(step(dag, v, root));
+                int[] args = n.args();
+                for (int i = 0; i < args.length; i++) {
+                    args[i] = slotOfValue[args[i]];
+                }
+                steps.add(new Step(n.op(), args, slot, relu[v]));
             }
             for (int s = 0; s < sizes.size(); s++) { // buffers whose values are read for the last time by v
                 if (slotEnd[s] == v && !free.contains(s) && s != slot) {
@@ -94,8 +99,11 @@ public final class GraphExecutor {
         slotSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Per value, the value whose buffer it lives in: itself, or (for reshapes and fused ReLUs) its argument's. */
-    private static int[] roots(Dag dag) {
+    /**
+     * Per value, the value whose buffer it lives in: itself, or its argument's for a reshape, and for a ReLU that
+     * alone reads a product's result (then {@code relu[product]} is set: the product applies it).
+     */
+    private static int[] roots(Dag dag, boolean[] relu) {
         int[] uses = dag.uses();
         int[] root = new int[dag.valueCount()];
         for (int v = 0; v < root.length; v++) {
@@ -106,17 +114,16 @@ public final class GraphExecutor {
             }
             if (n.op() instanceof Reshape) {
                 root[v] = root[n.arg(0)];
-            } else if (n.op() instanceof Relu && fusable(dag, n.arg(0), uses)) {
-                root[v] = root[n.arg(0)];
+            } else if (n.op() instanceof Relu) {
+                int p = n.arg(0);
+                Dag.Node pn = dag.producer(p);
+                if (pn != null && pn.op() instanceof ReluEpilogue && uses[p] == 1) {
+                    relu[p] = true;
+                    root[v] = root[p];
+                }
             }
         }
         return root;
-    }
-
-    /** Whether value p is a product's result read by one ReLU only (which then runs inside the product). */
-    private static boolean fusable(Dag dag, int p, int[] uses) {
-        Dag.Node pn = dag.producer(p);
-        return pn != null && pn.op() instanceof ReluEpilogue && uses[p] == 1;
     }
 
     /** Per value, the last node (as a value number) reading its buffer; graph outputs are read at the very end. */
@@ -138,24 +145,6 @@ public final class GraphExecutor {
             end[root[o.value()]] = Integer.MAX_VALUE;
         }
         return end;
-    }
-
-    private Step step(Dag dag, int v, int[] root) {
-        Dag.Node n = dag.producer(v);
-        int[] args = n.args();
-        for (int i = 0; i < args.length; i++) {
-            args[i] = slotOfValue[args[i]];
-        }
-        return new Step(n.op(), args, slotOfValue[v], fusable(dag, v, dag.uses()) && readByRelu(dag, v));
-    }
-
-    private static boolean readByRelu(Dag dag, int v) {
-        for (Dag.Node n : dag.nodes()) {
-            if (n.op() instanceof Relu && n.arg(0) == v) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public Dag dag() {
@@ -228,44 +217,14 @@ public final class GraphExecutor {
                         + dag.inputs().get(i).shape() + " = " + need + " values, got " + inputs.get(i).length);
             }
         }
-        if (threads < 1 || batch < 0) {
-            throw new IllegalArgumentException("threads must be positive and the batch not negative");
+        if (batch < 0) {
+            throw new IllegalArgumentException("negative batch: " + batch);
         }
         List<float[]> outputs = new ArrayList<>();
         for (Dag.Output o : dag.outputs()) {
             outputs.add(new float[batch * dag.shape(o.value()).size()]);
         }
-        int tiles = (batch + lanes - 1) / lanes;
-        int parts = Math.max(1, Math.min(threads, tiles));
-        Thread[] workers = new Thread[parts - 1];
-        Throwable[] failure = new Throwable[parts];
-        for (int p = 1; p < parts; p++) {
-            int from = (int) ((long) tiles * p / parts);
-            int to = (int) ((long) tiles * (p + 1) / parts);
-            int slot = p;
-            workers[p - 1] = new Thread(() -> {
-                try {
-                    runTiles(inputs, batch, outputs, from, to);
-                } catch (Throwable e) {
-                    failure[slot] = e;
-                }
-            }, "engram-graph-" + p);
-            workers[p - 1].start();
-        }
-        runTiles(inputs, batch, outputs, 0, tiles / parts);
-        for (Thread t : workers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for executor threads", e);
-            }
-        }
-        for (Throwable e : failure) {
-            if (e != null) {
-                throw new IllegalStateException("executor thread failed", e);
-            }
-        }
+        Tiles.parallel((batch + lanes - 1) / lanes, threads, (from, to) -> runTiles(inputs, batch, outputs, from, to));
         return outputs;
     }
 
@@ -306,12 +265,18 @@ public final class GraphExecutor {
         }
     }
 
-    /** Rows [start, start + t) of {@code in} into the tile layout; unused lanes become zeros. */
+    /**
+     * Rows [start, start + t) of {@code in} into the tile layout, 16 features at a time (so that the lines written
+     * stay in L1); unused lanes become zeros.
+     */
     private void load(float[] in, int size, int start, int t, float[] slot) {
-        for (int s = 0; s < t; s++) {
-            int r = (start + s) * size;
-            for (int f = 0; f < size; f++) {
-                slot[f * lanes + s] = in[r + f];
+        for (int f0 = 0; f0 < size; f0 += 16) {
+            int f1 = Math.min(size, f0 + 16);
+            for (int s = 0; s < t; s++) {
+                int r = (start + s) * size;
+                for (int f = f0; f < f1; f++) {
+                    slot[f * lanes + s] = in[r + f];
+                }
             }
         }
         for (int f = 0; t < lanes && f < size; f++) {

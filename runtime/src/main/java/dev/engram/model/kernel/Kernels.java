@@ -24,8 +24,8 @@ public final class Kernels {
             }
             int n = VectorKernel.CHUNK;
             float[] y = new float[VectorKernel.OB * n];
-            VectorKernel.layer(new float[VectorKernel.OB], new float[VectorKernel.OB], 1, VectorKernel.OB,
-                    new float[n], y, n, VectorKernel.ACT_RELU);
+            VectorKernel.gemm(new float[VectorKernel.OB], new float[VectorKernel.OB], 1, VectorKernel.OB, new float[n],
+                    0, n, y, 0, n, n, VectorKernel.ACT_RELU, new float[VectorKernel.OB * n]);
             return true;
         } catch (Throwable e) {
             return false;

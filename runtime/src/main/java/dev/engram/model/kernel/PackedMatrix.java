@@ -31,6 +31,11 @@ public final class PackedMatrix {
 
     /** Packs {@code w} (row-major {@code [rows][cols]}; copied) with {@code bias} ({@code [rows]} or null). */
     public static PackedMatrix of(float[] w, int rows, int cols, float[] bias) {
+        return of(w, rows, cols, bias, true);
+    }
+
+    /** As {@link #of(float[], int, int, float[])}; the vector kernel only when {@code vector} (same results). */
+    public static PackedMatrix of(float[] w, int rows, int cols, float[] bias, boolean vector) {
         if (w.length != rows * cols || (bias != null && bias.length != rows)) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " with " + w.length + " values and "
                     + (bias == null ? "no" : bias.length) + " biases");
@@ -38,7 +43,7 @@ public final class PackedMatrix {
         int ob = VectorKernel.OB;
         int pad = (rows + ob - 1) / ob * ob;
         float[] p = null;
-        if (Kernels.vector()) {
+        if (vector && Kernels.vector()) {
             p = new float[pad * cols];
             for (int o = 0; o < rows; o++) {
                 int base = (o / ob) * cols * ob + o % ob;

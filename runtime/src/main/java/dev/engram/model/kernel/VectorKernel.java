@@ -1,18 +1,21 @@
 package dev.engram.model.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The dense-layer kernel on the (incubating) Vector API, register-blocked as 4 outputs x 4 vectors of samples
- * (x 2 vectors on 256-bit AVX2): per input, the sample vectors are loaded once and 4 weights broadcast once,
- * feeding 16 (8) independent accumulators.
- * Samples sit in lanes, and each lane accumulates its sum over the inputs in order with a separate multiply and
- * add (no FMA), so every sample's result is rounded exactly as in {@link dev.engram.model.DenseNetwork#evaluate}.
- * Bias and ReLU are applied per output block right after its sums, while they are still in L1. Uses the widest species the CPU prefers (512 bits with AVX-512, else
- * 256). Used only when the JVM runs with {@code --add-modules jdk.incubator.vector}; otherwise
- * the executors use their scalar kernels (same results).
+ * The kernels on the (incubating) Vector API. The matrix product is register-blocked as 4 outputs x 4 vectors of
+ * columns (x 2 vectors on 256-bit AVX2): per input, the column vectors are loaded once and 4 weights broadcast once,
+ * feeding 16 (8) independent accumulators. Columns (samples, or positions x samples) sit in lanes, and each lane
+ * accumulates its sum over the inputs in order with a separate multiply and add (no FMA), so every result is rounded
+ * exactly as in {@link dev.engram.model.DenseNetwork#evaluate}. Bias and ReLU are applied per block of outputs right
+ * after its sums, while they are in L1. Also element-wise helpers (max, add, sigmoid, tanh). Uses the widest species
+ * the CPU prefers (512 bits with AVX-512, else 256). Used only when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector} ({@link Kernels#vector()}); otherwise the scalar code runs, with the
+ * same results.
  */
 public final class VectorKernel {
     public static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.length() >= 16
@@ -43,21 +46,6 @@ public final class VectorKernel {
     }
 
     /**
-     * One layer on one tile: for every padded output o and sample s in [0, tile),
-     * {@code y[o*tile + s] = act(sum_i w[o][i] * x[i*tile + s] + bias[o])}, where {@code wp} holds the weights packed
-     * as {@code [o/4][i][o%4]} and {@code tile} is a multiple of {@link #CHUNK}.
-     */
-    public static void layer(float[] wp, float[] bias, int in, int outPad, float[] x, float[] y, int tile, int act) {
-        for (int ob = 0; ob < outPad; ob += OB) {
-            int wb = ob * in;
-            for (int s = 0; s < tile; s += CHUNK) {
-                block(wp, wb, in, x, s, tile, y, ob * tile + s, tile);
-            }
-            epilogue(bias, ob, y, ob * tile, tile, tile, act);
-        }
-    }
-
-    /**
      * A matrix product on strided columns, column block by column block (so a block of {@code x} stays in L1 for
      * every output block): for every padded output o and column c in [0, cols),
      * {@code y[yo + o*ys + c] = act(sum_i w[o][i] * x[xo + i*xs + c] + bias[o])} ({@code bias} may be null: no
@@ -81,6 +69,43 @@ public final class VectorKernel {
                     System.arraycopy(tail, (o - full) * CHUNK, y, yo + o * ys + c, CHUNK);
                 }
             }
+        }
+    }
+
+    /** Double lanes for the transcendental functions, and float lanes of the same count. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(D.vectorBitSize() / 2));
+
+    /**
+     * {@code y[i] = (float) (1 / (1 + exp(-x[i])))} for i in [0, n), in double on the vector unit (the JDK's vector
+     * math library; like {@link Math#exp}, within an ulp of the exact double), rounded to float once.
+     */
+    public static void sigmoid(float[] x, float[] y, int n) {
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        int step = D.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector r = one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
+            ((FloatVector) r.convertShape(VectorOperators.D2F, FD, 0)).intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            y[i] = (float) (1.0 / (1.0 + Math.exp(-(double) x[i])));
+        }
+    }
+
+    /** {@code y[i] = (float) tanh(x[i])} for i in [0, n), in double on the vector unit, rounded to float once. */
+    public static void tanh(float[] x, float[] y, int n) {
+        int step = D.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, i).convertShape(VectorOperators.F2D, D, 0);
+            ((FloatVector) v.lanewise(VectorOperators.TANH).convertShape(VectorOperators.D2F, FD, 0))
+                    .intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            y[i] = (float) Math.tanh(x[i]);
         }
     }
 
