@@ -82,6 +82,11 @@ public final class Conv implements ReluEpilogue {
         return in;
     }
 
+    /** Floats of scratch per lane of a tile: one input patch (input channels of a group x kernel size). */
+    public int patchPerLane() {
+        return in.dim(1) / group * window.kH() * window.kW();
+    }
+
     public Window window() {
         return window;
     }
@@ -137,7 +142,7 @@ public final class Conv implements ReluEpilogue {
         int cg = c / group;
         int coutG = shape.dim(1) / group;
         int positions = window.positions();
-        int k = cg * window.kH() * window.kW();
+        int k = patchPerLane();
         int block = Math.max(1, COLUMNS / lanes);
         float[] patch = scratch.floats(k * block * lanes);
         for (int n = 0; n < in.dim(0); n++) {

@@ -86,10 +86,6 @@ public final class OpReader {
         return i < node.inputs().size() && !node.inputs().get(i).isEmpty();
     }
 
-    public String inputName(int i) {
-        return has(i) ? node.inputs().get(i) : "<absent>";
-    }
-
     /** Whether input {@code i} is a constant (an initializer, a Constant node's value, or folded). */
     public boolean isConstant(int i) {
         return has(i) && values.constant(node.inputs().get(i)) != null;

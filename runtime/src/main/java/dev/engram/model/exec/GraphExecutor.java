@@ -1,5 +1,6 @@
 package dev.engram.model.exec;
 
+import dev.engram.model.dag.Conv;
 import dev.engram.model.dag.Dag;
 import dev.engram.model.dag.Op;
 import dev.engram.model.dag.Relu;
@@ -55,9 +56,15 @@ public final class GraphExecutor {
         int[] root = roots(dag, relu);
         int[] end = ends(dag, root);
         long perLane = 0;
+        long patch = 0;
         for (int v = 0; v < values; v++) {
             perLane += root[v] == v ? dag.shape(v).size() : 0;
+            Dag.Node n = dag.producer(v);
+            if (n != null && n.op() instanceof Conv c) {
+                patch = Math.max(patch, (long) c.patchPerLane() * Math.max(1, 64 / lanes));
+            }
         }
+        perLane += patch;
         this.lanes = (int) Math.max(1, Math.min(lanes, BUFFER_FLOATS / Math.max(1, perLane)));
         slotOfValue = new int[values];
         List<Integer> sizes = new ArrayList<>();
