@@ -1,5 +1,8 @@
 package dev.engram.model;
 
+import dev.engram.model.dag.Dag;
+import dev.engram.model.dag.Dags;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,14 @@ public interface LoadedModel {
     /** The feed-forward view of the model (exactly what it computes: a normalising output such as Softmax is
      * refused, not dropped), with {@link DenseLayer.TensorRef}s into {@link #parameters()}. */
     DenseNetwork dense();
+
+    /**
+     * The model as a graph of operators, as it runs (batch norms folded into the layers before them): the general
+     * form of {@link #dense()}, for models that are not dense chains. By default, the dense network as a graph.
+     */
+    default Dag dag() {
+        return Dags.of(dense());
+    }
 
     /** Every float parameter tensor by name, in file order: what patches edit. */
     Map<String, FloatTensor> parameters();

@@ -1,5 +1,6 @@
 package dev.engram.model;
 
+import dev.engram.model.dag.OnnxGraphBuilder;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.model.onnx.proto.OnnxProto.AttributeProto;
 import dev.engram.model.onnx.proto.OnnxProto.GraphProto;
@@ -39,6 +40,8 @@ record HostileCorpus(Path dir, List<Case> cases) {
     }
 
     static final Reader MODEL = (p, l) -> Models.load(p, l).dense();
+    /** Reads the general graph ({@link LoadedModel#dag()}): shapes inferred from the file, checked before use. */
+    static final Reader GRAPH = (p, l) -> Models.load(p, l).dag();
     static final Reader PATCH = Patch::read;
 
     /** One hostile file (relative to the corpus folder), what its error must say, and the limits it is read with. */
@@ -90,6 +93,7 @@ record HostileCorpus(Path dir, List<Case> cases) {
         Files.createDirectories(dir.resolve("models"));
         Files.writeString(dir.resolve("secret.bin"), SECRET);
         c.onnxFiles();
+        c.graphFiles();
         c.onnxExternal();
         c.nnetFiles();
         c.torchFiles();
@@ -165,6 +169,47 @@ record HostileCorpus(Path dir, List<Case> cases) {
         sm.setOutput(0, sm.getOutput(0).toBuilder().setName("p"));
         onnx("softmax-output", with(m, sm), "changes what Y_j means");
         onnxLimits(m);
+    }
+
+    /** Graphs whose hostility is in the shapes they compute: sizes from attributes and shape tensors. */
+    private void graphFiles() throws IOException {
+        graph("graph-pad-huge", 13, new long[] {1, 4}, b -> b.output(b.node("Pad", new String[] {"x",
+            b.longs(0, 0, 0, 1L << 40)})), "exceeds the element cap", ModelLimits.defaults());
+        graph("graph-reshape-huge", 13, new long[] {1, 4}, b -> b.output(b.node("Reshape", new String[] {"x",
+            b.longs(1L << 31, 1L << 31, -1)})), "cannot reshape", ModelLimits.defaults());
+        graph("graph-conv-dilation", 13, new long[] {1, 1, 4, 4}, b -> b.output(b.node("Conv", new String[] {"x",
+            b.random(1f, 1, 1, 2, 2)}, "dilations", new long[] {1L << 40, 1})), "out of range",
+                ModelLimits.defaults());
+        graph("graph-pool-window", 13, new long[] {1, 1, 4, 4}, b -> b.output(b.node("MaxPool", "x",
+                "kernel_shape", new long[] {Integer.MAX_VALUE, 2})), "does not fit", ModelLimits.defaults());
+        graph("graph-unsqueeze-rank", 13, new long[] {1, 4}, b -> b.output(b.node("Unsqueeze", new String[] {"x",
+            b.longs(5)})), "axis 5 is out of range", ModelLimits.defaults());
+        graph("graph-transpose-perm", 13, new long[] {1, 4}, b -> b.output(b.node("Transpose", "x", "perm",
+                new long[] {0, 0})), "is not a permutation", ModelLimits.defaults());
+        graph("graph-concat-doubling", 13, new long[] {1, 1 << 10}, b -> {
+            String y = "x";
+            for (int i = 0; i < 40; i++) {
+                y = b.node("Concat", new String[] {y, y}, "axis", 1L);
+            }
+            b.output(y);
+        }, "would exceed the model's cap of 536870912 elements", ModelLimits.defaults());
+        graph("graph-activations-budget", 13, new long[] {1, 1 << 12}, b -> {
+            String y = "x";
+            for (int i = 0; i < 64; i++) {
+                y = b.node("Relu", y);
+            }
+            b.output(y);
+        }, "would exceed the model's cap of 100000 elements", new ModelLimits(1 << 20, 100_000, 1000, 64));
+        graph("graph-softmax", 13, new long[] {1, 4}, b -> b.output(b.node("Softmax", "x")),
+                "unsupported operator 'Softmax'", ModelLimits.defaults());
+    }
+
+    private void graph(String name, int opset, long[] dims, java.util.function.Consumer<OnnxGraphBuilder> body,
+                       String expect, ModelLimits limits) throws IOException {
+        OnnxGraphBuilder b = new OnnxGraphBuilder(opset, new Random(2));
+        b.input("x", dims);
+        body.accept(b);
+        add(name + ".onnx", b.bytes(), expect, limits, GRAPH);
     }
 
     /** Nesting, node, element and attribute cases. */

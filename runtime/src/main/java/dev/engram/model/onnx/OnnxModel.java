@@ -9,6 +9,8 @@ import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
 import dev.engram.model.ModelFormat;
 import dev.engram.model.ModelLimits;
+import dev.engram.model.dag.Dag;
+import dev.engram.model.dag.Dags;
 import dev.engram.model.graph.DenseExtraction;
 import dev.engram.model.graph.DenseExtractor;
 import dev.engram.model.graph.Graph;
@@ -47,9 +49,12 @@ public final class OnnxModel implements LoadedModel {
     private final List<String> warnings;
     private volatile Graph graph;
     private volatile DenseExtraction extraction;
+    private volatile Dag dag;
+    private final ModelLimits limits;
     private volatile String sha;
 
-    private OnnxModel(ModelProto proto, Path source, byte[] sourceBytes, List<String> warnings) {
+    private OnnxModel(ModelProto proto, Path source, byte[] sourceBytes, List<String> warnings, ModelLimits limits) {
+        this.limits = limits;
         this.proto = proto;
         this.source = source;
         this.sourceBytes = sourceBytes;
@@ -93,14 +98,14 @@ public final class OnnxModel implements LoadedModel {
         }
         List<String> warnings = new ArrayList<>();
         m = OnnxValidator.validate(m, dir, budget, label, warnings);
-        return new OnnxModel(m, source, bytes, warnings);
+        return new OnnxModel(m, source, bytes, warnings, limits);
     }
 
     /** Wraps a protobuf model built in memory (validated). */
     public static OnnxModel of(ModelProto proto) {
         List<String> warnings = new ArrayList<>();
         ModelProto m = OnnxValidator.validate(proto, null, ModelLimits.defaults().budget(), "<onnx>", warnings);
-        return new OnnxModel(m, null, null, warnings);
+        return new OnnxModel(m, null, null, warnings, ModelLimits.defaults());
     }
 
     /**
@@ -159,6 +164,20 @@ public final class OnnxModel implements LoadedModel {
             }
         }
         return e;
+    }
+
+    /** The graph of operators ({@link Dags#of(Graph, ModelLimits)}), built on first use within the read's limits. */
+    @Override
+    public Dag dag() {
+        Dag d = dag;
+        if (d == null) {
+            try {
+                dag = d = Dags.of(graph(), limits);
+            } catch (ModelException ex) {
+                throw new ModelException((source == null ? "<onnx>" : source.toString()) + ": " + ex.getMessage());
+            }
+        }
+        return d;
     }
 
     @Override
@@ -263,7 +282,7 @@ public final class OnnxModel implements LoadedModel {
     }
 
     private OnnxModel derived(ModelProto m) {
-        return new OnnxModel(m, source, null, warnings);
+        return new OnnxModel(m, source, null, warnings, limits);
     }
 
     // ----------------------------------------------------------------------------------------------- output
