@@ -3,13 +3,15 @@ package dev.engram.cli;
 import dev.engram.CheckReport;
 import dev.engram.Engram;
 import dev.engram.diag.Diagnostic;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.engram.diag.DiagnosticJson;
 import dev.engram.diag.DiagnosticRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,11 +44,11 @@ public final class CheckCommand implements Callable<Integer> {
             return 2;
         }
         r.unreadable().forEach(u -> System.err.println("engram check: " + u));
-        List<String> json = new ArrayList<>();
+        ArrayNode json = DiagnosticJson.object().arrayNode();
         for (CheckReport.FileReport f : r.files()) {
             for (Diagnostic d : f.diagnostics()) {
                 if (format.equals("json")) {
-                    json.add(DiagnosticRenderer.json(d));
+                    json.add(DiagnosticJson.of(d));
                 } else {
                     System.out.print(DiagnosticRenderer.text(d, f.source()));
                 }
@@ -54,8 +56,10 @@ public final class CheckCommand implements Callable<Integer> {
         }
         int checked = r.files().size();
         if (format.equals("json")) {
-            System.out.println("{\"files\":" + checked + ",\"errors\":" + r.errors() + ",\"warnings\":" + r.warnings()
-                    + ",\"diagnostics\":[" + String.join(",", json) + "]}");
+            ObjectNode o = DiagnosticJson.object().put("files", checked).put("errors", r.errors())
+                    .put("warnings", r.warnings());
+            o.set("diagnostics", json);
+            System.out.println(DiagnosticJson.write(o));
         } else {
             System.out.println(checked + (checked == 1 ? " file" : " files") + " checked: " + r.errors() + " error(s), "
                     + r.warnings() + " warning(s)");
