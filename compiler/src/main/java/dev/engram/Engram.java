@@ -120,7 +120,8 @@ public final class Engram {
                 continue;
             }
             List<Diagnostic> ds = p.toString().endsWith(".vnnlib") ? VnnlibFile.of(src, -1, -1).diagnostics()
-                    : Checker.check(src, new CheckOptions(ins, outs, p.toAbsolutePath().getParent())).diagnostics();
+                    : Checker.check(src, CheckOptions.builder().optModelShape(ins, outs)
+                            .optBaseDir(p.toAbsolutePath().getParent()).build()).diagnostics();
             reports.add(new CheckReport.FileReport(src, ds));
         }
         return new CheckReport(reports, unreadable, Optional.empty());
@@ -149,8 +150,9 @@ public final class Engram {
         if (!spec.ok()) {
             return unusable("", spec.diagnostics(), List.of(spec.source()));
         }
-        VerifyOptions d = VerifyOptions.defaults();
-        VerifyOptions options = new VerifyOptions(req.timeoutSeconds(), req.threads().orElse(d.threads()), d.seed());
+        VerifyOptions.Builder ob = VerifyOptions.builder().optTimeoutSeconds(req.timeoutSeconds());
+        req.threads().ifPresent(ob::optThreads);
+        VerifyOptions options = ob.build();
         Verdict v = BranchAndBoundVerifier.create().verifyAny(net, spec.properties(), options);
         if (req.result() != null) {
             AtomicFiles.write(req.result(), VnncompResult.text(v).getBytes(StandardCharsets.UTF_8));
@@ -212,8 +214,7 @@ public final class Engram {
     public static CheckReport check(Rules rules) {
         List<Diagnostic> ds = new ArrayList<>(rules.diagnostics());
         if (rules.ok()) {
-            ds.addAll(Checker.check(rules.source(), new CheckOptions(OptionalInt.empty(), OptionalInt.empty(),
-                    rules.baseDir())).diagnostics());
+            ds.addAll(Checker.check(rules.source(), CheckOptions.builder().optBaseDir(rules.baseDir()).build()).diagnostics());
         }
         return new CheckReport(List.of(new CheckReport.FileReport(rules.source(), ds)), List.of(), Optional.empty());
     }

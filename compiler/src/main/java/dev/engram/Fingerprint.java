@@ -21,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * What a compilation reads, as one SHA-256: the Engram version, the rule text, the bytes of the model (given, or
@@ -53,8 +52,8 @@ public record Fingerprint(String sha256, Optional<Path> model, List<Path> inputs
                 files.add(rs.path());
             }
             Path base = baseDir(rs.path());
-            Diagnosed<CheckedProgram> checked = text.map(t -> Checker.check(t, new CheckOptions(OptionalInt.empty(),
-                    OptionalInt.empty(), base))).orElse(null);
+            Diagnosed<CheckedProgram> checked = text.map(t -> Checker.check(t, CheckOptions.builder().optBaseDir(base).build()))
+                    .orElse(null);
             Optional<CheckedProgram> program = checked == null ? Optional.empty() : checked.value();
             if (model.isEmpty()) {
                 model = program.flatMap(CheckedProgram::model).map(m -> base.resolve(m).normalize());

@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * The front half of every pipeline, {@code source → AST → checked program → IR}: reads the rule file once,
@@ -153,8 +152,7 @@ public final class FrontEnd {
             }
             sources.add(source);
             sha = sha256(source.text());
-            Diagnosed<CheckedProgram> r = Checker.check(source, new CheckOptions(OptionalInt.empty(), OptionalInt.empty(),
-                    rs.baseDir()));
+            Diagnosed<CheckedProgram> r = Checker.check(source, CheckOptions.builder().optBaseDir(rs.baseDir()).build());
             diags.addAll(r.diagnostics());
             if (r.hasErrors() || r.value().isEmpty()) {
                 return Optional.of(stop(Front.Stop.Kind.REJECTED, ""));
