@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 /**
  * Refutes one conjunction {@code c_j · y <= b_j (all j)} of the unsafe set on a box. Each constraint gets a linear
  * lower bound {@code L_j(x) <= c_j · y(x) - b_j} from one backward pass; the conjunction is impossible on the box
- * when some convex combination {@code Σ λ_j L_j} stays above the floating-point margin everywhere on it (then at
+ * when some convex combination {@code Σ λ_j L_j} stays above the rounding allowance everywhere on it (then at
  * every point some constraint is violated). The weights solve {@code max_λ min_x Σ λ_j L_j(x)} (the dual of
  * {@code min_x max_j L_j(x)}, a small LP over the box) by multiplicative-weights supergradient ascent, and the best
  * combination is then bounded once more by its own backward pass, whose relaxation choices fit it better.
@@ -21,7 +21,7 @@ final class ConjunctionBound {
     }
 
     /**
-     * The outcome on one box: {@code refuted}; {@code score} is the best bound minus the margin (positive
+     * The outcome on one box: {@code refuted}; {@code score} is the best bound minus the allowance (positive
      * exactly when refuted; the larger the closer to refutation), the input coefficients {@code coef} of the best combined bound (for branching) and its minimiser
      * {@code arg}. {@code witness} is null unless a bound minimiser turned out to be a counterexample.
      */
@@ -33,7 +33,7 @@ final class ConjunctionBound {
      * box where the region's input constraints {@code p_k · x <= q_k} hold. Each input constraint joins the
      * combination as a row {@code s_k (p_k · x - q_k - m_k)}: when {@code Σ λ_r row_r(x) > 0} everywhere on the box,
      * at every point some row is positive, so the point either violates an output constraint by more than its
-     * margin or violates an input constraint by more than its margin {@code m_k} (it is outside the region).
+     * allowance or violates an input constraint by more than its allowance {@code m_k} (it is outside the region).
      */
     static Outcome bound(LinearBounds b, List<LinearConstraint> cs, List<LinearConstraint> inputs, double[] lo,
                          double[] hi, double[] olo, double[] ohi, Predicate<double[]> isWitness) {
@@ -49,7 +49,7 @@ final class ConjunctionBound {
         double[] cst = new double[rows];
         for (int j = 0; j < m; j++) {
             LinearConstraint c = cs.get(j);
-            cst[j] = b.linearLowerBound(c.coefficients(), a[j]) - c.bound() - Bounds.margin(scale(c, olo, ohi));
+            cst[j] = b.linearLowerBound(c.coefficients(), a[j]) - c.bound() - Bounds.roundingAllowance(scale(c, olo, ohi));
         }
         for (int k = 0; k < kIn; k++) {
             LinearConstraint g = inputs.get(k);
@@ -64,7 +64,7 @@ final class ConjunctionBound {
             for (int i = 0; i < d; i++) {
                 a[m + k][i] = sk * g.coefficients()[i];
             }
-            cst[m + k] = -sk * (g.bound() + Bounds.margin(size));
+            cst[m + k] = -sk * (g.bound() + Bounds.roundingAllowance(size));
         }
         double[] lambda = new double[rows];
         java.util.Arrays.fill(lambda, 1.0 / rows);
@@ -121,7 +121,7 @@ final class ConjunctionBound {
             for (int o = 0; o < c.length; o++) {
                 c[o] += bestLambda[j] * cj[o];
             }
-            rhs += bestLambda[j] * (cs.get(j).bound() + Bounds.margin(scale(cs.get(j), olo, ohi)));
+            rhs += bestLambda[j] * (cs.get(j).bound() + Bounds.roundingAllowance(scale(cs.get(j), olo, ohi)));
             outWeight += bestLambda[j];
         }
         double[] coef = new double[d];
@@ -150,21 +150,21 @@ final class ConjunctionBound {
         double[][] a = new double[m][d];
         double[] cst = new double[m];
         double[][] args = new double[m][d];
-        double margin = 0;
+        double allowance = 0;
         int best = -1;
         double bestLb = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < m; j++) {
             LinearConstraint c = cs.get(j);
             double lin = b.linearLowerBound(c.coefficients(), a[j]) - c.bound(); // constant of the linear bound
             double lb = lin + b.minimum(a[j], args[j]);
-            double mj = Bounds.margin(scale(c, olo, ohi));
+            double mj = Bounds.roundingAllowance(scale(c, olo, ohi));
             if (lb > mj) {
                 return new Outcome(true, lb - mj, null, null, null);
             }
             if (isWitness.test(args[j])) {
                 return new Outcome(false, lb - mj, a[j], args[j], args[j]);
             }
-            margin = Math.max(margin, mj);
+            allowance = Math.max(allowance, mj);
             cst[j] = lin; // the function's own constant (lb may be a polytope minimum, tighter than the function)
             if (lb - mj > bestLb) {
                 bestLb = lb - mj;
@@ -206,7 +206,7 @@ final class ConjunctionBound {
                 bestPhi = phi;
                 System.arraycopy(lambda, 0, bestLambda, 0, m);
             }
-            if (bestPhi > margin || smax == 0) {
+            if (bestPhi > allowance || smax == 0) {
                 break;
             }
             // raise the weight of constraints violated at the minimiser (supergradient L_j(x*))
@@ -220,8 +220,8 @@ final class ConjunctionBound {
                 lambda[j] /= sum;
             }
         }
-        if (bestPhi > margin) {
-            return new Outcome(true, bestPhi - margin, null, null, null);
+        if (bestPhi > allowance) {
+            return new Outcome(true, bestPhi - allowance, null, null, null);
         }
         // the best combination, bounded by its own backward pass
         double[] c = new double[cs.get(0).coefficients().length];
@@ -236,16 +236,16 @@ final class ConjunctionBound {
         double[] coef = new double[d];
         double[] arg = new double[d];
         double lb = b.lowerBound(c, coef, arg) - rhs;
-        if (lb > margin) {
-            return new Outcome(true, lb - margin, null, null, null);
+        if (lb > allowance) {
+            return new Outcome(true, lb - allowance, null, null, null);
         }
         if (isWitness.test(arg)) {
-            return new Outcome(false, lb - margin, coef, arg, arg);
+            return new Outcome(false, lb - allowance, coef, arg, arg);
         }
-        return new Outcome(false, Math.max(lb, bestPhi) - margin, coef, arg, null);
+        return new Outcome(false, Math.max(lb, bestPhi) - allowance, coef, arg, null);
     }
 
-    /** {@code |b| + Σ |c_j| max|y_j|} over the output bounds: the magnitude the margin scales with. */
+    /** {@code |b| + Σ |c_j| max|y_j|} over the output bounds: the magnitude the allowance scales with. */
     static double scale(LinearConstraint c, double[] olo, double[] ohi) {
         double scale = Math.abs(c.bound());
         for (int j = 0; j < olo.length; j++) {

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Entry points for bounding a network over a box: {@link #interval} (IBP) and {@link #linear} (symbolic
  * forward bounds, output bounds tightened by a backward CROWN pass per output). Results are widened by
- * {@link #margin} so that float32 execution of the network stays inside them.
+ * {@link #roundingAllowance} so that float32 execution of the network stays inside them.
  */
 public final class Bounds {
     private Bounds() {
@@ -52,7 +52,7 @@ public final class Bounds {
             double[] wl = new double[lo.length];
             double[] wh = new double[hi.length];
             for (int i = 0; i < lo.length; i++) {
-                double e = margin(Math.max(Math.abs(lo[i]), Math.abs(hi[i])));
+                double e = roundingAllowance(Math.max(Math.abs(lo[i]), Math.abs(hi[i])));
                 wl[i] = lo[i] - e;
                 wh[i] = hi[i] + e;
             }
@@ -62,11 +62,20 @@ public final class Bounds {
     }
 
     /**
-     * The floating-point margin for a value of magnitude {@code scale}: float32 execution of a network rounds
+     * The rounding allowance for a value of magnitude {@code scale}: float32 execution of a network rounds
      * each product and sum with relative error 2^-24; summed over a layer of n terms and a few layers this stays
      * far below 1e-5 relative for the networks we handle, so we add {@code 1e-5 * (1 + scale)}.
      */
-    public static double margin(double scale) {
+    public static double roundingAllowance(double scale) {
         return 1e-5 * (1 + scale);
+    }
+
+    /**
+     * The old name of {@link #roundingAllowance} ("margin" is the rule language's word for a consequent's
+     * tightening); kept until the compiler's three call sites move to the new name.
+     */
+    @Deprecated
+    public static double margin(double scale) {
+        return roundingAllowance(scale);
     }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
  * of every neuron in terms of the inputs (DeepPoly/CROWN-style relaxations, efficient in low input dimension),
  * intersected with interval bounds; {@link #lowerBound} then bounds any linear objective of the outputs by one
  * backward pass through the relaxations (CROWN). Computed in double from the float32 weights; callers add the
- * floating-point margin documented in {@code docs/verifier.md}.
+ * rounding allowance documented in {@code docs/verifier.md}.
  */
 public final class LinearBounds {
     private final BoundNetwork net;
