@@ -1,8 +1,9 @@
 package dev.engram.verify;
 
 import dev.engram.verify.bounds.BoundNetwork;
-import dev.engram.verify.bounds.Bounds;
+import dev.engram.verify.bounds.Deadline;
 import dev.engram.verify.bounds.LinearBounds;
+import dev.engram.verify.bounds.Rounding;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,11 @@ final class SubdomainSearch {
      * input while others stay wide.
      */
     static final double LOOKAHEAD_GAIN = Double.parseDouble(System.getProperty("engram.verify.lookaheadGain", "0.05"));
+    /**
+     * The most inputs a lookahead tries (the most influential ones, by {@code |coefficient| x width} in the weakest
+     * bound): each costs four bound passes, which on a high-dimensional input would make one subdomain take minutes.
+     */
+    static final int LOOKAHEAD_INPUTS = Integer.getInteger("engram.verify.lookaheadInputs", 8);
     /** α-CROWN steps on subdomains plain CROWN does not refute (0: off). */
     static final int ALPHA_STEPS = Integer.getInteger("engram.verify.alphaSteps", 10);
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
@@ -35,7 +41,12 @@ final class SubdomainSearch {
     final Falsifier falsifier;
     final List<List<LinearConstraint>> conj;
     final List<LinearConstraint> inputCons;
-    final long deadline;
+    final Deadline deadline;
+    /**
+     * The end of this round ({@link System#nanoTime}), checked every 64 subdomains: a soft limit (a short first round
+     * lasts at least 64 subdomains), unlike {@link #deadline}, which every bound pass checks.
+     */
+    final long roundEnd;
     /** The widths of the searched box. */
     final double[] width0;
     final AtomicReference<double[]> witness = new AtomicReference<>();
@@ -65,7 +76,7 @@ final class SubdomainSearch {
         static final Split BOTH_REFUTED = new Split(-1, 0, null, null);
     }
 
-    SubdomainSearch(BoundNetwork net, Falsifier falsifier, Property p, Box box, long deadline) {
+    SubdomainSearch(BoundNetwork net, Falsifier falsifier, Property p, Box box, Deadline deadline, long roundEnd) {
         this.width0 = new double[box.dimension()];
         for (int i = 0; i < width0.length; i++) {
             width0[i] = box.hi()[i] - box.lo()[i];
@@ -75,6 +86,7 @@ final class SubdomainSearch {
         this.conj = p.unsafe();
         this.inputCons = p.region().constraints();
         this.deadline = deadline;
+        this.roundEnd = roundEnd;
         if (conj.size() > 62) {
             throw new IllegalArgumentException("at most 62 unsafe conjunctions are supported");
         }
@@ -113,10 +125,23 @@ final class SubdomainSearch {
         }
     }
 
-    /** One subdomain: the half to explore next in this thread, or null when this branch is finished. */
+    /**
+     * One subdomain: the half to explore next in this thread, or null when this branch is finished (also when the
+     * deadline passed, which every bound pass checks between units of work).
+     */
     private Node step(Node node, List<RecursiveAction> forked) {
+        try {
+            return bounded(node, forked);
+        } catch (Deadline.Expired e) {
+            timedOut = true;
+            return null;
+        }
+    }
+
+    private Node bounded(Node node, List<RecursiveAction> forked) {
         long n = nodes.incrementAndGet();
-        if ((n & 63) == 0 && System.nanoTime() > deadline) {
+        deadline.check();
+        if ((n & 63) == 0 && System.nanoTime() - roundEnd > 0) {
             timedOut = true;
             return null;
         }
@@ -124,7 +149,7 @@ final class SubdomainSearch {
             return null;
         }
         LinearBounds b = node.self() != null ? node.self()
-                : LinearBounds.forward(net, node.lo(), node.hi(), true, node.parent(), inputCons);
+                : LinearBounds.forward(net, node.lo(), node.hi(), true, node.parent(), inputCons, deadline);
         Unrefuted u = refute(b, node);
         if (u == null) {
             return null; // a witness was found
@@ -141,7 +166,7 @@ final class SubdomainSearch {
             gaveUp = true;
             return null;
         }
-        Split s = lookahead(b, node, u.open());
+        Split s = lookahead(b, node, u);
         if (s == Split.BOTH_REFUTED) {
             leaf(node.lo(), node.hi());
             return null;
@@ -225,15 +250,16 @@ final class SubdomainSearch {
      * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. The chosen
      * halves' bounds are handed down, so they are not computed twice. Null when no split gains enough.
      */
-    private Split lookahead(LinearBounds b, Node node, long still) {
+    private Split lookahead(LinearBounds b, Node node, Unrefuted u) {
         double[] lo = node.lo();
         double[] hi = node.hi();
         double[] mid = centre(node);
+        long still = u.open();
         double base = progress(b, lo, hi, still);
         double bestScore = base + 1e-6 * (1 + Math.abs(base)) + LOOKAHEAD_GAIN * Math.abs(base);
         double bestOther = Double.NEGATIVE_INFINITY;
         Split best = null;
-        for (int i = 0; i < lo.length; i++) {
+        for (int i : influential(node, u.coef())) {
             if (!(mid[i] > lo[i] && mid[i] < hi[i]) || hi[i] - lo[i] < 1e-7 * width0[i]) {
                 continue;
             }
@@ -241,8 +267,8 @@ final class SubdomainSearch {
             h[i] = mid[i];
             double[] l2 = lo.clone();
             l2[i] = mid[i];
-            LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, inputCons);
-            LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, inputCons);
+            LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, inputCons, deadline);
+            LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, inputCons, deadline);
             double sl = halfProgress(bl, b, lo, h, still);
             double sr = halfProgress(br, b, l2, hi, still);
             if (sl > 0 && sr > 0) {
@@ -268,7 +294,32 @@ final class SubdomainSearch {
      */
     private double halfProgress(LinearBounds withCrown, LinearBounds parent, double[] lo, double[] hi, long still) {
         double s = progress(withCrown, lo, hi, still);
-        return Math.max(s, progress(LinearBounds.forward(net, lo, hi, false, parent, inputCons), lo, hi, still));
+        return Math.max(s, progress(LinearBounds.forward(net, lo, hi, false, parent, inputCons, deadline), lo, hi,
+                still));
+    }
+
+    /**
+     * The inputs a lookahead tries: all of them in low dimension, else the {@link #LOOKAHEAD_INPUTS} with the
+     * largest {@code |coefficient| x width} in the weakest bound, in input order.
+     */
+    private int[] influential(Node node, double[] coef) {
+        int d = coef.length;
+        if (d <= LOOKAHEAD_INPUTS) {
+            return java.util.stream.IntStream.range(0, d).toArray();
+        }
+        Integer[] idx = new Integer[d];
+        double[] score = new double[d];
+        for (int i = 0; i < d; i++) {
+            idx[i] = i;
+            score[i] = Math.abs(coef[i]) * (node.hi()[i] - node.lo()[i]);
+        }
+        Arrays.sort(idx, (a, c) -> Double.compare(score[c], score[a]));
+        int[] top = new int[LOOKAHEAD_INPUTS];
+        for (int k = 0; k < top.length; k++) {
+            top[k] = idx[k];
+        }
+        Arrays.sort(top);
+        return top;
     }
 
     /** The input with the largest {@code |coefficient| x width} in the weakest bound, or null when none splits. */
@@ -335,15 +386,21 @@ final class SubdomainSearch {
         return worst;
     }
 
-    /** True when the input constraints cannot hold anywhere in the box. */
+    /**
+     * True when the input constraints cannot hold anywhere in the box: some constraint's minimum over the box, lowered
+     * by its rounding ({@code γ_{d+1} Σ_i |p_i| max|x_i|}), exceeds its bound.
+     */
     boolean inputInfeasible(double[] lo, double[] hi) {
         for (LinearConstraint c : inputCons) {
             double min = 0;
+            double size = 0;
             for (int i = 0; i < lo.length; i++) {
                 double a = c.coefficients()[i];
                 min += a > 0 ? a * lo[i] : a * hi[i];
+                size += Math.abs(a) * Math.max(Math.abs(lo[i]), Math.abs(hi[i]));
             }
-            if (min > c.bound() + Bounds.roundingAllowance(Math.abs(c.bound()))) {
+            double err = Rounding.up(Rounding.gamma(lo.length + 1) * size + Rounding.TINY, lo.length);
+            if (Math.nextDown(min - err) > c.bound()) {
                 return true;
             }
         }
