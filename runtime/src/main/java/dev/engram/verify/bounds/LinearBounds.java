@@ -241,89 +241,100 @@ public final class LinearBounds {
      * magnitudes. All of it is subtracted from the constant.
      */
     Linear backward(int top, double[] c, double[][] alpha, double[][] rec) {
-        int d = xlo.length;
         if (overflow) {
-            return new Linear(new double[d], Double.NEGATIVE_INFINITY);
+            return new Linear(new double[xlo.length], Double.NEGATIVE_INFINITY);
         }
-        double cst = 0;
-        double size = 0; // Σ |terms| of cst
-        double err = 0; // Σ |az_o| slack_o
-        long terms = 0;
-        double[] a;
-        int from;
-        if (top == net.layers) {
-            a = c.clone();
-            from = net.layers - 1;
-        } else {
-            // c · ẑ_top = c · (W h + b + e): start on the post-activations of layer top - 1
+        Pass pass = new Pass();
+        double[] a = top == net.layers ? c.clone() : pass.start(top, c);
+        for (int l = top - 1; l >= 0; l--) {
+            if (rec != null) {
+                rec[l] = a;
+            }
+            a = pass.through(l, a, alpha == null ? null : alpha[l]);
+        }
+        return pass.result(a);
+    }
+
+    /** The running sums of one backward pass: its constant and what bounds the constant's rounding. */
+    private final class Pass {
+        double cst;
+        /** Σ |terms| of cst. */
+        double size;
+        /** Σ |az_o| slack_o over the units passed. */
+        double err;
+        long terms;
+
+        private void add(double t) {
+            cst += t;
+            size += Math.abs(t);
+            terms++;
+        }
+
+        /** {@code c · ẑ_top = c · (W h + b + e)}: the coefficients on the post-activations of layer top - 1. */
+        double[] start(int top, double[] c) {
             int in = net.sizes[top];
-            int out = net.sizes[top + 1];
-            a = new double[in];
+            double[] a = new double[in];
             double[] w = net.w[top];
-            for (int o = 0; o < out; o++) {
+            for (int o = 0; o < c.length; o++) {
                 double co = c[o];
                 if (co == 0) {
                     continue;
                 }
-                double t = co * net.b[top][o];
-                cst += t;
-                size += Math.abs(t);
-                terms++;
+                add(co * net.b[top][o]);
                 err += Math.abs(co) * topSlack[top][o];
                 int wb = o * in;
                 for (int i = 0; i < in; i++) {
                     a[i] += co * w[wb + i];
                 }
             }
-            from = top - 1;
+            return a;
         }
-        for (int l = from; l >= 0; l--) {
+
+        /**
+         * Through layer l: from the coefficients {@code a} on its post-activations, through its relaxation lines
+         * ({@code alpha}, when given, for the free lower slopes) and weights, to those on its inputs.
+         */
+        double[] through(int l, double[] a, double[] alpha) {
             int in = net.sizes[l];
-            int out = net.sizes[l + 1];
             double[] prev = new double[in];
-            if (rec != null) {
-                rec[l] = a;
-            }
-            double[] all = alpha == null ? null : alpha[l];
             double[] w = net.w[l];
             double[] sl = slack[l];
-            for (int o = 0; o < out; o++) {
+            for (int o = 0; o < a.length; o++) {
                 double ao = a[o];
                 if (ao == 0) {
                     continue;
                 }
                 double az;
-                double t;
                 if (ao > 0) {
-                    boolean free = all != null && free(l, o);
-                    az = ao * (free ? all[o] : la[l][o]);
-                    t = free ? 0 : ao * lb[l][o];
+                    boolean free = alpha != null && free(l, o);
+                    az = ao * (free ? alpha[o] : la[l][o]);
+                    if (!free && lb[l][o] != 0) {
+                        add(ao * lb[l][o]);
+                    }
                 } else {
                     az = ao * ua[l][o];
-                    t = ao * ub[l][o];
-                }
-                if (t != 0) {
-                    cst += t;
-                    size += Math.abs(t);
-                    terms++;
+                    if (ub[l][o] != 0) {
+                        add(ao * ub[l][o]);
+                    }
                 }
                 if (az == 0) {
                     continue;
                 }
-                t = az * net.b[l][o];
-                cst += t;
-                size += Math.abs(t);
-                terms++;
+                add(az * net.b[l][o]);
                 err += Math.abs(az) * sl[o];
                 int wb = o * in;
                 for (int i = 0; i < in; i++) {
                     prev[i] += az * w[wb + i];
                 }
             }
-            a = prev;
+            return prev;
         }
-        double total = err + Rounding.gamma(terms + 1) * size + Rounding.TINY * (1 + maxMag);
-        return new Linear(a, Math.nextDown(cst - Rounding.up(total, terms + 2L * net.sizes[net.layers] + 4)));
+
+        /** The linear function on the inputs, its constant lowered by the pass's error terms. */
+        Linear result(double[] a) {
+            double total = err + Rounding.gamma(terms + 1) * size + Rounding.TINY * (1 + maxMag);
+            return new Linear(a, Math.nextDown(cst - Rounding.up(total, terms + 2L * net.sizes[net.layers] + 4)));
+        }
     }
 
     /** True when neuron {@code o} of layer {@code l} is unstable and its lower slope can be optimised. */
