@@ -23,38 +23,28 @@ final class DenseRounding {
     }
 
     /**
-     * The error bounds of layer {@code l}: {@code eps[o]} bounds {@code |ẑ_o − (W h + b)_o|} as above, and
-     * {@code mag[o]} bounds {@code Σ_i |w_oi| m_i} (used by the bound computation's own rounding terms).
+     * The bound {@code ε_o} of one unit of layer {@code l}, from {@code sumMag >= Σ_i |w_oi| m_i} and
+     * {@code sumRho >= Σ_i |w_oi| ρ_i} (computed by the caller in its own pass over the weights) and the bias;
+     * {@code huge} when some input may be infinite.
      */
-    static void bound(BoundNetwork net, int l, double[] m, double[] rho, double[] eps, double[] mag) {
+    static double unit(BoundNetwork net, int l, double sumMag, double sumRho, double bias, boolean huge) {
         int in = net.sizes[l];
-        int out = net.sizes[l + 1];
-        double[] wAbs = net.wAbs[l];
-        double[] bias = net.b[l];
-        double g = Rounding.gamma32(in + 1);
+        double total = sumMag + sumRho + Math.abs(bias);
+        if (huge || !(total < Rounding.F32_SAFE_MAX)) {
+            return Double.POSITIVE_INFINITY;
+        }
         double tiny = (2.0 * in + 2) * Rounding.F32_TINY;
-        boolean huge = false;
-        for (int i = 0; i < in; i++) {
-            huge |= !(m[i] + rho[i] < Rounding.F32_SAFE_MAX); // an input that may be infinite: 0 · ∞ is NaN
-        }
-        for (int o = 0; o < out; o++) {
-            int base = o * in;
-            double sm = 0;
-            double sr = 0;
-            for (int i = 0; i < in; i++) {
-                double w = wAbs[base + i];
-                if (w != 0) {
-                    sm += w * m[i];
-                    sr += w * rho[i];
-                }
+        return Rounding.up(Rounding.gamma32(in + 1) * total + sumRho + tiny, 4);
+    }
+
+    /** True when an input bounded by {@code m + ρ} may be infinite in float32 (then {@code 0 · ∞} is NaN). */
+    static boolean huge(double[] m, double[] rho) {
+        for (int i = 0; i < m.length; i++) {
+            if (!(m[i] + rho[i] < Rounding.F32_SAFE_MAX)) {
+                return true;
             }
-            sm = Rounding.up(sm, in);
-            sr = Rounding.up(sr, in);
-            double total = sm + sr + Math.abs(bias[o]);
-            mag[o] = sm;
-            eps[o] = huge || !(total < Rounding.F32_SAFE_MAX) ? Double.POSITIVE_INFINITY
-                    : Rounding.up(g * total + sr + tiny, 4);
         }
+        return false;
     }
 
     /** The rounding of the inputs to float32: {@code u |x_i| + τ} (relative, or a flushed subnormal). */

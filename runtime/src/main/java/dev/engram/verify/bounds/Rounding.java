@@ -40,7 +40,8 @@ public final class Rounding {
      * most {@code n·u·(1 + 2^-19)}, which needs no division: this is called in the inner loops of the bounds.
      */
     public static double gamma(long n) {
-        return n < (1L << 33) ? Math.nextUp(n * U * (1 + 0x1p-19)) : gamma(n, U);
+        // n·u is exact; times 1 + 2^-18 and rounded it is still at least n·u·(1 + 2^-19)
+        return n < (1L << 33) ? n * U * (1 + 0x1p-18) : gamma(n, U);
     }
 
     private static double gamma(long n, double u) {
@@ -56,6 +57,10 @@ public final class Rounding {
      * scaled up by {@code 1 + 2γ_n} and rounded up: an upper bound of the exact sum.
      */
     public static double up(double x, long n) {
+        if (n < (1L << 20) && x > 0x1p-1000) {
+            // 2γ_{n+2} <= 2^-31 here, and x·(1 + 2^-30) rounded is at least x·(1 + 2^-31): no nextUp needed
+            return x * (1 + 0x1p-30);
+        }
         return Math.nextUp(x * (1 + 2 * gamma(n + 2)));
     }
 

@@ -30,7 +30,6 @@ final class SymbolicForward {
             int out = net.sizes[l + 1];
             double[] eps = new double[out];
             double[] mag = new double[out];
-            DenseRounding.bound(net, l, in.mag, in.rho, eps, mag);
             double[] zl = new double[out];
             double[] zu = new double[out];
             intervalLayer(net, l, in, eps, mag, zl, zu);
@@ -40,27 +39,40 @@ final class SymbolicForward {
         return infinite(r);
     }
 
-    /** The interval bounds of one executed layer: {@code W+ hl + W- hu + b}, widened by the error terms. */
+    /**
+     * The interval bounds of one executed layer, {@code W+ hl + W- hu + b} widened by its error terms, and in the
+     * same pass over the weights its float32 error bounds ({@link DenseRounding}): {@code eps[o]}, and
+     * {@code mag[o] >= Σ_i |w_oi| m_i}.
+     */
     private static void intervalLayer(BoundNetwork net, int l, Layer in, double[] eps, double[] mag, double[] zl,
                                       double[] zu) {
         int n = net.sizes[l];
         double[] w = net.w[l];
         double[] b = net.b[l];
         double g = Rounding.gamma(n + 2);
+        boolean huge = DenseRounding.huge(in.mag, in.rho);
         for (int o = 0; o < zl.length; o++) {
             double sl = b[o];
             double su = b[o];
+            double sm = 0;
+            double sr = 0;
             int base = o * n;
             for (int i = 0; i < n; i++) {
                 double wv = w[base + i];
                 if (wv > 0) {
                     sl += wv * in.lo[i];
                     su += wv * in.hi[i];
+                    sm += wv * in.mag[i];
+                    sr += wv * in.rho[i];
                 } else if (wv < 0) {
                     sl += wv * in.hi[i];
                     su += wv * in.lo[i];
+                    sm -= wv * in.mag[i];
+                    sr -= wv * in.rho[i];
                 }
             }
+            mag[o] = Rounding.up(sm, n);
+            eps[o] = DenseRounding.unit(net, l, mag[o], Rounding.up(sr, n), b[o], huge);
             double widen = Rounding.up(eps[o] + g * (mag[o] + Math.abs(b[o])), 3);
             zl[o] = Math.nextDown(sl - widen);
             zu[o] = Math.nextUp(su + widen);
@@ -82,11 +94,10 @@ final class SymbolicForward {
             int out = net.sizes[l + 1];
             double[] eps = new double[out];
             double[] mag = new double[out];
-            DenseRounding.bound(net, l, in.mag, in.rho, eps, mag);
-            Symbolic z = h.through(net, l, eps, deadline);
             double[] zl = new double[out];
             double[] zu = new double[out];
             intervalLayer(net, l, in, eps, mag, zl, zu);
+            Symbolic z = h.through(net, l, eps, deadline);
             for (int o = 0; o < out; o++) {
                 z.concretise(r, o, zl, zu);
                 if (parent != null) {
@@ -117,15 +128,24 @@ final class SymbolicForward {
         return infinite(r);
     }
 
-    /** Tightens an unstable neuron's bounds by backward passes through the relaxations of the layers below. */
+    /**
+     * Tightens an unstable neuron's bounds by backward passes through the relaxations of the layers below: first the
+     * side nearer to stabilising it (the lower bound when the interval lies mostly above 0), and the other only when
+     * the first leaves it unstable (a stable unit's relaxation is exact whatever its other bound).
+     */
     private static void tighten(LinearBounds r, int l, int o, double[] zl, double[] zu) {
         double[] e = new double[zl.length];
-        e[o] = 1;
-        double cl = r.value(r.backward(l, e, null, null), null, true);
-        e[o] = -1;
-        double cu = -r.value(r.backward(l, e, null, null), null, true);
-        zl[o] = Math.max(zl[o], cl);
-        zu[o] = Math.min(zu[o], cu);
+        boolean lowerFirst = zu[o] > -zl[o];
+        for (int side = 0; side < 2 && zl[o] < 0 && zu[o] > 0; side++) {
+            boolean lower = lowerFirst == (side == 0);
+            e[o] = lower ? 1 : -1;
+            double v = r.value(r.backward(l, e, null, null), null, true);
+            if (lower) {
+                zl[o] = Math.max(zl[o], v);
+            } else {
+                zu[o] = Math.min(zu[o], -v);
+            }
+        }
     }
 
     /** When float32 overflow could not be excluded, every layer's bounds become infinite. */
