@@ -27,13 +27,8 @@ final class SymbolicForward {
         LinearBounds r = new LinearBounds(net, xlo, xhi, List.of(), Deadline.NONE);
         Layer in = Layer.inputs(r);
         for (int l = 0; l < net.layers && !r.overflow; l++) {
-            int out = net.sizes[l + 1];
-            double[] eps = new double[out];
-            double[] mag = new double[out];
-            double[] zl = new double[out];
-            double[] zu = new double[out];
-            intervalLayer(net, l, in, eps, mag, zl, zu);
-            r.store(l, zl, zu, eps, mag);
+            Interval z = intervalLayer(net, l, in);
+            r.store(l, z.lo(), z.hi(), z.eps(), z.mag());
             in = Layer.after(r, l);
         }
         return infinite(r);
@@ -44,9 +39,13 @@ final class SymbolicForward {
      * same pass over the weights its float32 error bounds ({@link DenseRounding}): {@code eps[o]}, and
      * {@code mag[o] >= Σ_i |w_oi| m_i}.
      */
-    private static void intervalLayer(BoundNetwork net, int l, Layer in, double[] eps, double[] mag, double[] zl,
-                                      double[] zu) {
+    private static Interval intervalLayer(BoundNetwork net, int l, Layer in) {
         int n = net.sizes[l];
+        int out = net.sizes[l + 1];
+        double[] eps = new double[out];
+        double[] mag = new double[out];
+        double[] zl = new double[out];
+        double[] zu = new double[out];
         double[] w = net.w[l];
         double[] b = net.b[l];
         double g = Rounding.gamma(n + 2);
@@ -77,6 +76,11 @@ final class SymbolicForward {
             zl[o] = Math.nextDown(sl - widen);
             zu[o] = Math.nextUp(su + widen);
         }
+        return new Interval(zl, zu, eps, mag);
+    }
+
+    /** A layer's interval bounds and its float32 error terms ({@code eps}, {@code mag}: {@link DenseRounding}). */
+    private record Interval(double[] lo, double[] hi, double[] eps, double[] mag) {
     }
 
     /**
@@ -92,11 +96,11 @@ final class SymbolicForward {
         for (int l = 0; l < net.layers && !r.overflow; l++) {
             deadline.check();
             int out = net.sizes[l + 1];
-            double[] eps = new double[out];
-            double[] mag = new double[out];
-            double[] zl = new double[out];
-            double[] zu = new double[out];
-            intervalLayer(net, l, in, eps, mag, zl, zu);
+            Interval box = intervalLayer(net, l, in);
+            double[] eps = box.eps();
+            double[] mag = box.mag();
+            double[] zl = box.lo();
+            double[] zu = box.hi();
             Symbolic z = h.through(net, l, eps, deadline);
             for (int o = 0; o < out; o++) {
                 z.concretise(r, o, zl, zu);
