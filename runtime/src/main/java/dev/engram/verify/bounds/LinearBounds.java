@@ -42,6 +42,8 @@ public final class LinearBounds {
      */
     final double[][] topSlack;
     final double[][] slack;
+    /** Per layer and unit: unstable, with a lower slope α-CROWN may optimise ({@link #free}). */
+    final boolean[][] free;
     /** The largest magnitude of any input or pre-activation bound (for the double underflow allowance). */
     double maxMag;
     /** True when float32 overflow could not be excluded: then nothing is bounded. */
@@ -82,6 +84,7 @@ public final class LinearBounds {
         ub = new double[n][];
         topSlack = new double[n][];
         slack = new double[n][];
+        free = new boolean[n][];
         alphaSteps = 0;
         alphas = new HashMap<>(4);
     }
@@ -100,6 +103,7 @@ public final class LinearBounds {
         this.ub = base.ub;
         this.topSlack = base.topSlack;
         this.slack = base.slack;
+        this.free = base.free;
         this.maxMag = base.maxMag;
         this.overflow = base.overflow;
         this.alphaSteps = alphaSteps;
@@ -299,6 +303,11 @@ public final class LinearBounds {
             double[] prev = new double[in];
             double[] w = net.w[l];
             double[] sl = slack[l];
+            double[] lal = la[l];
+            double[] lbl = lb[l];
+            double[] ual = ua[l];
+            double[] ubl = ub[l];
+            boolean[] fl = free[l];
             for (int o = 0; o < a.length; o++) {
                 double ao = a[o];
                 if (ao == 0) {
@@ -306,15 +315,15 @@ public final class LinearBounds {
                 }
                 double az;
                 if (ao > 0) {
-                    boolean free = alpha != null && free(l, o);
-                    az = ao * (free ? alpha[o] : la[l][o]);
-                    if (!free && lb[l][o] != 0) {
-                        add(ao * lb[l][o]);
+                    boolean optimised = alpha != null && fl[o];
+                    az = ao * (optimised ? alpha[o] : lal[o]);
+                    if (!optimised && lbl[o] != 0) {
+                        add(ao * lbl[o]);
                     }
                 } else {
-                    az = ao * ua[l][o];
-                    if (ub[l][o] != 0) {
-                        add(ao * ub[l][o]);
+                    az = ao * ual[o];
+                    if (ubl[o] != 0) {
+                        add(ao * ubl[o]);
                     }
                 }
                 if (az == 0) {
@@ -339,7 +348,7 @@ public final class LinearBounds {
 
     /** True when neuron {@code o} of layer {@code l} is unstable and its lower slope can be optimised. */
     boolean free(int l, int o) {
-        return lo[l][o] < 0 && hi[l][o] > 0 && !Double.isNaN(net.act[l].minLowerSlope());
+        return free[l][o];
     }
 
     /**
@@ -356,9 +365,12 @@ public final class LinearBounds {
         ub[l] = new double[out];
         topSlack[l] = new double[out];
         slack[l] = new double[out];
+        free[l] = new boolean[out];
+        boolean optimisable = !Double.isNaN(net.act[l].minLowerSlope());
         double g = Rounding.gamma(out + 1);
         double[] rel = new double[4];
         for (int o = 0; o < out; o++) {
+            free[l][o] = optimisable && zl[o] < 0 && zu[o] > 0;
             net.act[l].relax(zl[o], zu[o], rel);
             la[l][o] = rel[0];
             lb[l][o] = rel[1];
