@@ -1,35 +1,28 @@
 package dev.engram.cli;
 
-import dev.engram.model.LoadedModel;
-import dev.engram.model.Models;
-import dev.engram.patch.Patch;
+import dev.engram.Engram;
+import dev.engram.PatchResult;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code engram apply}: applies a patch to the model it was made for and writes the result. */
 @Command(name = "apply", description = "Apply an .epatch to its base model (checked by SHA-256); writes a new file.")
 public final class ApplyCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL")
-    Path model;
-
-    @Option(names = "--patch", required = true, paramLabel = "PATCH.epatch")
-    Path patch;
-
-    @Option(names = "--out", required = true, paramLabel = "OUT")
-    Path out;
+    @Mixin
+    PatchFiles files;
 
     @Override
     public Integer call() {
-        Patch p = Patch.read(patch);
-        LoadedModel m = Models.load(model);
-        LoadedModel r = p.apply(m);
-        CliFiles.refuseInPlace(model, out);
-        r.write(out);
-        System.out.println("applied " + p.edits().size() + " edit(s) -> " + out + " (sha256 " + r.sha256() + ")");
+        PatchResult r = Engram.apply(files.model, files.patch, files.out);
+        if (!r.ok()) {
+            System.err.println("engram: error: " + r.message().get());
+            return 2;
+        }
+        System.out.println("applied " + r.patch().edits().size() + " edit(s) -> " + files.out + " (sha256 "
+                + r.model().sha256() + ")");
         return 0;
     }
 }

@@ -1,13 +1,10 @@
 package dev.engram.cli;
 
-import dev.engram.model.DenseNetwork;
-import dev.engram.model.Models;
+import dev.engram.Engram;
+import dev.engram.VerifyRequest;
+import dev.engram.VerifyResult;
 import dev.engram.model.io.AtomicFiles;
-import dev.engram.properties.VnnlibFile;
-import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Verdict;
-import dev.engram.verify.Verifier;
-import dev.engram.verify.VerifyOptions;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -68,74 +65,25 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws IOException {
             Path base = instances.toAbsolutePath().getParent();
             List<String[]> rows = readCsv(instances);
-            Map<String, String> want = new HashMap<>();
-            if (expected != null) {
-                List<String[]> e = readCsv(expected);
-                int col = Arrays.asList(e.get(0)).indexOf("expected");
-                for (String[] r : e.subList(col >= 0 ? 1 : 0, e.size())) {
-                    want.put(r[0] + "," + r[1], r[col >= 0 ? col : 2]);
-                }
-            }
             if (!rows.isEmpty() && !rows.get(0)[0].endsWith(".onnx") && !rows.get(0)[0].endsWith(".nnet")) {
                 rows = rows.subList(1, rows.size()); // header
             }
-            Verifier verifier = BranchAndBoundVerifier.create();
-            VerifyOptions defaults = VerifyOptions.defaults();
-            Map<Path, DenseNetwork> nets = new HashMap<>();
+            Map<String, String> want = expected == null ? Map.of() : expected(readCsv(expected));
+            Score score = new Score();
             StringBuilder csv = new StringBuilder("onnx,vnnlib,verdict,seconds,expected,status,note\n");
-            List<Double> times = new ArrayList<>();
-            int right = 0;
-            int wrong = 0;
-            int unsolved = 0;
-            Map<String, Integer> counts = new java.util.TreeMap<>();
-            String slowest = "";
-            double slowestT = -1;
             long t0 = System.nanoTime();
             ProgressBarBuilder pbb = new ProgressBarBuilder().setTaskName("vnncomp").setInitialMax(rows.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                     .setUpdateIntervalMillis(200);
             try (ProgressBar pb = noProgress ? null : pbb.build()) {
                 for (String[] r : rows) {
-                    Path onnx = locate(base, r[0], "onnx");
-                    Path prop = locate(base, r[1], "vnnlib");
-                    double limit = timeout != null ? timeout : Double.parseDouble(r[2]);
                     String id = r[0] + "," + r[1];
+                    double limit = timeout != null ? timeout : Double.parseDouble(r[2]);
                     long s0 = System.nanoTime();
-                    Verdict v;
-                    try {
-                        DenseNetwork net = nets.computeIfAbsent(onnx, p -> Models.load(p).dense());
-                        VnnlibFile spec = VnnlibFile.read(prop, net.inputSize(), net.outputSize());
-                        if (!spec.ok()) {
-                            v = new Verdict.Unknown(spec.diagnostics().get(0).message(), 0);
-                        } else {
-                            v = verifier.verifyAny(net, spec.properties(), new VerifyOptions(limit,
-                                    threads == null ? defaults.threads() : threads, defaults.seed()));
-                        }
-                    } catch (RuntimeException e) {
-                        v = new Verdict.Unknown(e.getMessage(), (System.nanoTime() - s0) / 1e9);
-                    }
+                    Verdict v = verify(locate(base, r[0], "onnx"), locate(base, r[1], "vnnlib"), limit);
                     double secs = (System.nanoTime() - s0) / 1e9;
                     String exp = want.get(id);
-                    String status;
-                    boolean definite = v instanceof Verdict.Sat || v instanceof Verdict.Unsat;
-                    if (exp == null || !(exp.equals("sat") || exp.equals("unsat"))) {
-                        status = definite ? "unscored" : "unsolved";
-                    } else if (!definite) {
-                        status = "unsolved";
-                        unsolved++;
-                    } else if (v.word().equals(exp)) {
-                        status = "right";
-                        right++;
-                    } else {
-                        status = "WRONG";
-                        wrong++;
-                    }
-                    counts.merge(v.word(), 1, Integer::sum);
-                    times.add(secs);
-                    if (secs > slowestT) {
-                        slowestT = secs;
-                        slowest = id;
-                    }
+                    String status = score.add(id, v, exp, secs);
                     csv.append(id).append(',').append(v.word()).append(',')
                             .append(String.format(Locale.ROOT, "%.4f", secs)).append(',')
                             .append(exp == null ? "" : exp).append(',').append(status).append(',')
@@ -150,21 +98,81 @@ public final class BenchCommand implements Runnable {
                     }
                 }
             }
-            double total = (System.nanoTime() - t0) / 1e9;
             AtomicFiles.write(out, csv.toString().getBytes(StandardCharsets.UTF_8));
-            List<Double> sorted = new ArrayList<>(times);
-            sorted.sort(null);
-            double median = sorted.isEmpty() ? 0 : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                    : 0.5 * (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2));
-            double sum = times.stream().mapToDouble(Double::doubleValue).sum();
-            System.out.println("instances  " + rows.size());
-            counts.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-9s%d%n", k, n));
-            if (expected != null) {
-                System.out.printf(Locale.ROOT, "right      %d%nwrong      %d%nunsolved   %d%n", right, wrong, unsolved);
+            score.print(rows.size(), expected != null, (System.nanoTime() - t0) / 1e9, out);
+            return score.wrong > 0 ? 1 : 0;
+        }
+
+        /** The verdict of one instance, through the same front door as {@code engram verify}. */
+        private Verdict verify(Path model, Path vnnlib, double limit) {
+            VerifyResult r = Engram.verify(VerifyRequest.builder().setModel(model).optVnnlib(vnnlib).optTimeout(limit)
+                    .optThreads(threads).build());
+            if (!r.checked().isEmpty()) {
+                return r.checked().get(0).verdict();
             }
-            System.out.printf(Locale.ROOT, "total      %.2f s (sum of instances %.2f s)%nmedian     %.3f s%n"
-                    + "slowest    %.2f s (%s)%nresults    %s%n", total, sum, median, slowestT, slowest, out);
-            return wrong > 0 ? 1 : 0;
+            String why = r.message().orElse(r.diagnostics().isEmpty() ? "not verified"
+                    : r.diagnostics().get(0).message());
+            return new Verdict.Unknown(why, 0);
+        }
+
+        /** Expected verdicts by {@code onnx,vnnlib}, from a CSV with an {@code expected} column (else column 3). */
+        private static Map<String, String> expected(List<String[]> e) {
+            Map<String, String> want = new HashMap<>();
+            int col = Arrays.asList(e.get(0)).indexOf("expected");
+            for (String[] r : e.subList(col >= 0 ? 1 : 0, e.size())) {
+                want.put(r[0] + "," + r[1], r[col >= 0 ? col : 2]);
+            }
+            return want;
+        }
+
+        /** Right, wrong and unsolved answers against the expected verdicts, verdict counts and times. */
+        private static final class Score {
+            final List<Double> times = new ArrayList<>();
+            final Map<String, Integer> counts = new java.util.TreeMap<>();
+            int right;
+            int wrong;
+            int unsolved;
+            String slowest = "";
+            double slowestT = -1;
+
+            String add(String id, Verdict v, String exp, double secs) {
+                boolean definite = v instanceof Verdict.Sat || v instanceof Verdict.Unsat;
+                String status;
+                if (exp == null || !(exp.equals("sat") || exp.equals("unsat"))) {
+                    status = definite ? "unscored" : "unsolved";
+                } else if (!definite) {
+                    status = "unsolved";
+                    unsolved++;
+                } else if (v.word().equals(exp)) {
+                    status = "right";
+                    right++;
+                } else {
+                    status = "WRONG";
+                    wrong++;
+                }
+                counts.merge(v.word(), 1, Integer::sum);
+                times.add(secs);
+                if (secs > slowestT) {
+                    slowestT = secs;
+                    slowest = id;
+                }
+                return status;
+            }
+
+            void print(int instances, boolean scored, double total, Path out) {
+                List<Double> sorted = new ArrayList<>(times);
+                sorted.sort(null);
+                double median = sorted.isEmpty() ? 0 : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                        : 0.5 * (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2));
+                double sum = times.stream().mapToDouble(Double::doubleValue).sum();
+                System.out.println("instances  " + instances);
+                counts.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-9s%d%n", k, n));
+                if (scored) {
+                    System.out.printf(Locale.ROOT, "right      %d%nwrong      %d%nunsolved   %d%n", right, wrong, unsolved);
+                }
+                System.out.printf(Locale.ROOT, "total      %.2f s (sum of instances %.2f s)%nmedian     %.3f s%n"
+                        + "slowest    %.2f s (%s)%nresults    %s%n", total, sum, median, slowestT, slowest, out);
+            }
         }
 
         /** A file named in an instance list: next to the list, or in its {@code onnx/} or {@code vnnlib/} folder. */

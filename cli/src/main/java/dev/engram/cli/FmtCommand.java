@@ -1,8 +1,10 @@
 package dev.engram.cli;
 
 import dev.engram.diag.DiagnosticRenderer;
+import dev.engram.front.SourcePaths;
 import dev.engram.parse.AstPrinter;
-import dev.engram.parse.ParseResult;
+import dev.engram.diag.Diagnosed;
+import dev.engram.ast.RuleFile;
 import dev.engram.parse.RuleParser;
 import dev.engram.source.SourceFile;
 import java.io.IOException;
@@ -33,7 +35,7 @@ public final class FmtCommand implements Callable<Integer> {
     public Integer call() {
         List<Path> files;
         try {
-            files = SourceFiles.expand(paths, false);
+            files = SourcePaths.expand(paths, false);
         } catch (IOException e) {
             System.err.println("engram fmt: " + e.getMessage());
             return 2;
@@ -42,20 +44,20 @@ public final class FmtCommand implements Callable<Integer> {
         for (Path p : files) {
             SourceFile src;
             try {
-                src = SourceFiles.read(p);
+                src = SourceFile.read(p);
             } catch (IOException e) {
                 System.err.println("engram fmt: cannot read " + p + ": " + e.getMessage());
                 status = 2;
                 continue;
             }
-            ParseResult r = RuleParser.parse(src);
-            if (r.file().isEmpty()) {
+            Diagnosed<RuleFile> r = RuleParser.parse(src);
+            if (r.value().isEmpty()) {
                 System.out.print(DiagnosticRenderer.text(r.diagnostics(), src));
                 System.err.println("engram fmt: " + p + ": not formatted (fix the errors first)");
                 status = Math.max(status, 1);
                 continue;
             }
-            String formatted = AstPrinter.print(r.file().get());
+            String formatted = AstPrinter.print(r.value().get());
             if (formatted.equals(src.text())) {
                 continue;
             }

@@ -5,6 +5,7 @@ import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
 import dev.engram.model.Models;
+import dev.engram.model.dag.Dag;
 import dev.engram.model.graph.Graph;
 import dev.engram.model.graph.Node;
 import dev.engram.model.graph.ValueInfo;
@@ -80,10 +81,24 @@ public final class InspectCommand implements Callable<Integer> {
             System.out.println("  total parameters: " + total);
         } catch (ModelException e) {
             System.out.println("dense network: not available: " + e.getMessage());
+            graph(m);
         }
         for (String w : m.warnings()) {
             System.out.println("warning: " + w);
         }
         return 0;
+    }
+
+    /** The operator graph with every value's shape, for models that are not dense chains. */
+    private static void graph(LoadedModel m) {
+        try {
+            Dag d = m.dag();
+            System.out.println("graph:   " + d.nodes().size() + " operators (what engram run executes)");
+            for (String line : d.listing()) {
+                System.out.println("  " + line);
+            }
+        } catch (ModelException e) {
+            System.out.println("graph:   not available: " + e.getMessage());
+        }
     }
 }

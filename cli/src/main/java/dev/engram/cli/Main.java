@@ -19,7 +19,11 @@ import picocli.CommandLine.Command;
                 CompileCommand.class,
                 CheckCommand.class,
                 FmtCommand.class,
-                TrainCommand.class})
+                TrainCommand.class,
+                DemoCommand.class,
+                ReportCommand.class,
+                LearnCommand.class,
+                DictCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

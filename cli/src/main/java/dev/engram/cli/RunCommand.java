@@ -1,9 +1,11 @@
 package dev.engram.cli;
 
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
 import dev.engram.model.Models;
 import dev.engram.model.exec.DenseExecutor;
+import dev.engram.model.exec.GraphExecutor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code engram run}: evaluates a model on inputs given inline or in a CSV file (model units). */
+/**
+ * {@code engram run}: evaluates a model on inputs given inline or in a CSV file (model units): a dense network on
+ * the dense executor (with layer taps), any other graph (convolutions, pooling, branches) on the graph executor.
+ */
 @Command(name = "run", description = "Run a model on inputs (in model units) and print the outputs.")
 public final class RunCommand implements Callable<Integer> {
 
@@ -38,10 +43,13 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        DenseNetwork net = Models.readDense(model);
+        LoadedModel m = Models.load(model);
+        DenseNetwork net = dense(m);
+        GraphExecutor graph = net == null ? new GraphExecutor(m.dag()) : null;
+        int width = net != null ? net.inputSize() : graph.inputSize();
         List<float[]> rows = new ArrayList<>();
         if (in.input != null) {
-            rows.add(parse(in.input, "--input", net.inputSize()));
+            rows.add(parse(in.input, "--input", width));
         } else {
             List<String> lines = Files.readAllLines(in.inputs);
             for (int i = 0; i < lines.size(); i++) {
@@ -49,8 +57,18 @@ public final class RunCommand implements Callable<Integer> {
                 if (l.isEmpty() || l.startsWith("#") || (i == 0 && !l.matches("^[-+0-9.eEinfINFaN, \t]+$"))) {
                     continue; // blank, comment or header line
                 }
-                rows.add(parse(l, in.inputs + ":" + (i + 1), net.inputSize()));
+                rows.add(parse(l, in.inputs + ":" + (i + 1), width));
             }
+        }
+        if (graph != null) {
+            for (float[] y : graph.run(rows.toArray(new float[0][]))) {
+                System.out.println(join(y));
+            }
+            if (taps) {
+                System.err.println("note: --taps lists the layers of dense networks; this model is a graph ("
+                        + graph.dag().nodes().size() + " operators), so only its outputs are printed");
+            }
+            return 0;
         }
         DenseExecutor ex = new DenseExecutor(net);
         float[][] out = ex.run(rows.toArray(new float[0][]));
@@ -65,6 +83,16 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The model's dense network, or null when it is a graph the dense view does not take (but the executor may). */
+    private static DenseNetwork dense(LoadedModel m) {
+        try {
+            return m.dense();
+        } catch (ModelException e) {
+            m.dag(); // refused too: the graph reader's message names the node and what it lacks
+            return null;
+        }
     }
 
     static float[] parse(String s, String where, int n) {

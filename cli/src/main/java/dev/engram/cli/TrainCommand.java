@@ -1,5 +1,6 @@
 package dev.engram.cli;
 
+import dev.engram.data.ArrayData;
 import dev.engram.data.Dataset;
 import dev.engram.data.Encoding;
 import dev.engram.data.TrainTest;
@@ -26,16 +27,22 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
- * {@code engram train --data DIR|FILE --out model.onnx}: trains a tabular MLP classifier (Adult CSV or ARFF such as
- * German Credit), writes it as ONNX and writes the model's rule-language declarations ({@code input},
- * {@code normalize}, {@code output}, {@code decide}) so rules can be written in real units against it.
+ * {@code engram train --data DIR|FILE --out model.onnx}: trains an MLP classifier on tabular data (Adult CSV or ARFF
+ * such as German Credit) or on arrays (IDX images such as Fashion-MNIST, NPY), writes it as ONNX and writes the
+ * model's rule-language declarations ({@code input}, {@code normalize}, {@code output}, {@code decide}) so rules can
+ * be written in real units against it.
  */
-@Command(name = "train", description = "Train a tabular classifier (Adult CSV, ARFF) and write it as ONNX plus its .engram declarations.")
+@Command(name = "train", description = "Train a classifier (Adult CSV, ARFF; IDX images, NPY) and write it as ONNX plus its .engram declarations.")
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR|FILE",
-            description = "folder with adult.data/adult.test, a folder with one .arff, or a CSV/ARFF file (seeded 80/20 split)")
+            description = "folder with adult.data/adult.test, a folder with one .arff, a folder with train-images-idx3-ubyte"
+                    + "[.gz] and t10k-images-idx3-ubyte[.gz] (MNIST layout), or one CSV/ARFF/IDX/NPY file (seeded 80/20 split)")
     Path data;
+
+    @Option(names = "--classes", split = ",", paramLabel = "NAME,...",
+            description = "class names of IDX/NPY labels 0, 1, ... (default: the numbers)")
+    List<String> classes = new ArrayList<>();
 
     @Option(names = "--label", paramLabel = "COLUMN", description = "label column (default: the last column)")
     String label;
@@ -74,6 +81,9 @@ public final class TrainCommand implements Callable<Integer> {
         CliFiles.refuseInPlace(data, out);
         CliFiles.refuseInPlace(data, rules);
         keptRules(rules);
+        if (isArrays(data)) {
+            return trainArrays(rules);
+        }
         TrainTest tt = TrainTest.load(data, Optional.ofNullable(label), seed);
         Encoding enc = Encoding.fit(tt.train(), tt.label());
         Dataset train = enc.encode(tt.train());
@@ -83,12 +93,7 @@ public final class TrainCommand implements Callable<Integer> {
         MlpTrainer trainer = MlpTrainer.builder().setHidden(hidden).optEpochs(epochs).optBatchSize(batchSize)
                 .optLearningRate(learningRate).optSeed(seed).build();
         MlpTrainer.Result r = trainer.train(train);
-        System.out.println("trained " + Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining("x"))
-                + " ReLU MLP, " + epochs + " epochs in " + r.millis() + " ms; loss per epoch: "
-                + r.epochLoss().stream().map(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" ")));
-        double trainAcc = Metrics.accuracy(r.network(), train);
-        double testAcc = Metrics.accuracy(r.network(), test);
-        System.out.printf(Locale.ROOT, "accuracy: train %.4f, test %.4f (%d test rows)%n", trainAcc, testAcc, test.rows());
+        double testAcc = report(r, train, test);
 
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("engram.trained_on", tt.description());
@@ -97,12 +102,8 @@ public final class TrainCommand implements Callable<Integer> {
         meta.put("engram.seed", Long.toString(seed));
         meta.put("engram.epochs", Integer.toString(epochs));
         meta.put("engram.test_accuracy", String.format(Locale.ROOT, "%.4f", testAcc));
-        OnnxModel.fromDense(r.network(), "input", "output", false, meta).write(out);
         // the file is what users get: make sure it reads back to the same decisions
-        int[] direct = Metrics.predict(r.network(), test.x());
-        int[] reread = Metrics.predict(Models.readDense(out), test.x());
-        if (!Arrays.equals(direct, reread)) {
-            System.err.println("engram train: the written model does not read back to the trained network");
+        if (!writeChecked(r, test, meta)) {
             return 2;
         }
 
@@ -120,6 +121,74 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.println("wrote " + out + " and " + rules + (kept.isEmpty() ? ""
                 : " (kept " + kept.lines().count() + " lines of rules below the generated declarations)"));
         return 0;
+    }
+
+    /** True for array data: a folder in the MNIST layout, or an IDX or NPY file. */
+    static boolean isArrays(Path data) {
+        if (Files.isDirectory(data)) {
+            return Files.isRegularFile(data.resolve("train-images-idx3-ubyte.gz"))
+                    || Files.isRegularFile(data.resolve("train-images-idx3-ubyte"));
+        }
+        return ArrayData.isArrayFile(data);
+    }
+
+    /** Trains on IDX/NPY arrays (inputs as read, unsigned bytes scaled to [0, 1]) and writes model and declarations. */
+    private int trainArrays(Path rules) {
+        ArrayData.Split split = ArrayData.trainTest(data, classes, seed);
+        Dataset train = split.train();
+        Dataset test = split.test();
+        System.out.println("data: " + split.description() + "; " + train.width() + " inputs, classes "
+                + String.join(", ", train.classes()));
+        MlpTrainer.Result r = MlpTrainer.builder().setHidden(hidden).optEpochs(epochs).optBatchSize(batchSize)
+                .optLearningRate(learningRate).optSeed(seed).build().train(train);
+        double testAcc = report(r, train, test);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("engram.trained_on", split.description());
+        meta.put("engram.classes", String.join("|", train.classes()));
+        meta.put("engram.seed", Long.toString(seed));
+        meta.put("engram.epochs", Integer.toString(epochs));
+        meta.put("engram.test_accuracy", String.format(Locale.ROOT, "%.4f", testAcc));
+        if (!writeChecked(r, test, meta)) {
+            return 2;
+        }
+        String modelRef = rules.toAbsolutePath().getParent().relativize(out.toAbsolutePath()).toString();
+        List<String> header = List.of("Model declarations generated by `engram train` for " + out.getFileName() + ".",
+                "Data: " + split.description() + ".",
+                String.format(Locale.ROOT, "Test accuracy %.4f; seed %d, %d epochs, hidden %s.", testAcc, seed, epochs,
+                        Arrays.toString(hidden)),
+                "Regenerate: engram train --data " + data + (classes.isEmpty() ? "" : " --classes \""
+                        + String.join(",", classes) + "\"") + " --out " + out + " --rules-out " + rules + " --epochs "
+                        + epochs + " --seed " + seed + " --hidden " + Arrays.stream(hidden).mapToObj(Integer::toString)
+                        .collect(Collectors.joining(",")));
+        String kept = keptRules(rules);
+        AtomicFiles.write(rules, (ArrayData.declarations(modelRef, train.width(), train.classes(), header) + kept)
+                .getBytes(StandardCharsets.UTF_8));
+        System.out.println("wrote " + out + " and " + rules + (kept.isEmpty() ? ""
+                : " (kept " + kept.lines().count() + " lines of rules below the generated declarations)"));
+        return 0;
+    }
+
+    /** Prints the training summary and accuracies; returns the test accuracy. */
+    private double report(MlpTrainer.Result r, Dataset train, Dataset test) {
+        System.out.println("trained " + Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining("x"))
+                + " ReLU MLP, " + epochs + " epochs in " + r.millis() + " ms; loss per epoch: "
+                + r.epochLoss().stream().map(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" ")));
+        double trainAcc = Metrics.accuracy(r.network(), train);
+        double testAcc = Metrics.accuracy(r.network(), test);
+        System.out.printf(Locale.ROOT, "accuracy: train %.4f, test %.4f (%d test rows)%n", trainAcc, testAcc, test.rows());
+        return testAcc;
+    }
+
+    /** Writes the model and checks that the file reads back to the same decisions. */
+    private boolean writeChecked(MlpTrainer.Result r, Dataset test, Map<String, String> meta) {
+        OnnxModel.fromDense(r.network(), "input", "output", false, meta).write(out);
+        int[] direct = Metrics.predict(r.network(), test.x());
+        int[] reread = Metrics.predict(Models.readDense(out), test.x());
+        if (!Arrays.equals(direct, reread)) {
+            System.err.println("engram train: the written model does not read back to the trained network");
+            return false;
+        }
+        return true;
     }
 
     /** The user's text after the end marker of an existing declarations file (empty when none). */

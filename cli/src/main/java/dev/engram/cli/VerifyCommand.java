@@ -1,18 +1,14 @@
 package dev.engram.cli;
 
-import dev.engram.diag.Diagnostic;
-import dev.engram.diag.DiagnosticRenderer;
-import dev.engram.model.DenseNetwork;
-import dev.engram.model.Models;
-import dev.engram.model.io.AtomicFiles;
-import dev.engram.properties.VnnlibFile;
-import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.Engram;
+import dev.engram.VerifyRequest;
+import dev.engram.VerifyResult;
+import dev.engram.VnncompResult;
+import dev.engram.diag.DiagnosticCode;
 import dev.engram.verify.Verdict;
-import dev.engram.verify.VerifyOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -20,7 +16,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code engram verify --model M --vnnlib P}: decides a VNN-LIB property on a model and writes the verdict as a
  * VNN-COMP result file. Exit 0 for a definite answer (sat or unsat), 1 for unknown or timeout, 2 for bad input.
- * With {@code --rules R.engram} instead, every statement of a rule file is checked ({@link RuleVerification}).
+ * With {@code --rules R.engram} instead, every rule, property and {@code ignore} of a rule file is checked, one line
+ * each; a violated one is reported at its source position with the counterexample in real units. Exit 0 when all
+ * hold, 3 when any is violated, 1 when some could not be decided or checked, 2 for bad input.
  */
 @Command(name = "verify", description = "Prove or refute a VNN-LIB property on a model (VNN-COMP result format).")
 public final class VerifyCommand implements Callable<Integer> {
@@ -50,30 +48,33 @@ public final class VerifyCommand implements Callable<Integer> {
             System.err.println("engram verify: give exactly one of --vnnlib and --rules");
             return 2;
         }
-        if (rules != null) {
-            return RuleVerification.run(model, rules, timeout);
+        VerifyResult r = Engram.verify(VerifyRequest.builder().setModel(model).optVnnlib(vnnlib).optRules(rules)
+                .optTimeout(timeout).optThreads(threads).optResult(result).build());
+        r.message().ifPresent(m -> System.err.println("engram verify: " + m));
+        if (vnnlib != null) {
+            Render.diagnostics(System.err, r.diagnostics(), r.sources());
+            if (!r.checked().isEmpty()) {
+                Verdict v = r.checked().get(0).verdict();
+                System.out.println(summary(v, model, vnnlib));
+                if (v instanceof Verdict.Sat && result == null) {
+                    String text = VnncompResult.text(v);
+                    System.out.print(text.substring(text.indexOf('\n') + 1));
+                }
+            }
+            return r.outcome().exitCode();
         }
-        DenseNetwork net = Models.load(model).dense();
-        VnnlibFile spec = VnnlibFile.read(vnnlib, net.inputSize(), net.outputSize());
-        for (Diagnostic d : spec.diagnostics()) {
-            System.err.print(DiagnosticRenderer.text(d, spec.source()));
+        Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() != DiagnosticCode.E061);
+        for (VerifyResult.Checked c : r.checked()) {
+            System.out.printf(Locale.ROOT, "%-9s %8.3f s  %-8s %s (%s)%n", c.word(), c.verdict().seconds(), c.kind(),
+                    c.name(), c.span());
         }
-        if (!spec.ok()) {
-            return 2;
+        Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);
+        if (!r.checked().isEmpty() || r.notChecked() > 0) {
+            System.out.printf(Locale.ROOT, "%d hold, %d violated, %d undecided, %d not checked%n",
+                    r.count(Verdict.Unsat.class), r.count(Verdict.Sat.class),
+                    r.checked().size() - r.count(Verdict.Unsat.class) - r.count(Verdict.Sat.class), r.notChecked());
         }
-        VerifyOptions defaults = VerifyOptions.defaults();
-        VerifyOptions options = new VerifyOptions(timeout, threads == null ? defaults.threads() : threads,
-                defaults.seed());
-        Verdict v = BranchAndBoundVerifier.create().verifyAny(net, spec.properties(), options);
-        String text = resultText(v);
-        if (result != null) {
-            AtomicFiles.write(result, text.getBytes(StandardCharsets.UTF_8));
-        }
-        System.out.println(summary(v, model, vnnlib));
-        if (v instanceof Verdict.Sat s && result == null) {
-            System.out.print(text.substring(text.indexOf('\n') + 1));
-        }
-        return v instanceof Verdict.Sat || v instanceof Verdict.Unsat ? 0 : 1;
+        return r.outcome().exitCode();
     }
 
     /** One line: verdict, time, instance. */
@@ -81,23 +82,5 @@ public final class VerifyCommand implements Callable<Integer> {
         String detail = v instanceof Verdict.Unknown u ? " (" + u.reason() + ")" : "";
         return String.format(Locale.ROOT, "%s in %.3f s: %s on %s%s", v.word(), v.seconds(), vnnlib.getFileName(),
                 model.getFileName(), detail);
-    }
-
-    /** The VNN-COMP result file text: the verdict word, and for sat the witness {@code ((X_0 v) ... (Y_0 v))}. */
-    static String resultText(Verdict v) {
-        StringBuilder sb = new StringBuilder(v.word()).append('\n');
-        if (v instanceof Verdict.Sat s) {
-            sb.append('(');
-            boolean first = true;
-            for (int i = 0; i < s.input().length; i++) {
-                sb.append(first ? "(" : " (").append("X_").append(i).append(' ').append(s.input()[i]).append(")\n");
-                first = false;
-            }
-            for (int j = 0; j < s.output().length; j++) {
-                sb.append(" (Y_").append(j).append(' ').append(s.output()[j]).append(')');
-                sb.append(j == s.output().length - 1 ? ")\n" : "\n");
-            }
-        }
-        return sb.toString();
     }
 }

@@ -20,10 +20,26 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code engram compile --enforce} end to end on a violating ACAS Xu network: the rule is proved on the patched
- * model, ONNX Runtime runs the written file exactly like our executor, the original is untouched, the patch
+ * model, ONNX Runtime runs the written file like our executor (to float rounding), gives bit-identical
+ * outputs to the original's outside the rule's dilated box, the original is untouched, the patch
  * reverts bit-identically, and an independent {@code engram verify} agrees.
  */
 class CompileCommandTest {
+
+    static float[][] ort(Path model, float[][] xs) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
+            String in = s.getInputNames().iterator().next();
+            float[][] out = new float[xs.length][];
+            for (int k = 0; k < xs.length; k++) {
+                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(xs[k]), new long[] {1, 1, 1, 5});
+                     OrtSession.Result res = s.run(Map.of(in, t))) {
+                    out[k] = ((float[][]) res.get(0).getValue())[0];
+                }
+            }
+            return out;
+        }
+    }
 
     @Test
     void enforceProperty2OnAViolatingNetwork() throws Exception {
@@ -47,8 +63,8 @@ class CompileCommandTest {
         // ONNX Runtime on the written file agrees with the executor on the patched network
         DenseNetwork net = Models.load(out).dense();
         Random rnd = new Random(3);
-        try (OrtEnvironment env = OrtEnvironment.getEnvironment();
-             OrtSession s = env.createSession(out.toString(), new OrtSession.SessionOptions())) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(out.toString(), new OrtSession.SessionOptions())) {
             String in = s.getInputNames().iterator().next();
             double maxDiff = 0;
             for (int k = 0; k < 200; k++) {
@@ -67,7 +83,33 @@ class CompileCommandTest {
                 }
             }
             System.out.println("[compile] ORT vs executor on the patched model: max |diff| = " + maxDiff);
-            assertTrue(maxDiff < 1e-3, "max diff " + maxDiff);
+            assertTrue(maxDiff < 1e-5, "max diff " + maxDiff);
+        }
+        // ONNX Runtime: outside the box dilated by 1 % of its widths, the outputs are the original's, bit for bit
+        double[] lo = {0.6, -0.5, -0.5, 0.45, -0.5};
+        double[] hi = {0.679857769, 0.5, 0.5, 0.5, -0.45};
+        float[][] xs = new float[400][5];
+        for (int k = 0; k < xs.length; k++) {
+            int face = rnd.nextInt(5);
+            for (int i = 0; i < 5; i++) {
+                xs[k][i] = (float) (lo[i] + (hi[i] - lo[i]) * rnd.nextDouble());
+            }
+            // a few ulps beyond the dilated face, or further out
+            double d = 0.01 * (hi[face] - lo[face]) + (k % 3 == 0 ? 0 : 0.05 * rnd.nextDouble());
+            float v = k % 2 == 0 ? (float) (lo[face] - d) : (float) (hi[face] + d);
+            for (int u = 0; u < 3; u++) {
+                v = k % 2 == 0 ? Math.nextDown(v) : Math.nextUp(v);
+            }
+            xs[k][face] = v;
+        }
+        float[][] a = ort(model, xs);
+        float[][] b = ort(out, xs);
+        for (int k = 0; k < xs.length; k++) {
+            for (int j = 0; j < 5; j++) {
+                assertTrue(Float.floatToIntBits(a[k][j]) == Float.floatToIntBits(b[k][j]) || a[k][j] == 0 && b[k][j] == 0,
+                        "outside the dilated box at " + java.util.Arrays.toString(xs[k]) + ": " + a[k][j] + " became "
+                                + b[k][j]);
+            }
         }
         // the patch reverts to the original parameters bit for bit
         var reverted = Patch.read(patch).revert(Models.load(out));

@@ -29,6 +29,26 @@ class ModelCommandsTest {
     record Run(int code, String out, String err) {
     }
 
+    /** One input through ONNX Runtime (the model's input shape, batch 1), the first output flattened. */
+    static float[] ort(Path model, float[] x) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(model.toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+            String in = s.getInputNames().iterator().next();
+            long[] shape = ((ai.onnxruntime.TensorInfo) s.getInputInfo().get(in).getInfo()).getShape();
+            for (int k = 0; k < shape.length; k++) {
+                shape[k] = shape[k] < 0 ? 1 : shape[k];
+            }
+            try (ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env,
+                    java.nio.FloatBuffer.wrap(x), shape);
+                 ai.onnxruntime.OrtSession.Result res = s.run(java.util.Map.of(in, t))) {
+                java.nio.FloatBuffer fb = ((ai.onnxruntime.OnnxTensor) res.get(0)).getFloatBuffer();
+                float[] y = new float[fb.remaining()];
+                fb.get(y);
+                return y;
+            }
+        }
+    }
+
     static Run engram(String... args) {
         PrintStream o = System.out;
         PrintStream e = System.err;

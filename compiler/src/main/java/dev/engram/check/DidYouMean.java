@@ -7,8 +7,17 @@ public final class DidYouMean {
     private DidYouMean() {
     }
 
-    /** The candidate closest to {@code name} when it is close enough (distance at most max(1, len/3)), else null. */
+    /** Longest name a suggestion is looked for (the edit distance costs the product of the two lengths). */
+    static final int MAX_LENGTH = 64;
+
+    /**
+     * The candidate closest to {@code name} when it is close enough (distance at most max(1, len/3)), else null;
+     * names longer than {@link #MAX_LENGTH} get no suggestion.
+     */
     public static String suggest(String name, Collection<String> candidates) {
+        if (name.length() > MAX_LENGTH) {
+            return null;
+        }
         String best = null;
         int bestD = Integer.MAX_VALUE;
         int limit = Math.max(1, name.length() / 3);

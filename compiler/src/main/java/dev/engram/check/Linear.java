@@ -1,20 +1,12 @@
 package dev.engram.check;
 
-import dev.engram.verify.LinearConstraint;
-
 /**
  * A linear constraint {@code coefficients · v <= bound} (or {@code <} when {@code strict}) over the input slots
- * or the outputs of a model. {@link #toConstraint()} drops strictness (the closure), which is what the verifier
- * works with.
+ * or the outputs of a model, in the rule file's real units.
  */
 public record Linear(double[] coefficients, double bound, boolean strict) {
     public Linear {
         coefficients = coefficients.clone();
-    }
-
-    /** The non-strict verifier constraint. */
-    public LinearConstraint toConstraint() {
-        return new LinearConstraint(coefficients, bound);
     }
 
     /** The negation {@code coefficients · v > bound}, written as {@code -coefficients · v < -bound}. */

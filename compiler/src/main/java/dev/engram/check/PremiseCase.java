@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * One disjunct of a premise in disjunctive normal form: a box {@code lo <= x <= hi} over the model's input
  * slots, intersected with linear constraints, plus literals on learned concepts (which only the model's
- * activations can decide). The premise is the union of its cases. Units (real or model) depend on where it
- * is found ({@link CheckedRule#premiseReal()} or {@link CheckedRule#premiseModel()}).
+ * activations can decide). The premise is the union of its cases. In a {@link CheckedRule} the units are the rule
+ * file's real units; the front end maps cases to model units.
  */
 public record PremiseCase(double[] lo, double[] hi, List<Linear> constraints, List<ConceptLiteral> learned) {
     public PremiseCase {
@@ -18,9 +18,4 @@ public record PremiseCase(double[] lo, double[] hi, List<Linear> constraints, Li
 
     /** A learned concept ({@code concept X from "data"}) required to hold ({@code negated == false}) or not. */
     public record ConceptLiteral(String concept, boolean negated) { }
-
-    /** The box as a verifier box. */
-    public dev.engram.verify.Box box() {
-        return new dev.engram.verify.Box(lo, hi);
-    }
 }

@@ -1,23 +1,33 @@
 package dev.engram.compile;
 
+import dev.engram.front.FrontEnd;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
-
 import dev.engram.ir.Obligation;
+import dev.engram.ir.SampleDomain;
+import dev.engram.ir.Units;
+import dev.engram.source.SourceFile;
 import dev.engram.verify.Box;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * What to compile: a model file, the obligations (IR, model units), where to write the patched model, the patch
- * and the report (each may be null), the domain fidelity is sampled on (null: around the rules' regions), how the
- * model decides, the verification budget per obligation, the rules' source hash and the units used to show
- * counterexamples. Built with {@link #builder()}.
+ * What to compile: a rule file and/or VNN-LIB files to enforce and/or obligations built in Java, the model (default:
+ * the rule file's {@code model} declaration), the strategy for the VNN-LIB files, the guard's dilation, where
+ * fidelity is sampled and how the model decides (defaults from the rule file), the fidelity sample count, the
+ * verification budget per obligation, and where to write the patched model, the patch and the JSON report (each
+ * may be null). Built with {@link #builder()}.
  */
-public record CompileRequest(Path model, List<Obligation> obligations, Path out, Path patch, Path report,
-                             SampleDomain domain, Decision decision, int fidelitySamples,
-                             double verifyTimeoutSeconds, String rulesSha256, Units units) {
+public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path> model, List<Path> enforce,
+                             Obligation.Strategy strategy, List<Obligation> obligations, double dilationFraction,
+                             SampleDomain domain, Decision decision, Units units, int fidelitySamples,
+                             double verifyTimeoutSeconds, long seed, Path out, Path patch, Path report,
+                             ConceptPolicy concepts) {
     public CompileRequest {
+        enforce = List.copyOf(enforce);
         obligations = List.copyOf(obligations);
     }
 
@@ -25,42 +35,77 @@ public record CompileRequest(Path model, List<Obligation> obligations, Path out,
         return new Builder();
     }
 
-    /** Builder in the DJL style: {@code set*} for required values, {@code opt*} for optional ones. */
+    /** What the front end reads for this request. */
+    public FrontEnd.Input frontInput() {
+        return new FrontEnd.Input(rules, model, enforce, strategy, obligations, dilationFraction, domain, decision,
+                false, concepts);
+    }
+
+    /** Builder in the DJL style: {@code set*} for required values, {@code opt*}/{@code add*} for optional ones. */
     public static final class Builder {
+        private FrontEnd.RuleSource rules;
         private Path model;
-        private List<Obligation> obligations = List.of();
+        private final List<Path> enforce = new ArrayList<>();
+        private Obligation.Strategy strategy = Obligation.Strategy.AUTO;
+        private final List<Obligation> obligations = new ArrayList<>();
+        private double dilation = Obligation.DEFAULT_DILATION;
+        private SampleDomain domain;
+        private Decision decision;
+        private Units units;
+        private int samples = 5000;
+        private double timeout = 120;
+        private long seed = 0x5EED;
         private Path out;
         private Path patch;
         private Path report;
-        private SampleDomain domain;
-        private Decision decision = Decision.ARGMIN;
-        private int samples = 5000;
-        private double timeout = 120;
-        private String rulesSha256 = "";
-        private Units units = Units.none();
+        private ConceptPolicy concepts = ConceptPolicy.defaults();
 
+        /** The model (required unless the rule file declares one). */
         public Builder setModel(Path model) {
             this.model = model;
             return this;
         }
 
+        /** Obligations built in Java (the IR), compiled after those from text. */
         public Builder setObligations(List<Obligation> obligations) {
-            this.obligations = obligations;
+            this.obligations.clear();
+            this.obligations.addAll(obligations);
             return this;
         }
 
-        public Builder optOut(Path out) {
-            this.out = out;
+        /** A rule file to compile. */
+        public Builder optRules(Path rules) {
+            this.rules = rules == null ? null : FrontEnd.RuleSource.of(rules);
             return this;
         }
 
-        public Builder optPatch(Path patch) {
-            this.patch = patch;
+        /** Rule text; its relative paths (model, imports, data) are resolved against {@code baseDir}. */
+        public Builder optRules(SourceFile text, Path baseDir) {
+            this.rules = FrontEnd.RuleSource.of(text, baseDir);
             return this;
         }
 
-        public Builder optReport(Path report) {
-            this.report = report;
+        /** A VNN-LIB property to enforce: its unsafe set must become unreachable over its region. */
+        public Builder addEnforce(Path vnnlib) {
+            this.enforce.add(vnnlib);
+            return this;
+        }
+
+        /**
+         * The strategy for VNN-LIB properties to enforce (rules name theirs with {@code using}); default
+         * {@link Obligation.Strategy#AUTO}.
+         */
+        public Builder optStrategy(Obligation.Strategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        /**
+         * The guard's dilation, as a fraction of each input's declared domain (rules) or of the property's box
+         * (VNN-LIB); default {@link Obligation#DEFAULT_DILATION}.
+         */
+        public Builder optDilation(double fraction) {
+            this.dilation = fraction;
             return this;
         }
 
@@ -75,9 +120,15 @@ public record CompileRequest(Path model, List<Obligation> obligations, Path out,
             return this;
         }
 
-        /** How the model decides (default: arg-min, the ACAS Xu convention). */
+        /** How the model decides (default: the rule file's {@code decide}, else arg-min, the ACAS Xu convention). */
         public Builder optDecision(Decision decision) {
             this.decision = decision;
+            return this;
+        }
+
+        /** How to show model-unit vectors (default: the rule file's declarations, else {@code X_i}/{@code Y_j}). */
+        public Builder optUnits(Units units) {
+            this.units = units;
             return this;
         }
 
@@ -86,30 +137,49 @@ public record CompileRequest(Path model, List<Obligation> obligations, Path out,
             return this;
         }
 
+        /** The verification budget per obligation, in seconds (default 120). */
         public Builder optVerifyTimeout(double seconds) {
             this.timeout = seconds;
             return this;
         }
 
-        public Builder optRulesSha256(String sha) {
-            this.rulesSha256 = sha;
+        /** The seed of every random choice (sampling, repair); results are deterministic for a seed. */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
             return this;
         }
 
-        public Builder optUnits(Units units) {
-            this.units = units;
+        /** Where to write the patched model (only when every obligation is proved). */
+        public Builder optOut(Path out) {
+            this.out = out;
+            return this;
+        }
+
+        /** Where to write the patch (only when every obligation is proved). */
+        public Builder optPatch(Path patch) {
+            this.patch = patch;
+            return this;
+        }
+
+        /** Where to write the JSON report (always). */
+        public Builder optReport(Path report) {
+            this.report = report;
+            return this;
+        }
+
+        /**
+         * How statements over learned concepts are served (a dictionary file, test data) and judged (the quality
+         * gate and measured thresholds); default {@link ConceptPolicy#defaults()}.
+         */
+        public Builder optConcepts(ConceptPolicy concepts) {
+            this.concepts = concepts == null ? ConceptPolicy.defaults() : concepts;
             return this;
         }
 
         public CompileRequest build() {
-            if (model == null) {
-                throw new IllegalArgumentException("a model is required");
-            }
-            if (obligations.isEmpty()) {
-                throw new IllegalArgumentException("nothing to compile: no obligations");
-            }
-            return new CompileRequest(model, obligations, out, patch, report, domain, decision, samples, timeout,
-                    rulesSha256, units);
+            return new CompileRequest(Optional.ofNullable(rules), Optional.ofNullable(model), enforce, strategy,
+                    obligations, dilation, domain, decision, units, samples, timeout, seed, out, patch, report,
+                    concepts);
         }
     }
 }

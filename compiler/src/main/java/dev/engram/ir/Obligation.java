@@ -9,12 +9,12 @@ import java.util.Arrays;
 
 /**
  * One unit of work in the compiler's IR, in <em>model units</em>: something to write into the weights (and then
- * prove), or a property to check on the result. Built from rule text ({@code ProgramToObligations}), from a
+ * prove), or a property to check on the result. Built from rule text ({@code ProgramToIr}), from a
  * VNN-LIB file, or directly by the Java API through the static factories below, so both paths share every later
  * stage.
  */
 public sealed interface Obligation permits Obligation.Enforce, Obligation.Invariance, Obligation.Steer,
-        Obligation.Check {
+        Obligation.Check, Obligation.ConceptRule, Obligation.Erase, Obligation.ConceptSteer {
 
     /** The rule's name (reports, diagnostics). */
     String name();
@@ -33,22 +33,28 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         /** Exact guard units (KBANN-style) on a widened network. */
         GUARD,
         /** Minimal changes to existing weights, iterated with the verifier; the architecture is kept. */
-        REPAIR
+        REPAIR,
+        /**
+         * The compiler chooses, in order of fidelity and cost: the guard where the network allows it (outputs
+         * bit-identical outside the dilated region, milliseconds), else the repair.
+         */
+        AUTO
     }
 
     /**
      * Over {@code property.region()} the outputs must stay out of {@code property.unsafe()}.
      *
-     * @param delta guard margin per input (model units): outside the region dilated by it the outputs are unchanged;
-     *              only used by {@link Strategy#GUARD}
+     * @param dilation how far the guard's region reaches beyond the rule's box, per input (model units): outside the
+     *                 box dilated by it the outputs are unchanged; only used by {@link Strategy#GUARD} (and by
+     *                 {@link Strategy#AUTO} when it chooses the guard)
      */
-    record Enforce(String name, Span span, Property property, Strategy strategy, double[] delta)
+    record Enforce(String name, Span span, Property property, Strategy strategy, double[] dilation)
             implements Obligation {
         public Enforce {
             if (property.region().boxes().size() != 1) {
                 throw new IllegalArgumentException(name + ": one box per obligation; split the region first");
             }
-            delta = delta == null ? null : delta.clone();
+            dilation = dilation == null ? null : dilation.clone();
         }
 
         @Override
@@ -66,17 +72,22 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
             return property.region().boxes().get(0);
         }
 
-        /** The box dilated by {@link #delta()} (the box itself when there is none). */
+        /** This obligation lowered with {@code s} (the dilation is dropped for a repair). */
+        public Enforce with(Strategy s) {
+            return new Enforce(name, span, property, s, s == Strategy.REPAIR ? null : dilation);
+        }
+
+        /** The box dilated by {@link #dilation()} (the box itself when there is none). */
         public Box dilatedBox() {
             Box b = box();
-            if (delta == null) {
+            if (dilation == null) {
                 return b;
             }
             double[] lo = b.lo().clone();
             double[] hi = b.hi().clone();
             for (int i = 0; i < lo.length; i++) {
-                lo[i] -= delta[i];
-                hi[i] += delta[i];
+                lo[i] -= dilation[i];
+                hi[i] += dilation[i];
             }
             return new Box(lo, hi);
         }
@@ -145,16 +156,75 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         }
     }
 
-    // ------------------------------------------------------------------ the Java API
+    /**
+     * {@code rule NAME: when CONCEPT then CONSEQUENT}: wherever the model's code says the learned concept holds, the
+     * outputs must stay out of {@code consequent.unsafe()} (model units, margin already applied). Lowered through the
+     * dictionary by a rank-one (ROME-style) edit of the dense layer that reads {@code code.layer()}, jointly (MEMIT
+     * form) with the other concept rules of that layer. No region exists for a concept defined by examples: the
+     * result is measured on {@code evidence} against {@code policy}, and reported as measured, never as proved.
+     */
+    record ConceptRule(String name, Span span, ConceptCode code, Property consequent, ConceptEvidence evidence,
+                       ConceptPolicy policy) implements Obligation {
+        @Override
+        public String kind() {
+            return "rule";
+        }
 
-    /** Enforce {@code property} with exact guard units; {@code deltaFraction} of each input's box width as margin. */
-    static Enforce guard(String name, Property property, double deltaFraction) {
-        return new Enforce(name, Span.NONE, property, Strategy.GUARD,
-                margins(property.region().boxes().get(0), deltaFraction));
+        @Override
+        public String how() {
+            return "concept edit";
+        }
     }
 
-    /** Guard margins: {@code fraction} of the width of {@code box} per input (at least 1e-6). */
-    static double[] margins(Box box, double fraction) {
+    /**
+     * {@code erase CONCEPT at layer L}: the concept's linear code is removed from layer {@code code.layer()} in the
+     * LEACE form (the class-conditional means made equal with the least change in the covariance norm), folded into
+     * the next dense layer's weights and bias. Measured by fresh probes on {@code evidence}.
+     */
+    record Erase(String name, Span span, ConceptCode code, ConceptEvidence evidence, ConceptPolicy policy)
+            implements Obligation {
+        @Override
+        public String kind() {
+            return "erase";
+        }
+
+        @Override
+        public String how() {
+            return "erasure";
+        }
+    }
+
+    /**
+     * {@code steer toward CONCEPT at layer L strength S}: layer {@code code.layer()}'s activations move by
+     * {@code strength × (positive mean − negative mean)} (strength 1 moves the average concept-negative activation to
+     * the average concept-positive one), folded into the next dense layer's bias.
+     */
+    record ConceptSteer(String name, Span span, ConceptCode code, double strength, ConceptEvidence evidence,
+                        ConceptPolicy policy) implements Obligation {
+        @Override
+        public String kind() {
+            return "steer";
+        }
+
+        @Override
+        public String how() {
+            return "concept steering";
+        }
+    }
+
+    // ------------------------------------------------------------------ the Java API
+
+    /** The guard's default dilation: this fraction of each input's width (of the domain, or of the rule's box). */
+    double DEFAULT_DILATION = 0.01;
+
+    /** Enforce {@code property} with exact guard units, dilated by {@code fraction} of each input's box width. */
+    static Enforce guard(String name, Property property, double fraction) {
+        return new Enforce(name, Span.NONE, property, Strategy.GUARD,
+                dilation(property.region().boxes().get(0), fraction));
+    }
+
+    /** A guard's dilation: {@code fraction} of the width of {@code box} per input (at least 1e-6). */
+    static double[] dilation(Box box, double fraction) {
         double[] d = new double[box.dimension()];
         for (int i = 0; i < d.length; i++) {
             d[i] = Math.max(1e-6, fraction * (box.hi()[i] - box.lo()[i]));

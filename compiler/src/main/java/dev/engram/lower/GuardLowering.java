@@ -12,84 +12,98 @@ import dev.engram.verify.bounds.LinearBounds;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The exact guard lowering of {@code over BOX ensure not UNSAFE} on a ReLU network (KBANN-style). The network is
- * widened, never changed elsewhere:
+ * widened, never changed elsewhere (a network with one hidden layer first gets an identity ReLU layer after it, exact
+ * in float32, so that the guard has the two layers it needs):
  * <ol>
  *   <li>first hidden layer: one ramp per half-space of the region: per input {@code i} two units
  *       {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)}, the distance of {@code x_i} outside the box on each
  *       side, and per linear input constraint {@code a . x <= b} one unit {@code relu(a . x - b)};</li>
  *   <li>second hidden layer: the conjunction {@code g = relu(1 - sum_k r_k / delta_k)}: 1 on the region, 0
- *       outside the region dilated by {@code delta} (a constraint's margin is {@code sum_i |a_i| delta_i}), in
- *       between on the margin;</li>
+ *       outside the region dilated by {@code delta} (the obligation's dilation; a constraint's dilation is
+ *       {@code sum_i |a_i| delta_i}), in between;</li>
  *   <li>every later hidden layer: one unit carrying {@code g} ({@code relu(g) = g});</li>
  *   <li>output layer: a column {@code c} so the outputs become {@code y + g c}. {@code c} comes from sound lower
  *       bounds of the original network over the box: for every conjunction of the unsafe set one constraint
  *       {@code a · y <= b} is made impossible by raising the outputs {@code a} counts positively by the missing
- *       amount plus a margin (so a decision rule only pushes the forbidden output away).</li>
+ *       amount plus a clearance (so a decision rule only pushes the forbidden output away).</li>
  * </ol>
  * New units only feed new units, so outside the dilated box the outputs are exactly the original ones.
  */
-public final class GuardLowering {
+public final class GuardLowering extends OneAtATime {
     /** Extra shift beyond the bound, relative to the constraint's scale, so the proof has room. */
     static final double SAFETY = 0.02;
 
-    private GuardLowering() {
+    /** The widened network, what was added, and the output correction applied on the region. */
+    public record Result(DenseNetwork network, int unitsAdded, double[] correction) implements Lowering.Detail {
     }
 
-    /** The widened network and what was added. */
-    public record Result(DenseNetwork network, int unitsAdded, double[] correction) {
+    @Override
+    public String name() {
+        return "guard";
     }
 
-    public static Result lower(DenseNetwork net, Obligation.Enforce ob) {
-        return lower(net, ob, java.util.Set.of());
+    @Override
+    public boolean accepts(Obligation ob) {
+        return ob instanceof Obligation.Enforce e && e.strategy() == Obligation.Strategy.GUARD;
     }
 
-    /**
-     * As {@link #lower(DenseNetwork, Obligation.Enforce)}, but the guard reads no input in {@code ignored} (slots the
-     * model has been made independent of): their box sides and their part of the region's constraints are dropped,
-     * so the guard fires on a superset of the region in those coordinates and never reintroduces a dependence.
-     */
-    public static Result lower(DenseNetwork net, Obligation.Enforce ob, java.util.Set<Integer> ignored) {
-        if (net.layers().size() < 3) {
-            throw new IllegalArgumentException(ob.name() + ": the guard needs at least two hidden layers, the network has "
-                    + (net.layers().size() - 1));
+    @Override
+    String whyNot(DenseNetwork net, Obligation ob) {
+        return whyNot(net, (Obligation.Enforce) ob);
+    }
+
+    @Override
+    Applied apply(DenseNetwork net, Obligation ob, Context ctx) {
+        Result g = lower(net, (Obligation.Enforce) ob, ctx.ignoredSlots());
+        return new Applied(g.network(), g);
+    }
+
+    /** Why the guard cannot be applied to {@code ob} on {@code net}, or null when it can. */
+    public static String whyNot(DenseNetwork net, Obligation.Enforce ob) {
+        if (net.layers().size() < 2) {
+            return "the guard needs a hidden ReLU layer, the network has none";
         }
         for (int l = 0; l < net.layers().size() - 1; l++) {
             if (net.layers().get(l).activation() != Activation.RELU) {
-                throw new IllegalArgumentException(ob.name() + ": the guard needs ReLU hidden layers; layer "
-                        + net.layers().get(l).name() + " is " + net.layers().get(l).activation());
+                return "the guard needs ReLU hidden layers; layer " + net.layers().get(l).name() + " is "
+                        + net.layers().get(l).activation();
             }
         }
+        if (ob.dilation() == null || ob.dilation().length != net.inputSize()) {
+            return "the guard needs a dilation for each of the " + net.inputSize() + " inputs";
+        }
+        return null;
+    }
+
+    public static Result lower(DenseNetwork net, Obligation.Enforce ob) {
+        return lower(net, ob, Set.of());
+    }
+
+    /**
+     * The guard of {@code ob} on {@code net} ({@link #whyNot} must be null). The guard reads no input in
+     * {@code ignored} (slots the model has been made independent of): their box sides and their part of the
+     * region's constraints are dropped, so the guard fires on a superset of the region in those coordinates and
+     * never reintroduces a dependence.
+     */
+    public static Result lower(DenseNetwork net0, Obligation.Enforce ob, Set<Integer> ignored) {
+        String why = whyNot(net0, ob);
+        if (why != null) {
+            throw new IllegalArgumentException(ob.name() + ": " + why);
+        }
+        DenseNetwork net = net0.layers().size() == 2 ? withIdentityLayer(net0) : net0;
         Box box = ob.box();
         double[] c = correction(net, box, ob.property().unsafe());
         int n = net.inputSize();
-        double[] delta = ob.delta();
-        if (delta == null || delta.length != n) {
-            throw new IllegalArgumentException(ob.name() + ": the guard needs a margin for each of the " + n + " inputs");
-        }
+        double[] delta = ob.dilation();
         List<LinearConstraint> cons = new ArrayList<>();
         List<Double> consDelta = new ArrayList<>();
-        for (LinearConstraint k0 : ob.property().region().constraints()) {
-            double[] a = k0.coefficients().clone();
-            double bound = k0.bound();
-            for (int i : ignored) {
-                // a_i x_i <= max over the slot's box side of a_i x_i: drop the term soundly (superset)
-                bound -= Math.min(a[i] * box.lo()[i], a[i] * box.hi()[i]);
-                a[i] = 0;
-            }
-            LinearConstraint k = new LinearConstraint(a, bound);
-            double dk = 0;
-            for (int i = 0; i < n; i++) {
-                dk += Math.abs(k.coefficients()[i]) * delta[i];
-            }
-            if (dk > 0) {
-                cons.add(k);
-                consDelta.add(dk);
-            }
-        }
+        constraintRamps(ob, ignored, cons, consDelta);
         int ramps = 2 * n + cons.size();
+        double[] rampScale = rampScales(net.layers().get(0), cons);
         List<DenseLayer> layers = new ArrayList<>();
         int added = 0;
         int last = net.layers().size() - 1;
@@ -110,25 +124,27 @@ public final class GuardLowering {
                     if (ignored.contains(i)) {
                         continue; // both ramps stay constant 0
                     }
-                    w[out + 2 * i][i] = -1f;
-                    b[out + 2 * i] = (float) box.lo()[i];
-                    w[out + 2 * i + 1][i] = 1f;
-                    b[out + 2 * i + 1] = (float) -box.hi()[i];
+                    float sc = (float) rampScale[0];
+                    w[out + 2 * i][i] = -sc;
+                    b[out + 2 * i] = sc * (float) box.lo()[i];
+                    w[out + 2 * i + 1][i] = sc;
+                    b[out + 2 * i + 1] = -sc * (float) box.hi()[i];
                 }
                 for (int k = 0; k < cons.size(); k++) {
+                    double sc = rampScale[1 + k];
                     for (int i = 0; i < n; i++) {
-                        w[out + 2 * n + k][i] = (float) cons.get(k).coefficients()[i];
+                        w[out + 2 * n + k][i] = (float) (sc * cons.get(k).coefficients()[i]);
                     }
-                    b[out + 2 * n + k] = (float) -cons.get(k).bound();
+                    b[out + 2 * n + k] = (float) (-sc * cons.get(k).bound());
                 }
             } else if (l == 1) {
                 for (int i = 0; i < n; i++) {
-                    float k = (float) (-1.0 / delta[i]);
+                    float k = (float) (-1.0 / (rampScale[0] * delta[i]));
                     w[out][in + 2 * i] = k;
                     w[out][in + 2 * i + 1] = k;
                 }
                 for (int k = 0; k < cons.size(); k++) {
-                    w[out][in + 2 * n + k] = (float) (-1.0 / consDelta.get(k));
+                    w[out][in + 2 * n + k] = (float) (-1.0 / (rampScale[1 + k] * consDelta.get(k)));
                 }
                 b[out] = 1f;
             } else if (l < last) {
@@ -141,7 +157,76 @@ public final class GuardLowering {
             added += extraOut;
             layers.add(new DenseLayer(d.name(), w, b, d.activation(), d.alpha(), d.weightRef(), d.biasRef()));
         }
-        return new Result(new DenseNetwork(layers), added, c);
+        return new Result(new DenseNetwork(layers), added + (net == net0 ? 0 : net.layers().get(1).outputSize()), c);
+    }
+
+    /**
+     * {@code net} with an identity ReLU layer inserted after its first (hidden, ReLU) layer: {@code relu(1·h + 0) = h}
+     * bit for bit in float32, since {@code h >= 0} and multiplying by 1 and adding 0 are exact. It gives a network
+     * with one hidden layer the second layer the guard's conjunction needs; its units count as added.
+     */
+    static DenseNetwork withIdentityLayer(DenseNetwork net) {
+        int h = net.layers().get(0).outputSize();
+        float[][] eye = new float[h][h];
+        for (int i = 0; i < h; i++) {
+            eye[i][i] = 1f;
+        }
+        List<DenseLayer> layers = new ArrayList<>(net.layers());
+        layers.add(1, DenseLayer.inserted("identity", eye, new float[h], Activation.RELU));
+        return new DenseNetwork(layers);
+    }
+
+    /**
+     * The ramps' scales, powers of two so that scaling is exact: element 0 for the box ramps, then one per
+     * constraint ramp. A ramp {@code relu(s (lo - x))} must stay finite for every finite float32 input, as the model
+     * computes it — including Gemm's alpha, by which the stored weight is divided — else the existing units that read
+     * it with weight 0 would compute {@code 0 · inf = NaN} outside the region: so {@code |s| ≤ min(1, alpha) / 4},
+     * and a constraint ramp over several inputs is scaled down by the sum of its coefficients' magnitudes.
+     */
+    static double[] rampScales(DenseLayer first, List<LinearConstraint> cons) {
+        double alpha = first.weightRef() == null ? 1 : Math.abs(first.weightRef().scale());
+        double base = Math.min(1, alpha) / 4;
+        double[] s = new double[1 + cons.size()];
+        s[0] = powerOfTwoAtMost(base);
+        for (int k = 0; k < cons.size(); k++) {
+            double sum = 0;
+            for (double a : cons.get(k).coefficients()) {
+                sum += Math.abs(a);
+            }
+            s[1 + k] = powerOfTwoAtMost(base / Math.max(1, sum));
+        }
+        return s;
+    }
+
+    private static double powerOfTwoAtMost(double v) {
+        return Math.scalb(1.0, Math.getExponent(v));
+    }
+
+    /**
+     * The region's linear constraints as the guard reads them ({@code cons}), each with its dilation
+     * {@code sum_i |a_i| delta_i} ({@code consDelta}); constraints left with no dilation are dropped.
+     */
+    private static void constraintRamps(Obligation.Enforce ob, Set<Integer> ignored, List<LinearConstraint> cons,
+                                        List<Double> consDelta) {
+        Box box = ob.box();
+        double[] delta = ob.dilation();
+        for (LinearConstraint k0 : ob.property().region().constraints()) {
+            double[] a = k0.coefficients().clone();
+            double bound = k0.bound();
+            for (int i : ignored) {
+                // a_i x_i <= max over the slot's box side of a_i x_i: drop the term soundly (superset)
+                bound -= Math.min(a[i] * box.lo()[i], a[i] * box.hi()[i]);
+                a[i] = 0;
+            }
+            double dk = 0;
+            for (int i = 0; i < a.length; i++) {
+                dk += Math.abs(a[i]) * delta[i];
+            }
+            if (dk > 0) {
+                cons.add(new LinearConstraint(a, bound));
+                consDelta.add(dk);
+            }
+        }
     }
 
     /** The output shift making every unsafe conjunction impossible on the box. */
@@ -164,8 +249,8 @@ public final class GuardLowering {
                     for (int j = 0; j < m; j++) {
                         ac += a[j] * c[j];
                     }
-                    double margin = SAFETY * (1e-3 + scale) + Bounds.margin(scale);
-                    double missing = k.bound() + margin - (low + ac);
+                    double clearance = SAFETY * (1e-3 + scale) + Bounds.margin(scale);
+                    double missing = k.bound() + clearance - (low + ac);
                     if (missing < need) {
                         need = missing;
                         best = k;

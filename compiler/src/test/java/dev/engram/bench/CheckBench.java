@@ -1,10 +1,11 @@
 package dev.engram.bench;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
+import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.diag.Diagnostic;
-import dev.engram.parse.ParseResult;
+import dev.engram.ast.RuleFile;
 import dev.engram.parse.RuleParser;
 import dev.engram.source.SourceFile;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +32,13 @@ public final class CheckBench {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 9;
         String text = generate(n, new Random(20261123L));
         SourceFile src = new SourceFile("bench.engram", text);
-        CheckResult first = Checker.check(src, CheckOptions.none());
+        Diagnosed<CheckedProgram> first = Checker.check(src, CheckOptions.none());
         long errors = first.diagnostics().stream().filter(Diagnostic::isError).count();
-        if (errors > 0 || first.program().isEmpty()) {
+        if (errors > 0 || first.value().isEmpty()) {
             throw new IllegalStateException("generated file does not check: " + first.diagnostics().get(0));
         }
-        int rules = first.program().get().rules().size();
-        int props = first.program().get().properties().size();
+        int rules = first.value().get().rules().size();
+        int props = first.value().get().properties().size();
         System.out.printf(Locale.ROOT, "rule file: %d statements (%d rules, %d properties), %d lines, %.1f MB; "
                         + "%d warnings%n", n, rules, props, text.split("\n", -1).length,
                 text.getBytes(StandardCharsets.UTF_8).length / 1e6, first.diagnostics().size());
@@ -46,11 +47,11 @@ public final class CheckBench {
         List<Double> check = new ArrayList<>();
         for (int r = 0; r < warmup + runs; r++) {
             long t0 = System.nanoTime();
-            ParseResult p = RuleParser.parse(src);
+            Diagnosed<RuleFile> p = RuleParser.parse(src);
             long t1 = System.nanoTime();
-            CheckResult c = Checker.check(src, CheckOptions.none());
+            Diagnosed<CheckedProgram> c = Checker.check(src, CheckOptions.none());
             long t2 = System.nanoTime();
-            if (p.file().isEmpty() || c.program().isEmpty()) {
+            if (p.value().isEmpty() || c.value().isEmpty()) {
                 throw new IllegalStateException("run " + r + " failed");
             }
             if (r >= warmup) {

@@ -1,13 +1,15 @@
 package dev.engram.bench;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.data.Dataset;
 import dev.engram.data.Encoding;
 import dev.engram.data.TrainTest;
 import dev.engram.lower.InvarianceLowering;
+import dev.engram.validate.Independence;
+import dev.engram.front.ProgramToIr;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.Models;
@@ -53,12 +55,12 @@ public final class InvarianceBench {
         String text = enc.declarations("adult.onnx", List.of("bench")) + "ignore sex\nignore race\n";
         LoadedModel loaded = Models.load(model);
         DenseNetwork net = loaded.dense();
-        CheckResult cr = Checker.check(new SourceFile("adult.engram", text), new CheckOptions(
+        Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile("adult.engram", text), new CheckOptions(
                 java.util.OptionalInt.of(net.inputSize()), java.util.OptionalInt.of(net.outputSize()), tmp));
         if (cr.hasErrors()) {
             throw new IllegalStateException("declarations do not check: " + cr.diagnostics());
         }
-        CheckedProgram p = cr.program().orElseThrow();
+        CheckedProgram p = cr.value().orElseThrow();
         int[] before = Metrics.predict(net, test.x());
         double accBefore = Metrics.accuracy(before, test.y());
         System.out.printf(Locale.ROOT, "accuracy on adult.test before: %.4f (train %.4f)%n", accBefore,
@@ -71,8 +73,8 @@ public final class InvarianceBench {
                 int[] all = new int[0];
                 for (String name : ignored) {
                     CheckedProgram.Input in = p.inputs().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
-                    InvarianceLowering.Result r = fromData ? InvarianceLowering.lower(cur, in, train.x())
-                            : InvarianceLowering.lower(cur, in);
+                    InvarianceLowering.Result r = fromData ? InvarianceLowering.lower(cur, ProgramToIr.input(in), train.x())
+                            : InvarianceLowering.lower(cur, ProgramToIr.input(in));
                     cur = r.network();
                     int[] s = r.slots();
                     int[] merged = java.util.Arrays.copyOf(all, all.length + s.length);
@@ -82,7 +84,7 @@ public final class InvarianceBench {
                 long b = System.nanoTime();
                 Path out = tmp.resolve(String.join("-", ignored) + (fromData ? "-data" : "-domain") + ".onnx");
                 loaded.withDense(cur).write(out);
-                InvarianceLowering.Proof proof = InvarianceLowering.proveFile(out, all);
+                Independence.Proof proof = Independence.proveFile(out, all);
                 long c = System.nanoTime();
                 if (!proof.holds()) {
                     throw new IllegalStateException("proof failed: " + proof.violations());
@@ -93,8 +95,8 @@ public final class InvarianceBench {
                 double flip = 0;
                 for (String name : ignored) {
                     CheckedProgram.Input in = p.inputs().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
-                    flip = Math.max(flip, InvarianceLowering.maxFlipChange(back, InvarianceLowering.slots(in),
-                            java.util.Arrays.copyOf(test.x(), 3000), InvarianceLowering.alternatives(in)));
+                    flip = Math.max(flip, Independence.maxFlipChange(back, ProgramToIr.input(in).slots(),
+                            java.util.Arrays.copyOf(test.x(), 3000), Independence.alternatives(ProgramToIr.input(in))));
                 }
                 System.out.printf(Locale.ROOT, "ignore %-9s %-12s %.4f     %+.4f   %6.2f%%   %8.2f  %21.1f  %s%n",
                         String.join("+", ignored), fromData ? "data mean" : "domain 1/k", acc, acc - accBefore,

@@ -12,9 +12,10 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.parse.AstPrinter;
-import dev.engram.parse.ParseResult;
+import dev.engram.diag.Diagnosed;
+import dev.engram.ast.RuleFile;
 import dev.engram.parse.RuleParser;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.front.VnnlibFile;
 import dev.engram.source.SourceFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -219,18 +220,18 @@ class FrontEndRobustnessProperties {
         Future<?> f = worker.submit(() -> {
             SourceFile src = SourceFile.fromBytes(path, bytes);
             // exactly what `engram check` does for a rule file: parse, then check the AST when there is one
-            ParseResult parsed = RuleParser.parse(src);
+            Diagnosed<RuleFile> parsed = RuleParser.parse(src);
             assertNotNull(parsed);
-            assertEquals(parsed.hasErrors(), parsed.file().isEmpty(), "an AST exactly when there are no errors");
+            assertEquals(parsed.hasErrors(), parsed.value().isEmpty(), "an AST exactly when there are no errors");
             validDiagnostics(parsed.diagnostics(), src);
-            if (parsed.file().isPresent()) {
+            if (parsed.value().isPresent()) {
                 // `engram fmt` prints the AST; the printed text must parse back without errors
-                String printed = AstPrinter.print(parsed.file().get());
+                String printed = AstPrinter.print(parsed.value().get());
                 assertFalse(RuleParser.parse(new SourceFile(path, printed)).hasErrors(), "fmt output does not parse");
-                CheckResult checked = Checker.check(parsed.file().get(), path, new CheckOptions(
+                Diagnosed<CheckedProgram> checked = Checker.check(parsed.value().get(), path, new CheckOptions(
                         java.util.OptionalInt.of(7), java.util.OptionalInt.of(5), baseDir));
                 assertNotNull(checked);
-                assertEquals(checked.hasErrors(), checked.program().isEmpty(), "a program exactly when there are no errors");
+                assertEquals(checked.hasErrors(), checked.value().isEmpty(), "a program exactly when there are no errors");
                 validDiagnostics(checked.diagnostics(), src);
             }
             // and for a VNN-LIB file: parse (VnnlibParser), convert to properties, report

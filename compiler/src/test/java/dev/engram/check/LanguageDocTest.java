@@ -2,12 +2,9 @@ package dev.engram.check;
 
 import dev.engram.ir.Decision;
 
-import dev.engram.compile.CompileDiagnostics;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
-import dev.engram.compile.ProgramToObligations;
-import dev.engram.compile.RuleCompiler;
 import dev.engram.model.DenseNetworks;
 import dev.engram.model.onnx.OnnxModel;
 import java.util.Optional;
@@ -20,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.DiagnosticRenderer;
-import dev.engram.properties.VnnlibFile;
+import dev.engram.front.VnnlibFile;
 import dev.engram.source.SourceFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,33 +126,49 @@ class LanguageDocTest {
         }));
     }
 
+    /**
+     * Every {@code engram} example of the language sections that uses a learned concept compiles, on the generated
+     * {@code shapes.onnx} and its images, with every statement measured (rules, erasure) or exact (steering).
+     */
+    @TestFactory
+    Stream<DynamicTest> everyConceptExampleCompiles() throws IOException {
+        String doc = doc();
+        String language = doc.substring(0, doc.indexOf("## 8. Diagnostics"));
+        Matcher m = Pattern.compile("```engram\\n(.*?)```", Pattern.DOTALL).matcher(language);
+        List<String> examples = new ArrayList<>();
+        while (m.find()) {
+            if (m.group(1).contains(" from \"shapes/")) {
+                examples.add(m.group(1));
+            }
+        }
+        assertFalse(examples.isEmpty(), "docs/language.md has concept examples");
+        Path folder = Files.createDirectories(dir.resolve("concepts"));
+        dev.engram.dict.ConceptFixtures.create(folder);
+        return examples.stream().map(text -> DynamicTest.dynamicTest(text.lines().filter(l -> l.startsWith("rule")
+                || l.startsWith("erase") || l.startsWith("steer")).findFirst().orElse("example"), () -> {
+            CompileResult r = Compiler.compile(CompileRequest.builder().optRules(new SourceFile("concepts.engram",
+                    text), folder).optOut(folder.resolve("out.onnx")).optFidelitySamples(100).build());
+            assertEquals(0, r.outcome().exitCode(), r.diagnostics() + " " + r.rules());
+            assertFalse(r.rules().isEmpty());
+            assertTrue(r.rules().stream().allMatch(rr -> rr.method().startsWith("measured")
+                    || rr.method().startsWith("exact")), r.rules().toString());
+        }));
+    }
+
     /** What {@code engram compile} reports for {@code src} in {@code folder} (with the generated example models). */
     private static List<Diagnostic> compile(SourceFile src, Path folder, int[] exit) throws IOException {
         example(folder.resolve("tiny.onnx"), 2);
         example(folder.resolve("shallow.onnx"), 1);
-        RuleCompiler.Front front = RuleCompiler.front(src, folder, Optional.empty(), 0.01);
-        List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
-        if (!front.ok()) {
-            exit[0] = 1;
-            return ds;
-        }
-        ProgramToObligations.Translation t = front.translation().orElseThrow();
-        try {
-            CompileResult r = Compiler.compile(CompileRequest.builder().setModel(front.model().orElseThrow())
-                    .setObligations(t.obligations()).optDomain(t.domain()).optDecision(t.decision())
-                    .optUnits(t.units()).optFidelitySamples(100).optVerifyTimeout(20).build());
-            ds.addAll(CompileDiagnostics.notProved(r, t.units()));
-            exit[0] = r.proved() ? 0 : 3;
-        } catch (Compiler.LoweringException e) {
-            ds.add(CompileDiagnostics.notLowered(e));
-            exit[0] = 3;
-        }
-        return ds;
+        example(folder.resolve("linear.onnx"), 0);
+        CompileResult r = Compiler.compile(CompileRequest.builder().optRules(src, folder).optFidelitySamples(100)
+                .optVerifyTimeout(20).build());
+        exit[0] = r.outcome().exitCode();
+        return new ArrayList<>(r.diagnostics());
     }
 
-    /** The documented example models: 2 inputs, {@code hidden} ReLU layers of 8 units, 2 outputs (seeded). */
+    /** The documented example models: 2 inputs, {@code hidden} (0 to 2) ReLU layers of 8 units, 2 outputs (seeded). */
     static void example(Path file, int hidden) {
-        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : new int[] {2, 8, 2};
+        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : hidden == 1 ? new int[] {2, 8, 2} : new int[] {2, 2};
         OnnxModel.fromDense(DenseNetworks.random(new Random(1), "fc", 0.1, widths), "x", "y", true, Map.of()).write(file);
     }
 

@@ -1,5 +1,6 @@
 package dev.engram.check;
 
+import dev.engram.diag.Diagnosed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,11 +34,11 @@ class SemanticCorpusTest {
             String text = Files.readString(p, StandardCharsets.UTF_8);
             String first = text.substring(0, text.indexOf('\n'));
             List<String> want = Arrays.stream(first.substring("// expect: ".length()).split(",")).map(String::strip).toList();
-            CheckResult r = Checker.check(new SourceFile(p.getFileName().toString(), text), CheckOptions.none());
+            Diagnosed<CheckedProgram> r = Checker.check(new SourceFile(p.getFileName().toString(), text), CheckOptions.none());
             List<String> got = r.diagnostics().stream().map(d -> d.code().id() + " " + d.span().start()).toList();
             assertEquals(want, got, r.diagnostics().toString());
             boolean errors = r.diagnostics().stream().anyMatch(Diagnostic::isError);
-            assertEquals(errors, r.program().isEmpty());
+            assertEquals(errors, r.value().isEmpty());
             r.diagnostics().forEach(d -> assertFalse(d.hint() == null || d.hint().isBlank(), d.toString()));
         }));
     }

@@ -1,6 +1,7 @@
 package dev.engram.compile;
 
 import dev.engram.ir.Decision;
+import dev.engram.ir.SampleDomain;
 
 import dev.engram.ir.Obligation;
 import dev.engram.model.Activation;
@@ -96,5 +97,56 @@ class JavaApiTest {
         for (String n : base.parameters().keySet()) {
             assertTrue(base.parameters().get(n).bitEquals(reverted.parameters().get(n)), n);
         }
+    }
+
+    @Test
+    void rulesLeftToTheCompilerAreGuardedWhereTheNetworkAllowsAndRepairedElsewhere() throws Exception {
+        Path dir = Files.createTempDirectory("javaapi-auto");
+        Box domain = new Box(new double[] {-1, -1}, new double[] {1, 1});
+        Box region = new Box(new double[] {0.2, -0.5}, new double[] {0.6, 0.1});
+        Property rule = Obligation.property("class0_never_in_corner", region, neverArgmax(0, 3));
+        Obligation.Enforce auto = Obligation.guard("class0_never_in_corner", rule, 0.02)
+                .with(Obligation.Strategy.AUTO);
+        // one hidden ReLU layer: the guard, after an identity layer inserted exactly
+        DenseNetwork shallow = DenseNetworks.random(new Random(7), "fc", 0.1, 2, 12, 3);
+        CompileResult r = compileOn(dir.resolve("shallow.onnx"), shallow, auto, domain);
+        assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+        assertEquals("guard", r.rules().get(0).strategy(), r.rules().get(0).choice());
+        assertTrue(r.rules().get(0).unitsAdded() > 12, "the identity layer's 12 units count: " + r.rules().get(0));
+        DenseNetwork written = Models.load(r.proof().validatedFile().getParent().resolve("out.onnx")).dense();
+        assertEquals(3, written.layers().size());
+        // leaky ReLU: no guard, so the repair
+        DenseNetwork leaky = withActivation(DenseNetworks.random(new Random(7), "fc", 0.1, 2, 12, 12, 3),
+                Activation.LEAKY_RELU);
+        r = compileOn(dir.resolve("leaky.onnx"), leaky, auto, domain);
+        assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+        assertEquals("repair", r.rules().get(0).strategy());
+        assertTrue(r.rules().get(0).choice().startsWith("repair, because the guard cannot be used: the guard needs "
+                + "ReLU hidden layers"), r.rules().get(0).choice());
+        // sigmoid: neither, and the error says why for both
+        DenseNetwork sigmoid = withActivation(DenseNetworks.random(new Random(7), "fc", 0.1, 2, 12, 12, 3),
+                Activation.SIGMOID);
+        r = compileOn(dir.resolve("sigmoid.onnx"), sigmoid, auto, domain);
+        assertEquals(dev.engram.compile.Outcome.NOT_PROVED, r.outcome());
+        String e062 = r.errors().get(0).message();
+        assertTrue(r.errors().get(0).code().id().equals("E062") && e062.contains("guard: ") && e062.contains("repair: "),
+                e062);
+    }
+
+    private static CompileResult compileOn(Path model, DenseNetwork net, Obligation ob, Box domain) {
+        OnnxModel.fromDense(net, "x", "y", true, Map.of()).write(model);
+        return Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(ob)).optDomain(domain)
+                .optDecision(Decision.ARGMAX).optFidelitySamples(500).optVerifyTimeout(30)
+                .optOut(model.resolveSibling("out.onnx")).build());
+    }
+
+    private static DenseNetwork withActivation(DenseNetwork net, Activation act) {
+        List<DenseLayer> ls = new ArrayList<>();
+        int last = net.layers().size() - 1;
+        for (int l = 0; l <= last; l++) {
+            DenseLayer d = net.layers().get(l);
+            ls.add(l == last ? d : new DenseLayer(d.name(), d.weight(), d.bias(), act, 0.1, d.weightRef(), d.biasRef()));
+        }
+        return new DenseNetwork(ls);
     }
 }

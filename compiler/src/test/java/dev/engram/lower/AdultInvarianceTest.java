@@ -6,12 +6,14 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.data.Dataset;
 import dev.engram.data.Encoding;
 import dev.engram.data.TrainTest;
+import dev.engram.validate.Independence;
+import dev.engram.front.ProgramToIr;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.Models;
@@ -90,31 +92,31 @@ class AdultInvarianceTest {
         AtomicFiles.write(rules, text.getBytes(StandardCharsets.UTF_8));
         LoadedModel loaded = Models.load(model);
         DenseNetwork net = loaded.dense();
-        CheckResult cr = Checker.check(new SourceFile(rules.toString(), text),
+        Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile(rules.toString(), text),
                 new CheckOptions(java.util.OptionalInt.of(net.inputSize()), java.util.OptionalInt.of(net.outputSize()), tmp));
         assertFalse(cr.hasErrors(), cr.diagnostics().toString());
         assertTrue(cr.diagnostics().isEmpty(), "clean: " + cr.diagnostics());
-        CheckedProgram p = cr.program().orElseThrow();
+        CheckedProgram p = cr.value().orElseThrow();
         CheckedProgram.Invariance inv = p.invariances().get(0);
         CheckedProgram.Input sex = p.inputs().stream().filter(i -> i.name().equals("sex")).findFirst().orElseThrow();
         assertTrue(sex.categorical());
         assertEquals(List.of("Female", "Male"), sex.values());
         assertEquals(Arrays.stream(enc.slots("sex")).boxed().toList(), inv.slots());
 
-        InvarianceLowering.Result low = InvarianceLowering.lower(net, sex, train.x());
+        InvarianceLowering.Result low = InvarianceLowering.lower(net, ProgramToIr.input(sex), train.x());
         assertEquals(List.of("layer0.weight", "layer0.bias"),
                 low.touched().stream().map(TouchedTensor::tensorName).toList());
         Path patched = tmp.resolve("adult-fair.onnx");
         loaded.withDense(low.network()).write(patched);
 
-        assertFalse(InvarianceLowering.proveFile(model, low.slots()).holds(), "the original depends on sex");
-        InvarianceLowering.Proof proof = InvarianceLowering.proveFile(patched, InvarianceLowering.slots(inv));
+        assertFalse(Independence.proveFile(model, low.slots()).holds(), "the original depends on sex");
+        Independence.Proof proof = Independence.proveFile(patched, inv.slots().stream().mapToInt(Integer::intValue).toArray());
         assertTrue(proof.holds(), proof.violations().toString());
         assertEquals(32 * 2, proof.checkedWeights(), "32 first-layer units times 2 sex slots");
 
         DenseNetwork back = Models.readDense(patched);
         float[][] rows = Arrays.copyOf(test.x(), 2000);
-        assertEquals(0.0, InvarianceLowering.maxFlipChange(back, low.slots(), rows, InvarianceLowering.alternatives(sex)));
+        assertEquals(0.0, Independence.maxFlipChange(back, low.slots(), rows, Independence.alternatives(ProgramToIr.input(sex))));
 
         // ONNX Runtime on the written file: flipping sex changes no output bit either
         float[][] female = Arrays.copyOf(test.x(), 300);

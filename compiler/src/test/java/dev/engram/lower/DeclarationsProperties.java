@@ -1,7 +1,7 @@
 package dev.engram.lower;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.data.Column;
@@ -84,9 +84,9 @@ class DeclarationsProperties {
             Table t = new Table(columns);
             Encoding enc = Encoding.fit(t, label);
             String text = enc.declarations("m.onnx", List.of("random")) + "ignore " + enc.features().get(0).id() + "\n";
-            CheckResult cr = Checker.check(new SourceFile("r.engram", text), CheckOptions.none());
+            Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile("r.engram", text), CheckOptions.none());
             assertTrue(cr.diagnostics().isEmpty(), cr.diagnostics() + "\n" + text);
-            CheckedProgram p = cr.program().orElseThrow();
+            CheckedProgram p = cr.value().orElseThrow();
             assertEquals(enc.width(), p.inputWidth());
             assertEquals(classes.size(), p.outputWidth());
             Dataset d = enc.encode(t);

@@ -1,9 +1,13 @@
 package dev.engram.lower;
 
 import dev.engram.check.CheckOptions;
-import dev.engram.check.CheckResult;
+import dev.engram.diag.Diagnosed;
 import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
+import dev.engram.validate.Independence;
+import dev.engram.front.ProgramToIr;
+import dev.engram.ir.Obligation;
+import dev.engram.ir.Units;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -101,7 +105,7 @@ class InvarianceLoweringProperties {
             }
             InvarianceLowering.Result res = InvarianceLowering.lower(net, slots, expected);
             DenseNetwork low = res.network();
-            assertTrue(InvarianceLowering.prove(low, slots).holds());
+            assertTrue(Independence.prove(low, slots).holds());
 
             for (int t = 0; t < 10; t++) {
                 float[] x = sample(r, in);
@@ -131,7 +135,7 @@ class InvarianceLoweringProperties {
                 alts[k][k] = 1f;
                 alts[slots.length][k] = -7.5f;
             }
-            assertEquals(0.0, InvarianceLowering.maxFlipChange(low, slots, samples, alts));
+            assertEquals(0.0, Independence.maxFlipChange(low, slots, samples, alts));
 
             // nothing else changed: other columns of the first layer, every later layer
             DenseLayer f0 = net.layers().get(0);
@@ -158,7 +162,7 @@ class InvarianceLoweringProperties {
                     nonZero += f0.weight()[o][s] != 0f ? 1 : 0;
                 }
             }
-            InvarianceLowering.Proof before = InvarianceLowering.prove(net, slots);
+            Independence.Proof before = Independence.prove(net, slots);
             assertEquals(nonZero, before.nonZero());
             assertEquals(nonZero == 0, before.holds(), "the proof rejects the original network");
             assertEquals(nonZero, res.touched().stream().filter(t -> t.part() == TouchedTensor.Part.WEIGHT)
@@ -180,10 +184,10 @@ class InvarianceLoweringProperties {
                 alts[0][k] = -50f;
                 alts[1][k] = 50f;
             }
-            assertFalse(InvarianceLowering.prove(net, slots).holds());
+            assertFalse(Independence.prove(net, slots).holds());
             // flipping by 100 units through Gaussian weights: outputs move unless every path saturates
-            double orig = InvarianceLowering.maxFlipChange(net, slots, samples, alts);
-            double low = InvarianceLowering.maxFlipChange(InvarianceLowering.lower(net, slots,
+            double orig = Independence.maxFlipChange(net, slots, samples, alts);
+            double low = Independence.maxFlipChange(InvarianceLowering.lower(net, slots,
                     new double[slots.length]).network(), slots, samples, alts);
             assertEquals(0.0, low);
             if (orig > 0) {
@@ -204,10 +208,10 @@ class InvarianceLoweringProperties {
             DenseNetwork low = InvarianceLowering.lower(net, slots, new double[slots.length]).network();
             Path file = tmp.resolve("m" + Long.toHexString(seed) + ".onnx");
             OnnxModel.fromDense(low, "input", "output", r.nextBoolean(), null).write(file);
-            assertTrue(InvarianceLowering.proveFile(file, slots).holds());
+            assertTrue(Independence.proveFile(file, slots).holds());
             Path orig = tmp.resolve("o" + Long.toHexString(seed) + ".onnx");
             OnnxModel.fromDense(net, "input", "output", false, null).write(orig);
-            assertFalse(InvarianceLowering.proveFile(orig, slots).holds());
+            assertFalse(Independence.proveFile(orig, slots).holds());
         });
     }
 
@@ -223,31 +227,32 @@ class InvarianceLoweringProperties {
                 ignore sex
                 ignore age
                 """;
-        CheckResult cr = Checker.check(new SourceFile("t.engram", src), CheckOptions.none());
+        Diagnosed<CheckedProgram> cr = Checker.check(new SourceFile("t.engram", src), CheckOptions.none());
         assertFalse(cr.hasErrors(), cr.diagnostics().toString());
-        CheckedProgram p = cr.program().orElseThrow();
-        CheckedProgram.Input age = p.inputs().get(0);
-        CheckedProgram.Input sex = p.inputs().get(1);
-        assertArrayEquals(new double[] {0.0}, InvarianceLowering.expectedFromDomain(age), 1e-12);
-        assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, InvarianceLowering.expectedFromDomain(sex), 1e-12);
-        assertArrayEquals(new int[] {1, 2, 3}, InvarianceLowering.slots(p.invariances().get(0)));
-        assertArrayEquals(new int[] {0}, InvarianceLowering.slots(p.invariances().get(1)));
+        CheckedProgram p = cr.value().orElseThrow();
+        Units.Input age = ProgramToIr.input(p.inputs().get(0));
+        Units.Input sex = ProgramToIr.input(p.inputs().get(1));
+        assertArrayEquals(new double[] {0.0}, age.expected(), 1e-12);
+        assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, sex.expected(), 1e-12);
+        assertArrayEquals(new int[] {1, 2, 3}, ProgramToIr.invariance(p, p.invariances().get(0)).slots());
+        assertArrayEquals(new int[] {0}, ProgramToIr.invariance(p, p.invariances().get(1)).slots());
         float[][] data = {{0.5f, 1, 0, 0}, {-0.5f, 0, 1, 0}, {1f, 0, 1, 0}, {0f, 0, 1, 0}};
         assertArrayEquals(new double[] {0.25, 0.75, 0}, InvarianceLowering.expectedFromData(data, new int[] {1, 2, 3}), 1e-12);
 
         DenseNetwork net = net(new Random(5), 4);
         InvarianceLowering.Result res = InvarianceLowering.lower(net, sex, data);
         assertArrayEquals(new double[] {0.25, 0.75, 0}, res.expected(), 1e-12);
-        float[][] alts = InvarianceLowering.alternatives(sex);
+        float[][] alts = Independence.alternatives(sex);
         assertEquals(4, alts.length);
-        assertEquals(0.0, InvarianceLowering.maxFlipChange(res.network(), res.slots(), data, alts));
-        float[][] ageAlts = InvarianceLowering.alternatives(age);
+        assertEquals(0.0, Independence.maxFlipChange(res.network(), res.slots(), data, alts));
+        float[][] ageAlts = Independence.alternatives(age);
         assertArrayEquals(new float[] {-1f}, ageAlts[0]);
         assertArrayEquals(new float[] {1f}, ageAlts[2]);
-        InvarianceLowering.Result viaStatement = InvarianceLowering.lower(net, p, p.invariances().get(0));
+        Obligation.Invariance inv = ProgramToIr.invariance(p, p.invariances().get(0));
+        InvarianceLowering.Result viaStatement = InvarianceLowering.lower(net, inv.slots(), inv.expected());
         assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, viaStatement.expected(), 1e-12);
         assertArrayEquals(new int[] {1, 2, 3}, viaStatement.slots());
         DenseNetwork both = InvarianceLowering.lower(res.network(), age).network();
-        assertTrue(InvarianceLowering.prove(both, new int[] {0, 1, 2, 3}).holds());
+        assertTrue(Independence.prove(both, new int[] {0, 1, 2, 3}).holds());
     }
 }

@@ -65,40 +65,13 @@ public final class DiagnosticRenderer {
         return b.toString();
     }
 
-    /** One diagnostic as a JSON object. */
+    /** One diagnostic as a JSON object ({@link DiagnosticJson}). */
     public static String json(Diagnostic d) {
-        return "{\"file\":" + jsonString(d.span().file())
-                + ",\"line\":" + d.span().start().line()
-                + ",\"column\":" + d.span().start().column()
-                + ",\"endLine\":" + d.span().end().line()
-                + ",\"endColumn\":" + d.span().end().column()
-                + ",\"severity\":" + jsonString(d.severity().label())
-                + ",\"code\":" + jsonString(d.code().id())
-                + ",\"title\":" + jsonString(d.code().title())
-                + ",\"message\":" + jsonString(d.message())
-                + ",\"hint\":" + jsonString(d.hint() == null ? "" : d.hint()) + "}";
+        return DiagnosticJson.write(DiagnosticJson.of(d));
     }
 
-    /** A JSON string literal. */
+    /** A JSON string literal ({@link DiagnosticJson}). */
     public static String jsonString(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || Character.isSurrogate(c) || c == 0x7f) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return DiagnosticJson.string(s);
     }
 }

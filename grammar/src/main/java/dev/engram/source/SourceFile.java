@@ -1,12 +1,34 @@
 package dev.engram.source;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** The text of one source file (rules or VNN-LIB) with its display path, and line lookup for diagnostics. */
 public record SourceFile(String path, String text) {
+    /** Largest rule file read (rule files are text written by people). */
+    public static final long MAX_RULE_BYTES = 64L << 20;
+
+    /**
+     * Reads a rule file ({@link #fromBytes lenient UTF-8}), refusing files over {@link #MAX_RULE_BYTES} before
+     * reading them.
+     */
+    public static SourceFile read(Path path) throws IOException {
+        return fromBytes(path.toString(), readBytes(path, MAX_RULE_BYTES));
+    }
+
+    /** The bytes of a source file, refusing files over {@code maxBytes} before allocating. */
+    public static byte[] readBytes(Path path, long maxBytes) throws IOException {
+        long size = Files.size(path);
+        if (size > maxBytes) {
+            throw new IOException("file is " + size + " bytes; the limit is " + maxBytes);
+        }
+        return Files.readAllBytes(path);
+    }
 
     /**
      * Decodes file contents the way every front-end command reads them: UTF-8, with each malformed or

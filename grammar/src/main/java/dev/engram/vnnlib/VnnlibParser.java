@@ -1,5 +1,6 @@
 package dev.engram.vnnlib;
 
+import dev.engram.diag.Diagnosed;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.parse.VnnlibBaseVisitor;
@@ -40,13 +41,13 @@ public final class VnnlibParser {
     private VnnlibParser() {
     }
 
-    public static VnnlibParseResult parse(SourceFile source) {
+    public static Diagnosed<VnnlibSpec> parse(SourceFile source) {
         List<Diagnostic> diags = new ArrayList<>();
         String depthProblem = nestingProblem(source.text());
         if (depthProblem != null) {
             diags.add(Diagnostic.error(DiagnosticCode.E091, Span.of(source.path(), 1, 1, 1, 1), depthProblem,
                     "VNN-LIB properties are flat conjunctions/disjunctions; flatten the formula"));
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         }
         VnnlibLexer lexer = new VnnlibLexer(CharStreams.fromString(source.text(), source.path()));
         dev.engram.parse.VnnlibParser parser = new dev.engram.parse.VnnlibParser(new CommonTokenStream(lexer));
@@ -60,29 +61,53 @@ public final class VnnlibParser {
                 }
                 diags.add(Diagnostic.error(DiagnosticCode.E090, Span.of(source.path(), line, col + 1, line, col + 2),
                         msg.replace("'<EOF>'", "end of file").replace("<EOF>", "end of file"), "VNN-LIB is (declare-const X_0 Real) and (assert FORMULA) with <=, >=, and, or"));
+                if (recognizer instanceof org.antlr.v4.runtime.Parser) {
+                    // the first syntax error is what a reader needs; recovering through the rest of a large file
+                    // (a VNN-LIB file may be hundreds of MB, or garbage) costs time and memory for nothing
+                    throw new org.antlr.v4.runtime.misc.ParseCancellationException("syntax error");
+                }
             }
         };
         lexer.removeErrorListeners();
         parser.removeErrorListeners();
         lexer.addErrorListener(listener);
-        parser.addErrorListener(listener);
         dev.engram.parse.VnnlibParser.ScriptContext tree;
         try {
-            tree = parser.script();
+            tree = twoStage(parser, listener);
         } catch (org.antlr.v4.runtime.misc.ParseCancellationException e) {
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         } catch (StackOverflowError e) {
             diags.add(Diagnostic.error(DiagnosticCode.E091, Span.of(source.path(), 1, 1, 1, 1),
                     "formula nesting too deep", "flatten the formula"));
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         }
         if (!diags.isEmpty()) {
-            return new VnnlibParseResult(Optional.empty(), diags);
+            return new Diagnosed<>(Optional.empty(), diags);
         }
         Builder b = new Builder(source.path(), diags);
         VnnlibSpec spec = b.build(tree);
         boolean errors = diags.stream().anyMatch(Diagnostic::isError);
-        return new VnnlibParseResult(errors ? Optional.empty() : Optional.of(spec), diags);
+        return new Diagnosed<>(errors ? Optional.empty() : Optional.of(spec), diags);
+    }
+
+    /**
+     * Stage 1: fast SLL prediction, bailing out at the first problem (long flat sums are linear this way). Stage 2,
+     * only then: full LL, which reports the first syntax error with the standard recovery's message.
+     */
+    private static dev.engram.parse.VnnlibParser.ScriptContext twoStage(dev.engram.parse.VnnlibParser parser,
+                                                                       BaseErrorListener listener) {
+        parser.getInterpreter().setPredictionMode(org.antlr.v4.runtime.atn.PredictionMode.SLL);
+        parser.setErrorHandler(new org.antlr.v4.runtime.BailErrorStrategy());
+        try {
+            return parser.script();
+        } catch (org.antlr.v4.runtime.misc.ParseCancellationException e) {
+            ((CommonTokenStream) parser.getTokenStream()).seek(0);
+            parser.reset();
+            parser.addErrorListener(listener);
+            parser.setErrorHandler(new org.antlr.v4.runtime.DefaultErrorStrategy());
+            parser.getInterpreter().setPredictionMode(org.antlr.v4.runtime.atn.PredictionMode.LL);
+            return parser.script();
+        }
     }
 
     private static String nestingProblem(String text) {
@@ -223,22 +248,11 @@ public final class VnnlibParser {
                 ops.add(x);
             }
             int op = a.op.getType();
-            if (op == VnnlibLexer.PLUS) {
-                Linear s = ops.get(0);
-                for (int i = 1; i < ops.size(); i++) {
-                    s = s.plus(ops.get(i));
-                }
-                return s;
+            if (op == VnnlibLexer.PLUS || op == VnnlibLexer.MINUS && ops.size() > 1) {
+                return Linear.sum(ops, op == VnnlibLexer.MINUS);
             }
             if (op == VnnlibLexer.MINUS) {
-                if (ops.size() == 1) {
-                    return ops.get(0).scale(-1);
-                }
-                Linear s = ops.get(0);
-                for (int i = 1; i < ops.size(); i++) {
-                    s = s.plus(ops.get(i).scale(-1));
-                }
-                return s;
+                return ops.get(0).scale(-1);
             }
             Linear p = ops.get(0);
             for (int i = 1; i < ops.size(); i++) {
@@ -265,6 +279,18 @@ public final class VnnlibParser {
 
         static Linear variable(String name) {
             return new Linear(Map.of(name, 1.0), 0);
+        }
+
+        /** {@code ops[0] + ops[1] + ...}, or {@code ops[0] - ops[1] - ...}: one map, linear in the terms. */
+        static Linear sum(List<Linear> ops, boolean minus) {
+            Map<String, Double> m = new LinkedHashMap<>(ops.get(0).coeffs);
+            double c = ops.get(0).constant;
+            for (int i = 1; i < ops.size(); i++) {
+                double sign = minus ? -1 : 1;
+                ops.get(i).coeffs.forEach((k, v) -> m.merge(k, sign * v, Double::sum));
+                c += sign * ops.get(i).constant;
+            }
+            return new Linear(m, c);
         }
 
         Linear plus(Linear o) {

@@ -1,5 +1,7 @@
 package dev.engram.parse;
 
+import dev.engram.diag.Diagnosed;
+import dev.engram.ast.RuleFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,10 +43,10 @@ class MalformedCorpusTest {
         assertTrue(files.size() >= 40, "corpus has " + files.size() + " files");
         return files.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
             String text = Files.readString(p, StandardCharsets.UTF_8);
-            ParseResult r = RuleParser.parse(new SourceFile(p.getFileName().toString(), text));
+            Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile(p.getFileName().toString(), text));
             List<String> got = r.diagnostics().stream().map(d -> d.code().id() + " " + d.span().start()).toList();
             assertEquals(expected(text), got, r.diagnostics().toString());
-            assertFalse(r.file().isPresent());
+            assertFalse(r.value().isPresent());
             r.diagnostics().forEach(d -> assertFalse(d.message().isBlank()));
         }));
     }

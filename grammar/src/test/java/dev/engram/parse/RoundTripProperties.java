@@ -1,5 +1,6 @@
 package dev.engram.parse;
 
+import dev.engram.diag.Diagnosed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
@@ -16,9 +17,9 @@ class RoundTripProperties {
         qt().withExamples(3000).withFixedSeed(20261123L).forAll(longs().all()).checkAssert(seed -> {
             RuleFile ast = new AstGen(seed).file();
             String text = AstPrinter.print(ast);
-            ParseResult r = RuleParser.parse(new SourceFile("gen.engram", text));
+            Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile("gen.engram", text));
             assertEquals(java.util.List.of(), r.diagnostics(), text);
-            assertEquals(SpanStripper.strip(ast), SpanStripper.strip(r.file().orElseThrow()), text);
+            assertEquals(SpanStripper.strip(ast), SpanStripper.strip(r.value().orElseThrow()), text);
         });
     }
 
@@ -26,7 +27,7 @@ class RoundTripProperties {
     void printingIsIdempotent() {
         qt().withExamples(500).forAll(longs().all()).checkAssert(seed -> {
             String once = AstPrinter.print(new AstGen(seed).file());
-            String twice = AstPrinter.print(RuleParser.parse(new SourceFile("g", once)).file().orElseThrow());
+            String twice = AstPrinter.print(RuleParser.parse(new SourceFile("g", once)).value().orElseThrow());
             assertEquals(once, twice);
         });
     }

@@ -1,5 +1,6 @@
 package dev.engram.vnnlib;
 
+import dev.engram.diag.Diagnosed;
 import dev.engram.diag.Diagnostic;
 import dev.engram.source.SourceFile;
 import org.junit.jupiter.api.Test;
@@ -16,13 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The VNN-LIB front end: values built from well-formed text, exact codes and positions for malformed text. */
 class VnnlibParserTest {
 
-    static VnnlibParseResult parse(String text) {
+    static Diagnosed<VnnlibSpec> parse(String text) {
         return VnnlibParser.parse(new SourceFile("p.vnnlib", text));
     }
 
     @Test
     void parsesDeclarationsBoundsAndDisjunctions() {
-        VnnlibParseResult r = parse("""
+        Diagnosed<VnnlibSpec> r = parse("""
                 ; a comment
                 (declare-const X_0 Real)
                 (declare-const Y_0 Real)
@@ -32,7 +33,7 @@ class VnnlibParserTest {
                 (assert (or (and (<= Y_0 Y_1)) (and (>= (+ Y_0 (* 2 Y_1)) 3.5))))
                 """);
         assertTrue(r.diagnostics().isEmpty(), r.diagnostics().toString());
-        VnnlibSpec s = r.spec().orElseThrow();
+        VnnlibSpec s = r.value().orElseThrow();
         assertEquals(3, s.declarations().size());
         assertEquals(3, s.assertions().size());
         VnnlibSpec.Comparison c = (VnnlibSpec.Comparison) s.assertions().get(1);
@@ -60,9 +61,9 @@ class VnnlibParserTest {
             "unknown command      | (push)                                                  | E091 | 1:1",
     })
     void malformedInputGetsExactCodeAndPosition(String name, String text, String code, String at) {
-        VnnlibParseResult r = parse(text.replace("\\n", "\n"));
+        Diagnosed<VnnlibSpec> r = parse(text.replace("\\n", "\n"));
         assertTrue(r.hasErrors(), name);
-        assertTrue(r.spec().isEmpty());
+        assertTrue(r.value().isEmpty());
         Diagnostic d = r.diagnostics().get(0);
         assertEquals(code, d.code().id(), name + ": " + d);
         assertEquals(at, d.span().start().toString(), name + ": " + d);
@@ -72,7 +73,7 @@ class VnnlibParserTest {
     void deepNestingIsReportedNotRecursed() {
         String deep = "(declare-const X_0 Real)(assert " + "(and ".repeat(100_000) + "(<= X_0 1)"
                 + ")".repeat(100_000) + ")";
-        VnnlibParseResult r = parse(deep);
+        Diagnosed<VnnlibSpec> r = parse(deep);
         assertEquals("E091", r.diagnostics().get(0).code().id());
     }
 
@@ -103,8 +104,8 @@ class VnnlibParserTest {
                 }
                 text = sb.toString();
             }
-            VnnlibParseResult r = parse(text);
-            assertFalse(r.spec().isPresent() && r.hasErrors());
+            Diagnosed<VnnlibSpec> r = parse(text);
+            assertFalse(r.value().isPresent() && r.hasErrors());
         }
     }
 }

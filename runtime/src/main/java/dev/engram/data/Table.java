@@ -103,14 +103,8 @@ public record Table(List<Column> columns) {
         return new Column.Categorical(c.name(), sorted, codes);
     }
 
-    /**
-     * A seeded random split: the first table holds {@code round(fraction * rows)} shuffled rows, the second the rest.
-     */
-    public Table[] split(double fraction, long seed) {
-        if (!(fraction > 0 && fraction < 1)) {
-            throw new IllegalArgumentException("split fraction must be in (0, 1), got " + fraction);
-        }
-        int n = rows();
+    /** A seeded random permutation of {@code 0 .. n-1} (Fisher–Yates with {@link Random}). */
+    static int[] permutation(int n, long seed) {
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) {
             perm[i] = i;
@@ -122,6 +116,18 @@ public record Table(List<Column> columns) {
             perm[i] = perm[j];
             perm[j] = t;
         }
+        return perm;
+    }
+
+    /**
+     * A seeded random split: the first table holds {@code round(fraction * rows)} shuffled rows, the second the rest.
+     */
+    public Table[] split(double fraction, long seed) {
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new IllegalArgumentException("split fraction must be in (0, 1), got " + fraction);
+        }
+        int n = rows();
+        int[] perm = permutation(n, seed);
         int k = (int) Math.round(fraction * n);
         return new Table[] {select(java.util.Arrays.copyOfRange(perm, 0, k)),
                 select(java.util.Arrays.copyOfRange(perm, k, n))};

@@ -98,99 +98,99 @@ public final class TableReader {
 
     /** Reads an ARFF file: {@code @attribute NAME numeric|real|integer|{v1, v2, ...}} then {@code @data} rows. */
     public static Table arff(Path file) {
-        List<String> lines = lines(file);
         List<String> names = new ArrayList<>();
         List<List<String>> levels = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
         boolean data = false;
         int lineNo = 0;
-        for (String raw : lines) {
+        for (String raw : lines(file)) {
             lineNo++;
             String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("%")) {
-                continue;
-            }
             String lower = line.toLowerCase(Locale.ROOT);
-            if (!data && lower.startsWith("@relation")) {
+            if (line.isEmpty() || line.startsWith("%") || !data && lower.startsWith("@relation")) {
                 continue;
             }
             if (!data && lower.startsWith("@attribute")) {
-                String rest = line.substring("@attribute".length()).strip();
-                String name;
-                if (rest.startsWith("'") || rest.startsWith("\"")) {
-                    int end = rest.indexOf(rest.charAt(0), 1);
-                    if (end < 0) {
-                        throw new IllegalArgumentException(file + ":" + lineNo + ": unterminated attribute name");
-                    }
-                    name = rest.substring(1, end);
-                    rest = rest.substring(end + 1).strip();
-                } else {
-                    int sp = firstSpace(rest);
-                    if (sp < 0) {
-                        throw new IllegalArgumentException(file + ":" + lineNo + ": attribute without a type");
-                    }
-                    name = rest.substring(0, sp);
-                    rest = rest.substring(sp).strip();
-                }
-                names.add(name);
-                if (rest.startsWith("{")) {
-                    int end = rest.lastIndexOf('}');
-                    if (end < 0) {
-                        throw new IllegalArgumentException(file + ":" + lineNo + ": unterminated value list");
-                    }
-                    levels.add(split(rest.substring(1, end), file, lineNo));
-                } else {
-                    String type = rest.toLowerCase(Locale.ROOT);
-                    if (!(type.startsWith("numeric") || type.startsWith("real") || type.startsWith("integer"))) {
-                        throw new IllegalArgumentException(file + ":" + lineNo + ": unsupported attribute type '" + rest + "'");
-                    }
-                    levels.add(null);
-                }
-                continue;
-            }
-            if (!data && lower.startsWith("@data")) {
+                attribute(line.substring("@attribute".length()).strip(), file, lineNo, names, levels);
+            } else if (!data && lower.startsWith("@data")) {
                 data = true;
-                continue;
-            }
-            if (!data) {
+            } else if (!data) {
                 throw new IllegalArgumentException(file + ":" + lineNo + ": unexpected line before @data");
+            } else {
+                List<String> f = split(line, file, lineNo);
+                if (f.size() != names.size()) {
+                    throw new IllegalArgumentException(file + ":" + lineNo + ": " + f.size() + " values, "
+                            + names.size() + " attributes");
+                }
+                rows.add(f);
             }
-            List<String> f = split(line, file, lineNo);
-            if (f.size() != names.size()) {
-                throw new IllegalArgumentException(file + ":" + lineNo + ": " + f.size() + " values, "
-                        + names.size() + " attributes");
-            }
-            rows.add(f);
         }
         List<Column> cols = new ArrayList<>();
         for (int c = 0; c < names.size(); c++) {
-            List<String> lv = levels.get(c);
-            if (lv == null) {
-                double[] v = new double[rows.size()];
-                for (int r = 0; r < v.length; r++) {
-                    String s = rows.get(r).get(c);
-                    try {
-                        v[r] = isMissing(s) ? Double.NaN : Double.parseDouble(s);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(file + ": attribute " + names.get(c) + ": '" + s
-                                + "' is not a number");
-                    }
-                }
-                cols.add(new Column.Numeric(names.get(c), v));
-            } else {
-                int[] codes = new int[rows.size()];
-                for (int r = 0; r < codes.length; r++) {
-                    String s = rows.get(r).get(c);
-                    codes[r] = isMissing(s) ? -1 : lv.indexOf(s);
-                    if (!isMissing(s) && codes[r] < 0) {
-                        throw new IllegalArgumentException(file + ": attribute " + names.get(c) + ": '" + s
-                                + "' is not one of its declared values");
-                    }
-                }
-                cols.add(new Column.Categorical(names.get(c), lv, codes));
-            }
+            cols.add(arffColumn(file, names.get(c), levels.get(c), rows, c));
         }
         return new Table(cols);
+    }
+
+    /** One {@code @attribute} line (after the keyword): its name, and its values (null for a numeric one). */
+    private static void attribute(String rest, Path file, int lineNo, List<String> names,
+                                  List<List<String>> levels) {
+        String name;
+        if (rest.startsWith("'") || rest.startsWith("\"")) {
+            int end = rest.indexOf(rest.charAt(0), 1);
+            if (end < 0) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": unterminated attribute name");
+            }
+            name = rest.substring(1, end);
+            rest = rest.substring(end + 1).strip();
+        } else {
+            int sp = firstSpace(rest);
+            if (sp < 0) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": attribute without a type");
+            }
+            name = rest.substring(0, sp);
+            rest = rest.substring(sp).strip();
+        }
+        names.add(name);
+        if (rest.startsWith("{")) {
+            int end = rest.lastIndexOf('}');
+            if (end < 0) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": unterminated value list");
+            }
+            levels.add(split(rest.substring(1, end), file, lineNo));
+        } else {
+            String type = rest.toLowerCase(Locale.ROOT);
+            if (!(type.startsWith("numeric") || type.startsWith("real") || type.startsWith("integer"))) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": unsupported attribute type '" + rest + "'");
+            }
+            levels.add(null);
+        }
+    }
+
+    /** Column {@code c} of the data rows: numeric when {@code lv} is null, else categorical over {@code lv}. */
+    private static Column arffColumn(Path file, String name, List<String> lv, List<List<String>> rows, int c) {
+        if (lv == null) {
+            double[] v = new double[rows.size()];
+            for (int r = 0; r < v.length; r++) {
+                String s = rows.get(r).get(c);
+                try {
+                    v[r] = isMissing(s) ? Double.NaN : Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(file + ": attribute " + name + ": '" + s + "' is not a number");
+                }
+            }
+            return new Column.Numeric(name, v);
+        }
+        int[] codes = new int[rows.size()];
+        for (int r = 0; r < codes.length; r++) {
+            String s = rows.get(r).get(c);
+            codes[r] = isMissing(s) ? -1 : lv.indexOf(s);
+            if (!isMissing(s) && codes[r] < 0) {
+                throw new IllegalArgumentException(file + ": attribute " + name + ": '" + s
+                        + "' is not one of its declared values");
+            }
+        }
+        return new Column.Categorical(name, lv, codes);
     }
 
     private static int firstSpace(String s) {

@@ -14,6 +14,9 @@ public record FloatTensor(long[] dims, float[] data) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in " + Arrays.toString(dims));
             }
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                throw new IllegalArgumentException("dims " + Arrays.toString(dims) + " overflow");
+            }
             n *= d;
         }
         if (n != data.length) {

@@ -1,5 +1,8 @@
 package dev.engram.model;
 
+import dev.engram.model.dag.Dag;
+import dev.engram.model.dag.Dags;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +18,17 @@ public interface LoadedModel {
     /** The file the model was read from, or null for models built in memory. */
     Path source();
 
-    /** The feed-forward view of the model (pre-softmax), with {@link DenseLayer.TensorRef}s into {@link #parameters()}. */
+    /** The feed-forward view of the model (exactly what it computes: a normalising output such as Softmax is
+     * refused, not dropped), with {@link DenseLayer.TensorRef}s into {@link #parameters()}. */
     DenseNetwork dense();
+
+    /**
+     * The model as a graph of operators, as it runs (batch norms folded into the layers before them): the general
+     * form of {@link #dense()}, for models that are not dense chains. By default, the dense network as a graph.
+     */
+    default Dag dag() {
+        return Dags.of(dense());
+    }
 
     /** Every float parameter tensor by name, in file order: what patches edit. */
     Map<String, FloatTensor> parameters();
@@ -24,8 +36,11 @@ public interface LoadedModel {
     /** This model with some parameters replaced (shapes may change: dependent shape records are updated). */
     LoadedModel withParameters(Map<String, FloatTensor> changed);
 
-    /** This model with the dense network's values written into the tensors it came from (same layer structure,
-     * hidden layers may be wider). */
+    /**
+     * This model with the dense network's values written into the tensors it came from: the same layers, hidden
+     * layers possibly wider, plus any {@link DenseLayer#isInserted() inserted} ReLU layers (new nodes; ONNX and NNet
+     * only). Every parameter entry the network did not change keeps its stored bits.
+     */
     LoadedModel withDense(DenseNetwork network);
 
     /** The serialized model (what {@link #write(Path)} writes). */

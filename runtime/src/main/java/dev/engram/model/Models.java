@@ -2,6 +2,7 @@ package dev.engram.model;
 
 import dev.engram.model.nnet.NnetModel;
 import dev.engram.model.onnx.OnnxModel;
+import dev.engram.model.torch.TorchScriptModel;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,17 +24,13 @@ public final class Models {
             return switch (f) {
                 case ONNX -> OnnxModel.read(path, limits);
                 case NNET -> NnetModel.read(path, limits);
-                case TORCHSCRIPT -> loadTorchScript(path);
+                case TORCHSCRIPT -> TorchScriptModel.read(path, limits);
             };
         } catch (OutOfMemoryError e) {
             throw new ModelException(path + ": not enough memory to load the model");
         } catch (StackOverflowError e) {
             throw new ModelException(path + ": model nesting too deep");
         }
-    }
-
-    private static LoadedModel loadTorchScript(Path path) {
-        return dev.engram.model.torch.TorchScriptModel.read(path);
     }
 
     /** Loads a model and returns its feed-forward view. */

@@ -3,11 +3,9 @@ package dev.engram.patch;
 import dev.engram.model.FloatTensor;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
+import dev.engram.model.ModelLimits;
 import dev.engram.model.io.AtomicFiles;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,9 +20,8 @@ import java.util.Map;
  */
 public record Patch(Provenance provenance, List<TensorEdit> edits) {
 
-    public static final String FORMAT = "engram-patch";
-    public static final String VERSION = "1";
-    private static final long MAX_HEADER = 100L << 20;
+    public static final String FORMAT = PatchCodec.FORMAT;
+    public static final String VERSION = PatchCodec.VERSION;
 
     public Patch {
         edits = List.copyOf(edits);
@@ -187,7 +184,7 @@ public record Patch(Provenance provenance, List<TensorEdit> edits) {
         return s == null || s.isEmpty() ? "-" : s;
     }
 
-    private static String kind(TensorEdit e) {
+    static String kind(TensorEdit e) {
         if (e instanceof TensorEdit.AddDelta) {
             return "add";
         }
@@ -204,200 +201,25 @@ public record Patch(Provenance provenance, List<TensorEdit> edits) {
     }
 
     public static Patch read(Path in) {
+        return read(in, ModelLimits.defaults());
+    }
+
+    /** Reads a patch file within {@code limits} (its size, the elements of its tensors and edits, JSON depth). */
+    public static Patch read(Path in, ModelLimits limits) {
         try {
-            return fromBytes(AtomicFiles.read(in, Integer.MAX_VALUE - 64L));
+            return PatchCodec.fromBytes(AtomicFiles.read(in, limits.maxBytes()), limits);
         } catch (ModelException e) {
             throw e.getMessage().startsWith(in.toString()) ? e : new ModelException(in + ": " + e.getMessage());
         }
     }
 
-    /** Serializes in the safetensors layout. */
+    /** Serializes in the safetensors layout ({@link PatchCodec}). */
     public byte[] toBytes() {
-        Map<String, Object> header = new LinkedHashMap<>();
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", FORMAT);
-        meta.put("version", VERSION);
-        if (provenance.baseSha256() != null) {
-            meta.put("base_sha256", provenance.baseSha256());
-        }
-        if (provenance.resultSha256() != null) {
-            meta.put("result_sha256", provenance.resultSha256());
-        }
-        meta.put("rules_sha256", provenance.rulesSha256());
-        meta.put("compiler_version", provenance.compilerVersion());
-        provenance.extra().forEach((k, v) -> meta.put("x." + k, v));
-        List<Object> list = new ArrayList<>();
-        List<float[]> blobs = new ArrayList<>();
-        long[] offset = {0};
-        java.util.function.BiConsumer<String, Object[]> tensor = (key, dimsAndData) -> {
-            long[] dims = (long[]) dimsAndData[0];
-            float[] data = (float[]) dimsAndData[1];
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("dtype", "F32");
-            t.put("shape", dims);
-            t.put("data_offsets", List.of(offset[0], offset[0] + data.length * 4L));
-            offset[0] += data.length * 4L;
-            header.put(key, t);
-            blobs.add(data);
-        };
-        for (int i = 0; i < edits.size(); i++) {
-            TensorEdit e = edits.get(i);
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("kind", kind(e));
-            d.put("tensor", e.tensor());
-            d.put("rule", e.rule());
-            String p = "e" + i + ".";
-            if (e instanceof TensorEdit.AddDelta a) {
-                d.put("dims", a.dims());
-                tensor.accept(p + "delta", new Object[] {a.dims(), a.delta()});
-                tensor.accept(p + "original", new Object[] {a.dims(), a.original()});
-            } else if (e instanceof TensorEdit.ReplaceSlice r) {
-                d.put("dims", r.dims());
-                d.put("offset", (long) r.offset());
-                tensor.accept(p + "values", new Object[] {new long[] {r.values().length}, r.values()});
-                tensor.accept(p + "original", new Object[] {new long[] {r.original().length}, r.original()});
-            } else if (e instanceof TensorEdit.Grow g) {
-                d.put("dims", g.oldDims());
-                d.put("new_dims", g.newDims());
-                tensor.accept(p + "original", new Object[] {g.oldDims(), g.original()});
-                tensor.accept(p + "values", new Object[] {g.newDims(), g.values()});
-            }
-            list.add(d);
-        }
-        meta.put("edits", Json.write(list));
-        Map<String, Object> full = new LinkedHashMap<>();
-        full.put("__metadata__", meta);
-        full.putAll(header);
-        byte[] json = Json.write(full).getBytes(StandardCharsets.UTF_8);
-        int pad = (8 - json.length % 8) % 8;
-        int hlen = json.length + pad;
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + hlen + offset[0])).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(hlen);
-        out.put(json);
-        for (int i = 0; i < pad; i++) {
-            out.put((byte) ' ');
-        }
-        for (float[] b : blobs) {
-            out.asFloatBuffer().put(b);
-            out.position(out.position() + b.length * 4);
-        }
-        return out.array();
+        return PatchCodec.toBytes(this);
     }
 
     /** Parses the safetensors layout; a {@link ModelException} explains any inconsistency. */
     public static Patch fromBytes(byte[] bytes) {
-        try {
-            return decode(bytes);
-        } catch (IllegalArgumentException | ClassCastException | NullPointerException | ArithmeticException e) {
-            throw new ModelException("not a valid .epatch file: " + e.getMessage());
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Patch decode(byte[] bytes) {
-        if (bytes.length < 8) {
-            throw new ModelException("not a valid .epatch file: too short");
-        }
-        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long hlen = bb.getLong();
-        if (hlen < 2 || hlen > MAX_HEADER || hlen > bytes.length - 8) {
-            throw new ModelException("not a valid .epatch file: header length " + hlen + " out of range");
-        }
-        String json = new String(bytes, 8, (int) hlen, StandardCharsets.UTF_8);
-        Object parsed = Json.parse(json);
-        if (!(parsed instanceof Map)) {
-            throw new ModelException("not a valid .epatch file: header is not a JSON object");
-        }
-        Map<String, Object> header = (Map<String, Object>) parsed;
-        Map<String, Object> meta = (Map<String, Object>) header.get("__metadata__");
-        if (meta == null || !FORMAT.equals(meta.get("format"))) {
-            throw new ModelException("not an Engram patch (missing __metadata__.format = " + FORMAT + ")");
-        }
-        if (!VERSION.equals(meta.get("version"))) {
-            throw new ModelException("unsupported patch version " + meta.get("version"));
-        }
-        int dataStart = 8 + (int) hlen;
-        long dataLen = bytes.length - dataStart;
-        Map<String, float[]> tensors = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : header.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
-                continue;
-            }
-            Map<String, Object> t = (Map<String, Object>) e.getValue();
-            if (!"F32".equals(t.get("dtype"))) {
-                throw new ModelException("patch tensor " + e.getKey() + ": unsupported dtype " + t.get("dtype"));
-            }
-            List<Object> off = (List<Object>) t.get("data_offsets");
-            long b = (Long) off.get(0);
-            long end = (Long) off.get(1);
-            if (b < 0 || end < b || end > dataLen || (end - b) % 4 != 0) {
-                throw new ModelException("patch tensor " + e.getKey() + ": data offsets [" + b + ", " + end
-                        + ") outside the " + dataLen + " data bytes");
-            }
-            long[] shape = longs(t.get("shape"));
-            long n = 1;
-            for (long d : shape) {
-                if (d < 0) {
-                    throw new ModelException("patch tensor " + e.getKey() + ": negative dimension");
-                }
-                n = Math.multiplyExact(n, d);
-            }
-            if (n * 4 != end - b) {
-                throw new ModelException("patch tensor " + e.getKey() + ": shape " + Arrays.toString(shape)
-                        + " does not match " + (end - b) + " bytes");
-            }
-            float[] v = new float[(int) n];
-            ByteBuffer.wrap(bytes, (int) (dataStart + b), (int) (end - b)).slice().order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer().get(v);
-            tensors.put(e.getKey(), v);
-            shapes.put(e.getKey(), shape);
-        }
-        Map<String, String> extra = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : meta.entrySet()) {
-            if (e.getKey().startsWith("x.")) {
-                extra.put(e.getKey().substring(2), String.valueOf(e.getValue()));
-            }
-        }
-        Provenance prov = new Provenance((String) meta.get("base_sha256"), (String) meta.get("result_sha256"),
-                (String) meta.get("rules_sha256"), (String) meta.get("compiler_version"), extra);
-        List<Object> list = (List<Object>) Json.parse((String) meta.get("edits"));
-        List<TensorEdit> edits = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            Map<String, Object> d = (Map<String, Object>) list.get(i);
-            String p = "e" + i + ".";
-            String tensor = (String) d.get("tensor");
-            String rule = d.get("rule") == null ? "" : (String) d.get("rule");
-            long[] dims = longs(d.get("dims"));
-            switch (String.valueOf(d.get("kind"))) {
-                case "add" -> edits.add(new TensorEdit.AddDelta(tensor, rule, dims, need(tensors, p + "delta"),
-                        need(tensors, p + "original")));
-                case "replace" -> edits.add(new TensorEdit.ReplaceSlice(tensor, rule, dims,
-                        Math.toIntExact((Long) d.get("offset")), need(tensors, p + "values"),
-                        need(tensors, p + "original")));
-                case "grow" -> edits.add(new TensorEdit.Grow(tensor, rule, dims, need(tensors, p + "original"),
-                        longs(d.get("new_dims")), need(tensors, p + "values")));
-                default -> throw new ModelException("patch edit #" + i + ": unknown kind " + d.get("kind"));
-            }
-        }
-        return new Patch(prov, edits);
-    }
-
-    private static float[] need(Map<String, float[]> t, String key) {
-        float[] v = t.get(key);
-        if (v == null) {
-            throw new ModelException("patch is missing tensor " + key);
-        }
-        return v;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static long[] longs(Object o) {
-        List<Object> l = (List<Object>) o;
-        long[] r = new long[l.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = (Long) l.get(i);
-        }
-        return r;
+        return PatchCodec.fromBytes(bytes, ModelLimits.defaults());
     }
 }

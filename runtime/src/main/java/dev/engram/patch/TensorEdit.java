@@ -100,6 +100,9 @@ public sealed interface TensorEdit permits TensorEdit.AddDelta, TensorEdit.Repla
     private static long count(long[] dims) {
         long n = 1;
         for (long d : dims) {
+            if (d < 0 || (d != 0 && n > Long.MAX_VALUE / d)) {
+                throw new ModelException("dims " + Arrays.toString(dims) + " are negative or overflow");
+            }
             n *= d;
         }
         return n;

@@ -103,48 +103,114 @@ public final class MlpTrainer {
         }
     }
 
+    /** The parameters being trained, with their gradients, Adam moments and an input-major copy of each weight. */
+    private static final class Params {
+        final int[] widths;
+        final int layers;
+        final double[][] w;
+        final double[][] b;
+        final double[][] gw;
+        final double[][] gb;
+        final double[][] mw;
+        final double[][] vw;
+        final double[][] mb;
+        final double[][] vb;
+        final double[][] wt;
+
+        /** He-initialised weights (seeded), zero biases. */
+        Params(int[] widths, Random rnd) {
+            this.widths = widths;
+            layers = widths.length - 1;
+            w = new double[layers][];
+            b = new double[layers][];
+            gw = new double[layers][];
+            gb = new double[layers][];
+            mw = new double[layers][];
+            vw = new double[layers][];
+            mb = new double[layers][];
+            vb = new double[layers][];
+            wt = new double[layers][];
+            for (int l = 0; l < layers; l++) {
+                int in = widths[l];
+                int out = widths[l + 1];
+                w[l] = new double[out * in];
+                double sd = Math.sqrt(2.0 / in);
+                for (int k = 0; k < w[l].length; k++) {
+                    w[l][k] = rnd.nextGaussian() * sd;
+                }
+                b[l] = new double[out];
+                gw[l] = new double[out * in];
+                gb[l] = new double[out];
+                mw[l] = new double[out * in];
+                vw[l] = new double[out * in];
+                mb[l] = new double[out];
+                vb[l] = new double[out];
+            }
+            for (int l = 0; l < layers; l++) {
+                wt[l] = transpose(w[l], widths[l + 1], widths[l], null);
+            }
+        }
+
+        void zeroGradients() {
+            for (int l = 0; l < layers; l++) {
+                Arrays.fill(gw[l], 0);
+                Arrays.fill(gb[l], 0);
+            }
+        }
+
+        /** One Adam step on the mean of the accumulated gradients of {@code count} examples. */
+        void adamStep(long step, int count, double learningRate, double weightDecay) {
+            double inv = 1.0 / count;
+            double c1 = 1 - Math.pow(BETA1, step);
+            double c2 = 1 - Math.pow(BETA2, step);
+            for (int l = 0; l < layers; l++) {
+                adam(w[l], gw[l], mw[l], vw[l], inv, c1, c2, learningRate, weightDecay);
+                adam(b[l], gb[l], mb[l], vb[l], inv, c1, c2, learningRate, 0);
+                transpose(w[l], widths[l + 1], widths[l], wt[l]);
+            }
+        }
+
+        /** The trained network in float32: ReLU hidden layers, a linear output layer. */
+        DenseNetwork network() {
+            List<DenseLayer> out = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                int in = widths[l];
+                int o = widths[l + 1];
+                float[][] fw = new float[o][in];
+                float[] fb = new float[o];
+                for (int r = 0; r < o; r++) {
+                    for (int i = 0; i < in; i++) {
+                        fw[r][i] = (float) w[l][r * in + i];
+                    }
+                    fb[r] = (float) b[l][r];
+                }
+                out.add(DenseLayer.of("layer" + l, fw, fb, l < layers - 1 ? Activation.RELU : Activation.IDENTITY));
+            }
+            return new DenseNetwork(out);
+        }
+    }
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPS = 1e-8;
+
     /** Trains a classifier for {@code data}: one output per class, pre-softmax. */
     public Result train(Dataset data) {
         if (data.rows() == 0) {
             throw new IllegalArgumentException("no training rows");
         }
         long t0 = System.nanoTime();
-        int classes = data.classes().size();
         int[] widths = new int[hidden.length + 2];
         widths[0] = data.width();
         System.arraycopy(hidden, 0, widths, 1, hidden.length);
-        widths[widths.length - 1] = classes;
-        int layers = widths.length - 1;
+        widths[widths.length - 1] = data.classes().size();
         Random rnd = new Random(seed);
-        double[][] w = new double[layers][];
-        double[][] b = new double[layers][];
-        double[][] gw = new double[layers][];
-        double[][] gb = new double[layers][];
-        double[][] mw = new double[layers][];
-        double[][] vw = new double[layers][];
-        double[][] mb = new double[layers][];
-        double[][] vb = new double[layers][];
-        for (int l = 0; l < layers; l++) {
-            int in = widths[l];
-            int out = widths[l + 1];
-            w[l] = new double[out * in];
-            double sd = Math.sqrt(2.0 / in);
-            for (int k = 0; k < w[l].length; k++) {
-                w[l][k] = rnd.nextGaussian() * sd;
-            }
-            b[l] = new double[out];
-            gw[l] = new double[out * in];
-            gb[l] = new double[out];
-            mw[l] = new double[out * in];
-            vw[l] = new double[out * in];
-            mb[l] = new double[out];
-            vb[l] = new double[out];
-        }
-        double[][] act = new double[layers + 1][];
-        double[][] delta = new double[layers][];
-        for (int l = 0; l <= layers; l++) {
+        Params p = new Params(widths, rnd);
+        double[][] act = new double[p.layers + 1][];
+        double[][] delta = new double[p.layers][];
+        for (int l = 0; l <= p.layers; l++) {
             act[l] = new double[widths[l]];
-            if (l < layers) {
+            if (l < p.layers) {
                 delta[l] = new double[widths[l + 1]];
             }
         }
@@ -153,137 +219,154 @@ public final class MlpTrainer {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        double beta1 = 0.9;
-        double beta2 = 0.999;
-        double eps = 1e-8;
         long step = 0;
         List<Double> losses = new ArrayList<>();
         for (int epoch = 0; epoch < epochs; epoch++) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            shuffle(order, rnd);
             double lossSum = 0;
             for (int start = 0; start < n; start += batchSize) {
                 int end = Math.min(n, start + batchSize);
-                for (int l = 0; l < layers; l++) {
-                    Arrays.fill(gw[l], 0);
-                    Arrays.fill(gb[l], 0);
-                }
+                p.zeroGradients();
                 for (int s = start; s < end; s++) {
-                    int r = order[s];
-                    float[] x = data.x()[r];
-                    for (int i = 0; i < x.length; i++) {
-                        act[0][i] = x[i];
-                    }
-                    // forward
-                    for (int l = 0; l < layers; l++) {
-                        int in = widths[l];
-                        int out = widths[l + 1];
-                        double[] a = act[l];
-                        double[] z = act[l + 1];
-                        double[] wl = w[l];
-                        boolean relu = l < layers - 1;
-                        for (int o = 0; o < out; o++) {
-                            double sum = b[l][o];
-                            int base = o * in;
-                            for (int i = 0; i < in; i++) {
-                                sum += wl[base + i] * a[i];
-                            }
-                            z[o] = relu && sum < 0 ? 0 : sum;
-                        }
-                    }
-                    // softmax cross-entropy
-                    double[] logits = act[layers];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (double v : logits) {
-                        max = Math.max(max, v);
-                    }
-                    double z = 0;
-                    for (double v : logits) {
-                        z += Math.exp(v - max);
-                    }
-                    int label = data.y()[r];
-                    lossSum += Math.log(z) + max - logits[label];
-                    double[] d = delta[layers - 1];
-                    for (int o = 0; o < classes; o++) {
-                        d[o] = Math.exp(logits[o] - max) / z - (o == label ? 1 : 0);
-                    }
-                    // backward
-                    for (int l = layers - 1; l >= 0; l--) {
-                        int in = widths[l];
-                        int out = widths[l + 1];
-                        double[] a = act[l];
-                        double[] dl = delta[l];
-                        double[] wl = w[l];
-                        double[] g = gw[l];
-                        double[] prev = l > 0 ? delta[l - 1] : null;
-                        if (prev != null) {
-                            Arrays.fill(prev, 0);
-                        }
-                        for (int o = 0; o < out; o++) {
-                            double dv = dl[o];
-                            if (dv == 0) {
-                                continue;
-                            }
-                            gb[l][o] += dv;
-                            int base = o * in;
-                            for (int i = 0; i < in; i++) {
-                                g[base + i] += dv * a[i];
-                            }
-                            if (prev != null) {
-                                for (int i = 0; i < in; i++) {
-                                    prev[i] += dv * wl[base + i];
-                                }
-                            }
-                        }
-                        if (prev != null) {
-                            for (int i = 0; i < in; i++) {
-                                if (a[i] <= 0) {
-                                    prev[i] = 0;
-                                }
-                            }
-                        }
-                    }
+                    lossSum += example(p, data.x()[order[s]], data.y()[order[s]], act, delta);
                 }
-                // Adam step on the batch mean gradient
-                step++;
-                double inv = 1.0 / (end - start);
-                double c1 = 1 - Math.pow(beta1, step);
-                double c2 = 1 - Math.pow(beta2, step);
-                for (int l = 0; l < layers; l++) {
-                    adam(w[l], gw[l], mw[l], vw[l], inv, c1, c2, beta1, beta2, eps, weightDecay);
-                    adam(b[l], gb[l], mb[l], vb[l], inv, c1, c2, beta1, beta2, eps, 0);
-                }
+                p.adamStep(++step, end - start, learningRate, weightDecay);
             }
             losses.add(lossSum / n);
         }
-        List<DenseLayer> out = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            int in = widths[l];
-            int o = widths[l + 1];
-            float[][] fw = new float[o][in];
-            float[] fb = new float[o];
-            for (int r = 0; r < o; r++) {
-                for (int i = 0; i < in; i++) {
-                    fw[r][i] = (float) w[l][r * in + i];
-                }
-                fb[r] = (float) b[l][r];
-            }
-            out.add(DenseLayer.of("layer" + l, fw, fb, l < layers - 1 ? Activation.RELU : Activation.IDENTITY));
-        }
-        return new Result(new DenseNetwork(out), losses, (System.nanoTime() - t0) / 1_000_000);
+        return new Result(p.network(), losses, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private void adam(double[] p, double[] g, double[] m, double[] v, double inv, double c1, double c2,
-                      double beta1, double beta2, double eps, double decay) {
+    private static void shuffle(int[] order, Random rnd) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /**
+     * One example: the forward pass, the softmax cross-entropy loss (returned), and the backward pass adding its
+     * gradient to {@code p}'s accumulators.
+     */
+    private static double example(Params p, float[] x, int label, double[][] act, double[][] delta) {
+        int layers = p.layers;
+        for (int i = 0; i < x.length; i++) {
+            act[0][i] = x[i];
+        }
+        forward(act, p.wt, p.b, p.widths);
+        double[] logits = act[layers];
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : logits) {
+            max = Math.max(max, v);
+        }
+        double z = 0;
+        for (double v : logits) {
+            z += Math.exp(v - max);
+        }
+        double loss = Math.log(z) + max - logits[label];
+        double[] d = delta[layers - 1];
+        for (int o = 0; o < logits.length; o++) {
+            d[o] = Math.exp(logits[o] - max) / z - (o == label ? 1 : 0);
+        }
+        backward(p, act, delta);
+        return loss;
+    }
+
+    /** Back-propagates {@code delta[layers - 1]} through ReLU layers into the gradient accumulators. */
+    private static void backward(Params p, double[][] act, double[][] delta) {
+        for (int l = p.layers - 1; l >= 0; l--) {
+            int in = p.widths[l];
+            int out = p.widths[l + 1];
+            double[] a = act[l];
+            double[] dl = delta[l];
+            double[] wl = p.w[l];
+            double[] g = p.gw[l];
+            double[] prev = l > 0 ? delta[l - 1] : null;
+            if (prev != null) {
+                Arrays.fill(prev, 0);
+            }
+            for (int o = 0; o < out; o++) {
+                double dv = dl[o];
+                if (dv == 0) {
+                    continue;
+                }
+                p.gb[l][o] += dv;
+                int base = o * in;
+                for (int i = 0; i < in; i++) {
+                    g[base + i] += dv * a[i];
+                }
+                if (prev != null) {
+                    for (int i = 0; i < in; i++) {
+                        prev[i] += dv * wl[base + i];
+                    }
+                }
+            }
+            if (prev != null) {
+                for (int i = 0; i < in; i++) {
+                    if (a[i] <= 0) {
+                        prev[i] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The forward pass of one example: {@code act[0]} is the input, {@code act[l + 1]} receives layer l's output.
+     * Weights are read input-major ({@code wt[l][i * out + o]}) so that the loop over outputs is a vector operation
+     * and inputs that are exactly zero (ReLU units, blank pixels) are skipped; each output's sum still runs over the
+     * inputs in order from the bias, so the result equals the row-by-row dot product bit for bit.
+     */
+    private static void forward(double[][] act, double[][] wt, double[][] b, int[] widths) {
+        int layers = widths.length - 1;
+        for (int l = 0; l < layers; l++) {
+            int in = widths[l];
+            int out = widths[l + 1];
+            double[] a = act[l];
+            double[] z = act[l + 1];
+            double[] wl = wt[l];
+            System.arraycopy(b[l], 0, z, 0, out);
+            for (int i = 0; i < in; i++) {
+                double ai = a[i];
+                if (ai == 0) {
+                    continue;
+                }
+                int base = i * out;
+                for (int o = 0; o < out; o++) {
+                    z[o] += wl[base + o] * ai;
+                }
+            }
+            if (l < layers - 1) {
+                for (int o = 0; o < out; o++) {
+                    if (z[o] < 0) {
+                        z[o] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code w} ({@code rows × cols}, row-major) transposed into {@code into} (allocated when null). */
+    private static double[] transpose(double[] w, int rows, int cols, double[] into) {
+        double[] t = into == null ? new double[w.length] : into;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = w[base + c];
+            }
+        }
+        return t;
+    }
+
+    private static void adam(double[] p, double[] g, double[] m, double[] v, double inv, double c1, double c2,
+                             double learningRate, double decay) {
         for (int k = 0; k < p.length; k++) {
             double gk = g[k] * inv;
-            m[k] = beta1 * m[k] + (1 - beta1) * gk;
-            v[k] = beta2 * v[k] + (1 - beta2) * gk * gk;
-            p[k] -= learningRate * ((m[k] / c1) / (Math.sqrt(v[k] / c2) + eps) + decay * p[k]);
+            m[k] = BETA1 * m[k] + (1 - BETA1) * gk;
+            v[k] = BETA2 * v[k] + (1 - BETA2) * gk * gk;
+            p[k] -= learningRate * ((m[k] / c1) / (Math.sqrt(v[k] / c2) + EPS) + decay * p[k]);
         }
     }
 }

@@ -63,32 +63,16 @@ public final class ExecutorBench {
                 try (OrtSession s = env.createSession(batched, o);
                      OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 5})) {
                     float[] ort = new float[n * 5];
-                    double[] tOrt = new double[reps];
-                    double[] tOurs = new double[reps];
-                    for (int w = 0; w < 5; w++) { // warm-up of both
-                        ortRun(s, t, ort);
-                        ex.run(x, n, threads);
-                    }
-                    for (int r = 0; r < reps; r++) {
-                        long t0 = System.nanoTime();
-                        ortRun(s, t, ort);
-                        long t1 = System.nanoTime();
-                        ours = ex.run(x, n, threads);
-                        long t2 = System.nanoTime();
-                        tOrt[r] = (t1 - t0) / 1e9;
-                        tOurs[r] = (t2 - t1) / 1e9;
-                    }
-                    double maxDiff = 0;
-                    for (int i = 0; i < ort.length; i++) {
-                        maxDiff = Math.max(maxDiff, Math.abs(ort[i] - ours[i]));
-                    }
-                    report("engram executor", threads, n, tOurs, "");
-                    report("onnxruntime batched [" + n + ",5]", threads, n, tOrt,
+                    float[][] last = new float[1][];
+                    Interleaved.Times tm = Interleaved.time(5, reps, () -> ortRun(s, t, ort),
+                            () -> last[0] = ex.run(x, n, threads));
+                    ours = last[0];
+                    double maxDiff = Interleaved.maxAbsDiff(ort, ours);
+                    report("engram executor", threads, n, tm.b(), "");
+                    report("onnxruntime batched [" + n + ",5]", threads, n, tm.a(),
                             String.format(", max |diff| vs engram %.3g", maxDiff));
-                    Arrays.sort(tOurs);
-                    Arrays.sort(tOrt);
                     System.out.printf("  %d thread(s): engram/ORT time ratio best %.2f, median %.2f (< 1 means engram"
-                            + " faster)%n", threads, tOurs[0] / tOrt[0], tOurs[reps / 2] / tOrt[reps / 2]);
+                            + " faster)%n", threads, tm.bestB() / tm.bestA(), tm.medianB() / tm.medianA());
                 }
             }
         }
@@ -116,11 +100,9 @@ public final class ExecutorBench {
         }
     }
 
-    private static void report(String what, int threads, int n, double[] times, String extra) {
-        double[] t = times.clone();
-        Arrays.sort(t);
-        double best = t[0];
-        double median = t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    private static void report(String what, int threads, int n, double[] sorted, String extra) {
+        double best = sorted[0];
+        double median = Interleaved.Times.median(sorted);
         System.out.printf("%-36s %d thread(s): best %6.1f ms (%,.0f inputs/s), median %6.1f ms (%,.0f inputs/s)%s%n",
                 what, threads, best * 1e3, n / best, median * 1e3, n / median, extra);
     }

@@ -12,6 +12,10 @@ import java.util.List;
 /** {@link LinearProgram} on OR-Tools' GLOP simplex solver. Not thread-safe; close it to free native memory. */
 public final class GlopProgram implements LinearProgram {
     private static volatile boolean loaded;
+    /** No presolve and the dual simplex: a re-solve after rows are added or relaxed starts from the last basis. */
+    private static final String WARM = "use_preprocessing: false use_dual_simplex: true";
+    /** GLOP's defaults (presolve, primal simplex) from scratch: the fallback when a warm solve fails. */
+    private static final String COLD = "use_preprocessing: true use_dual_simplex: false";
 
     private final MPSolver solver;
     private final List<MPVariable> vars = new ArrayList<>();
@@ -24,6 +28,7 @@ public final class GlopProgram implements LinearProgram {
             throw new IllegalStateException("OR-Tools GLOP is not available");
         }
         solver.objective().setMinimization();
+        solver.setSolverSpecificParametersAsString(WARM);
     }
 
     private static synchronized void load() {
@@ -71,6 +76,12 @@ public final class GlopProgram implements LinearProgram {
     public Solution solve(double seconds) {
         solver.setTimeLimit(Math.max(1, (long) (seconds * 1000)));
         MPSolver.ResultStatus s = solver.solve();
+        if (s != MPSolver.ResultStatus.OPTIMAL) {
+            solver.reset();
+            solver.setSolverSpecificParametersAsString(COLD);
+            s = solver.solve();
+            solver.setSolverSpecificParametersAsString(WARM);
+        }
         Status st = switch (s) {
             case OPTIMAL -> Status.OPTIMAL;
             case FEASIBLE -> Status.FEASIBLE;

@@ -1,35 +1,37 @@
 package dev.engram.lower.repair;
 
 import dev.engram.ir.Decision;
-
 import dev.engram.verify.Box;
 
 /**
- * Options of {@link dev.engram.lower.RepairLowering}.
+ * Options of {@link OutputLayerRepair}. Built with {@link #builder()} ({@code opt*} for each optional value, all
+ * values are optional) or taken as {@link #defaults()}.
  *
  * @param domain            where fidelity samples are drawn (model units); null: the bounding box of the region
  * @param decision          how the outputs decide (the decision is preserved on samples outside the violation)
  * @param samples           number of fidelity samples the LP preserves decisions on
  * @param fidelityWeight    LP penalty per unit of decision-margin violation on one sample (vs. the L1 norm of the
  *                          parameter change)
- * @param margin            relative safety margin by which every subdomain must refute the unsafe set
+ * @param clearance         relative safety clearance by which every subdomain's bounds must refute the unsafe set
+ *                          (a share of the output scale plus the refuted constraint's scale)
  * @param initialSubdomains subdomains per region box before the first LP (more, up to half the cap, where the
  *                          bounds stay looser than the output scale)
  * @param maxSubdomains     cap on subdomains over all refinement
  * @param refineRounds      LP re-solves after splitting the subdomains whose rows bind
  * @param splitsPerRound    subdomains split per refinement round
- * @param maxIterations     verification attempts (each failure raises the margin and refines)
- * @param verifyTimeout     seconds per verifier call on the rule as given (on the partition: six times as much plus 50 ms per box)
+ * @param maxIterations     verification attempts (each failure raises the clearance and refines)
+ * @param verifyTimeout     seconds per verifier call on the rule as given (on the partition: six times as much plus
+ *                          50 ms per box)
  * @param lpTimeout         seconds per LP solve
  * @param seed              random seed (sampling); results are deterministic for a seed
  */
-public record RepairOptions(Box domain, Decision decision, int samples, double fidelityWeight, double margin,
+public record RepairOptions(Box domain, Decision decision, int samples, double fidelityWeight, double clearance,
                             int initialSubdomains, int maxSubdomains, int refineRounds, int splitsPerRound,
                             int maxIterations, double verifyTimeout, double lpTimeout, long seed) {
 
     public RepairOptions {
         if (samples < 0 || initialSubdomains < 1 || maxSubdomains < initialSubdomains || maxIterations < 1
-                || margin <= 0 || fidelityWeight < 0 || verifyTimeout <= 0 || lpTimeout <= 0) {
+                || clearance <= 0 || fidelityWeight < 0 || verifyTimeout <= 0 || lpTimeout <= 0) {
             throw new IllegalArgumentException("invalid repair options");
         }
         if (decision == null) {
@@ -37,52 +39,98 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         }
     }
 
+    /** The defaults: see {@link Builder}'s field initialisers. */
     public static RepairOptions defaults() {
-        return new RepairOptions(null, Decision.ARGMIN, 10000, 10.0, 2e-3, 256, 1024, 15, 64, 3, 5, 60, 0x5EED);
+        return builder().build();
     }
 
-    public RepairOptions withDomain(Box d) {
-        return new RepairOptions(d, decision, samples, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public RepairOptions withDecision(Decision d) {
-        return new RepairOptions(domain, d, samples, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
-    }
+    /** Builder in the DJL style: {@code opt*} for optional values, then {@link #build()}. */
+    public static final class Builder {
+        private Box domain;
+        private Decision decision = Decision.ARGMIN;
+        private int samples = 10000;
+        private double fidelityWeight = 10.0;
+        private double clearance = 2e-3;
+        private int initialSubdomains = 256;
+        private int maxSubdomains = 1024;
+        private int refineRounds = 15;
+        private int splitsPerRound = 64;
+        private int maxIterations = 3;
+        private double verifyTimeout = 5;
+        private double lpTimeout = 60;
+        private long seed = 0x5EED;
 
-    public RepairOptions withSamples(int n) {
-        return new RepairOptions(domain, decision, n, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
-    }
+        private Builder() {
+        }
 
-    public RepairOptions withSubdomains(int initial, int max) {
-        return new RepairOptions(domain, decision, samples, fidelityWeight, margin, initial, max,
-                refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
-    }
+        /** Draw fidelity samples uniformly on this box (model units); null: the bounding box of the regions. */
+        public Builder optDomain(Box domain) {
+            this.domain = domain;
+            return this;
+        }
 
-    public RepairOptions withRefinement(int rounds, int splits) {
-        return new RepairOptions(domain, decision, samples, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                rounds, splits, maxIterations, verifyTimeout, lpTimeout, seed);
-    }
+        /** How the model decides (default: arg-min, the ACAS Xu convention). */
+        public Builder optDecision(Decision decision) {
+            this.decision = decision;
+            return this;
+        }
 
-    public RepairOptions withVerifyTimeout(double seconds) {
-        return new RepairOptions(domain, decision, samples, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, maxIterations, seconds, lpTimeout, seed);
-    }
+        public Builder optSamples(int samples) {
+            this.samples = samples;
+            return this;
+        }
 
-    public RepairOptions withMaxIterations(int n) {
-        return new RepairOptions(domain, decision, samples, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, n, verifyTimeout, lpTimeout, seed);
-    }
+        public Builder optFidelityWeight(double weight) {
+            this.fidelityWeight = weight;
+            return this;
+        }
 
-    public RepairOptions withFidelityWeight(double w) {
-        return new RepairOptions(domain, decision, samples, w, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
-    }
+        public Builder optClearance(double clearance) {
+            this.clearance = clearance;
+            return this;
+        }
 
-    public RepairOptions withSeed(long s) {
-        return new RepairOptions(domain, decision, samples, fidelityWeight, margin, initialSubdomains, maxSubdomains,
-                refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, s);
+        /** Subdomains per region box before the first LP, and the cap over all refinement. */
+        public Builder optSubdomains(int initial, int max) {
+            this.initialSubdomains = initial;
+            this.maxSubdomains = max;
+            return this;
+        }
+
+        /** LP re-solves after splitting binding subdomains, and subdomains split per round. */
+        public Builder optRefinement(int rounds, int splitsPerRound) {
+            this.refineRounds = rounds;
+            this.splitsPerRound = splitsPerRound;
+            return this;
+        }
+
+        public Builder optMaxIterations(int iterations) {
+            this.maxIterations = iterations;
+            return this;
+        }
+
+        public Builder optVerifyTimeout(double seconds) {
+            this.verifyTimeout = seconds;
+            return this;
+        }
+
+        public Builder optLpTimeout(double seconds) {
+            this.lpTimeout = seconds;
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public RepairOptions build() {
+            return new RepairOptions(domain, decision, samples, fidelityWeight, clearance, initialSubdomains,
+                    maxSubdomains, refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
+        }
     }
 }

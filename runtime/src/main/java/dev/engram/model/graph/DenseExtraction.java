@@ -9,10 +9,9 @@ import java.util.List;
  * values back: per layer, the tensors and the intermediate value names whose last dimension is the layer width.
  *
  * @param inputOffset   constant subtracted from the input before the first layer (folded into its bias), or null
- * @param softmaxOutput whether a Softmax follows the last layer (the network is the pre-softmax part)
  */
 public record DenseExtraction(DenseNetwork network, float[] inputOffset, List<LayerSource> layers,
-                              boolean softmaxOutput, String inputName, String outputName) {
+                              String inputName, String outputName) {
 
     /**
      * Where one dense layer lives in the graph.

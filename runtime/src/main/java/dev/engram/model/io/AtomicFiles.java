@@ -7,15 +7,18 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 
-/** File helpers: atomic writes (temporary file in the same folder, then rename), bounded reads, SHA-256. */
+/** File helpers: atomic writes (temporary file in the same folder, fsync, then rename), bounded reads, SHA-256. */
 public final class AtomicFiles {
     private AtomicFiles() {
     }
@@ -26,24 +29,31 @@ public final class AtomicFiles {
         void write(FileChannel out) throws IOException;
     }
 
-    /** Writes {@code target} atomically: the content goes to a temporary sibling which then replaces the target. */
+    /**
+     * Writes {@code target} atomically: the content goes to a new temporary sibling, is forced to disk, and the
+     * sibling then replaces the target by a rename (the folder is synced too, where the platform allows). The file
+     * gets the permissions an ordinary {@code Files.newOutputStream} would give it: a new file those of the umask,
+     * a replaced file the permissions it had.
+     */
     public static void write(Path target, Writer writer) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = createSibling(dir, abs.getFileName().toString());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.write(ch);
                 ch.force(false);
             }
+            keepPermissions(abs, tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
+            syncFolder(dir);
         } catch (IOException e) {
             throw new ModelException(target + ": cannot write: " + e.getMessage(), e);
         } finally {
@@ -56,6 +66,46 @@ public final class AtomicFiles {
             }
         }
     }
+
+    /**
+     * A new empty file {@code .<name>.<random>.tmp} in {@code dir}, created like {@code Files.newOutputStream}
+     * creates files (mode 0666 less the umask), not with {@code Files.createTempFile}'s owner-only 0600.
+     */
+    private static Path createSibling(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                Files.newByteChannel(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return p;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A file being replaced keeps its permissions, as it would when overwritten in place. */
+    private static void keepPermissions(Path target, Path tmp) {
+        try {
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS));
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not a POSIX file system, or not ours to read: the new file keeps the default permissions
+        }
+    }
+
+    /** Forces the folder entry of a rename to disk; not every platform can open a folder, so best effort. */
+    private static void syncFolder(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort
+        }
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Writes bytes atomically. */
     public static void write(Path target, byte[] bytes) {

@@ -109,7 +109,7 @@ public final class NnetCodec {
         }
         int[] head = in.ints("the header (layers, inputs, outputs, max size)", 3);
         int nl = head[0];
-        if (nl < 1 || nl > 100_000) {
+        if (nl < 1 || nl > Math.min(100_000, limits.maxNodes())) {
             throw in.error("implausible layer count " + nl);
         }
         int[] sizes = in.ints("the layer sizes", nl + 1);
@@ -122,6 +122,7 @@ public final class NnetCodec {
             throw in.error("layer sizes " + sizes[0] + ".." + sizes[nl] + " disagree with the header "
                     + head[1] + " inputs, " + head[2] + " outputs");
         }
+        reserve(in, sizes, text.length(), limits);
         in.next("the flag line");
         int n = sizes[0];
         double[] mins = in.doubles("input minimums", n);
@@ -132,7 +133,6 @@ public final class NnetCodec {
         for (int l = 0; l < nl; l++) {
             int ins = sizes[l];
             int outs = sizes[l + 1];
-            limits.checkDims(in.label + ": layer " + l + " weights", new long[] {outs, ins});
             float[][] w = new float[outs][];
             for (int o = 0; o < outs; o++) {
                 w[o] = in.floats("layer " + l + " weight row " + o, ins);
@@ -146,6 +146,26 @@ public final class NnetCodec {
                     new DenseLayer.TensorRef("layer" + l + ".bias", false)));
         }
         return new NnetModel(new DenseNetwork(layers), mins, maxs, means, ranges, comments, source, sha256);
+    }
+
+    /**
+     * Checks what the header declares against the budget and against the file itself before anything is
+     * allocated: every number takes at least two characters (a digit and a comma), so a file of {@code length}
+     * characters holds at most {@code length / 2} of them, whatever its header says.
+     */
+    private static void reserve(Lines in, int[] sizes, long length, ModelLimits limits) {
+        ModelLimits.Budget budget = limits.budget();
+        long numbers = 4L * sizes[0] + 2;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            String what = in.label + ": layer " + l;
+            numbers += budget.reserveElements(what + " weights", new long[] {sizes[l + 1], sizes[l]});
+            numbers += budget.reserveElements(what + " biases", new long[] {sizes[l + 1]});
+        }
+        if (numbers > (length + 1) / 2) {
+            throw new ModelException(in.label + ": the header declares " + numbers + " numbers (normalisation,"
+                    + " weights and biases) but the file's " + length + " characters can hold at most "
+                    + (length + 1) / 2 + " (truncated file or a header that does not match it)");
+        }
     }
 
     /** Formats a model as NNet text; floats are written with enough digits to read back bit-identically. */

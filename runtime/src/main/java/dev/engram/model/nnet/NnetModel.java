@@ -76,7 +76,7 @@ public record NnetModel(DenseNetwork network, double[] mins, double[] maxs, doub
     }
 
     public static NnetModel read(Path path, ModelLimits limits) {
-        byte[] bytes = AtomicFiles.read(path, limits.maxFileBytes());
+        byte[] bytes = AtomicFiles.read(path, limits.maxBytes());
         return NnetCodec.parse(new String(bytes, StandardCharsets.UTF_8), path, AtomicFiles.sha256(bytes), limits);
     }
 

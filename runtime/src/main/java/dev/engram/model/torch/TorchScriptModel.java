@@ -27,108 +27,51 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A TorchScript module handled through DJL's PyTorch engine: named parameters are read, edited (loaded with
  * {@code trainParam=true} so they can be written in place) and the module is written back with the engine's
  * module writer. Held as the serialized bytes; every operation loads a transient module. Immutable.
  *
- * <p>The dense view is inferred from the parameter list (alternating 2-D weights and 1-D biases, ReLU between
- * layers) and accepted only if it reproduces the module's own forward pass on random inputs.
+ * <p>The dense view is read exactly from the archive's code and parameters ({@link TorchStructure}); a module
+ * that is not a plain Linear/ReLU chain is refused, never approximated by a structure that fits samples.
  */
 public final class TorchScriptModel implements LoadedModel {
 
     private final byte[] bytes;
     private final Path source;
+    private final ModelLimits limits;
     private volatile Map<String, FloatTensor> params;
     private volatile DenseNetwork dense;
     private volatile String sha;
 
-    private TorchScriptModel(byte[] bytes, Path source) {
+    private TorchScriptModel(byte[] bytes, Path source, ModelLimits limits) {
         this.bytes = bytes;
         this.source = source;
+        this.limits = limits;
     }
 
-    /** Reads a TorchScript file ({@code .pt}). */
+    /** Reads a TorchScript file ({@code .pt}) with the default limits. */
     public static TorchScriptModel read(Path path) {
-        byte[] b = AtomicFiles.read(path, ModelLimits.defaults().maxFileBytes());
-        checkArchive(path, b);
-        TorchScriptModel m = new TorchScriptModel(b, path);
-        m.parameters(); // validate now: a broken file fails at load
-        return m;
+        return read(path, ModelLimits.defaults());
     }
 
     /**
-     * Rejects files that are not TorchScript archives before the native loader sees them: a TorchScript file is
-     * a zip holding {@code <name>/data.pkl}, {@code <name>/code/...} and {@code <name>/version}.
+     * Reads a TorchScript file ({@code .pt}): the zip directory is checked before the native loader sees the
+     * bytes, and the parameters are read at once, so a broken file fails here.
      */
-    static void checkArchive(Path path, byte[] b) {
-        boolean data = false;
-        boolean code = false;
-        boolean version = false;
-        for (String n : zipEntryNames(path, b)) {
-            int slash = n.indexOf('/');
-            String rest = slash < 0 ? n : n.substring(slash + 1);
-            data |= rest.equals("data.pkl");
-            code |= rest.startsWith("code/");
-            version |= rest.equals("version") || rest.equals(".data/version");
-        }
-        if (!data || !code || !version) {
-            throw new ModelException(path + ": not a TorchScript archive: missing "
-                    + (!data ? "data.pkl" : !code ? "code/" : "version") + " (save the module with torch.jit.save)");
-        }
-    }
-
-    /** The entry names of a zip archive, read from its central directory (PyTorch writes stored entries with
-     * data descriptors, which streaming zip readers reject). */
-    static List<String> zipEntryNames(Path path, byte[] b) {
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        int eocd = -1;
-        for (int i = b.length - 22; i >= Math.max(0, b.length - 22 - 65535); i--) {
-            if (buf.getInt(i) == 0x06054b50) {
-                eocd = i;
-                break;
-            }
-        }
-        if (eocd < 0) {
-            throw new ModelException(path + ": not a TorchScript archive (a zip file is expected): no zip directory"
-                    + " found (empty, truncated or not a zip)");
-        }
-        int count = Short.toUnsignedInt(buf.getShort(eocd + 10));
-        long offset = Integer.toUnsignedLong(buf.getInt(eocd + 16));
-        if (offset == 0xFFFFFFFFL || count == 0xFFFF) { // zip64: the zip64 end record holds the real values
-            int loc = eocd - 20;
-            if (loc < 0 || buf.getInt(loc) != 0x07064b50) {
-                throw new ModelException(path + ": corrupt zip64 directory");
-            }
-            long rec = buf.getLong(loc + 8);
-            if (rec < 0 || rec > b.length - 56 || buf.getInt((int) rec) != 0x06064b50) {
-                throw new ModelException(path + ": corrupt zip64 directory");
-            }
-            count = (int) Math.min(Integer.MAX_VALUE, buf.getLong((int) rec + 32));
-            offset = buf.getLong((int) rec + 48);
-        }
-        List<String> names = new ArrayList<>();
-        long p = offset;
-        for (int k = 0; k < count; k++) {
-            if (p < 0 || p > b.length - 46 || buf.getInt((int) p) != 0x02014b50) {
-                throw new ModelException(path + ": not a TorchScript archive: corrupt zip directory (entry " + k
-                        + " of " + count + ")");
-            }
-            int nameLen = Short.toUnsignedInt(buf.getShort((int) p + 28));
-            int extra = Short.toUnsignedInt(buf.getShort((int) p + 30));
-            int comment = Short.toUnsignedInt(buf.getShort((int) p + 32));
-            if (p + 46 + nameLen > b.length) {
-                throw new ModelException(path + ": not a TorchScript archive: corrupt zip directory");
-            }
-            names.add(new String(b, (int) p + 46, nameLen, java.nio.charset.StandardCharsets.UTF_8));
-            p += 46L + nameLen + extra + comment;
-        }
-        return names;
+    public static TorchScriptModel read(Path path, ModelLimits limits) {
+        byte[] b = AtomicFiles.read(path, limits.maxBytes());
+        TorchArchive.of(path.toString(), b).checkSizes(limits);
+        TorchScriptModel m = new TorchScriptModel(b, path, limits);
+        m.parameters();
+        return m;
     }
 
     private interface ModuleJob<T> {
@@ -136,7 +79,7 @@ public final class TorchScriptModel implements LoadedModel {
     }
 
     private <T> T withModule(ModuleJob<T> job) {
-        String label = source == null ? "<torchscript>" : source.toString();
+        String label = label();
         Engine engine;
         try {
             engine = Engine.getEngine("PyTorch");
@@ -213,52 +156,72 @@ public final class TorchScriptModel implements LoadedModel {
         });
     }
 
+    /**
+     * The network read exactly from the module's code ({@link TorchStructure}) with the module's parameters, then
+     * checked against the module's own forward pass on a few inputs (a guard against misreading, not the basis).
+     * A module whose code is not a plain chain of {@code torch.linear} and {@code torch.relu} is refused.
+     */
     @Override
     public DenseNetwork dense() {
         DenseNetwork d = dense;
         if (d != null) {
             return d;
         }
-        String label = source == null ? "<torchscript>" : source.toString();
-        List<Map.Entry<String, FloatTensor>> ps = new ArrayList<>(parameters().entrySet());
+        String label = label();
+        List<TorchStructure.Layer> structure = TorchStructure.read(label, TorchArchive.of(label, bytes), limits);
+        Map<String, FloatTensor> ps = parameters();
+        Set<String> used = new HashSet<>();
         List<DenseLayer> layers = new ArrayList<>();
-        for (int k = 0; k < ps.size(); ) {
-            Map.Entry<String, FloatTensor> w = ps.get(k);
-            if (w.getValue().dims().length != 2) {
-                throw new ModelException(label + ": parameter '" + w.getKey() + "' is not a 2-D weight; "
-                        + "only Linear chains are understood");
+        for (int l = 0; l < structure.size(); l++) {
+            TorchStructure.Layer s = structure.get(l);
+            FloatTensor w = parameter(ps, s.weight(), used, label);
+            if (w.dims().length != 2) {
+                throw new ModelException(label + ": weight '" + s.weight() + "' of a linear layer is not 2-D");
             }
-            int out = (int) w.getValue().dims()[0];
-            int in = (int) w.getValue().dims()[1];
+            int out = (int) w.dims()[0];
+            int in = (int) w.dims()[1];
             float[][] wm = new float[out][in];
             for (int o = 0; o < out; o++) {
-                System.arraycopy(w.getValue().data(), o * in, wm[o], 0, in);
+                System.arraycopy(w.data(), o * in, wm[o], 0, in);
             }
             float[] b = new float[out];
-            String bname = null;
-            if (k + 1 < ps.size() && ps.get(k + 1).getValue().dims().length == 1
-                    && ps.get(k + 1).getValue().dims()[0] == out) {
-                bname = ps.get(k + 1).getKey();
-                b = ps.get(k + 1).getValue().data();
-                k++;
+            if (s.bias() != null) {
+                FloatTensor bt = parameter(ps, s.bias(), used, label);
+                if (bt.dims().length != 1 || bt.dims()[0] != out) {
+                    throw new ModelException(label + ": bias '" + s.bias() + "' does not have " + out + " values");
+                }
+                b = bt.data();
             }
-            k++;
-            layers.add(new DenseLayer(w.getKey(), wm, b, Activation.RELU, 0.01,
-                    new DenseLayer.TensorRef(w.getKey(), false), bname == null ? null : new DenseLayer.TensorRef(bname, false)));
+            layers.add(new DenseLayer(s.weight(), wm, b, s.relu() ? Activation.RELU : Activation.IDENTITY, 0.01,
+                    new DenseLayer.TensorRef(s.weight(), false),
+                    s.bias() == null ? null : new DenseLayer.TensorRef(s.bias(), false)));
         }
-        if (layers.isEmpty()) {
-            throw new ModelException(label + ": no parameters");
-        }
-        DenseLayer last = layers.get(layers.size() - 1);
-        layers.set(layers.size() - 1, new DenseLayer(last.name(), last.weight(), last.bias(), Activation.IDENTITY,
-                last.alpha(), last.weightRef(), last.biasRef()));
         DenseNetwork net;
         try {
             net = new DenseNetwork(layers);
         } catch (IllegalArgumentException e) {
-            throw new ModelException(label + ": parameters do not form a layer chain: " + e.getMessage());
+            throw new ModelException(label + ": the linear layers do not fit together: " + e.getMessage());
         }
-        // accept the inferred structure only if it reproduces the module's forward pass
+        crossCheck(net, label);
+        dense = net;
+        return net;
+    }
+
+    private static FloatTensor parameter(Map<String, FloatTensor> ps, String name, Set<String> used, String label) {
+        FloatTensor t = ps.get(name);
+        if (t == null) {
+            throw new ModelException(label + ": the code uses parameter '" + name + "', which the module does not"
+                    + " hold as a float32 parameter");
+        }
+        if (!used.add(name)) {
+            throw new ModelException(label + ": parameter '" + name + "' is used by two layers (shared weights"
+                    + " cannot be patched layer by layer)");
+        }
+        return t;
+    }
+
+    /** Runs the module and the network read from its code on the same inputs; they must agree to float rounding. */
+    private void crossCheck(DenseNetwork net, String label) {
         Random rnd = new Random(0);
         float[][] x = new float[16][net.inputSize()];
         for (float[] row : x) {
@@ -271,13 +234,16 @@ public final class TorchScriptModel implements LoadedModel {
             float[] e = net.evaluate(x[r]);
             for (int o = 0; o < e.length; o++) {
                 if (y[r].length != e.length || Math.abs(y[r][o] - e[o]) > 1e-4 * (1 + Math.abs(e[o]))) {
-                    throw new ModelException(label + ": the module is not a plain Linear/ReLU chain "
-                            + "(its forward pass differs from the inferred dense network)");
+                    throw new ModelException(label + ": the network read from the module's code does not reproduce"
+                            + " its forward pass (PyTorch gives " + (y[r].length == e.length ? y[r][o] : "another shape")
+                            + ", the read network " + e[o] + ")");
                 }
             }
         }
-        dense = net;
-        return net;
+    }
+
+    private String label() {
+        return source == null ? "<torchscript>" : source.toString();
     }
 
     @Override
@@ -303,7 +269,7 @@ public final class TorchScriptModel implements LoadedModel {
             JniUtils.writeModule(block, bos, false);
             return bos.toByteArray();
         });
-        return new TorchScriptModel(out, source);
+        return new TorchScriptModel(out, source, limits);
     }
 
     @Override

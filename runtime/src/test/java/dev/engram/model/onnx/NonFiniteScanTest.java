@@ -28,10 +28,10 @@ class NonFiniteScanTest {
                     }
                 }
                 raw.position(offset);
-                assertEquals(expected, OnnxModel.nonFiniteRaw(raw.slice().order(ByteOrder.LITTLE_ENDIAN)),
+                assertEquals(expected, OnnxTensors.nonFiniteRaw(raw.slice().order(ByteOrder.LITTLE_ENDIAN)),
                         n + " floats, slice at offset " + offset);
                 // as protobuf hands out aliased raw data: a read-only view whose position is the offset
-                assertEquals(expected, OnnxModel.nonFiniteRaw(raw.asReadOnlyBuffer().position(offset)
+                assertEquals(expected, OnnxTensors.nonFiniteRaw(raw.asReadOnlyBuffer().position(offset)
                         .order(ByteOrder.LITTLE_ENDIAN)), n + " floats, positioned at offset " + offset);
             }
         }

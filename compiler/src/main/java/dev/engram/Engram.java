@@ -1,0 +1,308 @@
+package dev.engram;
+
+import dev.engram.api.Rules;
+import dev.engram.check.CheckOptions;
+import dev.engram.check.Checker;
+import dev.engram.compile.CompileDiagnostics;
+import dev.engram.compile.CompileRequest;
+import dev.engram.compile.CompileResult;
+import dev.engram.compile.Compiler;
+import dev.engram.compile.Outcome;
+import dev.engram.diag.Diagnostic;
+import dev.engram.front.Front;
+import dev.engram.front.FrontEnd;
+import dev.engram.front.SourcePaths;
+import dev.engram.front.VnnlibFile;
+import dev.engram.ir.Obligation;
+import dev.engram.model.DenseNetwork;
+import dev.engram.model.LoadedModel;
+import dev.engram.model.ModelException;
+import dev.engram.model.Models;
+import dev.engram.model.io.AtomicFiles;
+import dev.engram.patch.Patch;
+import dev.engram.report.HtmlReport;
+import dev.engram.report.ReportJson;
+import dev.engram.source.SourceFile;
+import dev.engram.source.Span;
+import dev.engram.validate.ObligationProver;
+import dev.engram.verify.BranchAndBoundVerifier;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.VerifyOptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Engram's front door: every job a front end (the command line, the Maven plugin, a Java program) asks for, as one
+ * call taking one request and returning one value. Never throws for a user's mistake: problems come back as
+ * diagnostics and outcomes.
+ * <ul>
+ *   <li>{@link #check}: parse and check rule and VNN-LIB files;</li>
+ *   <li>{@link #compile}: write rules into a model's weights and prove them on the file as written;</li>
+ *   <li>{@link #verify}: decide a VNN-LIB property, or every statement of a rule file, on a model as it is;</li>
+ *   <li>{@link #apply} / {@link #revert}: a patch forth and back, bit for bit;</li>
+ *   <li>{@link #fingerprint}: what a compilation reads, as one hash, so that build tools can skip work.</li>
+ *   <li>{@link #learn} / {@link #dictionary}: the neural-code dictionary of a model, learned and read back.</li>
+ * </ul>
+ */
+public final class Engram {
+    private Engram() {
+    }
+
+    /**
+     * Compiles ({@link Compiler} is the pipeline) and writes the report when the request asks for one, whether or
+     * not everything was proved: a path ending in {@code .html} gets the HTML report with the JSON report beside it
+     * ({@code .json}), any other path the JSON report.
+     */
+    public static CompileResult compile(CompileRequest request) {
+        CompileResult r = Compiler.compile(request);
+        if (request.report() != null && !r.rules().isEmpty()) {
+            try {
+                if (request.report().getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".html")) {
+                    HtmlReport.write(request.report(), r);
+                } else {
+                    ReportJson.write(request.report(), r);
+                }
+            } catch (ModelException e) {
+                return new CompileResult(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())),
+                        r.diagnostics(), r.sources(), r.model(), r.ir(), r.rules(), r.outside(), r.wholeDomain(),
+                        r.patched(), r.patch(), r.proof(), r.seconds());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The SHA-256 of everything {@code request} reads (Engram version, rule text, model, VNN-LIB files, options),
+     * and the model it reads: equal fingerprints mean the compilation would read the same inputs. Never throws.
+     */
+    public static Fingerprint fingerprint(CompileRequest request) {
+        return Fingerprint.of(request);
+    }
+
+    /**
+     * Checks rule files ({@code *.engram}) and VNN-LIB files; folders are searched for both. With a model, input
+     * and output indices are checked against its sizes.
+     */
+    public static CheckReport check(List<Path> paths, Optional<Path> model) {
+        OptionalInt ins = OptionalInt.empty();
+        OptionalInt outs = OptionalInt.empty();
+        if (model.isPresent()) {
+            try {
+                DenseNetwork net = Models.load(model.get()).dense();
+                ins = OptionalInt.of(net.inputSize());
+                outs = OptionalInt.of(net.outputSize());
+            } catch (ModelException | IllegalArgumentException e) {
+                return new CheckReport(List.of(), List.of(), Optional.of("cannot read model " + model.get() + ": "
+                        + e.getMessage()));
+            }
+        }
+        List<Path> files;
+        try {
+            files = SourcePaths.expand(paths, true);
+        } catch (IOException e) {
+            return new CheckReport(List.of(), List.of(), Optional.of(String.valueOf(e.getMessage())));
+        }
+        List<CheckReport.FileReport> reports = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        for (Path p : files) {
+            SourceFile src;
+            try {
+                src = SourceFile.read(p);
+            } catch (IOException | RuntimeException e) {
+                unreadable.add("cannot read " + p + ": " + e.getMessage());
+                continue;
+            }
+            List<Diagnostic> ds = p.toString().endsWith(".vnnlib") ? VnnlibFile.of(src, -1, -1).diagnostics()
+                    : Checker.check(src, new CheckOptions(ins, outs, p.toAbsolutePath().getParent())).diagnostics();
+            reports.add(new CheckReport.FileReport(src, ds));
+        }
+        return new CheckReport(reports, unreadable, Optional.empty());
+    }
+
+    /** Verifies a VNN-LIB property, or every statement of a rule file, on a model as it is. */
+    public static VerifyResult verify(VerifyRequest req) {
+        if (req.vnnlib().isPresent() == req.rules().isPresent()) {
+            return unusable("give exactly one of a VNN-LIB property and a rule file", List.of(), List.of());
+        }
+        return req.vnnlib().isPresent() ? verifyVnnlib(req) : verifyRules(req);
+    }
+
+    private static VerifyResult verifyVnnlib(VerifyRequest req) {
+        Path vnnlib = req.vnnlib().orElseThrow();
+        DenseNetwork net;
+        try {
+            net = Models.load(req.model()).dense();
+        } catch (ModelException | IllegalArgumentException e) {
+            return unusable(String.valueOf(e.getMessage()), List.of(), List.of());
+        }
+        VnnlibFile spec = VnnlibFile.read(vnnlib, net.inputSize(), net.outputSize());
+        if (spec.unreadable() != null) {
+            return unusable("cannot read " + spec.unreadable(), List.of(), List.of());
+        }
+        if (!spec.ok()) {
+            return unusable("", spec.diagnostics(), List.of(spec.source()));
+        }
+        VerifyOptions d = VerifyOptions.defaults();
+        VerifyOptions options = new VerifyOptions(req.timeoutSeconds(), req.threads().orElse(d.threads()), d.seed());
+        Verdict v = BranchAndBoundVerifier.create().verifyAny(net, spec.properties(), options);
+        if (req.result() != null) {
+            AtomicFiles.write(req.result(), VnncompResult.text(v).getBytes(StandardCharsets.UTF_8));
+        }
+        VerifyResult.Checked c = new VerifyResult.Checked(vnnlib.getFileName().toString(), "vnnlib",
+                Span.of(vnnlib.toString(), 1, 1, 1, 1), v);
+        Outcome o = v instanceof Verdict.Sat || v instanceof Verdict.Unsat ? Outcome.OK : Outcome.UNDECIDED;
+        return new VerifyResult(o, Optional.empty(), spec.diagnostics(), List.of(spec.source()),
+                Optional.of(req.model()), List.of(c), 0, dev.engram.ir.Units.none());
+    }
+
+    private static VerifyResult verifyRules(VerifyRequest req) {
+        return verifyRules(FrontEnd.Input.toVerify(req.rules().orElseThrow(), Optional.ofNullable(req.model())),
+                req.timeoutSeconds());
+    }
+
+    private static VerifyResult verifyRules(FrontEnd.Input input, double timeoutSeconds) {
+        Front front = FrontEnd.read(input);
+        if (!front.ready()) {
+            Front.Stop stop = front.stop().orElseThrow();
+            return new VerifyResult(stop.kind() == Front.Stop.Kind.REJECTED ? Outcome.REJECTED : Outcome.UNUSABLE,
+                    stop.message().isEmpty() ? Optional.empty() : Optional.of(stop.message()), front.diagnostics(),
+                    front.sources(), front.modelPath(), List.of(), 0, dev.engram.ir.Units.none());
+        }
+        DenseNetwork net = front.model().dense();
+        List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
+        List<VerifyResult.Checked> checked = new ArrayList<>();
+        String modelName = front.modelPath().map(p -> p.getFileName().toString()).orElse("the model");
+        for (Obligation ob : front.ir().obligations()) {
+            if (ob instanceof Obligation.Steer) {
+                continue;
+            }
+            Verdict v = ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds).verdict();
+            checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v));
+            if (v instanceof Verdict.Sat) {
+                ds.add(CompileDiagnostics.doesNotHold(ob.name(), ob.span(), v, ob, front.ir().units(), modelName,
+                        "enforce it with 'engram compile'"));
+            }
+        }
+        int notChecked = (int) front.diagnostics().stream()
+                .filter(d -> d.code() == dev.engram.diag.DiagnosticCode.E060).count();
+        boolean violated = checked.stream().anyMatch(c -> c.verdict() instanceof Verdict.Sat);
+        boolean undecided = checked.stream().anyMatch(c -> !(c.verdict() instanceof Verdict.Sat
+                || c.verdict() instanceof Verdict.Unsat));
+        Outcome o = violated ? Outcome.NOT_PROVED : undecided || notChecked > 0 ? Outcome.UNDECIDED : Outcome.OK;
+        return new VerifyResult(o, Optional.empty(), ds, front.sources(), front.modelPath(), checked, notChecked,
+                front.ir().units());
+    }
+
+    private static VerifyResult unusable(String message, List<Diagnostic> ds, List<SourceFile> sources) {
+        return new VerifyResult(Outcome.UNUSABLE, message.isEmpty() ? Optional.empty() : Optional.of(message), ds,
+                sources, Optional.empty(), List.of(), 0, dev.engram.ir.Units.none());
+    }
+
+    /**
+     * Checks rules built in Java: what the builder could not write, then the checker's findings (names, types,
+     * units), at positions in {@link Rules#text()}. No model is read.
+     */
+    public static CheckReport check(Rules rules) {
+        List<Diagnostic> ds = new ArrayList<>(rules.diagnostics());
+        if (rules.ok()) {
+            ds.addAll(Checker.check(rules.source(), new CheckOptions(OptionalInt.empty(), OptionalInt.empty(),
+                    rules.baseDir())).diagnostics());
+        }
+        return new CheckReport(List.of(new CheckReport.FileReport(rules.source(), ds)), List.of(), Optional.empty());
+    }
+
+    /**
+     * Compiles rules built in Java into {@code model}, writing nothing: the result holds the patched model (as
+     * written to a temporary file, read back and proved) and its patch.
+     */
+    public static CompileResult compile(Path model, Rules rules) {
+        return compile(rules, CompileRequest.builder().setModel(model));
+    }
+
+    /**
+     * Compiles rules built in Java, with everything else from {@code request} (model, where to write the patched
+     * model, patch and report, budgets): the rules take the place of a rule file, through the same front end.
+     */
+    public static CompileResult compile(Rules rules, CompileRequest.Builder request) {
+        if (!rules.ok()) {
+            CompileRequest r = request.build();
+            return new CompileResult(Outcome.REJECTED, Optional.empty(), rules.diagnostics(), List.of(rules.source()),
+                    r.model(), null, List.of(), null, null, null, null, null, 0);
+        }
+        return compile(request.optRules(rules.source(), rules.baseDir()).build());
+    }
+
+    /** Verifies every rule, property and {@code ignore} built in Java on {@code model} as it is. */
+    public static VerifyResult verify(Path model, Rules rules, double timeoutSeconds) {
+        if (!rules.ok()) {
+            return new VerifyResult(Outcome.REJECTED, Optional.empty(), rules.diagnostics(), List.of(rules.source()),
+                    Optional.ofNullable(model), List.of(), 0, dev.engram.ir.Units.none());
+        }
+        return verifyRules(new FrontEnd.Input(Optional.of(FrontEnd.RuleSource.of(rules.source(), rules.baseDir())),
+                Optional.ofNullable(model), List.of(), Obligation.Strategy.GUARD, List.of(),
+                Obligation.DEFAULT_DILATION, null, null, true, null), timeoutSeconds);
+    }
+
+    /**
+     * Learns the neural-code dictionary of a model: where and how its neurons encode each declared concept, written to
+     * a {@code .ncd} file bound to the model.
+     */
+    public static LearnResult learn(LearnRequest request) {
+        return Learning.run(request);
+    }
+
+    /**
+     * Reads a dictionary file, checked (truncated, foreign or corrupt files are refused) and, with a model, bound to
+     * it; the reason it cannot be used otherwise.
+     */
+    public static DictionaryResult dictionary(Path ncd, Optional<Path> model) {
+        try {
+            String sha = model.isPresent() ? Models.load(model.get()).sha256() : null;
+            return new DictionaryResult(Optional.of(dev.engram.dict.NcdFile.read(ncd, sha)), Optional.empty());
+        } catch (dev.engram.dict.NcdFile.Rejected | ModelException | IllegalArgumentException e) {
+            return new DictionaryResult(Optional.empty(), Optional.of(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** A dictionary read from a file, or why it cannot be used. */
+    public record DictionaryResult(Optional<dev.engram.dict.Dictionary> dictionary, Optional<String> problem) {
+    }
+
+    /** Applies {@code patch} to {@code model} and writes the result to {@code out} (never over the input). */
+    public static PatchResult apply(Path model, Path patch, Path out) {
+        return patchJob(model, patch, out, true);
+    }
+
+    /** Reverts {@code patch} from the patched {@code model} and writes the result to {@code out}. */
+    public static PatchResult revert(Path model, Path patch, Path out) {
+        return patchJob(model, patch, out, false);
+    }
+
+    private static PatchResult patchJob(Path model, Path patchFile, Path out, boolean forth) {
+        try {
+            if (Files.exists(out) && Files.isSameFile(model, out)) {
+                return new PatchResult(Optional.of(out + ": refusing to overwrite the input file; choose another "
+                        + "--out"), null, null, false);
+            }
+        } catch (IOException e) {
+            // cannot compare: the paths differ
+        }
+        try {
+            Patch p = Patch.read(patchFile);
+            LoadedModel m = Models.load(model);
+            LoadedModel r = forth ? p.apply(m) : p.revert(m);
+            r.write(out);
+            String base = p.provenance().baseSha256();
+            return new PatchResult(Optional.empty(), r, p, base != null && base.equals(r.sha256()));
+        } catch (ModelException | IllegalArgumentException e) {
+            return new PatchResult(Optional.of(String.valueOf(e.getMessage())), null, null, false);
+        }
+    }
+}

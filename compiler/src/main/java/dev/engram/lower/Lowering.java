@@ -1,0 +1,78 @@
+package dev.engram.lower;
+
+import dev.engram.diag.Diagnostic;
+import dev.engram.ir.Decision;
+import dev.engram.ir.Obligation;
+import dev.engram.ir.SampleDomain;
+import dev.engram.model.DenseNetwork;
+import dev.engram.validate.ObligationProver;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One lowering pass: which obligations it takes, how it writes them into a network (one at a time, or jointly as
+ * repair does), and how its result is established on the network as read back from the written file. A pass never
+ * throws for an obligation it cannot lower: it returns an {@code E062} diagnostic at the obligation's span.
+ * Adding a lowering is one class implementing this interface and one line in {@link Lowerings#PASSES}.
+ */
+public interface Lowering {
+
+    /** The pass's name in reports: guard, repair, invariance, steering. */
+    String name();
+
+    /** True when this pass lowers {@code ob}. */
+    boolean accepts(Obligation ob);
+
+    /** Lowers {@code accepted} (every obligation this pass accepts, in request order) on {@code net}. */
+    Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx);
+
+    /**
+     * Establishes {@code step}'s obligation on {@code written}, the network read back from the file as written. By
+     * default, the obligation is proved from scratch ({@link ObligationProver}).
+     */
+    default ObligationProver.Proof establish(DenseNetwork written, Step step, Context ctx) {
+        return ObligationProver.prove(written, step.obligation(), ctx.domain(), ctx.verifyTimeoutSeconds());
+    }
+
+    /**
+     * What every pass may know besides the network: where fidelity matters, how the model decides, the input slots
+     * the model is made independent of (a guard must not read them again), the random seed, and the verification
+     * budget per obligation.
+     */
+    record Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed,
+                   double verifyTimeoutSeconds) {
+        public Context {
+            ignoredSlots = Set.copyOf(ignoredSlots);
+        }
+    }
+
+    /** What a pass did: the network after it, one step per lowered obligation, or why it could not (E062). */
+    record Result(DenseNetwork network, List<Step> steps, List<Diagnostic> failures) {
+        public Result {
+            steps = List.copyOf(steps);
+            failures = List.copyOf(failures);
+        }
+
+        public static Result failed(DenseNetwork net, List<Diagnostic> failures) {
+            return new Result(net, List.of(), failures);
+        }
+    }
+
+    /**
+     * A lowering's own record of what it did, kept with the step (the guard's output correction, the repair's
+     * partition, the steered delta).
+     */
+    interface Detail {
+        /** The output correction a guard applies on its region; empty for other lowerings. */
+        default double[] correction() {
+            return new double[0];
+        }
+    }
+
+    /** {@code E062} for {@code ob}: this lowering cannot be applied, and why. */
+    static Diagnostic notApplicable(Obligation ob, String why) {
+        return Diagnostic.error(dev.engram.diag.DiagnosticCode.E062, ob.span(), "cannot lower '" + ob.name() + "': "
+                + why, "choose another strategy, or a model the lowering supports");
+    }
+}

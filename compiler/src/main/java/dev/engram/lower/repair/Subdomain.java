@@ -1,0 +1,90 @@
+package dev.engram.lower.repair;
+
+import dev.engram.verify.Box;
+import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.bounds.Bounds;
+import dev.engram.verify.bounds.LinearBounds;
+
+/**
+ * A box of one rule's region with the original network's bounds on it: the interval {@code [hiddenLo, hiddenHi]}
+ * of the last hidden activations, per unsafe conjunction the constraint chosen to refute it, how loose the bounds
+ * are (sampled estimate minus bound, summed over the conjunctions) and, per input, how much its width weighs in
+ * the tightest refutation's bound (where to split); {@code bounds} are the original network's bounds on the box
+ * (its parts start from them); {@code parent} is the subdomain it was split from (null for a
+ * box of the region), so the partition is a tree.
+ */
+record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenLo, double[] hiddenHi,
+                 Refutation[] refutations, double looseness, double[] influence, LinearBounds bounds,
+                 Subdomain parent) {
+
+    /**
+     * The constraint {@code a · y <= bound} of one unsafe conjunction that the repair makes impossible on a
+     * subdomain: {@code lowerGap} is a sound lower bound of {@code a · y - bound} for the original network there,
+     * {@code scale} the size of {@code |bound| + Σ |a_j| max |y_j|}.
+     */
+    record Refutation(LinearConstraint constraint, double lowerGap, double scale) {
+
+        /**
+         * How far {@code a · y} must stay above the bound: the relative {@code clearance} of the output scale
+         * plus the constraint's scale, and twice the rounding allowance of float32 evaluation at that scale.
+         */
+        double required(double clearance, double outScale) {
+            return clearance * (outScale + scale) + 2 * Bounds.margin(scale);
+        }
+    }
+
+    boolean contains(double[] x) {
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] < lo[i] || x[i] > hi[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    Box box() {
+        return new Box(lo, hi);
+    }
+
+    /** The smallest lower gap over the conjunctions: how close the original's bounds come to refuting them all. */
+    double bottleneck() {
+        double w = Double.POSITIVE_INFINITY;
+        for (Refutation c : refutations) {
+            w = Math.min(w, c.lowerGap());
+        }
+        return w;
+    }
+
+    /** True when some conjunction is not refuted by the original network's bounds with room to spare. */
+    boolean needy(double clearance, double outScale) {
+        for (Refutation c : refutations) {
+            if (c.lowerGap() < 2 * c.required(clearance, outScale)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This subdomain as {@code parent}'s child in the tree, with hidden bounds intersected and lower gaps no worse. */
+    Subdomain within(Subdomain parent) {
+        double[] hl = hiddenLo.clone();
+        double[] hu = hiddenHi.clone();
+        for (int i = 0; i < hl.length; i++) {
+            hl[i] = Math.max(hl[i], parent.hiddenLo()[i]);
+            hu[i] = Math.min(hu[i], parent.hiddenHi()[i]);
+            if (hl[i] > hu[i]) { // cannot happen for sound bounds beyond rounding
+                double m = 0.5 * (hl[i] + hu[i]);
+                hl[i] = m;
+                hu[i] = m;
+            }
+        }
+        Refutation[] ch = refutations.clone();
+        for (int k = 0; k < ch.length; k++) {
+            Refutation p = parent.refutations()[k];
+            if (p.lowerGap() > ch[k].lowerGap()) { // the parent's bound holds on the child too
+                ch[k] = p;
+            }
+        }
+        return new Subdomain(rule, lo, hi, depth, hl, hu, ch, looseness, influence, bounds, parent);
+    }
+}
