@@ -157,7 +157,7 @@ final class PartitionValidation {
                 for (int j = 0; j < olo.length; j++) {
                     scale += Math.abs(c.coefficients()[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
                 }
-                if (lb.lowerBound(c.coefficients(), coef, arg) - c.bound() > Bounds.margin(scale)) {
+                if (lb.lowerBound(c.coefficients(), coef, arg) - c.bound() > Bounds.roundingAllowance(scale)) {
                     some = true;
                     break;
                 }

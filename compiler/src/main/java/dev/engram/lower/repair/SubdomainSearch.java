@@ -117,7 +117,7 @@ final class SubdomainSearch {
             }
         }
         for (int i = 0; i < hl.length; i++) {
-            double e = Bounds.margin(Math.max(Math.abs(hl[i]), Math.abs(hu[i])));
+            double e = Bounds.roundingAllowance(Math.max(Math.abs(hl[i]), Math.abs(hu[i])));
             hl[i] -= e;
             hu[i] += e;
         }

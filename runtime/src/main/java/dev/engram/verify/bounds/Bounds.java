@@ -63,13 +63,4 @@ public final class Bounds {
     public static double roundingAllowance(double scale) {
         return 1e-5 * (1 + scale);
     }
-
-    /**
-     * The old name of {@link #roundingAllowance} ("margin" is the rule language's word for a consequent's
-     * tightening); kept until the compiler's three call sites move to the new name.
-     */
-    @Deprecated
-    public static double margin(double scale) {
-        return roundingAllowance(scale);
-    }
 }
