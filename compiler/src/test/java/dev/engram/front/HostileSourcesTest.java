@@ -184,7 +184,7 @@ class HostileSourcesTest {
     /** What {@code engram compile} would print for {@code f}. */
     static String compile(Path f) {
         CompileResult r = Engram.compile(CompileRequest.builder().optRules(f).optFidelitySamples(10)
-                .optVerifyTimeout(1).build());
+                .optTimeout(1).build());
         StringBuilder sb = new StringBuilder();
         r.message().ifPresent(m -> sb.append("error: ").append(m).append('\n'));
         for (Diagnostic d : r.diagnostics()) {

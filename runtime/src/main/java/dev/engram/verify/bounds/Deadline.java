@@ -33,6 +33,11 @@ public final class Deadline {
         return nanos;
     }
 
+    /** The seconds left before the deadline: 0 once it passed, infinite for {@link #NONE}. */
+    public double secondsLeft() {
+        return nanos == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : Math.max(0, (nanos - System.nanoTime()) / 1e9);
+    }
+
     public boolean passed() {
         return nanos != Long.MAX_VALUE && System.nanoTime() - nanos > 0;
     }
