@@ -68,7 +68,7 @@ public record Fingerprint(String sha256, Optional<Path> model, List<Path> inputs
         }
         update(md, String.format(Locale.ROOT, "strategy=%s dilation=%s samples=%d timeout=%s seed=%d decision=%s "
                         + "domain=%s", req.strategy(), req.dilationFraction(), req.fidelitySamples(),
-                req.verifyTimeoutSeconds(), req.seed(), req.decision(),
+                req.timeoutSeconds(), req.seed(), req.decision(),
                 req.domain() == null ? "" : java.util.Arrays.toString(req.domain().box().lo())
                         + java.util.Arrays.toString(req.domain().box().hi())));
         if (!req.obligations().isEmpty()) {

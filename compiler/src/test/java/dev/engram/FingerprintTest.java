@@ -28,7 +28,7 @@ class FingerprintTest {
             """;
 
     static Fingerprint of(Path rules, double timeout) {
-        return Engram.fingerprint(CompileRequest.builder().optRules(rules).optVerifyTimeout(timeout).build());
+        return Engram.fingerprint(CompileRequest.builder().optRules(rules).optTimeout(timeout).build());
     }
 
     @Test

@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code engram compile [RULES.engram] [--model M] [--enforce P.vnnlib]... --out PATCHED}: maps its options to one
  * {@link CompileRequest}, calls {@link Engram#compile} and prints the result. Exit 0 when everything is proved, 1 for
- * errors in the rules, 2 for usage or I/O problems, 3 when an obligation could not be lowered or proved (then no
- * model or patch is written).
+ * errors in the rules, 2 for usage or I/O problems, 3 when an obligation could not be lowered or proved, or the time
+ * limit ({@code --timeout}, the whole compilation's) ran out ({@code E063}); then no model or patch is written.
  */
 @Command(name = "compile", description = "Compile rules into a model's weights and prove them on the result.")
 public final class CompileCommand implements Callable<Integer> {
@@ -67,7 +67,9 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", defaultValue = "5000", description = "fidelity samples (default ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "verification budget per rule")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "time limit of the whole compilation (default ${DEFAULT-VALUE}): past it, E063 and exit 3, "
+                    + "with no model or patch written")
     double timeout;
 
     @Option(names = "--dict", paramLabel = "M.ncd",
@@ -106,7 +108,7 @@ public final class CompileCommand implements Callable<Integer> {
         }
         CompileRequest.Builder req = CompileRequest.builder().setModel(model).optRules(rules).optOut(out)
                 .optPatch(patch).optReport(report).optDilation(dilation).optFidelitySamples(samples)
-                .optVerifyTimeout(timeout)
+                .optTimeout(timeout)
                 .optStrategy(Obligation.Strategy.valueOf(strategy.toUpperCase(Locale.ROOT)))
                 .optConcepts(ConceptPolicy.defaults().withDictionary(dict).withTestData(testData)
                         .withThresholds(minAuc, minEfficacy, minLocality, maxDrawdown));

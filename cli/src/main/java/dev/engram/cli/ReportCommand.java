@@ -30,7 +30,8 @@ public final class ReportCommand implements Callable<Integer> {
             description = "where to write the report (default ${DEFAULT-VALUE}); the JSON goes beside it")
     Path out;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", description = "verification budget per rule")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "time limit of the whole compilation (default ${DEFAULT-VALUE})")
     double timeout;
 
     @Override
@@ -40,7 +41,7 @@ public final class ReportCommand implements Callable<Integer> {
             return 2;
         }
         CompileResult r = Engram.compile(CompileRequest.builder().setModel(model).optRules(rules).optReport(out)
-                .optVerifyTimeout(timeout).build());
+                .optTimeout(timeout).build());
         Render.diagnostics(System.err, r.diagnostics(), r.sources());
         r.message().ifPresent(m -> System.err.println("engram report: " + m));
         for (RuleReport rr : r.rules()) {

@@ -121,4 +121,42 @@ class CompileCommandTest {
                 prop.toString(), "--timeout", "60");
         assertTrue(v.out().startsWith("unsat"), v.out());
     }
+
+    /**
+     * {@code --timeout} limits the whole compilation: a repair of a large random network (400 inputs, two layers of
+     * 300 ReLUs: sampling alone takes seconds) given one second stops with E063 and exit 3, soon after the limit
+     * (asserted loosely: the machine is shared), and writes neither the model nor the patch nor a temporary file.
+     */
+    @Test
+    void aTinyTimeoutStopsTheCompilationAndWritesNothing() throws Exception {
+        Path tmp = Files.createTempDirectory("compile-timeout");
+        Random rnd = new Random(11);
+        int d = 400;
+        Path model = tmp.resolve("big.onnx");
+        dev.engram.model.onnx.OnnxModel.fromDense(dev.engram.model.DenseNetworks.random(rnd, "fc", 0.1, d, 300, 300, 2),
+                "x", "y", true, Map.of()).write(model);
+        StringBuilder vnn = new StringBuilder();
+        for (int i = 0; i < d; i++) {
+            vnn.append("(declare-const X_").append(i).append(" Real)\n");
+        }
+        vnn.append("(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n");
+        for (int i = 0; i < d; i++) {
+            vnn.append("(assert (>= X_").append(i).append(" -1))\n(assert (<= X_").append(i).append(" 1))\n");
+        }
+        Path prop = Files.writeString(tmp.resolve("p.vnnlib"), vnn.append("(assert (<= Y_0 Y_1))\n"));
+        Path outDir = Files.createDirectories(tmp.resolve("out"));
+        long t0 = System.nanoTime();
+        ModelCommandsTest.Run r = ModelCommandsTest.engram("compile", "--model", model.toString(), "--enforce",
+                prop.toString(), "--strategy", "repair", "--timeout", "1", "--out", outDir.resolve("p.onnx").toString(),
+                "--patch", outDir.resolve("p.epatch").toString());
+        double wall = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(java.util.Locale.ROOT, "[compile] --timeout 1 on %d inputs: exit %d after %.2f s%n", d,
+                r.code(), wall);
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("error[E063]: the time limit ran out before"), r.err());
+        assertTrue(wall < 1 + 5, "returned after " + wall + " s");
+        try (var left = Files.list(outDir)) {
+            assertEquals(java.util.List.of(), left.toList(), "nothing may be written");
+        }
+    }
 }

@@ -4,6 +4,7 @@ import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.Units;
+import dev.engram.lower.Lowering;
 import dev.engram.verify.Verdict;
 
 import java.util.ArrayList;
@@ -11,18 +12,24 @@ import java.util.List;
 
 /**
  * The compiler's own diagnostics, as data like the front end's: {@code E061} for an obligation that does not hold
- * on a model, with the counterexample in the rule file's real units, at the rule's source position ({@code E062},
- * a lowering that cannot be applied, comes from the lowering itself: {@code Lowering.notApplicable}).
+ * on a model, with the counterexample in the rule file's real units, at the rule's source position, and
+ * {@code E063} for one whose proof ran into the time limit ({@code E062}, a lowering that cannot be applied, and
+ * {@code E063} during lowering come from the lowerings: {@code Lowering.notApplicable}, {@code Lowering.timeLimit}).
  */
 public final class CompileDiagnostics {
     private CompileDiagnostics() {
     }
 
-    /** One {@code E061} per obligation of {@code reports} that was not proved on the compiled model. */
-    public static List<Diagnostic> notProved(List<RuleReport> reports, Units units) {
+    /**
+     * One diagnostic per obligation of {@code reports} that was not proved on the compiled model: {@code E063} when
+     * its verifier timed out and the time limit has passed ({@code timeUp}), else {@code E061}.
+     */
+    public static List<Diagnostic> notProved(List<RuleReport> reports, Units units, boolean timeUp) {
         List<Diagnostic> out = new ArrayList<>();
         for (RuleReport rr : reports) {
-            if (!rr.proved()) {
+            if (timeUp && rr.verdict() instanceof Verdict.Timeout) {
+                out.add(Lowering.timeLimit(rr.name(), rr.span(), "proved"));
+            } else if (!rr.proved()) {
                 out.add(doesNotHold(rr.name(), rr.span(), rr.verdict(), null, units, "the compiled model",
                         "raise --timeout, use another strategy, or check that the rule is satisfiable"));
             }

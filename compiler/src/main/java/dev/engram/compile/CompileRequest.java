@@ -18,13 +18,13 @@ import java.util.Optional;
  * What to compile: a rule file and/or VNN-LIB files to enforce and/or obligations built in Java, the model (default:
  * the rule file's {@code model} declaration), the strategy for the VNN-LIB files, the guard's dilation, where
  * fidelity is sampled and how the model decides (defaults from the rule file), the fidelity sample count, the
- * verification budget per obligation, and where to write the patched model, the patch and the JSON report (each
+ * time limit of the whole compilation, and where to write the patched model, the patch and the JSON report (each
  * may be null). Built with {@link #builder()}.
  */
 public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path> model, List<Path> enforce,
                              Obligation.Strategy strategy, List<Obligation> obligations, double dilationFraction,
                              SampleDomain domain, Decision decision, Units units, int fidelitySamples,
-                             double verifyTimeoutSeconds, long seed, Path out, Path patch, Path report,
+                             double timeoutSeconds, long seed, Path out, Path patch, Path report,
                              ConceptPolicy concepts) {
     public CompileRequest {
         enforce = List.copyOf(enforce);
@@ -53,7 +53,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
         private Decision decision;
         private Units units;
         private int samples = 5000;
-        private double timeout = 120;
+        private double timeout = 300;
         private long seed = 0x5EED;
         private Path out;
         private Path patch;
@@ -137,8 +137,11 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
             return this;
         }
 
-        /** The verification budget per obligation, in seconds (default 120). */
-        public Builder optVerifyTimeout(double seconds) {
+        /**
+         * The time limit of the whole compilation, in seconds (default 300): past it, the compilation stops with
+         * {@code E063} and writes no model and no patch. Every verifier call gets the time left.
+         */
+        public Builder optTimeout(double seconds) {
             this.timeout = seconds;
             return this;
         }

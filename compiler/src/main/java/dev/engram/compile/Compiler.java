@@ -17,6 +17,7 @@ import dev.engram.patch.Provenance;
 import dev.engram.validate.Fidelity;
 import dev.engram.validate.ObligationProver;
 import dev.engram.verify.Box;
+import dev.engram.verify.bounds.Deadline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,9 @@ import java.util.TreeSet;
  *   publish   rename the file into place, write the patch (only when everything is proved)
  * </pre>
  * The JSON report is written by the facade ({@code Engram.compile}) from the result.
- * Never throws for a user's mistake: every problem ends in the result's outcome and diagnostics.
+ * Never throws for a user's mistake: every problem ends in the result's outcome and diagnostics. The request's time
+ * limit is one deadline, counted from the start: a lowering that runs past it fails with {@code E063}, so does a
+ * proof that runs into it, fidelity is not measured after it, and then nothing is published.
  */
 public final class Compiler {
     public static final String VERSION = "engram 0.1.0";
@@ -51,6 +54,7 @@ public final class Compiler {
 
     public static CompileResult compile(CompileRequest req) {
         long t0 = System.nanoTime();
+        Deadline deadline = Deadline.after(req.timeoutSeconds());
         Front front = FrontEnd.read(req.frontInput());
         if (!front.ready()) {
             return stopped(front, t0);
@@ -62,8 +66,7 @@ public final class Compiler {
             return result(Outcome.UNUSABLE, unusable, front, ir, t0);
         }
         SampleDomain domain = ir.domain() != null ? ir.domain() : around(ir.obligations());
-        Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(),
-                req.verifyTimeoutSeconds());
+        Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(), deadline);
         DenseNetwork original = front.model().dense();
         Lowerings.Lowered lowered = Lowerings.lower(original, ir.obligations(), ctx);
         if (!lowered.ok()) {
@@ -97,14 +100,26 @@ public final class Compiler {
                 excluded.add(e.dilatedBox());
             }
         }
-        Fidelity outside = Fidelity.measure(original, net, ctx.domain(), excluded, req.fidelitySamples(),
-                ir.decision(), 2);
-        Fidelity whole = Fidelity.measure(original, net, ctx.domain(), List.of(), req.fidelitySamples(),
-                ir.decision(), 1);
-        Patch patch = diff(front.model(), written.model(), front.rulesSha256(), lowered);
-        boolean proved = reports.stream().allMatch(RuleReport::proved);
+        Fidelity outside = Fidelity.NOT_MEASURED;
+        Fidelity whole = Fidelity.NOT_MEASURED;
+        boolean unmeasured = false;
+        try {
+            outside = Fidelity.measure(original, net, ctx.domain(), excluded, req.fidelitySamples(), ir.decision(), 2,
+                    ctx.deadline());
+            whole = Fidelity.measure(original, net, ctx.domain(), List.of(), req.fidelitySamples(), ir.decision(), 1,
+                    ctx.deadline());
+        } catch (Deadline.Expired e) {
+            unmeasured = true; // past the time limit: nothing is published
+        }
+        boolean timeUp = unmeasured || ctx.deadline().passed();
+        boolean proved = !unmeasured && reports.stream().allMatch(RuleReport::proved);
         List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
-        ds.addAll(CompileDiagnostics.notProved(reports, ir.units()));
+        ds.addAll(CompileDiagnostics.notProved(reports, ir.units(), timeUp));
+        if (unmeasured && !reports.isEmpty() && reports.stream().allMatch(RuleReport::proved)) {
+            RuleReport last = reports.get(reports.size() - 1);
+            ds.add(Lowering.timeLimit(last.name(), last.span(), "proved and fidelity measured"));
+        }
+        Patch patch = diff(front.model(), written.model(), front.rulesSha256(), lowered);
         boolean published = false;
         Optional<String> message = Optional.empty();
         if (proved && req.patch() != null && patch == null) {

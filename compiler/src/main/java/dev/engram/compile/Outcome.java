@@ -13,7 +13,10 @@ public enum Outcome {
     UNDECIDED(1),
     /** A file that cannot be read or used, a missing model, a bad request. */
     UNUSABLE(2),
-    /** Something does not hold, or could not be lowered or proved (E061, E062): nothing was written. */
+    /**
+     * Something does not hold, or could not be lowered or proved (E061, E062), or the time limit ran out (E063):
+     * nothing was written.
+     */
     NOT_PROVED(3);
 
     private final int exitCode;

@@ -125,7 +125,7 @@ public final class Demo {
                 .optRules(rules).optTimeout(30).build()));
         listener.verified(before);
         CompileResult compiled = listener.during("compile", () -> Engram.compile(CompileRequest.builder()
-                .optRules(rules).optOut(patched).optPatch(patch).optReport(report).optVerifyTimeout(60)
+                .optRules(rules).optOut(patched).optPatch(patch).optReport(report).optTimeout(60)
                 .optSeed(req.seed()).build()));
         listener.compiled(compiled);
         VerifyResult after = null;

@@ -249,7 +249,7 @@ public final class GuardLowering extends OneAtATime {
                     for (int j = 0; j < m; j++) {
                         ac += a[j] * c[j];
                     }
-                    double clearance = SAFETY * (1e-3 + scale) + Bounds.margin(scale);
+                    double clearance = SAFETY * (1e-3 + scale) + Bounds.roundingAllowance(scale);
                     double missing = k.bound() + clearance - (low + ac);
                     if (missing < need) {
                         need = missing;

@@ -6,6 +6,7 @@ import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
 import dev.engram.model.DenseNetwork;
 import dev.engram.validate.ObligationProver;
+import dev.engram.verify.bounds.Deadline;
 
 import java.util.List;
 import java.util.Set;
@@ -37,13 +38,18 @@ public interface Lowering {
 
     /**
      * What every pass may know besides the network: where fidelity matters, how the model decides, the input slots
-     * the model is made independent of (a guard must not read them again), the random seed, and the verification
-     * budget per obligation.
+     * the model is made independent of (a guard must not read them again), the random seed, and the compilation's
+     * deadline. Long loops call {@code deadline().check()}, which throws {@link Deadline.Expired}; {@link Lowerings}
+     * turns it into {@code E063}.
      */
-    record Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed,
-                   double verifyTimeoutSeconds) {
+    record Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed, Deadline deadline) {
         public Context {
             ignoredSlots = Set.copyOf(ignoredSlots);
+        }
+
+        /** The budget of a verifier call started now: the seconds left before the deadline (0 once it passed). */
+        public double verifyTimeoutSeconds() {
+            return deadline.secondsLeft();
         }
     }
 
@@ -74,5 +80,11 @@ public interface Lowering {
     static Diagnostic notApplicable(Obligation ob, String why) {
         return Diagnostic.error(dev.engram.diag.DiagnosticCode.E062, ob.span(), "cannot lower '" + ob.name() + "': "
                 + why, "choose another strategy, or a model the lowering supports");
+    }
+
+    /** {@code E063} for the obligation {@code name}: the compilation's time limit ran out before it was {@code done}. */
+    static Diagnostic timeLimit(String name, dev.engram.source.Span span, String done) {
+        return Diagnostic.error(dev.engram.diag.DiagnosticCode.E063, span, "the time limit ran out before '" + name
+                + "' was " + done + "; the model was not written", "raise --timeout (the whole compilation's limit)");
     }
 }

@@ -4,6 +4,7 @@ import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.Obligation.Strategy;
 import dev.engram.model.DenseNetwork;
+import dev.engram.verify.bounds.Deadline;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -16,7 +17,8 @@ import java.util.Map;
  * the dictionary of the model as given, so they must see its activations unchanged), then invariances (they change
  * the function everywhere), then the rules to repair (jointly: repairing one after another could undo an earlier
  * repair), then the guarded rules (on the invariant network, with guards that leave the ignored slots alone), then
- * steering. Properties that are only checked pass through unchanged.
+ * steering. Properties that are only checked pass through unchanged. A pass that runs past the compilation's
+ * deadline fails with {@code E063} on each obligation it took.
  */
 public final class Lowerings {
     /** Every lowering, in the order they run. Adding a lowering: one class, one line here. */
@@ -84,7 +86,13 @@ public final class Lowerings {
             if (mine.isEmpty()) {
                 continue;
             }
-            Lowering.Result r = pass.lower(cur, mine, ctx);
+            Lowering.Result r;
+            try {
+                ctx.deadline().check();
+                r = pass.lower(cur, mine, ctx);
+            } catch (Deadline.Expired e) {
+                r = Lowering.Result.failed(cur, mine.stream().map(ob -> Lowering.timeLimit(ob.name(), ob.span(), "lowered")).toList());
+            }
             if (!r.failures().isEmpty()) {
                 return new Lowered(cur, inOrder(obligations, done, null), r.failures());
             }

@@ -35,6 +35,7 @@ abstract class OneAtATime implements Lowering {
                 failures.add(Lowering.notApplicable(ob, why));
                 continue;
             }
+            ctx.deadline().check();
             long t = System.nanoTime();
             Applied a = apply(cur, ob, ctx);
             steps.add(new Step(ob, cur, a.network(), (System.nanoTime() - t) / 1e9, this, a.detail()));

@@ -52,7 +52,7 @@ public final class RepairLowering implements Lowering {
         OutputLayerRepair.Result r;
         try {
             r = OutputLayerRepair.repair(net, rules, RepairOptions.builder().optDomain(ctx.domain().box())
-                    .optDecision(ctx.decision()).optSeed(ctx.seed()).build());
+                    .optDecision(ctx.decision()).optSeed(ctx.seed()).optDeadline(ctx.deadline()).build());
         } catch (IllegalArgumentException ex) {
             return Lowering.Result.failed(net, List.of(Lowering.notApplicable(accepted.get(0), ex.getMessage())));
         }

@@ -4,6 +4,7 @@ import dev.engram.ir.Decision;
 import dev.engram.ir.SampleDomain;
 import dev.engram.model.DenseNetwork;
 import dev.engram.verify.Box;
+import dev.engram.verify.bounds.Deadline;
 
 import java.util.List;
 import java.util.Random;
@@ -14,6 +15,8 @@ import java.util.Random;
  * samples the agreement is not a number ({@link #measured()} is false), never a vacuous 100 %.
  */
 public record Fidelity(int samples, double decisionAgreement, double maxOutputChange) {
+    /** No samples: fidelity was not measured. */
+    public static final Fidelity NOT_MEASURED = new Fidelity(0, Double.NaN, 0);
 
     /** True when at least one sample was drawn. */
     public boolean measured() {
@@ -22,15 +25,19 @@ public record Fidelity(int samples, double decisionAgreement, double maxOutputCh
 
     /**
      * Agreement of the decision and the largest output change on samples of {@code domain} that lie outside every
-     * {@code excluded} box (rejection sampling, bounded tries).
+     * {@code excluded} box (rejection sampling, bounded tries); {@link Deadline.Expired} once {@code deadline}
+     * passed.
      */
     public static Fidelity measure(DenseNetwork a, DenseNetwork b, SampleDomain domain, List<Box> excluded,
-                                   int samples, Decision decision, long seed) {
+                                   int samples, Decision decision, long seed, Deadline deadline) {
         Random r = new Random(seed);
         int n = 0;
         int same = 0;
         double maxChange = 0;
         for (int tries = 0; n < samples && tries < samples * 50; tries++) {
+            if ((tries & 63) == 0) {
+                deadline.check();
+            }
             float[] x = domain.sample(r);
             if (inAny(x, excluded)) {
                 continue;

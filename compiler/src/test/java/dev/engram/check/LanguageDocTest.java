@@ -46,7 +46,7 @@ class LanguageDocTest {
     /** {@code #### E010 — title}, then a fenced example named in backquotes, then the fenced output. */
     private static final Pattern ENTRY = Pattern.compile(
             "^#### ([EW]\\d{3}) — (.*?)\\n(.*?)`([^`]+\\.(?:engram|vnnlib))`:\\n\\n```(?:engram|vnnlib)\\n(.*?)```\\n\\n"
-                    + "`engram (check|compile) [^`]+` \\(exit (\\d)\\):\\n\\n```text\\n(.*?)```",
+                    + "`engram (check|compile) ([^`]+)` \\(exit (\\d)\\):\\n\\n```text\\n(.*?)```",
             Pattern.MULTILINE | Pattern.DOTALL);
 
     @TempDir
@@ -56,12 +56,16 @@ class LanguageDocTest {
         return Files.readString(Path.of("../docs/language.md"), StandardCharsets.UTF_8);
     }
 
-    /** The catalogue entries by code: example file name, example text, exit code, printed output. */
+    /**
+     * The catalogue entries by code: title, example file name, example text, exit code, printed output, command
+     * (check or compile), its arguments.
+     */
     private static Map<String, String[]> entries() throws IOException {
         Map<String, String[]> out = new LinkedHashMap<>();
         Matcher m = ENTRY.matcher(doc());
         while (m.find()) {
-            String[] prev = out.put(m.group(1), new String[] {m.group(2), m.group(4), m.group(5), m.group(7), m.group(8), m.group(6)});
+            String[] prev = out.put(m.group(1), new String[] {m.group(2), m.group(4), m.group(5), m.group(8), m.group(9),
+                    m.group(6), m.group(7)});
             assertEquals(null, prev, "two catalogue entries for " + m.group(1));
         }
         return out;
@@ -101,7 +105,7 @@ class LanguageDocTest {
             if (en.getValue()[5].equals("compile")) {
                 Path folder = Files.createDirectories(dir.resolve(code));
                 int[] exitCode = {0};
-                ds = compile(src, folder, exitCode);
+                ds = compile(src, folder, timeout(en.getValue()[6]), exitCode);
                 assertTrue(ds.stream().anyMatch(d -> d.code().id().equals(code)), code + " example gives " + ds);
                 assertEquals(exitCode[0], exit, "documented exit code");
                 // compare positions and codes (messages carry run-dependent numbers)
@@ -155,13 +159,20 @@ class LanguageDocTest {
         }));
     }
 
+    /** The {@code --timeout} of a documented command line, else 20 s. */
+    private static double timeout(String arguments) {
+        Matcher m = Pattern.compile("--timeout (\\S+)").matcher(arguments);
+        return m.find() ? Double.parseDouble(m.group(1)) : 20;
+    }
+
     /** What {@code engram compile} reports for {@code src} in {@code folder} (with the generated example models). */
-    private static List<Diagnostic> compile(SourceFile src, Path folder, int[] exit) throws IOException {
+    private static List<Diagnostic> compile(SourceFile src, Path folder, double timeout, int[] exit)
+            throws IOException {
         example(folder.resolve("tiny.onnx"), 2);
         example(folder.resolve("shallow.onnx"), 1);
         example(folder.resolve("linear.onnx"), 0);
         CompileResult r = Compiler.compile(CompileRequest.builder().optRules(src, folder).optFidelitySamples(100)
-                .optVerifyTimeout(20).build());
+                .optTimeout(timeout).build());
         exit[0] = r.outcome().exitCode();
         return new ArrayList<>(r.diagnostics());
     }

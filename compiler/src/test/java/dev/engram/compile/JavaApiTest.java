@@ -71,7 +71,7 @@ class JavaApiTest {
         Path patch = dir.resolve("p.epatch");
         CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(obs)
                 .optDomain(new SampleDomain(domain, List.of())).optDecision(Decision.ARGMAX)
-                .optOut(out).optPatch(patch).optFidelitySamples(1000).optVerifyTimeout(30).build());
+                .optOut(out).optPatch(patch).optFidelitySamples(1000).optTimeout(30).build());
         for (RuleReport rr : r.rules()) {
             assertTrue(rr.proved(), rr.name() + ": " + rr.verdict());
         }
@@ -136,7 +136,7 @@ class JavaApiTest {
     private static CompileResult compileOn(Path model, DenseNetwork net, Obligation ob, Box domain) {
         OnnxModel.fromDense(net, "x", "y", true, Map.of()).write(model);
         return Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(ob)).optDomain(domain)
-                .optDecision(Decision.ARGMAX).optFidelitySamples(500).optVerifyTimeout(30)
+                .optDecision(Decision.ARGMAX).optFidelitySamples(500).optTimeout(30)
                 .optOut(model.resolveSibling("out.onnx")).build());
     }
 

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Hostile rule files and VNN-LIB files through the front door ({@code Engram.check} and {@code Engram.compile}),
- * each within a fixed budget: a clear error (a diagnostic with its code, or a message naming the file), under 1 s
+ * each within a fixed budget: a clear error (the diagnostic code expected for the case, or a message naming the file
+ * and the reason), under 1 s
  * of CPU time, under 64 MB allocated by the calling thread (plus 128 bytes per byte of input: a parse tree is paid
  * for by the text), and never a line of a file outside the rule file's folder in what is
  * printed.
@@ -67,10 +68,10 @@ class HostileSourcesTest {
                 .write(model);
     }
 
-    /** One hostile input: its file name and bytes, and the job that reads it. */
-    record Case(String name, byte[] bytes, boolean compile) {
-        static Case rules(String name, String text) {
-            return new Case(name, text.getBytes(StandardCharsets.UTF_8), false);
+    /** One hostile input: its file name and bytes, the job that reads it, and what its error must say. */
+    record Case(String name, byte[] bytes, boolean compile, String expect) {
+        static Case rules(String name, String text, String expect) {
+            return new Case(name, text.getBytes(StandardCharsets.UTF_8), false, expect);
         }
     }
 
@@ -81,42 +82,50 @@ class HostileSourcesTest {
     static List<Case> cases() {
         List<Case> c = new ArrayList<>();
         String vn = "(declare-const X_0 Real)(declare-const Y_0 Real)";
-        c.add(Case.rules("nul.engram", "input x\u0000 at 0 in [0, 1]\n"));
-        c.add(new Case("garbage.engram", garbage(1 << 20), false));
+        c.add(Case.rules("nul.engram", "input x\u0000 at 0 in [0, 1]\n", "error[E001]"));
+        c.add(new Case("garbage.engram", garbage(1 << 20), false, "error[E001]"));
         c.add(new Case("invalid-utf8.engram", repeat(new byte[] {(byte) 0xC0, (byte) 0xFF, (byte) 0xED, 0x1b}, 250_000),
-                false));
-        c.add(Case.rules("long-line.engram", decl() + "rule r: when x > 1" + "1".repeat(1_000_000) + " then a > 0\n"));
-        c.add(Case.rules("parens.engram", decl() + "rule r: when " + "(".repeat(100_000) + "x > 1 then a > 0\n"));
-        c.add(Case.rules("digits.engram", decl() + "rule r: when x >= " + "9".repeat(400) + " then a >= 0\n"));
-        c.add(Case.rules("exponent.engram", decl() + "rule r: when x >= 1e999999 then a >= 0\n"));
-        c.add(Case.rules("index.engram", "input x at 2147483647 in [0, 1]\noutput a at 2147483647\n"));
-        c.add(Case.rules("dnf.engram", decl() + "rule r: when x > 0 " + "or y > 0 ".repeat(10_000) + "then a > 0\n"));
-        c.add(Case.rules("cnf.engram", decl() + "rule r: when x > 0 then a > 0 " + "or b > 0 ".repeat(15_000) + "\n"));
-        c.add(Case.rules("concepts.engram", "concept k := " + "k and ".repeat(20_000) + "k\n"));
-        c.add(Case.rules("nots.engram", decl() + "rule r: when " + "not ".repeat(50_000) + "x > 1 then a > 0\n"));
+                false, "error[E001]"));
+        c.add(Case.rules("long-line.engram", decl() + "rule r: when x > 1" + "1".repeat(1_000_000) + " then a > 0\n",
+                "error[E004]"));
+        c.add(Case.rules("parens.engram", decl() + "rule r: when " + "(".repeat(100_000) + "x > 1 then a > 0\n",
+                "error[E003]"));
+        c.add(Case.rules("digits.engram", decl() + "rule r: when x >= " + "9".repeat(400) + " then a >= 0\n",
+                "error[E004]"));
+        c.add(Case.rules("exponent.engram", decl() + "rule r: when x >= 1e999999 then a >= 0\n", "error[E004]"));
+        c.add(Case.rules("index.engram", "input x at 2147483647 in [0, 1]\noutput a at 2147483647\n", "error[E014]"));
+        c.add(Case.rules("dnf.engram", decl() + "rule r: when x > 0 " + "or y > 0 ".repeat(10_000) + "then a > 0\n",
+                "error[E024]"));
+        c.add(Case.rules("cnf.engram", decl() + "rule r: when x > 0 then a > 0 " + "or b > 0 ".repeat(15_000) + "\n",
+                "error[E024]"));
+        c.add(Case.rules("concepts.engram", "concept k := " + "k and ".repeat(20_000) + "k\n", "error[E024]"));
+        c.add(Case.rules("nots.engram", decl() + "rule r: when " + "not ".repeat(50_000) + "x > 1 then a > 0\n",
+                "error[E003]"));
         c.add(Case.rules("names.engram", "input " + "x".repeat(1_000_000) + " at 0 in [0, 1]\nrule r: when "
-                + "y".repeat(1_000_000) + " > 0 then a > 0\n"));
-        c.add(Case.rules("comment.engram", "/* " + "*".repeat(1_000_000)));
+                + "y".repeat(1_000_000) + " > 0 then a > 0\n", "error[E010]"));
+        c.add(Case.rules("comment.engram", "/* " + "*".repeat(1_000_000), "error[E024]"));
         c.add(Case.rules("nested.vnnlib", vn + "(assert " + "(and ".repeat(100_000) + "(<= X_0 1)"
-                + ")".repeat(100_000) + ")"));
-        c.add(Case.rules("wide.vnnlib", vn + "(assert (<= (+ " + "X_0 ".repeat(100_000) + ") 1))"));
+                + ")".repeat(100_000) + ")", "error[E091]"));
+        c.add(Case.rules("wide.vnnlib", vn + "(assert (<= (+ " + "X_0 ".repeat(100_000) + ") 1))", "error[E093]"));
         c.add(Case.rules("index.vnnlib", "(declare-const X_99999999999999 Real)(declare-const Y_0 Real)"
-                + "(assert (<= X_99999999999999 1))"));
+                + "(assert (<= X_99999999999999 1))", "error[E093]"));
         c.add(Case.rules("big-index.vnnlib", "(declare-const X_4000000 Real)(declare-const Y_0 Real)"
-                + "(assert (<= X_4000000 1))"));
-        c.add(Case.rules("cases.vnnlib", vn + "(assert (or " + "(and (<= Y_0 1) (>= X_0 0)) ".repeat(20_000) + "))"));
-        c.add(Case.rules("number.vnnlib", vn + "(assert (<= X_0 1e999999))"));
-        c.add(new Case("garbage.vnnlib", garbage(1 << 20), false));
+                + "(assert (<= X_4000000 1))", "error[E093]"));
+        c.add(Case.rules("cases.vnnlib", vn + "(assert (or " + "(and (<= Y_0 1) (>= X_0 0)) ".repeat(20_000) + "))",
+                "error[E093]"));
+        c.add(Case.rules("number.vnnlib", vn + "(assert (<= X_0 1e999999))", "error[E091]"));
+        c.add(new Case("garbage.vnnlib", garbage(1 << 20), false, "error[E090]"));
         // the rule file points outside its folder: errors name the files, never their text
         String up = "../elsewhere/";
         c.add(new Case("model-outside.engram", ("model \"" + up + "secret.onnx\"\n" + decl()
-                + "rule r: when x > 0.5 then a > 0\n").getBytes(StandardCharsets.UTF_8), true));
+                + "rule r: when x > 0.5 then a > 0\n").getBytes(StandardCharsets.UTF_8), true,
+                "secret.onnx: not a valid ONNX"));
         c.add(new Case("import-outside.engram", ("model \"m.onnx\"\n" + decl() + "import vnnlib \"" + up
-                + "secret.vnnlib\" as property\n").getBytes(StandardCharsets.UTF_8), true));
+                + "secret.vnnlib\" as property\n").getBytes(StandardCharsets.UTF_8), true, "error[E090]"));
         c.add(new Case("model-is-rules.engram", ("model \"" + up + "secret.engram\"\n" + decl())
-                .getBytes(StandardCharsets.UTF_8), true));
+                .getBytes(StandardCharsets.UTF_8), true, "secret.engram: unknown model f"));
         c.add(new Case("model-is-folder.engram", ("model \"" + up + "\"\n" + decl())
-                .getBytes(StandardCharsets.UTF_8), true));
+                .getBytes(StandardCharsets.UTF_8), true, "elsewhere: unknown model format"));
         return c;
     }
 
@@ -145,7 +154,8 @@ class HostileSourcesTest {
             assertTrue(cost[0] < MAX_MILLIS, k.name() + " took " + cost[0] + " ms");
             long budget = MAX_ALLOCATED + ALLOCATED_PER_BYTE * k.bytes().length;
             assertTrue(cost[1] < budget, k.name() + " allocated " + (cost[1] >> 20) + " MB, budget " + (budget >> 20));
-            assertTrue(printed.contains("error"), k.name() + " gave no error: " + abbreviate(printed));
+            assertTrue(printed.contains(k.expect()), k.name() + " should say '" + k.expect() + "': "
+                    + abbreviate(printed));
             assertFalse(printed.contains(SECRET), k.name() + " printed another file's text: " + abbreviate(printed));
         }
         System.out.printf("[hostile-sources] %d cases, worst %d ms, worst %.1f MB allocated%n", cases.size(), worstMs,
@@ -184,7 +194,7 @@ class HostileSourcesTest {
     /** What {@code engram compile} would print for {@code f}. */
     static String compile(Path f) {
         CompileResult r = Engram.compile(CompileRequest.builder().optRules(f).optFidelitySamples(10)
-                .optVerifyTimeout(1).build());
+                .optTimeout(1).build());
         StringBuilder sb = new StringBuilder();
         r.message().ifPresent(m -> sb.append("error: ").append(m).append('\n'));
         for (Diagnostic d : r.diagnostics()) {

@@ -87,7 +87,16 @@ class VnnlibPropertiesTest {
                 """;
         VnnlibFile f = VnnlibFile.of(new SourceFile("const.vnnlib", text), -1, -1);
         assertTrue(f.diagnostics().stream().noneMatch(d -> d.isError()), f.diagnostics().toString());
-        // 1 <= 0.5 is false: the unsafe set is empty
-        assertTrue(f.properties().stream().allMatch(p -> p.unsafe().isEmpty()), f.properties().toString());
+        // 1 <= 0.5 is false: the unsafe set is empty, so there is nothing to check (no property at all)
+        assertEquals(List.of(), f.properties());
+        // the same file with a true comparison of constants: one property, whose unsafe set is Y_0 <= Y_1 alone
+        VnnlibFile t = VnnlibFile.of(new SourceFile("const.vnnlib", text.replace("(<= 1 0.5)", "(<= 0.5 1)")), -1, -1);
+        assertTrue(t.diagnostics().stream().noneMatch(d -> d.isError()), t.diagnostics().toString());
+        assertEquals(1, t.properties().size(), t.properties().toString());
+        Property p = t.properties().get(0);
+        assertEquals(1, p.unsafe().size());
+        assertEquals(1, p.unsafe().get(0).size());
+        assertTrue(p.isUnsafe(new double[] {0, 1}, 0));
+        assertFalse(p.isUnsafe(new double[] {1, 0}, 0));
     }
 }

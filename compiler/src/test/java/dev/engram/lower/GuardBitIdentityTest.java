@@ -67,7 +67,7 @@ class GuardBitIdentityTest {
         Path out = dir.resolve("patched.onnx");
         CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(guard))
                 .optDomain(new Box(new double[] {-1, -1, -1}, new double[] {1, 1, 1})).optDecision(Decision.ARGMAX)
-                .optFidelitySamples(200).optVerifyTimeout(30).optOut(out).build());
+                .optFidelitySamples(200).optTimeout(30).optOut(out).build());
         assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
         assertTrue(r.rules().get(0).unitsAdded() > 0, "a guard was added");
 

@@ -50,10 +50,15 @@ public enum DiagnosticCode {
     E026("E026", "learned concept not allowed here"),
     /** A statement that {@code engram compile} cannot lower yet (it is still checked and documented). */
     E060("E060", "not compilable yet"),
-    /** A rule that does not hold on the compiled model: the verifier found a counterexample or gave up. */
+    /**
+     * A rule that does not hold on the compiled model: the verifier found a counterexample or gave up (a time limit
+     * that ran out is {@link #E063}).
+     */
     E061("E061", "rule not proved"),
     /** A rule the chosen lowering cannot handle on this model (architecture, activations, region). */
     E062("E062", "lowering not applicable"),
+    /** The compilation's time limit ({@code --timeout}) ran out before every rule was lowered and proved. */
+    E063("E063", "time limit reached"),
     /** VNN-LIB syntax error. */
     E090("E090", "VNN-LIB syntax error"),
     /** VNN-LIB constructs outside the supported subset. */

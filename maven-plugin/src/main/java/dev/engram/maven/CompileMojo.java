@@ -66,7 +66,7 @@ public class CompileMojo extends EngramMojo {
             return;
         }
         CompileRequest.Builder req = CompileRequest.builder().optRules(rules).setModel(model)
-                .optVerifyTimeout(timeout).optFidelitySamples(samples);
+                .optTimeout(timeout).optFidelitySamples(samples);
         Fingerprint fp = Engram.fingerprint(req.build());
         String stem = relative.endsWith(".engram") ? relative.substring(0, relative.length() - 7) : relative;
         Path out = outputDirectory.toPath().resolve(stem + extension(fp));

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What both goals share: which rule files to take, which model each one is about, the verification budget, and
+ * What both goals share: which rule files to take, which model each one is about, the time limit, and
  * how a run ends (skip, fail on warnings). Subclasses handle one rule file at a time.
  */
 abstract class EngramMojo extends AbstractMojo {
@@ -25,7 +25,10 @@ abstract class EngramMojo extends AbstractMojo {
     @Parameter(property = "engram.failOnWarning", defaultValue = "false")
     boolean failOnWarning;
 
-    /** The verification budget per rule, in seconds; a rule not proved within it fails the build. */
+    /**
+     * The time limit in seconds: for {@code compile}, of each rule file's whole compilation (past it, {@code E063}
+     * and nothing written for that file); for {@code verify}, per rule. Either way, it fails the build.
+     */
     @Parameter(property = "engram.timeout", defaultValue = "120")
     double timeout;
 

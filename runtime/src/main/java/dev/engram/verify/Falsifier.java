@@ -3,6 +3,7 @@ package dev.engram.verify;
 import dev.engram.model.DenseNetwork;
 import dev.engram.verify.bounds.BoundNetwork;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -20,6 +21,8 @@ public final class Falsifier {
     private final int samples;
     private final int restarts;
     private final int steps;
+    /** {@link System#nanoTime} after which every search and descent gives up. */
+    private final long deadline;
 
     public Falsifier(DenseNetwork network, BoundNetwork bounds, Property property, long seed) {
         this(network, bounds, property, seed, 512, 6, 60);
@@ -27,6 +30,11 @@ public final class Falsifier {
 
     public Falsifier(DenseNetwork network, BoundNetwork bounds, Property property, long seed, int samples,
                      int restarts, int steps) {
+        this(network, bounds, property, seed, samples, restarts, steps, Long.MAX_VALUE);
+    }
+
+    private Falsifier(DenseNetwork network, BoundNetwork bounds, Property property, long seed, int samples,
+                      int restarts, int steps, long deadline) {
         this.network = network;
         this.bounds = bounds;
         this.property = property;
@@ -34,10 +42,20 @@ public final class Falsifier {
         this.samples = samples;
         this.restarts = restarts;
         this.steps = steps;
+        this.deadline = deadline;
     }
 
-    /** A witness in {@code box}, or null when none was found before {@code deadline} (nanoTime). */
+    /** The same falsifier, giving up at {@code deadline} ({@link System#nanoTime}) in every search and descent. */
+    public Falsifier until(long deadline) {
+        return new Falsifier(network, bounds, property, seed, samples, restarts, steps, deadline);
+    }
+
+    /**
+     * A witness in {@code box}, or null when none was found before {@code deadline} (nanoTime; the earlier of it and
+     * this falsifier's own deadline).
+     */
     public double[] search(Box box, long deadline) {
+        long until = Math.min(deadline, this.deadline);
         Random rnd = new Random(seed ^ 0x9E3779B97F4A7C15L);
         int d = box.dimension();
         double[][] best = new double[restarts][];
@@ -71,7 +89,7 @@ public final class Falsifier {
                 bestVal[worst] = v;
                 best[worst] = x;
             }
-            if ((s & 127) == 0 && System.nanoTime() > deadline) {
+            if ((s & 15) == 0 && System.nanoTime() > until) {
                 return null;
             }
         }
@@ -83,7 +101,7 @@ public final class Falsifier {
             if (x != null) {
                 return x;
             }
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() > until) {
                 return null;
             }
         }
@@ -92,7 +110,8 @@ public final class Falsifier {
 
     /**
      * Projected signed-gradient descent on the distance to the unsafe set from {@code start}, inside the box
-     * {@code [lo, hi]} (a subdomain of the region); the witness found, or null.
+     * {@code [lo, hi]} (a subdomain of the region); the witness found, or null (also past this falsifier's
+     * deadline).
      */
     public double[] descend(double[] start, double[] lo, double[] hi, int steps) {
         if (bounds.unsupported() != null) {
@@ -100,7 +119,7 @@ public final class Falsifier {
         }
         int d = start.length;
         double[] x = start.clone();
-        for (int t = 0; t < steps; t++) {
+        for (int t = 0; t < steps && System.nanoTime() <= deadline; t++) {
             double[] y = bounds.evaluate(x);
             double[] c = steepest(y);
             if (c == null) {
@@ -155,6 +174,14 @@ public final class Falsifier {
         return coef;
     }
 
+    private static double maxAbs(double[] v) {
+        double m = 0;
+        for (double x : v) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
+    }
+
     private static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
@@ -177,7 +204,7 @@ public final class Falsifier {
             xd[i] = xf[i];
         }
         for (LinearConstraint c : property.region().constraints()) {
-            if (!c.holds(xd, 0)) {
+            if (!c.holds(xd, 1e-9 * (1 + Math.abs(c.bound()))) || !c.holdsExactly(xd)) {
                 return false;
             }
         }
@@ -186,7 +213,8 @@ public final class Falsifier {
         for (int i = 0; i < y.length; i++) {
             yd[i] = y[i];
         }
-        if (!property.isUnsafe(yd, 0)) {
+        // a quick screen in double, then the exact check (a double dot product could round across the bound)
+        if (!property.isUnsafe(yd, 1e-9 * (1 + maxAbs(yd))) || !property.isUnsafeExactly(yd)) {
             return false;
         }
         System.arraycopy(xd, 0, x, 0, x.length);
@@ -235,9 +263,64 @@ public final class Falsifier {
         for (int i = 0; i < x.length; i++) {
             xd[i] = xf[i];
         }
-        if (!property.isUnsafe(yd, 0)) {
+        if (!property.isUnsafeExactly(yd)) {
             throw new IllegalStateException("internal error: a witness failed re-execution");
         }
-        return new Verdict.Sat(xd, yd, seconds);
+        return new Verdict.Sat(xd, yd, seconds, strictBoundary(xd, yd));
+    }
+
+    /**
+     * The strict constraints the witness meets with equality (exactly): open faces of the region box holding it
+     * (the box with the fewest, when boxes overlap), strict input constraints, and strict constraints of the unsafe
+     * conjunction it reaches (the one with the fewest, when it reaches several).
+     */
+    List<Verdict.Boundary> strictBoundary(double[] x, double[] y) {
+        List<Verdict.Boundary> faces = null;
+        for (Box b : property.region().boxes()) {
+            List<Verdict.Boundary> f = new ArrayList<>();
+            boolean in = true;
+            for (int i = 0; i < x.length && in; i++) {
+                in = x[i] >= b.lo()[i] && x[i] <= b.hi()[i];
+                if (b.openLo()[i] && x[i] == b.lo()[i]) {
+                    f.add(new Verdict.Boundary(true, unit(x.length, i, -1, 0 - b.lo()[i])));
+                }
+                if (b.openHi()[i] && x[i] == b.hi()[i]) {
+                    f.add(new Verdict.Boundary(true, unit(x.length, i, 1, b.hi()[i])));
+                }
+            }
+            if (in && (faces == null || f.size() < faces.size())) {
+                faces = f;
+            }
+        }
+        List<Verdict.Boundary> out = new ArrayList<>(faces == null ? List.of() : faces);
+        for (LinearConstraint c : property.region().constraints()) {
+            if (c.strict() && c.slack(x).signum() == 0) {
+                out.add(new Verdict.Boundary(true, c));
+            }
+        }
+        List<Verdict.Boundary> reached = null;
+        for (List<LinearConstraint> conj : property.unsafe()) {
+            if (!conj.stream().allMatch(c -> c.holdsExactly(y))) {
+                continue;
+            }
+            List<Verdict.Boundary> t = new ArrayList<>();
+            for (LinearConstraint c : conj) {
+                if (c.strict() && c.slack(y).signum() == 0) {
+                    t.add(new Verdict.Boundary(false, c));
+                }
+            }
+            if (reached == null || t.size() < reached.size()) {
+                reached = t;
+            }
+        }
+        out.addAll(reached == null ? List.of() : reached);
+        return out;
+    }
+
+    /** {@code sign · x_i <= bound}, strict: an open box face. */
+    private static LinearConstraint unit(int d, int i, double sign, double bound) {
+        double[] a = new double[d];
+        a[i] = sign;
+        return new LinearConstraint(a, bound, true);
     }
 }

@@ -28,4 +28,14 @@ public record Property(String name, InputRegion region, List<List<LinearConstrai
         }
         return false;
     }
+
+    /** True when output {@code y} lies in the unsafe set in exact arithmetic (no tolerance, no rounding). */
+    public boolean isUnsafeExactly(double[] y) {
+        for (List<LinearConstraint> conj : unsafe) {
+            if (conj.stream().allMatch(c -> c.holdsExactly(y))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

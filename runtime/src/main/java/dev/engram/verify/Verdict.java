@@ -5,8 +5,35 @@ public sealed interface Verdict {
     /** The unsafe set is unreachable: the property holds. */
     record Unsat(double seconds) implements Verdict { }
 
-    /** A counterexample, re-executed concretely: {@code output} is the network's output at {@code input}. */
-    record Sat(double[] input, double[] output, double seconds) implements Verdict { }
+    /**
+     * A counterexample, re-executed concretely: {@code output} is the network's output at {@code input}.
+     * {@code onStrictBoundary} lists the strict constraints ({@code <}, {@code >} in VNN-LIB, or open box faces) that
+     * the witness meets with equality, in exact arithmetic: the verifier reads strict constraints as non-strict, so
+     * such a witness violates the closed property but not, taken literally, the strict one. Empty for an ordinary
+     * witness.
+     */
+    record Sat(double[] input, double[] output, double seconds, java.util.List<Boundary> onStrictBoundary)
+            implements Verdict {
+        public Sat {
+            onStrictBoundary = java.util.List.copyOf(onStrictBoundary);
+        }
+
+        public Sat(double[] input, double[] output, double seconds) {
+            this(input, output, seconds, java.util.List.of());
+        }
+
+        /** True when the witness lies on the boundary of a strict constraint. */
+        public boolean onBoundary() {
+            return !onStrictBoundary.isEmpty();
+        }
+    }
+
+    /**
+     * A strict constraint met with equality by a witness: over the inputs ({@code input}: an open box face, as
+     * {@code ±x_i <= ±face}, or a strict input constraint) or over the outputs (a strict constraint of the unsafe
+     * conjunction the witness reaches).
+     */
+    record Boundary(boolean input, LinearConstraint constraint) { }
 
     /** No definite answer (incomplete method, unsupported feature); {@code reason} says why. */
     record Unknown(String reason, double seconds) implements Verdict { }

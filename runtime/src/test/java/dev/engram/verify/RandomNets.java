@@ -14,20 +14,31 @@ final class RandomNets {
     }
 
     static DenseNetwork relu(long seed, int inputs, int outputs) {
-        Random r = new Random(seed);
+        return relu(new Random(seed), inputs, outputs, 2, 11, 0.3, 0, 0);
+    }
+
+    /**
+     * One to three ReLU layers of {@code minWidth} to {@code maxWidth} units, then {@code outputs} linear units. Each
+     * unit draws a scale {@code s = 10^U(minLog10, maxLog10)}; its weights are {@code N(0, 1) s / sqrt(fan-in)}, its
+     * bias {@code N(0, 1) s biasScale}.
+     */
+    static DenseNetwork relu(Random r, int inputs, int outputs, int minWidth, int maxWidth, double biasScale,
+                             double minLog10, double maxLog10) {
         int depth = 1 + r.nextInt(3);
         List<DenseLayer> layers = new ArrayList<>();
         int in = inputs;
         for (int l = 0; l <= depth; l++) {
             boolean last = l == depth;
-            int out = last ? outputs : 2 + r.nextInt(10);
+            int out = last ? outputs : minWidth + r.nextInt(maxWidth - minWidth + 1);
             float[][] w = new float[out][in];
             float[] b = new float[out];
             for (int o = 0; o < out; o++) {
+                double s = minLog10 == maxLog10 ? Math.pow(10, minLog10)
+                        : Math.pow(10, minLog10 + (maxLog10 - minLog10) * r.nextDouble());
                 for (int i = 0; i < in; i++) {
-                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(in));
+                    w[o][i] = (float) (r.nextGaussian() * s / Math.sqrt(in));
                 }
-                b[o] = (float) (0.3 * r.nextGaussian());
+                b[o] = (float) (biasScale * s * r.nextGaussian());
             }
             layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
             in = out;

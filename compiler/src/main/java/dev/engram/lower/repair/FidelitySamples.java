@@ -42,6 +42,7 @@ final class FidelitySamples {
         int m = target.outputs();
         double ys = 0;
         for (int s = 0; s < opt.samples(); s++) {
+            opt.deadline().check();
             float[] xf = new float[d];
             double[] x = new double[d];
             for (int i = 0; i < d; i++) {

@@ -98,6 +98,7 @@ public final class OutputLayerRepair {
         int it = 0;
         String message = "";
         while (it < opt.maxIterations()) {
+            opt.deadline().check();
             it++;
             long[] t = DebugTrace.start();
             Refinement.Solved sol = Refinement.solve(target, fs, search, opt, subs, clearance);

@@ -46,7 +46,7 @@ final class PartitionValidation {
         Validated v;
         if (same(cover, rule.region().boxes()) || !covers(cover, rule.region().boxes())) {
             v = new Validated(BranchAndBoundVerifier.create().verify(repaired, rule,
-                    VerifyOptions.defaults().withTimeout(opt.verifyTimeout())), rule);
+                    VerifyOptions.defaults().withTimeout(opt.within(opt.verifyTimeout()))), rule);
             cover = rule.region().boxes();
         } else {
             v = onCover(repaired, rule, cover, opt);
@@ -73,7 +73,7 @@ final class PartitionValidation {
         Property split = new Property(rule.name(), new InputRegion(cover, rule.region().constraints()),
                 rule.unsafe());
         Verdict w = BranchAndBoundVerifier.create().verify(repaired, split,
-                VerifyOptions.defaults().withTimeout(6 * opt.verifyTimeout() + 0.05 * cover.size()));
+                VerifyOptions.defaults().withTimeout(opt.within(6 * opt.verifyTimeout() + 0.05 * cover.size())));
         DebugTrace.log("%s on %d partition boxes: %s in %.2f s", rule.name(), cover.size(), w.word(), w.seconds());
         return new Validated(w, split);
     }
@@ -157,7 +157,7 @@ final class PartitionValidation {
                 for (int j = 0; j < olo.length; j++) {
                     scale += Math.abs(c.coefficients()[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
                 }
-                if (lb.lowerBound(c.coefficients(), coef, arg) - c.bound() > Bounds.margin(scale)) {
+                if (lb.lowerBound(c.coefficients(), coef, arg) - c.bound() > Bounds.roundingAllowance(scale)) {
                     some = true;
                     break;
                 }

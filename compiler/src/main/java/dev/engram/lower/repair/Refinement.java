@@ -35,6 +35,7 @@ final class Refinement {
             int stale = 0;
             for (int round = 0; ; round++) {
                 LinearProgram.Solution x = lp.solve();
+                opt.deadline().check();
                 if (!x.found()) {
                     DebugTrace.log("round %d: LP %s", round, x.status());
                     return result == null ? null : new Solved(result.delta(), result.objective(), solvedOn);

@@ -2,6 +2,7 @@ package dev.engram.lower.repair;
 
 import dev.engram.ir.Decision;
 import dev.engram.verify.Box;
+import dev.engram.verify.bounds.Deadline;
 
 /**
  * Options of {@link OutputLayerRepair}. Built with {@link #builder()} ({@code opt*} for each optional value, all
@@ -24,10 +25,13 @@ import dev.engram.verify.Box;
  *                          50 ms per box)
  * @param lpTimeout         seconds per LP solve
  * @param seed              random seed (sampling); results are deterministic for a seed
+ * @param deadline          when the repair stops ({@link Deadline.Expired}): checked between LP rounds, samples and
+ *                          subdomains; verifier calls and LP solves get at most the time left
  */
 public record RepairOptions(Box domain, Decision decision, int samples, double fidelityWeight, double clearance,
                             int initialSubdomains, int maxSubdomains, int refineRounds, int splitsPerRound,
-                            int maxIterations, double verifyTimeout, double lpTimeout, long seed) {
+                            int maxIterations, double verifyTimeout, double lpTimeout, long seed,
+                            Deadline deadline) {
 
     public RepairOptions {
         if (samples < 0 || initialSubdomains < 1 || maxSubdomains < initialSubdomains || maxIterations < 1
@@ -37,6 +41,14 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         if (decision == null) {
             decision = Decision.ARGMIN;
         }
+        if (deadline == null) {
+            deadline = Deadline.NONE;
+        }
+    }
+
+    /** {@code seconds}, or the time left before the deadline when that is less (0 once it passed). */
+    public double within(double seconds) {
+        return Math.min(seconds, deadline.secondsLeft());
     }
 
     /** The defaults: see {@link Builder}'s field initialisers. */
@@ -63,6 +75,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         private double verifyTimeout = 5;
         private double lpTimeout = 60;
         private long seed = 0x5EED;
+        private Deadline deadline = Deadline.NONE;
 
         private Builder() {
         }
@@ -128,9 +141,16 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
             return this;
         }
 
+        /** When the repair stops (default: none). */
+        public Builder optDeadline(Deadline deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
         public RepairOptions build() {
             return new RepairOptions(domain, decision, samples, fidelityWeight, clearance, initialSubdomains,
-                    maxSubdomains, refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed);
+                    maxSubdomains, refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed,
+                    deadline);
         }
     }
 }

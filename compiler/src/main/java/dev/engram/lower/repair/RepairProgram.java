@@ -158,7 +158,7 @@ final class RepairProgram implements AutoCloseable {
         LinearProgram.Solution x = null;
         for (int gen = 0; gen < SAMPLE_ROUNDS; gen++) {
             long t = CPU.getCurrentThreadCpuTime();
-            x = lp.solve(opt.lpTimeout());
+            x = lp.solve(opt.within(opt.lpTimeout()));
             solves++;
             solveNanos += CPU.getCurrentThreadCpuTime() - t;
             if (!x.found() || addViolatedSampleRows(x.values()) == 0) {

@@ -29,7 +29,7 @@ record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenL
          * plus the constraint's scale, and twice the rounding allowance of float32 evaluation at that scale.
          */
         double required(double clearance, double outScale) {
-            return clearance * (outScale + scale) + 2 * Bounds.margin(scale);
+            return clearance * (outScale + scale) + 2 * Bounds.roundingAllowance(scale);
         }
     }
 

@@ -117,7 +117,7 @@ final class SubdomainSearch {
             }
         }
         for (int i = 0; i < hl.length; i++) {
-            double e = Bounds.margin(Math.max(Math.abs(hl[i]), Math.abs(hu[i])));
+            double e = Bounds.roundingAllowance(Math.max(Math.abs(hl[i]), Math.abs(hu[i])));
             hl[i] -= e;
             hu[i] += e;
         }
@@ -195,6 +195,7 @@ final class SubdomainSearch {
         double tol = LOOSE_TOL * outScale;
         int cap = Math.max(budget, opt.maxSubdomains() / 2);
         while (!queue.isEmpty() && queue.size() + done.size() < cap) {
+            opt.deadline().check();
             Subdomain s = queue.poll();
             // past the budget, only bounds looser than the output scale itself are still refined
             if (s.looseness() <= (queue.size() + done.size() < budget ? tol : VERY_LOOSE * outScale)) {

@@ -95,7 +95,7 @@ class OutputLayerRepairProperties {
             counts[0]++;
             // independent re-validation: the validated property is the rule, or the rule on a cover of its box
             Property vp = res.validated().get(0);
-            assertEquals(p.unsafe().size(), vp.unsafe().size());
+            assertTrue(sameRule(p, vp), "seed " + seed + ": the validated property is another rule: " + vp);
             assertTrue(covers(vp.region().boxes(), box), "seed " + seed + ": validated region does not cover the box");
             Verdict again = BranchAndBoundVerifier.create().verify(res.network(), vp, new VerifyOptions(60, 1, seed ^ 77));
             assertTrue(again instanceof Verdict.Unsat, "seed " + seed + ": independent verifier says " + again.word());
@@ -117,6 +117,35 @@ class OutputLayerRepairProperties {
         });
         System.out.println("[repair] random rules proved: " + counts[0] + "/" + counts[1]);
         assertTrue(counts[0] * 10 >= counts[1] * 8, "repair proved only " + counts[0] + " of " + counts[1]);
+    }
+
+    /**
+     * True when {@code validated} is {@code rule} up to its region's boxes: the same unsafe set and the same input
+     * constraints, constraint by constraint (coefficients, bound, strictness), not just as many of them.
+     */
+    static boolean sameRule(Property rule, Property validated) {
+        return sameConstraints(List.of(rule.region().constraints()), List.of(validated.region().constraints()))
+                && sameConstraints(rule.unsafe(), validated.unsafe());
+    }
+
+    private static boolean sameConstraints(List<List<LinearConstraint>> a, List<List<LinearConstraint>> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int k = 0; k < a.size(); k++) {
+            if (a.get(k).size() != b.get(k).size()) {
+                return false;
+            }
+            for (int c = 0; c < a.get(k).size(); c++) {
+                LinearConstraint x = a.get(k).get(c);
+                LinearConstraint y = b.get(k).get(c);
+                if (!java.util.Arrays.equals(x.coefficients(), y.coefficients()) || x.bound() != y.bound()
+                        || x.strict() != y.strict()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Every part inside {@code box}, volumes adding up to the box's, and no two parts overlapping in volume. */

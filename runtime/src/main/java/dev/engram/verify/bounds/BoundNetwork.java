@@ -15,6 +15,8 @@ public final class BoundNetwork {
     /** Positive and negative parts of {@link #w} (same layout), for branch-free bound propagation. */
     final double[][] wPos;
     final double[][] wNeg;
+    /** Absolute values of {@link #w} (same layout), for the error model's magnitude sums. */
+    final double[][] wAbs;
     /** Transposed positive and negative parts: {@code wPosT[l][i * out + o]}, for vectorisable forward loops. */
     final double[][] wPosT;
     final double[][] wNegT;
@@ -30,6 +32,7 @@ public final class BoundNetwork {
         act = new ActivationRelaxation[layers];
         wPos = new double[layers][];
         wNeg = new double[layers][];
+        wAbs = new double[layers][];
         wPosT = new double[layers][];
         wNegT = new double[layers][];
         String why = null;
@@ -49,10 +52,20 @@ public final class BoundNetwork {
             }
             wPos[l] = new double[out * in];
             wNeg[l] = new double[out * in];
+            wAbs[l] = new double[out * in];
+            boolean finite = true;
             for (int k = 0; k < out * in; k++) {
                 double v = w[l][k];
                 wPos[l][k] = v > 0 ? v : 0;
                 wNeg[l][k] = v < 0 ? v : 0;
+                wAbs[l][k] = Math.abs(v);
+                finite &= Double.isFinite(v);
+            }
+            for (double v : b[l]) {
+                finite &= Double.isFinite(v);
+            }
+            if (!finite && why == null) {
+                why = "layer " + d.name() + " has a non-finite weight or bias";
             }
             wPosT[l] = new double[out * in];
             wNegT[l] = new double[out * in];

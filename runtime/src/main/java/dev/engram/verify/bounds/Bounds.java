@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Entry points for bounding a network over a box: {@link #interval} (IBP) and {@link #linear} (symbolic
- * forward bounds, output bounds tightened by a backward CROWN pass per output). Results are widened by
- * {@link #margin} so that float32 execution of the network stays inside them.
+ * forward bounds, output bounds tightened by a backward CROWN pass per output). Both contain every value the
+ * network takes when executed in float32, in any summation order, on any input of the box (the error model of
+ * {@code docs/verifier.md}).
  */
 public final class Bounds {
     private Bounds() {
@@ -17,7 +18,8 @@ public final class Bounds {
 
     public static LayerBounds interval(DenseNetwork net, Box box) {
         BoundNetwork bn = checked(net);
-        return widen(LinearBounds.interval(bn, box.lo(), box.hi()), null);
+        LinearBounds lb = LinearBounds.interval(bn, box.lo(), box.hi());
+        return layers(lb, lb.lo[bn.layers - 1], lb.hi[bn.layers - 1]);
     }
 
     public static LayerBounds linear(DenseNetwork net, Box box) {
@@ -33,7 +35,7 @@ public final class Bounds {
             c[j] = -1;
             ohi[j] = Math.min(lb.hi[bn.layers - 1][j], -lb.lowerBound(c, null, null));
         }
-        return widen(lb, new double[][] {olo, ohi});
+        return layers(lb, olo, ohi);
     }
 
     private static BoundNetwork checked(DenseNetwork net) {
@@ -44,29 +46,21 @@ public final class Bounds {
         return bn;
     }
 
-    private static LayerBounds widen(LinearBounds lb, double[][] output) {
+    private static LayerBounds layers(LinearBounds lb, double[] olo, double[] ohi) {
         List<Box> boxes = new ArrayList<>();
-        for (int l = 0; l < lb.layers(); l++) {
-            double[] lo = l == lb.layers() - 1 && output != null ? output[0] : lb.lo[l];
-            double[] hi = l == lb.layers() - 1 && output != null ? output[1] : lb.hi[l];
-            double[] wl = new double[lo.length];
-            double[] wh = new double[hi.length];
-            for (int i = 0; i < lo.length; i++) {
-                double e = margin(Math.max(Math.abs(lo[i]), Math.abs(hi[i])));
-                wl[i] = lo[i] - e;
-                wh[i] = hi[i] + e;
-            }
-            boxes.add(new Box(wl, wh));
+        for (int l = 0; l < lb.layers() - 1; l++) {
+            boxes.add(new Box(lb.lo[l], lb.hi[l]));
         }
+        boxes.add(new Box(olo, ohi));
         return new LayerBounds(boxes);
     }
 
     /**
-     * The floating-point margin for a value of magnitude {@code scale}: float32 execution of a network rounds
-     * each product and sum with relative error 2^-24; summed over a layer of n terms and a few layers this stays
-     * far below 1e-5 relative for the networks we handle, so we add {@code 1e-5 * (1 + scale)}.
+     * A rounding allowance for constructions (not proofs): {@code 1e-5 · (1 + scale)} for a value of magnitude
+     * {@code scale}, about what float32 execution of a small network can move it. The verifier's proofs do not use
+     * it: they carry the proved error model.
      */
-    public static double margin(double scale) {
+    public static double roundingAllowance(double scale) {
         return 1e-5 * (1 + scale);
     }
 }

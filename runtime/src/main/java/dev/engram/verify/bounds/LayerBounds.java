@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Sound bounds of every layer's pre-activation values over an input box; the last entry bounds the outputs.
- * Already widened by the floating-point margin, so float32 execution stays inside.
+ * They contain every value the network takes when executed in float32 (any summation order).
  */
 public record LayerBounds(List<Box> preActivation) {
     public LayerBounds {

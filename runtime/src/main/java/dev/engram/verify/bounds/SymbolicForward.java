@@ -1,0 +1,195 @@
+package dev.engram.verify.bounds;
+
+import dev.engram.verify.LinearConstraint;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds {@link LinearBounds} layer by layer: interval bounds ({@link #interval}) and symbolic forward bounds
+ * ({@link #run}): every neuron's executed pre-activation gets a linear lower and upper function of the inputs,
+ * intersected with the interval bounds, the parent box's bounds and (optionally) backward passes.
+ *
+ * <p>Soundness in double: a symbolic bound is kept with a validity slack {@code err}, so that
+ * {@code ẑ_o >= ZL_o(x) − err_o} (and {@code <= ZU_o(x) + err_o}) for every x of the region, {@code ZL_o} being the
+ * function of the stored double coefficients evaluated exactly. Through a layer the slack grows by
+ * {@code Σ_i |w_oi| err_i} (the inputs' slacks), {@code ε_o} (float32 execution, {@link DenseRounding}) and
+ * {@code γ_{n+1} (Σ_i |w_oi| Q_i + |b_o|)} (rounding of the new coefficients, {@code Q_i} the inputs' functions'
+ * absolute sizes {@code Σ_k |coef_k| max|x_k|}); through a relaxation line of slope {@code s} and intercept
+ * {@code t} it becomes {@code s err_o + 2u (s Q_o + |t|)}. Concretising a function over the box adds
+ * {@code γ_{d+1} Q_o}. Interval bounds of a layer are widened by {@code ε_o + γ_{n+2} (Σ_i |w_oi| m_i + |b_o|)}.
+ */
+final class SymbolicForward {
+    private SymbolicForward() {
+    }
+
+    static LinearBounds interval(BoundNetwork net, double[] xlo, double[] xhi) {
+        LinearBounds r = new LinearBounds(net, xlo, xhi, List.of(), Deadline.NONE);
+        Layer in = Layer.inputs(r);
+        for (int l = 0; l < net.layers && !r.overflow; l++) {
+            Interval z = intervalLayer(net, l, in);
+            r.store(l, z.lo(), z.hi(), z.eps(), z.mag());
+            in = Layer.after(r, l);
+        }
+        return infinite(r);
+    }
+
+    /**
+     * The interval bounds of one executed layer, {@code W+ hl + W- hu + b} widened by its error terms, and in the
+     * same pass over the weights its float32 error bounds ({@link DenseRounding}): {@code eps[o]}, and
+     * {@code mag[o] >= Σ_i |w_oi| m_i}.
+     */
+    private static Interval intervalLayer(BoundNetwork net, int l, Layer in) {
+        int n = net.sizes[l];
+        int out = net.sizes[l + 1];
+        double[] eps = new double[out];
+        double[] mag = new double[out];
+        double[] zl = new double[out];
+        double[] zu = new double[out];
+        double[] w = net.w[l];
+        double[] b = net.b[l];
+        double g = Rounding.gamma(n + 2);
+        boolean huge = DenseRounding.huge(in.mag, in.rho);
+        for (int o = 0; o < zl.length; o++) {
+            double sl = b[o];
+            double su = b[o];
+            double sm = 0;
+            double sr = 0;
+            int base = o * n;
+            for (int i = 0; i < n; i++) {
+                double wv = w[base + i];
+                if (wv > 0) {
+                    sl += wv * in.lo[i];
+                    su += wv * in.hi[i];
+                    sm += wv * in.mag[i];
+                    sr += wv * in.rho[i];
+                } else if (wv < 0) {
+                    sl += wv * in.hi[i];
+                    su += wv * in.lo[i];
+                    sm -= wv * in.mag[i];
+                    sr -= wv * in.rho[i];
+                }
+            }
+            mag[o] = Rounding.up(sm, n);
+            eps[o] = DenseRounding.unit(net, l, mag[o], Rounding.up(sr, n), b[o], huge);
+            double widen = Rounding.up(eps[o] + g * (mag[o] + Math.abs(b[o])), 3);
+            zl[o] = Math.nextDown(sl - widen);
+            zu[o] = Math.nextUp(su + widen);
+        }
+        return new Interval(zl, zu, eps, mag);
+    }
+
+    /** A layer's interval bounds and its float32 error terms ({@code eps}, {@code mag}: {@link DenseRounding}). */
+    private record Interval(double[] lo, double[] hi, double[] eps, double[] mag) {
+    }
+
+    /**
+     * Symbolic forward propagation (see {@link LinearBounds#forward(BoundNetwork, double[], double[], boolean,
+     * LinearBounds, List)}).
+     */
+    static LinearBounds run(BoundNetwork net, double[] xlo, double[] xhi, boolean crown, LinearBounds parent,
+                            List<LinearConstraint> cons, Deadline deadline) {
+        LinearBounds r = new LinearBounds(net, xlo, xhi, cons, deadline);
+        r.parentAlphas = parent == null ? null : parent.alphas;
+        Symbolic h = Symbolic.inputs(r);
+        Layer in = Layer.inputs(r);
+        for (int l = 0; l < net.layers && !r.overflow; l++) {
+            deadline.check();
+            int out = net.sizes[l + 1];
+            Interval box = intervalLayer(net, l, in);
+            double[] eps = box.eps();
+            double[] mag = box.mag();
+            double[] zl = box.lo();
+            double[] zu = box.hi();
+            Symbolic z = h.through(net, l, eps, deadline);
+            for (int o = 0; o < out; o++) {
+                z.concretise(r, o, zl, zu);
+                if (parent != null) {
+                    zl[o] = Math.max(zl[o], parent.lo[l][o]);
+                    zu[o] = Math.min(zu[o], parent.hi[l][o]);
+                }
+            }
+            r.topSlack[l] = new double[out]; // the backward passes below start on this layer
+            double g = Rounding.gamma(out + 1);
+            for (int o = 0; o < out; o++) {
+                r.topSlack[l][o] = Rounding.up(eps[o] + g * mag[o], 2);
+                if (crown && l > 0 && l < net.layers - 1 && zl[o] < 0 && zu[o] > 0) {
+                    deadline.check();
+                    tighten(r, l, o, zl, zu);
+                }
+                if (zl[o] > zu[o]) { // only when the region is empty (every bound here is sound)
+                    double m = 0.5 * (zl[o] + zu[o]);
+                    zl[o] = m;
+                    zu[o] = m;
+                }
+            }
+            r.store(l, zl, zu, eps, mag);
+            if (l < net.layers - 1) {
+                h = z.relaxed(r, l);
+                in = Layer.after(r, l);
+            }
+        }
+        return infinite(r);
+    }
+
+    /**
+     * Tightens an unstable neuron's bounds by backward passes through the relaxations of the layers below: first the
+     * side nearer to stabilising it (the lower bound when the interval lies mostly above 0), and the other only when
+     * the first leaves it unstable (a stable unit's relaxation is exact whatever its other bound).
+     */
+    private static void tighten(LinearBounds r, int l, int o, double[] zl, double[] zu) {
+        double[] e = new double[zl.length];
+        boolean lowerFirst = zu[o] > -zl[o];
+        for (int side = 0; side < 2 && zl[o] < 0 && zu[o] > 0; side++) {
+            boolean lower = lowerFirst == (side == 0);
+            e[o] = lower ? 1 : -1;
+            double v = r.value(r.backward(l, e, null, null), null, true);
+            if (lower) {
+                zl[o] = Math.max(zl[o], v);
+            } else {
+                zu[o] = Math.min(zu[o], -v);
+            }
+        }
+    }
+
+    /** When float32 overflow could not be excluded, every layer's bounds become infinite. */
+    private static LinearBounds infinite(LinearBounds r) {
+        if (!r.overflow) {
+            return r;
+        }
+        for (int l = 0; l < r.net.layers; l++) {
+            int out = r.net.sizes[l + 1];
+            r.lo[l] = new double[out];
+            r.hi[l] = new double[out];
+            Arrays.fill(r.lo[l], Double.NEGATIVE_INFINITY);
+            Arrays.fill(r.hi[l], Double.POSITIVE_INFINITY);
+        }
+        return r;
+    }
+
+    /**
+     * Interval bounds of one layer's inputs (the post-activations of the layer below, or the inputs): {@code lo},
+     * {@code hi}, magnitudes {@code mag} and the float32 rounding {@code rho} of their executed values.
+     */
+    private record Layer(double[] lo, double[] hi, double[] mag, double[] rho) {
+        static Layer inputs(LinearBounds r) {
+            return new Layer(r.xlo, r.xhi, r.xmag, DenseRounding.inputRounding(r.xmag));
+        }
+
+        static Layer after(LinearBounds r, int l) {
+            int out = r.lo[l].length;
+            ActivationRelaxation act = r.net.act[l];
+            double[] hl = new double[out];
+            double[] hu = new double[out];
+            double[] mag = new double[out];
+            double[] rho = new double[out];
+            for (int o = 0; o < out; o++) {
+                hl[o] = act.applyDown(r.lo[l][o]);
+                hu[o] = act.applyUp(r.hi[l][o]);
+                mag[o] = Math.max(Math.abs(hl[o]), Math.abs(hu[o]));
+                rho[o] = act.roundingError(Math.max(Math.abs(r.lo[l][o]), Math.abs(r.hi[l][o])));
+            }
+            return new Layer(hl, hu, mag, rho);
+        }
+    }
+}
