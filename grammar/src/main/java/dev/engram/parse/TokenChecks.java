@@ -48,6 +48,8 @@ final class TokenChecks implements TokenSource {
     private int run;
     private boolean afterOperand;
     private int statementTokens;
+    /** The last token was a {@code /} ending at this character index (else -2). */
+    private int slashEnd = -2;
 
     TokenChecks(TokenSource lexer, String path) {
         this.lexer = lexer;
@@ -79,10 +81,24 @@ final class TokenChecks implements TokenSource {
     public Token nextToken() {
         Token t = lexer.nextToken();
         int type = t.getType();
+        unterminatedComment(t);
         if (t.getChannel() == Token.DEFAULT_CHANNEL && type != Token.EOF && type >= 0 && type < KIND.length) {
             check(t, KIND[type]);
         }
         return t;
+    }
+
+    /**
+     * A {@code /} directly followed by {@code *} can only be a block comment the lexer could not close (a closed one
+     * is hidden whole), so it is refused at the {@code /} instead of as the run of tokens its text lexes to.
+     */
+    private void unterminatedComment(Token t) {
+        if (slashEnd >= 0 && t.getStartIndex() == slashEnd + 1 && "*".equals(t.getText())) {
+            int col = t.getCharPositionInLine();
+            throw new Refused(Diagnostic.error(DiagnosticCode.E001, Span.of(path, t.getLine(), col, t.getLine(),
+                    col + 2), "unterminated block comment", "close the comment with */"));
+        }
+        slashEnd = "/".equals(t.getText()) ? t.getStopIndex() : -2;
     }
 
     private void check(Token t, byte kind) {

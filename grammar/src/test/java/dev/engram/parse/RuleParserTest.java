@@ -78,4 +78,18 @@ class RuleParserTest {
         Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile("t.engram", text));
         assertEquals(DiagnosticCode.E003, r.diagnostics().get(0).code());
     }
+
+    @Test
+    void unterminatedBlockCommentIsE001AtItsStart() {
+        String text = "input x at 0 in [0, 1]\n  /* never closed\noutput y at 0\n";
+        Diagnosed<RuleFile> r = RuleParser.parse(new SourceFile("t.engram", text));
+        assertEquals(1, r.diagnostics().size(), r.diagnostics().toString());
+        Diagnostic d = r.diagnostics().get(0);
+        assertEquals(DiagnosticCode.E001, d.code());
+        assertEquals("unterminated block comment", d.message());
+        assertEquals(2, d.span().start().line());
+        assertEquals(3, d.span().start().column());
+        assertEquals(List.of(), RuleParser.parse(new SourceFile("t.engram", "input x at 0 in [0, 1] /* closed */\n"))
+                .diagnostics());
+    }
 }
