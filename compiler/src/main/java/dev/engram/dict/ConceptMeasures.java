@@ -2,6 +2,9 @@ package dev.engram.dict;
 
 import dev.engram.data.Dataset;
 import dev.engram.ir.ConceptEvidence;
+import dev.engram.ir.ConceptPolicy;
+import dev.engram.ir.Measurement;
+import dev.engram.ir.Measurement.Figure;
 import dev.engram.ir.Decision;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -32,14 +35,31 @@ public final class ConceptMeasures {
      * A rule's figures; shares in [0, 1], NaN where there was nothing to measure.
      *
      * @param efficacyBefore the held-out efficacy of the original model (for context)
-     * @param localityOn     which examples locality and drawdown were measured on
+     * @param localityOn     which examples locality was measured on
+     * @param accuracyOn     which examples task accuracy (and drawdown) was measured on
      */
     public record RuleFigures(double efficacy, int positives, double efficacyBefore, double generalisation,
                               int testPositives, double generalisationBefore, double locality, int negatives,
-                              double accuracyBefore, double accuracyAfter, int labelled, String localityOn) {
+                              double accuracyBefore, double accuracyAfter, int labelled, String localityOn,
+                              String accuracyOn) {
         /** Task accuracy lost (a share: 0.005 is half a point); NaN without task labels. */
         public double drawdown() {
             return accuracyBefore - accuracyAfter;
+        }
+
+        /** The figures held to {@code p}'s limits: efficacy is required, the others when there is data for them. */
+        public Measurement measurement(ConceptPolicy p) {
+            return new Measurement(List.of(
+                    Figure.atLeast("efficacy", efficacy, efficacyBefore, p.minEfficacy(), "--min-efficacy", positives,
+                            "held-out concept-positive inputs meeting the consequent", true),
+                    Figure.atLeast("generalisation", generalisation, generalisationBefore, p.minEfficacy(),
+                            "--min-efficacy", testPositives, "test concept-positive inputs meeting the consequent",
+                            false),
+                    Figure.atLeast("locality", locality, Double.NaN, p.minLocality(), "--min-locality", negatives,
+                            "concept-negative inputs (" + localityOn + ") whose decision is unchanged", false),
+                    Figure.reported("task accuracy", accuracyAfter, accuracyBefore, labelled, accuracyOn),
+                    Figure.pointsAtMost("drawdown", drawdown(), p.maxDrawdown(), "--max-drawdown", labelled,
+                            accuracyOn + " (task accuracy lost)")), null);
         }
 
         public String text() {
@@ -72,7 +92,8 @@ public final class ConceptMeasures {
         ConceptEvidence.Examples lab = t.labelled() ? t : h;
         double[] acc = accuracy(original, edited, lab, decision);
         return new RuleFigures(eff[0], (int) eff[2], eff[1], gen[0], (int) gen[2], gen[1], neg == 0 ? Double.NaN
-                : (double) same / neg, neg, acc[0], acc[1], (int) acc[2], local == t ? "test data" : "held out");
+                : (double) same / neg, neg, acc[0], acc[1], (int) acc[2], local == t ? "test data" : "held out",
+                lab == t ? "labelled test data" : "labelled held-out data");
     }
 
     /** {after share, before share, count} of rows with concept value {@code v} whose outputs meet the consequent. */
@@ -166,6 +187,23 @@ public final class ConceptMeasures {
             return linearProbe - majority;
         }
 
+        /**
+         * The figures held to {@code p}'s limits: the fresh linear probe to the majority rate plus
+         * {@code p.maxProbeAdvantage()}, the drawdown to {@code p.maxDrawdown()}; the MLP probe is only reported.
+         */
+        public Measurement measurement(ConceptPolicy p) {
+            String held = "held-out rows (probe trained on " + trainRows + " fit rows)";
+            return new Measurement(List.of(
+                    new Figure("fresh linear probe", linearProbe, linearProbeBefore,
+                            Measurement.Limit.AT_MOST, majority + p.maxProbeAdvantage(), "",
+                            false, testRows, held + "; limit: the majority rate " + points(p.maxProbeAdvantage())),
+                    Figure.reported("majority rate", majority, Double.NaN, testRows, "held-out rows"),
+                    Figure.reported("small MLP probe", mlpProbe, Double.NaN, testRows, held + "; not guaranteed"),
+                    Figure.reported("task accuracy", accuracyAfter, accuracyBefore, labelled, "labelled data"),
+                    Figure.pointsAtMost("drawdown", drawdown(), p.maxDrawdown(), "--max-drawdown", labelled,
+                            "labelled data (task accuracy lost)")), null);
+        }
+
         public String text() {
             return String.format(Locale.ROOT, "fresh linear probe %s (majority %s; %s before the edit), small MLP probe "
                             + "%s (%d train, %d test rows), drawdown %s (task accuracy %s -> %s)", pct(linearProbe),
@@ -248,6 +286,14 @@ public final class ConceptMeasures {
                                   double accuracyAfter, int labelled) {
         public SteeringFigures {
             conceptDecisions = Set.copyOf(conceptDecisions);
+        }
+
+        /** The figures, reported only: steering is exact, its effect a dose to read, not a limit to meet. */
+        public Measurement measurement() {
+            return new Measurement(List.of(
+                    Figure.reported("moved to a concept decision", moved, Double.NaN, negatives,
+                            "concept-negative inputs now decided as " + new TreeSet<>(conceptDecisions)),
+                    Figure.reported("task accuracy", accuracyAfter, accuracyBefore, labelled, "labelled data")), null);
         }
 
         public String text() {

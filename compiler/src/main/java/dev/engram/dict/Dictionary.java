@@ -131,6 +131,7 @@ public record Dictionary(int version, String modelSha256, int[] widths, List<Sou
         double bestAuc = c.get().at(best).map(LayerCode::auc).orElse(Double.NaN);
         return Optional.of(new ConceptCode(concept, layer, code.direction(), code.threshold(), lm.positiveMean(k),
                 lm.negativeMean(k), lm.mean(), lm.covariance(), lm.count(), lm.positives(k), lm.negatives(k),
-                code.auc(), code.accuracy(), code.heldOutPositives() + code.heldOutNegatives(), best, bestAuc));
+                code.auc(), code.accuracy(), code.heldOutPositives() + code.heldOutNegatives(), best, bestAuc,
+                c.get().layers().stream().map(l -> new ConceptCode.Quality(l.layer(), l.auc(), l.accuracy())).toList()));
     }
 }

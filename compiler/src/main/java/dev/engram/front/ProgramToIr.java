@@ -50,10 +50,10 @@ public final class ProgramToIr {
         int modelOutputs = model.dense().outputSize();
         List<Diagnostic> diags = new ArrayList<>();
         List<Obligation> obs = new ArrayList<>();
-        ModelUnits mu = ModelUnits.of(p);
+        ModelUnits mu = ModelUnits.of(p, modelInputs, modelOutputs);
         SampleDomain domain = domain(p, modelInputs);
         if (concepts != null) {
-            ConceptsToIr.Result cr = ConceptsToIr.translate(p, model, mu, domain(p, p.inputWidth()), concepts);
+            ConceptsToIr.Result cr = ConceptsToIr.translate(p, model, mu, domain, concepts);
             obs.addAll(cr.obligations());
             diags.addAll(cr.diagnostics());
         }
