@@ -103,6 +103,7 @@ class ExamplesTest {
         Run r = run(repo, "bash", "examples/fashion-mnist/run", "--quick");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().matches("(?s).*\\nfootwear +label in \\{5, 7, 9} +0\\.9\\d+ .*"), r.output());
+        assertTrue(r.output().contains("0 hold, 0 violated, 0 undecided, 0 not checked; 3 measured: "), r.output());
         for (String rule : List.of("footwear_not_bag", "footwear_not_tshirt", "upper_body_not_sandal")) {
             assertTrue(r.output().matches("(?s).*\\n" + rule + " +rule +concept edit .* measured .*"),
                     rule + "\n" + r.output());
