@@ -1,0 +1,123 @@
+package dev.engram.dict;
+
+/**
+ * The co-moment {@code C̃ᵀC̃} of a block of rows centred on their mean, in double: the rows are widened and centred
+ * first (no cancellation, unlike {@code Σ x xᵀ − n μ μᵀ}), then every entry sums its products over the rows in order,
+ * a multiply and an add each. With the Vector API ({@code --add-modules jdk.incubator.vector}) the product runs on a
+ * register-blocked kernel ({@link GramKernel}); without it on a scalar loop that rounds every entry identically, so
+ * the statistics do not depend on the JVM's flags. Only the upper triangle is computed.
+ */
+final class Gram {
+    /** Most rows per block: blocks are merged pairwise by {@link LayerMoments}. */
+    static final int BLOCK = 256;
+
+    /** Whether the Vector API kernel is used (else the scalar loop; results are identical). */
+    static final boolean VECTOR = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        if (Boolean.getBoolean("engram.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return GramKernel.usable();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private final int d;
+    private final int stride;
+    private final boolean vector;
+    /** The centred block, row-major with {@link #stride} values a row (zero-padded). */
+    private final double[] x;
+    /** The product, row-major {@code stride × stride}. */
+    private final double[] g;
+
+    /** Buffers for blocks of rows of {@code d} values, on the vector kernel when it is available. */
+    Gram(int d) {
+        this(d, VECTOR);
+    }
+
+    /** As {@link #Gram(int)}, on the vector kernel only when {@code vector} (and it is available). */
+    Gram(int d, boolean vector) {
+        this.d = d;
+        this.vector = vector && VECTOR;
+        this.stride = this.vector ? (d + GramKernel.JB - 1) / GramKernel.JB * GramKernel.JB : d;
+        this.x = new double[BLOCK * stride];
+        this.g = new double[stride * stride];
+    }
+
+    /** The row length of the array {@link #centred} returns. */
+    int stride() {
+        return stride;
+    }
+
+    /**
+     * The co-moment of rows {@code [from, to)} of {@code rows} (row-major, {@code d} values a row; at most
+     * {@link #BLOCK} rows) centred on {@code mean}: entry {@code (i, j)}, {@code i <= j}, at {@code i * stride() + j}
+     * of the returned array (a buffer of this object, overwritten by the next call); entries below the diagonal are
+     * unspecified.
+     */
+    double[] centred(float[] rows, int from, int to, double[] mean) {
+        int k = to - from;
+        if (k <= 0 || k > BLOCK || mean.length != d) {
+            throw new IllegalArgumentException("a Gram block of " + k + " rows of " + mean.length);
+        }
+        for (int r = 0; r < k; r++) {
+            int at = (from + r) * d;
+            int o = r * stride;
+            for (int i = 0; i < d; i++) {
+                x[o + i] = rows[at + i] - mean[i];
+            }
+        }
+        if (vector) {
+            GramKernel.upper(x, k, stride, g);
+        } else {
+            upperScalar(x, k, d, g);
+        }
+        return g;
+    }
+
+    /**
+     * The upper triangle of {@code XᵀX} into {@code m2} ({@code d × d}) for the {@code k × d} row-major {@code x}:
+     * {@code m2[i][j] = Σ_r x[r][i] x[r][j]}, the products added one at a time, rows in order, from zero (the vector
+     * kernel's rounding). Four rows per sweep, so each entry is loaded and stored once per four rows.
+     */
+    static void upperScalar(double[] x, int k, int d, double[] m2) {
+        for (int i = 0; i < d; i++) {
+            java.util.Arrays.fill(m2, i * d + i, i * d + d, 0);
+        }
+        int r = 0;
+        for (; r + 4 <= k; r += 4) {
+            int o0 = r * d;
+            int o1 = o0 + d;
+            int o2 = o1 + d;
+            int o3 = o2 + d;
+            for (int i = 0; i < d; i++) {
+                double a0 = x[o0 + i];
+                double a1 = x[o1 + i];
+                double a2 = x[o2 + i];
+                double a3 = x[o3 + i];
+                int base = i * d;
+                for (int j = i; j < d; j++) {
+                    double m = m2[base + j];
+                    m += a0 * x[o0 + j];
+                    m += a1 * x[o1 + j];
+                    m += a2 * x[o2 + j];
+                    m += a3 * x[o3 + j];
+                    m2[base + j] = m;
+                }
+            }
+        }
+        for (; r < k; r++) {
+            int o = r * d;
+            for (int i = 0; i < d; i++) {
+                double a = x[o + i];
+                int base = i * d;
+                for (int j = i; j < d; j++) {
+                    m2[base + j] += a * x[o + j];
+                }
+            }
+        }
+    }
+}
