@@ -14,8 +14,9 @@ final class Gram {
     /** Whether the Vector API kernel is used (else the scalar loop; results are identical). */
     static final boolean VECTOR = vectorAvailable();
 
+    /** When the executor runs on the Vector API (the module is there and not turned off) and this kernel works. */
     private static boolean vectorAvailable() {
-        if (Boolean.getBoolean("engram.noVector") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if (!dev.engram.model.exec.DenseExecutor.vectorized()) {
             return false;
         }
         try {

@@ -19,6 +19,8 @@ import java.util.List;
  */
 final class SourcePass {
     static final int CHUNK = 512;
+    /** Most fit-sample rows the unsupervised atoms are learned on. */
+    static final int ATOM_ROWS = 3_000;
 
     private final LayerTaps taps;
     private final Path file;
@@ -317,6 +319,30 @@ final class SourcePass {
                 .text(), spec.layer().orElse(-1), codes, -1);
         int chosen = spec.layer().isPresent() ? spec.layer().getAsInt() : c.bestLayer();
         return new Dictionary.Concept(c.name(), c.source(), c.selector(), c.declaredLayer(), codes, chosen);
+    }
+
+    /**
+     * {@code k} unsupervised atoms of the {@code j}-th tapped layer, learned on (at most {@link #ATOM_ROWS} rows of)
+     * the fit sample and named against this file's concepts on the held-out rows ({@link SparseAtoms#describe}).
+     */
+    Dictionary.Atoms atoms(int j, int sourceIndex, int k, int sparsity) {
+        int layer = layers[j];
+        float[][] x = fit.examples("", 0).inputs();
+        x = java.util.Arrays.copyOf(x, Math.min(x.length, ATOM_ROWS));
+        float[][] fitActs = x.length == 0 ? new float[0][] : taps.run(x, x.length, layer)[layer];
+        float[][] heldAt = new float[heldActs.size()][];
+        for (int r = 0; r < heldAt.length; r++) {
+            heldAt[r] = heldActs.get(r)[layer];
+        }
+        byte[][] labels = new byte[specs.size()][];
+        for (int c = 0; c < labels.length; c++) {
+            labels[c] = held.examples("", c).concept();
+        }
+        if (fitActs.length == 0) {
+            throw new Learner.Failure(specs.get(0), file + ": no fit rows to learn atoms from");
+        }
+        return SparseAtoms.describe(sourceIndex, layer, fitActs, heldAt, moments.get(j).mean(),
+                specs.stream().map(ConceptSpec::name).toList(), labels, k, sparsity, options.seed());
     }
 
     ConceptEvidence evidence(int k, ConceptEvidence.Examples test) {
