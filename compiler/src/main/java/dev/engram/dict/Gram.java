@@ -33,6 +33,8 @@ final class Gram {
     private final double[] x;
     /** The product, row-major {@code stride × stride}. */
     private final double[] g;
+    /** The scalar loop's product, one array a row (null on the vector kernel). */
+    private final double[][] rows2;
 
     /** Buffers for blocks of rows of {@code d} values, on the vector kernel when it is available. */
     Gram(int d) {
@@ -46,6 +48,7 @@ final class Gram {
         this.stride = this.vector ? (d + GramKernel.JB - 1) / GramKernel.JB * GramKernel.JB : d;
         this.x = new double[BLOCK * stride];
         this.g = new double[stride * stride];
+        this.rows2 = this.vector ? null : new double[d][d];
     }
 
     /** The row length of the array {@link #centred} returns. */
@@ -74,49 +77,58 @@ final class Gram {
         if (vector) {
             GramKernel.upper(x, k, stride, g);
         } else {
-            upperScalar(x, k, d, g);
+            upperScalar(x, k, d, rows2);
+            for (int i = 0; i < d; i++) {
+                System.arraycopy(rows2[i], i, g, i * d + i, d - i);
+            }
         }
         return g;
     }
 
     /**
-     * The upper triangle of {@code XᵀX} into {@code m2} ({@code d × d}) for the {@code k × d} row-major {@code x}:
-     * {@code m2[i][j] = Σ_r x[r][i] x[r][j]}, the products added one at a time, rows in order, from zero (the vector
-     * kernel's rounding). Four rows per sweep, so each entry is loaded and stored once per four rows.
+     * The upper triangle of {@code XᵀX} into {@code m2} ({@code d × d}, row {@code i} from column {@code i}) for the
+     * {@code k × d} row-major {@code x}: {@code m2[i][j] = Σ_r x[r][i] x[r][j]}, the products added one at a time, rows
+     * in order, from zero (the vector kernel's rounding). Four rows per sweep, each copied to an array of its own and
+     * every row of the result an array of its own (simple indexing the JIT vectorises), so each entry is loaded and
+     * stored once per four rows.
      */
-    static void upperScalar(double[] x, int k, int d, double[] m2) {
+    static void upperScalar(double[] x, int k, int d, double[][] m2) {
         for (int i = 0; i < d; i++) {
-            java.util.Arrays.fill(m2, i * d + i, i * d + d, 0);
+            java.util.Arrays.fill(m2[i], i, d, 0);
         }
+        double[] x0 = new double[d];
+        double[] x1 = new double[d];
+        double[] x2 = new double[d];
+        double[] x3 = new double[d];
         int r = 0;
         for (; r + 4 <= k; r += 4) {
-            int o0 = r * d;
-            int o1 = o0 + d;
-            int o2 = o1 + d;
-            int o3 = o2 + d;
+            System.arraycopy(x, r * d, x0, 0, d);
+            System.arraycopy(x, (r + 1) * d, x1, 0, d);
+            System.arraycopy(x, (r + 2) * d, x2, 0, d);
+            System.arraycopy(x, (r + 3) * d, x3, 0, d);
             for (int i = 0; i < d; i++) {
-                double a0 = x[o0 + i];
-                double a1 = x[o1 + i];
-                double a2 = x[o2 + i];
-                double a3 = x[o3 + i];
-                int base = i * d;
+                double a0 = x0[i];
+                double a1 = x1[i];
+                double a2 = x2[i];
+                double a3 = x3[i];
+                double[] row = m2[i];
                 for (int j = i; j < d; j++) {
-                    double m = m2[base + j];
-                    m += a0 * x[o0 + j];
-                    m += a1 * x[o1 + j];
-                    m += a2 * x[o2 + j];
-                    m += a3 * x[o3 + j];
-                    m2[base + j] = m;
+                    double m = row[j];
+                    m += a0 * x0[j];
+                    m += a1 * x1[j];
+                    m += a2 * x2[j];
+                    m += a3 * x3[j];
+                    row[j] = m;
                 }
             }
         }
         for (; r < k; r++) {
-            int o = r * d;
+            System.arraycopy(x, r * d, x0, 0, d);
             for (int i = 0; i < d; i++) {
-                double a = x[o + i];
-                int base = i * d;
+                double a = x0[i];
+                double[] row = m2[i];
                 for (int j = i; j < d; j++) {
-                    m2[base + j] += a * x[o + j];
+                    row[j] += a * x0[j];
                 }
             }
         }
