@@ -308,10 +308,6 @@ final class SparseAtoms {
     }
 
     static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
+        return ConceptProbe.dot(a, b);
     }
 }
