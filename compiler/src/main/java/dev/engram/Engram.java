@@ -13,7 +13,12 @@ import dev.engram.front.Front;
 import dev.engram.front.FrontEnd;
 import dev.engram.front.SourcePaths;
 import dev.engram.front.VnnlibFile;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Obligation;
+import dev.engram.lower.Changes;
+import dev.engram.lower.Lowering;
+import dev.engram.lower.Lowerings;
+import dev.engram.lower.Step;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.ModelException;
@@ -37,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Engram's front door: every job a front end (the command line, the Maven plugin, a Java program) asks for, as one
@@ -165,8 +171,11 @@ public final class Engram {
     }
 
     private static VerifyResult verifyRules(VerifyRequest req) {
-        return verifyRules(FrontEnd.Input.toVerify(req.rules().orElseThrow(), Optional.ofNullable(req.model())),
-                req.timeoutSeconds());
+        ConceptPolicy concepts = req.dictionary().map(d -> ConceptPolicy.defaults().withDictionary(d)
+                .withThresholds(ConceptPolicy.DEFAULT_MIN_AUC, req.minEfficacy(), ConceptPolicy.DEFAULT_MIN_LOCALITY,
+                        ConceptPolicy.DEFAULT_MAX_DRAWDOWN)).orElse(null);
+        return verifyRules(FrontEnd.Input.toVerify(req.rules().orElseThrow(), Optional.ofNullable(req.model()),
+                concepts), req.timeoutSeconds());
     }
 
     private static VerifyResult verifyRules(FrontEnd.Input input, double timeoutSeconds) {
@@ -181,25 +190,49 @@ public final class Engram {
         List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
         List<VerifyResult.Checked> checked = new ArrayList<>();
         String modelName = front.modelPath().map(p -> p.getFileName().toString()).orElse("the model");
+        int notChecked = (int) front.diagnostics().stream()
+                .filter(d -> d.code() == dev.engram.diag.DiagnosticCode.E060).count();
+        Lowering.Context asIs = new Lowering.Context(front.ir().domain(), front.ir().decision(), Set.of(), 1,
+                dev.engram.verify.bounds.Deadline.after(timeoutSeconds));
         for (Obligation ob : front.ir().obligations()) {
             if (ob instanceof Obligation.Steer) {
                 continue;
             }
-            Verdict v = ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds).verdict();
-            checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v));
+            if (ob instanceof Obligation.ConceptSteer) {
+                ds.add(new Diagnostic(dev.engram.diag.DiagnosticCode.E060, dev.engram.diag.Severity.NOTE, ob.span(),
+                        "not verified: '" + ob.name() + "' is a change to the weights, made and measured by engram "
+                        + "compile", "compile it"));
+                notChecked++;
+                continue;
+            }
+            ObligationProver.Proof p = ob instanceof Obligation.ConceptRule || ob instanceof Obligation.Erase
+                    ? measureAsIs(net, ob, asIs) : ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds);
+            Verdict v = p.verdict();
+            checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v, p.measurement(), p.method()));
             if (v instanceof Verdict.Sat) {
                 ds.add(CompileDiagnostics.doesNotHold(ob.name(), ob.span(), v, ob, front.ir().units(), modelName,
                         "enforce it with 'engram compile'"));
+            } else if (p.measurement().measured() && !(v instanceof Verdict.Unsat)) {
+                ds.add(CompileDiagnostics.doesNotHold(ob.name(), ob.span(), v, ob, front.ir().units(), modelName,
+                        "write it into the weights with 'engram compile --dict', which measures the edit"));
             }
         }
-        int notChecked = (int) front.diagnostics().stream()
-                .filter(d -> d.code() == dev.engram.diag.DiagnosticCode.E060).count();
-        boolean violated = checked.stream().anyMatch(c -> c.verdict() instanceof Verdict.Sat);
-        boolean undecided = checked.stream().anyMatch(c -> !(c.verdict() instanceof Verdict.Sat
+        boolean violated = checked.stream().anyMatch(c -> c.verdict() instanceof Verdict.Sat
+                || c.measured() && !(c.verdict() instanceof Verdict.Unsat));
+        boolean undecided = checked.stream().anyMatch(c -> !c.measured() && !(c.verdict() instanceof Verdict.Sat
                 || c.verdict() instanceof Verdict.Unsat));
         Outcome o = violated ? Outcome.NOT_PROVED : undecided || notChecked > 0 ? Outcome.UNDECIDED : Outcome.OK;
         return new VerifyResult(o, Optional.empty(), ds, front.sources(), front.modelPath(), checked, notChecked,
                 front.ir().units());
+    }
+
+    /**
+     * A statement over a learned concept measured on {@code net} as it is: its lowering's own judgement, on a step
+     * that changes nothing (the same figures, held to the same limits, that judge a compiled edit).
+     */
+    private static ObligationProver.Proof measureAsIs(DenseNetwork net, Obligation ob, Lowering.Context ctx) {
+        Lowering pass = Lowerings.PASSES.stream().filter(l -> l.accepts(ob)).findFirst().orElseThrow();
+        return pass.establish(net, new Step(ob, net, net, Changes.none(), 0, pass, null), ctx);
     }
 
     private static VerifyResult unusable(String message, List<Diagnostic> ds, List<SourceFile> sources) {

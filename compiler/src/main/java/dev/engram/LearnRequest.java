@@ -7,11 +7,13 @@ import java.util.Optional;
  * What to learn a neural-code dictionary from: the model, the data (IDX, NPY, CSV or ARFF; optional when every
  * concept's declaration names its file), the rule file declaring the concepts ({@code concept C from "FILE" column
  * "..."}; without one, every class of the data's labels is a concept), where to write the {@code .ncd} file, extra
- * layers to tap besides the hidden ones (0: the input), the split's seed and held-out share, and the quality gate
- * {@code --min-auc} that concepts are reported against. Built with {@link #builder()}.
+ * layers to tap besides the hidden ones (0: the input), the split's seed and held-out share, the quality gate
+ * {@code --min-auc} that concepts are reported against, and how many unsupervised atoms to learn per tapped layer
+ * (0: none). Built with {@link #builder()}.
  */
 public record LearnRequest(Path model, Optional<Path> data, Optional<Path> concepts, Path out,
-                           java.util.Set<Integer> layers, long seed, double heldOut, double minAuc) {
+                           java.util.Set<Integer> layers, long seed, double heldOut, double minAuc,
+                           int atoms) {
     public LearnRequest {
         layers = java.util.Set.copyOf(layers);
     }
@@ -30,6 +32,7 @@ public record LearnRequest(Path model, Optional<Path> data, Optional<Path> conce
         private long seed = 0x5EED;
         private double heldOut = 0.2;
         private double minAuc = dev.engram.ir.ConceptPolicy.DEFAULT_MIN_AUC;
+        private int atoms;
 
         public Builder setModel(Path model) {
             this.model = model;
@@ -76,9 +79,15 @@ public record LearnRequest(Path model, Optional<Path> data, Optional<Path> conce
             return this;
         }
 
+        /** Unsupervised atoms to learn per tapped layer, each named by its best-matching concept (0: none). */
+        public Builder optAtoms(int atoms) {
+            this.atoms = atoms;
+            return this;
+        }
+
         public LearnRequest build() {
             return new LearnRequest(model, Optional.ofNullable(data), Optional.ofNullable(concepts), out, layers, seed,
-                    heldOut, minAuc);
+                    heldOut, minAuc, atoms);
         }
     }
 }

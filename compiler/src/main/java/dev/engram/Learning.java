@@ -74,7 +74,7 @@ final class Learning {
                 : ConceptSources.layout(program, model);
         Learner.Options o = Learner.Options.defaults().withExtraLayers(req.layers());
         o = new Learner.Options(req.seed(), req.heldOut(), o.heldOutCap(), o.fitCap(), o.testCap(), o.shrinkage(),
-                o.extraLayers(), Optional.empty());
+                o.extraLayers(), Optional.empty(), req.atoms());
         Learner.Learned learned;
         try {
             learned = Learner.learn(model.dense(), model.sha256(), layout, specs, o);

@@ -8,10 +8,13 @@ import java.util.OptionalInt;
  * What to verify on a model, as it is (nothing is compiled): a VNN-LIB property (the VNN-COMP question: is its
  * unsafe set reachable?) or every rule, property and {@code ignore} of a rule file. Built with {@link #builder()}.
  *
- * @param result where to write the VNN-COMP result file (VNN-LIB only; null: none)
+ * @param result     where to write the VNN-COMP result file (VNN-LIB only; null: none)
+ * @param dictionary a neural-code dictionary of the model: the rule file's statements over learned concepts are then
+ *                   measured on the model as it is (a rule's efficacy held to {@code minEfficacy}, an erasure's
+ *                   linear probe to the majority rate); without one they are only noted
  */
 public record VerifyRequest(Path model, Optional<Path> vnnlib, Optional<Path> rules, double timeoutSeconds,
-                            OptionalInt threads, Path result) {
+                            OptionalInt threads, Path result, Optional<Path> dictionary, double minEfficacy) {
 
     public static Builder builder() {
         return new Builder();
@@ -25,6 +28,8 @@ public record VerifyRequest(Path model, Optional<Path> vnnlib, Optional<Path> ru
         private double timeout = 300;
         private Integer threads;
         private Path result;
+        private Path dictionary;
+        private double minEfficacy = dev.engram.ir.ConceptPolicy.DEFAULT_MIN_EFFICACY;
 
         /** The model (for a rule file: overrides its {@code model} declaration; may then be null). */
         public Builder setModel(Path model) {
@@ -62,9 +67,22 @@ public record VerifyRequest(Path model, Optional<Path> vnnlib, Optional<Path> ru
             return this;
         }
 
+        /** A neural-code dictionary of the model ({@code engram learn}): concept statements are measured with it. */
+        public Builder optDictionary(Path ncd) {
+            this.dictionary = ncd;
+            return this;
+        }
+
+        /** The share of concept-positive inputs a concept rule must be measured to keep (default 0.99). */
+        public Builder optMinEfficacy(double minEfficacy) {
+            this.minEfficacy = minEfficacy;
+            return this;
+        }
+
         public VerifyRequest build() {
             return new VerifyRequest(model, Optional.ofNullable(vnnlib), Optional.ofNullable(rules), timeout,
-                    threads == null ? OptionalInt.empty() : OptionalInt.of(threads), result);
+                    threads == null ? OptionalInt.empty() : OptionalInt.of(threads), result,
+                    Optional.ofNullable(dictionary), minEfficacy);
         }
     }
 }

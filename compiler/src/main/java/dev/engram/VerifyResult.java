@@ -2,6 +2,7 @@ package dev.engram;
 
 import dev.engram.compile.Outcome;
 import dev.engram.diag.Diagnostic;
+import dev.engram.ir.Measurement;
 import dev.engram.ir.Units;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
@@ -27,17 +28,46 @@ public record VerifyResult(Outcome outcome, Optional<String> message, List<Diagn
         checked = List.copyOf(checked);
     }
 
-    /** One statement's verdict: its name, kind (rule, property, ignore, or vnnlib) and where it was written. */
-    public record Checked(String name, String kind, Span span, Verdict verdict) {
-        /** "holds", "violated", or the verdict's own word (unknown, timeout). */
+    /**
+     * One statement's verdict: its name, kind (rule, property, ignore, erase, or vnnlib) and where it was written;
+     * for a statement over a learned concept, what it was measured by ({@link Measurement#NONE} otherwise) and how.
+     */
+    public record Checked(String name, String kind, Span span, Verdict verdict, Measurement measurement,
+                          String method) {
+        public Checked {
+            measurement = measurement == null ? Measurement.NONE : measurement;
+        }
+
+        public Checked(String name, String kind, Span span, Verdict verdict) {
+            this(name, kind, span, verdict, Measurement.NONE, "");
+        }
+
+        /** True for a statement judged by measurement on held-out data (a learned concept), not by a proof. */
+        public boolean measured() {
+            return measurement.measured();
+        }
+
+        /**
+         * "holds", "violated", or the verdict's own word (unknown, timeout); for a measured statement "measured"
+         * (within its limits) or "short" (not).
+         */
         public String word() {
+            if (measured()) {
+                return verdict instanceof Verdict.Unsat ? "measured" : "short";
+            }
             return verdict instanceof Verdict.Unsat ? "holds" : verdict instanceof Verdict.Sat ? "violated"
                     : verdict.word();
         }
     }
 
-    /** How many statements were proved to hold, and how many were violated. */
+    /** How many statements were proved to hold, and how many were violated (measured statements not counted). */
     public long count(Class<? extends Verdict> kind) {
-        return checked.stream().filter(c -> kind.isInstance(c.verdict())).count();
+        return checked.stream().filter(c -> !c.measured() && kind.isInstance(c.verdict())).count();
+    }
+
+    /** How many statements were measured, and of them how many within their limits. */
+    public long measured(boolean withinLimits) {
+        return checked.stream().filter(c -> c.measured() && (c.verdict() instanceof Verdict.Unsat) == withinLimits)
+                .count();
     }
 }

@@ -55,15 +55,24 @@ public final class LearnCommand implements Callable<Integer> {
             description = "quality gate: rules over concepts coded below it do not compile (default ${DEFAULT-VALUE})")
     double minAuc;
 
+    @Option(names = "--atoms", defaultValue = "0", paramLabel = "K",
+            description = "also learn K unsupervised atoms per tapped layer (a sparse dictionary of its activations), "
+                    + "each named by its best-matching concept (default ${DEFAULT-VALUE}: none)")
+    int atoms;
+
     @Override
     public Integer call() {
+        if (atoms < 0 || atoms > 1024) {
+            System.err.println("engram learn: --atoms must be between 0 and 1024");
+            return 2;
+        }
         if (!(heldOut > 0 && heldOut < 1)) {
             System.err.println("engram learn: --held-out must be between 0 and 1");
             return 2;
         }
         LearnResult r = Engram.learn(LearnRequest.builder().setModel(model).setOut(out).optData(data)
                 .optConcepts(concepts).optLayers(Set.copyOf(layers)).optSeed(seed).optHeldOut(heldOut)
-                .optMinAuc(minAuc).build());
+                .optMinAuc(minAuc).optAtoms(atoms).build());
         Render.diagnostics(System.err, r.diagnostics(), r.sources());
         r.message().ifPresent(m -> System.err.println("engram learn: " + m));
         if (r.dictionary() == null) {

@@ -45,9 +45,9 @@ final class Render {
             System.out.printf(Locale.ROOT, "%-28s %-8s %-10s +%d units, %d params changed, %d added  %-7s "
                             + "lower %.3f s, check %.3f s%n", rr.name(), rr.kind(), rr.strategy(), rr.unitsAdded(),
                     rr.changes().parametersChanged(), rr.changes().parametersAdded(),
-                    !rr.proved() ? rr.verdict().word() : measured(rr) ? "measured" : "proved", rr.lowerSeconds(),
+                    !rr.proved() ? rr.verdict().word() : rr.measured() ? "measured" : "proved", rr.lowerSeconds(),
                     rr.verifySeconds());
-            if (rr.proved() && measured(rr)) {
+            if (rr.proved() && rr.measurement().measured()) {
                 System.out.println("    " + rr.method());
             }
         }
@@ -61,11 +61,6 @@ final class Render {
         if (!r.proved() && r.message().isEmpty()) {
             System.err.println("engram compile: not every rule was proved; the patched model was not written");
         }
-    }
-
-    /** True for statements over learned concepts: judged by measurement on held-out data, not proved. */
-    static boolean measured(RuleReport rr) {
-        return rr.method().startsWith("measured");
     }
 
     /** {@code decisions unchanged 99.80% (max |dy| 0.123, 5000 samples)}, or n/a without samples. */

@@ -5,6 +5,7 @@ import dev.engram.VerifyRequest;
 import dev.engram.VerifyResult;
 import dev.engram.VnncompResult;
 import dev.engram.diag.DiagnosticCode;
+import dev.engram.ir.ConceptPolicy;
 import dev.engram.verify.Verdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +18,11 @@ import java.util.concurrent.Callable;
  * {@code engram verify --model M --vnnlib P}: decides a VNN-LIB property on a model and writes the verdict as a
  * VNN-COMP result file. Exit 0 for a definite answer (sat or unsat), 1 for unknown or timeout, 2 for bad input.
  * With {@code --rules R.engram} instead, every rule, property and {@code ignore} of a rule file is checked, one line
- * each; a violated one is reported at its source position with the counterexample in real units. Exit 0 when all
- * hold, 3 when any is violated, 1 when some could not be decided or checked, 2 for bad input.
+ * each; a violated one is reported at its source position with the counterexample in real units. With
+ * {@code --dict M.ncd}, the statements over learned concepts are measured on the model as it is (a rule's efficacy
+ * and generalisation, an erasure's linear probe against the majority rate) instead of only noted. Exit 0 when all
+ * hold (or are measured within their limits), 3 when any is violated (or measured short), 1 when some could not be
+ * decided or checked, 2 for bad input.
  */
 @Command(name = "verify", description = "Prove or refute a VNN-LIB property on a model (VNN-COMP result format).")
 public final class VerifyCommand implements Callable<Integer> {
@@ -42,6 +46,16 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--result", paramLabel = "FILE", description = "write the VNN-COMP result file here")
     Path result;
 
+    @Option(names = "--dict", paramLabel = "M.ncd",
+            description = "the model's neural-code dictionary (engram learn): measure the statements over learned "
+                    + "concepts on the model as it is")
+    Path dict;
+
+    @Option(names = "--min-efficacy", paramLabel = "SHARE", defaultValue = "" + ConceptPolicy.DEFAULT_MIN_EFFICACY,
+            description = "with --dict: the share of held-out concept-positive inputs a concept rule must keep "
+                    + "(default ${DEFAULT-VALUE})")
+    double minEfficacy;
+
     @Override
     public Integer call() {
         if ((vnnlib == null) == (rules == null)) {
@@ -49,7 +63,8 @@ public final class VerifyCommand implements Callable<Integer> {
             return 2;
         }
         VerifyResult r = Engram.verify(VerifyRequest.builder().setModel(model).optVnnlib(vnnlib).optRules(rules)
-                .optTimeout(timeout).optThreads(threads).optResult(result).build());
+                .optTimeout(timeout).optThreads(threads).optResult(result).optDictionary(dict)
+                .optMinEfficacy(minEfficacy).build());
         r.message().ifPresent(m -> System.err.println("engram verify: " + m));
         if (vnnlib != null) {
             Render.diagnostics(System.err, r.diagnostics(), r.sources());
@@ -67,12 +82,20 @@ public final class VerifyCommand implements Callable<Integer> {
         for (VerifyResult.Checked c : r.checked()) {
             System.out.printf(Locale.ROOT, "%-9s %8.3f s  %-8s %s (%s)%n", c.word(), c.verdict().seconds(), c.kind(),
                     c.name(), c.span());
+            if (c.measured()) {
+                System.out.println("    " + c.method());
+            }
         }
         Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);
         if (!r.checked().isEmpty() || r.notChecked() > 0) {
-            System.out.printf(Locale.ROOT, "%d hold, %d violated, %d undecided, %d not checked%n",
-                    r.count(Verdict.Unsat.class), r.count(Verdict.Sat.class),
-                    r.checked().size() - r.count(Verdict.Unsat.class) - r.count(Verdict.Sat.class), r.notChecked());
+            long hold = r.count(Verdict.Unsat.class);
+            long violated = r.count(Verdict.Sat.class);
+            long within = r.measured(true);
+            long shortOf = r.measured(false);
+            System.out.printf(Locale.ROOT, "%d hold, %d violated, %d undecided, %d not checked%s%n", hold, violated,
+                    r.checked().size() - hold - violated - within - shortOf, r.notChecked(), within + shortOf == 0
+                            ? "" : String.format(Locale.ROOT, "; %d measured: %d within their limits, %d short",
+                            within + shortOf, within, shortOf));
         }
         return r.outcome().exitCode();
     }

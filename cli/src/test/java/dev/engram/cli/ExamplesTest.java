@@ -95,6 +95,29 @@ class ExamplesTest {
                 "training is seeded: the regenerated declarations are the committed ones");
     }
 
+    /** The small variant ({@code --quick}: 64x32, 2 epochs); the README shows the full run's figures. */
+    @Test
+    void fashionMnist(@TempDir Path tmp) throws Exception {
+        assumeData("fashion-mnist");
+        Path repo = scratch(tmp);
+        Run r = run(repo, "bash", "examples/fashion-mnist/run", "--quick");
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().matches("(?s).*\\nfootwear +label in \\{5, 7, 9} +0\\.9\\d+ .*"), r.output());
+        assertTrue(r.output().contains("0 hold, 0 violated, 0 undecided, 0 not checked; 3 measured: "), r.output());
+        for (String rule : List.of("footwear_not_bag", "footwear_not_tshirt", "upper_body_not_sandal")) {
+            assertTrue(r.output().matches("(?s).*\\n" + rule + " +rule +concept edit .* measured .*"),
+                    rule + "\n" + r.output());
+        }
+        assertTrue(r.output().matches("(?s).*\\nsteer toward footwear +steer +concept steering .* proved .*"),
+                r.output());
+        for (String f : List.of("fashion.ncd", "fashion-edited.onnx", "fashion.epatch", "report.html", "report.json",
+                "fashion-steered.onnx", "steer-report.html")) {
+            assertTrue(Files.isRegularFile(repo.resolve("examples/fashion-mnist/out").resolve(f)), f);
+        }
+        assertEquals(Files.readString(root().resolve("examples/fashion-mnist/fashion.engram")),
+                Files.readString(repo.resolve("examples/fashion-mnist/fashion.engram")), "the rule file is not rewritten");
+    }
+
     @Test
     void acasxuProperties(@TempDir Path tmp) throws Exception {
         assumeData("acasxu");

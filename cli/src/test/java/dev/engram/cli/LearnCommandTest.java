@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code engram learn}, {@code engram dict show} and {@code engram compile --dict} on generated images: a dictionary of
  * the data's classes and of declared concepts, its quality table, a concept rule compiled through it and reported as
- * measured, and clear errors for a file that is not a dictionary and for a rule over a weakly coded concept.
+ * measured, {@code engram verify --dict} measuring the statements on the model as it is, and clear errors for a
+ * file that is not a dictionary and for a rule over a weakly coded concept.
  */
 class LearnCommandTest {
 
@@ -52,6 +53,26 @@ class LearnCommandTest {
                 "--out", tmp.resolve("edited.onnx").toString(), "--samples", "100");
         assertEquals(0, compiled.code(), compiled.out() + compiled.err());
         assertTrue(compiled.out().contains("measured") && compiled.out().contains("efficacy"), compiled.out());
+
+        // verify: without a dictionary the concept statements are noted; with one they are measured as the model is
+        Path claims = Files.writeString(tmp.resolve("claims.engram"), Files.readString(rules)
+                + "erase up at layer 1\n");
+        ModelCommandsTest.Run noted = ModelCommandsTest.engram("verify", "--model", model.toString(), "--rules",
+                claims.toString());
+        assertEquals(1, noted.code(), noted.out() + noted.err());
+        assertTrue(noted.err().contains("note[E060]: not verified") && noted.err().contains("--dict M.ncd")
+                && noted.err().contains("nothing to verify"), noted.err());
+        ModelCommandsTest.Run measured = ModelCommandsTest.engram("verify", "--model", model.toString(), "--rules",
+                claims.toString(), "--dict", ncd.toString());
+        assertEquals(3, measured.code(), measured.out() + measured.err());
+        assertTrue(measured.out().matches("(?s)measured .* rule +up_not_left .*\n +measured on held-out data, not "
+                + "proved: efficacy .*"), measured.out());
+        assertTrue(measured.out().matches("(?s).*\nshort .* erase +erase up .*a linear probe predicts the concept "
+                + "at .*"), measured.out());
+        assertTrue(measured.out().contains("0 hold, 0 violated, 0 undecided, 0 not checked; 2 measured: 1 within "
+                + "their limits, 1 short"), measured.out());
+        assertTrue(measured.err().contains("error[E061]: 'erase up' does not hold on shapes.onnx: measured: linear "
+                + "probe"), measured.err());
 
         ModelCommandsTest.Run weak = ModelCommandsTest.engram("compile", rules.toString(), "--dict", ncd.toString(),
                 "--out", tmp.resolve("weak.onnx").toString(), "--min-auc", "1.5");

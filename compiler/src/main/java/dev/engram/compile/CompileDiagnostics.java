@@ -31,7 +31,9 @@ public final class CompileDiagnostics {
                 out.add(Lowering.timeLimit(rr.name(), rr.span(), "proved"));
             } else if (!rr.proved()) {
                 out.add(doesNotHold(rr.name(), rr.span(), rr.verdict(), null, units, "the compiled model",
-                        "raise --timeout, use another strategy, or check that the rule is satisfiable"));
+                        rr.measured() ? "measured, not proved: lower the rule's margin, give the concept more or "
+                                + "cleaner examples, or relax --min-efficacy, --min-locality or --max-drawdown"
+                                : "raise --timeout, use another strategy, or check that the rule is satisfiable"));
             }
         }
         return out;

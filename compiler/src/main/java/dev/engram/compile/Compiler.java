@@ -160,7 +160,7 @@ public final class Compiler {
             ObligationProver.Proof p = step.by() != null ? step.by().establish(written, step, ctx)
                     : ObligationProver.prove(written, ob, ctx.domain(), ctx.verifyTimeoutSeconds());
             out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), step.changes(), step.correction(),
-                    p.verdict(), p.method(), step.seconds(), seconds(t), step.choice()));
+                    p.verdict(), p.method(), step.seconds(), seconds(t), step.choice(), p.measurement()));
         }
         return out;
     }

@@ -2,6 +2,9 @@ package dev.engram.dict;
 
 import dev.engram.data.Dataset;
 import dev.engram.ir.ConceptEvidence;
+import dev.engram.ir.ConceptPolicy;
+import dev.engram.ir.Measurement;
+import dev.engram.ir.Measurement.Figure;
 import dev.engram.ir.Decision;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -32,17 +35,50 @@ public final class ConceptMeasures {
      * A rule's figures; shares in [0, 1], NaN where there was nothing to measure.
      *
      * @param efficacyBefore the held-out efficacy of the original model (for context)
-     * @param localityOn     which examples locality and drawdown were measured on
+     * @param localityOn     which examples locality was measured on
+     * @param accuracyOn     which examples task accuracy (and drawdown) was measured on
+     * @param edited         false when the model was measured as it is (no edit: no locality, no drawdown)
      */
     public record RuleFigures(double efficacy, int positives, double efficacyBefore, double generalisation,
                               int testPositives, double generalisationBefore, double locality, int negatives,
-                              double accuracyBefore, double accuracyAfter, int labelled, String localityOn) {
+                              double accuracyBefore, double accuracyAfter, int labelled, String localityOn,
+                              String accuracyOn, boolean edited) {
         /** Task accuracy lost (a share: 0.005 is half a point); NaN without task labels. */
         public double drawdown() {
             return accuracyBefore - accuracyAfter;
         }
 
+        /**
+         * The figures held to {@code p}'s limits: efficacy is required, the others when there is data for them; a
+         * model measured as it is has only efficacy and generalisation.
+         */
+        public Measurement measurement(ConceptPolicy p) {
+            if (!edited) {
+                return new Measurement(List.of(
+                        Figure.atLeast("efficacy", efficacy, Double.NaN, p.minEfficacy(), "--min-efficacy", positives,
+                                "held-out concept-positive inputs meeting the consequent", true),
+                        Figure.atLeast("generalisation", generalisation, Double.NaN, p.minEfficacy(),
+                                "--min-efficacy", testPositives, "test concept-positive inputs meeting the consequent",
+                                false)), null);
+            }
+            return new Measurement(List.of(
+                    Figure.atLeast("efficacy", efficacy, efficacyBefore, p.minEfficacy(), "--min-efficacy", positives,
+                            "held-out concept-positive inputs meeting the consequent", true),
+                    Figure.atLeast("generalisation", generalisation, generalisationBefore, p.minEfficacy(),
+                            "--min-efficacy", testPositives, "test concept-positive inputs meeting the consequent",
+                            false),
+                    Figure.atLeast("locality", locality, Double.NaN, p.minLocality(), "--min-locality", negatives,
+                            "concept-negative inputs (" + localityOn + ") whose decision is unchanged", false),
+                    Figure.reported("task accuracy", accuracyAfter, accuracyBefore, labelled, accuracyOn),
+                    Figure.pointsAtMost("drawdown", drawdown(), p.maxDrawdown(), "--max-drawdown", labelled,
+                            accuracyOn + " (task accuracy lost)")), null);
+        }
+
         public String text() {
+            if (!edited) {
+                return String.format(Locale.ROOT, "efficacy %s (%d held-out positives), generalisation %s (%d test "
+                        + "positives)", pct(efficacy), positives, pct(generalisation), testPositives);
+            }
             return String.format(Locale.ROOT, "efficacy %s (%d held-out positives; %s before), generalisation %s "
                             + "(%d test positives; %s before), locality %s (%d negatives, %s), drawdown %s (task "
                             + "accuracy %s -> %s)", pct(efficacy), positives, pct(efficacyBefore), pct(generalisation),
@@ -51,7 +87,10 @@ public final class ConceptMeasures {
         }
     }
 
-    /** The figures of a rule compiled into {@code edited} from {@code original}. */
+    /**
+     * The figures of a rule compiled into {@code edited} from {@code original}; the same network twice measures the
+     * model as it is ({@code engram verify --dict}).
+     */
     public static RuleFigures rule(DenseNetwork original, DenseNetwork edited, Property consequent,
                                    ConceptEvidence ev, Decision decision) {
         ConceptEvidence.Examples h = ev.heldOut();
@@ -72,7 +111,8 @@ public final class ConceptMeasures {
         ConceptEvidence.Examples lab = t.labelled() ? t : h;
         double[] acc = accuracy(original, edited, lab, decision);
         return new RuleFigures(eff[0], (int) eff[2], eff[1], gen[0], (int) gen[2], gen[1], neg == 0 ? Double.NaN
-                : (double) same / neg, neg, acc[0], acc[1], (int) acc[2], local == t ? "test data" : "held out");
+                : (double) same / neg, neg, acc[0], acc[1], (int) acc[2], local == t ? "test data" : "held out",
+                lab == t ? "labelled test data" : "labelled held-out data", original != edited);
     }
 
     /** {after share, before share, count} of rows with concept value {@code v} whose outputs meet the consequent. */
@@ -156,7 +196,8 @@ public final class ConceptMeasures {
      * the held-out split; the majority rate there; the linear probe on the layer before the edit; task accuracy.
      */
     public record ErasureFigures(double linearProbe, double mlpProbe, double majority, double linearProbeBefore,
-                                 int trainRows, int testRows, double accuracyBefore, double accuracyAfter, int labelled) {
+                                 int trainRows, int testRows, double accuracyBefore, double accuracyAfter, int labelled,
+                                 boolean edited) {
         public double drawdown() {
             return accuracyBefore - accuracyAfter;
         }
@@ -166,7 +207,35 @@ public final class ConceptMeasures {
             return linearProbe - majority;
         }
 
+        /**
+         * The figures held to {@code p}'s limits: the fresh linear probe to the majority rate plus
+         * {@code p.maxProbeAdvantage()}, the drawdown to {@code p.maxDrawdown()}; the MLP probe is only reported.
+         */
+        public Measurement measurement(ConceptPolicy p) {
+            String held = "held-out rows (probe trained on " + trainRows + " fit rows)";
+            String limit = "; limit: the majority rate " + points(p.maxProbeAdvantage());
+            if (!edited) {
+                return new Measurement(List.of(
+                        new Figure("linear probe", linearProbe, Double.NaN, Measurement.Limit.AT_MOST,
+                                majority + p.maxProbeAdvantage(), "", false, testRows, held + limit),
+                        Figure.reported("majority rate", majority, Double.NaN, testRows, "held-out rows")), null);
+            }
+            return new Measurement(List.of(
+                    new Figure("fresh linear probe", linearProbe, linearProbeBefore,
+                            Measurement.Limit.AT_MOST, majority + p.maxProbeAdvantage(), "",
+                            false, testRows, held + limit),
+                    Figure.reported("majority rate", majority, Double.NaN, testRows, "held-out rows"),
+                    Figure.reported("small MLP probe", mlpProbe, Double.NaN, testRows, held + "; not guaranteed"),
+                    Figure.reported("task accuracy", accuracyAfter, accuracyBefore, labelled, "labelled data"),
+                    Figure.pointsAtMost("drawdown", drawdown(), p.maxDrawdown(), "--max-drawdown", labelled,
+                            "labelled data (task accuracy lost)")), null);
+        }
+
         public String text() {
+            if (!edited) {
+                return String.format(Locale.ROOT, "a linear probe predicts the concept at %s (majority %s; %d train, "
+                        + "%d test rows)", pct(linearProbe), pct(majority), trainRows, testRows);
+            }
             return String.format(Locale.ROOT, "fresh linear probe %s (majority %s; %s before the edit), small MLP probe "
                             + "%s (%d train, %d test rows), drawdown %s (task accuracy %s -> %s)", pct(linearProbe),
                     pct(majority), pct(linearProbeBefore), pct(mlpProbe), trainRows, testRows, points(drawdown()),
@@ -174,23 +243,32 @@ public final class ConceptMeasures {
         }
     }
 
-    /** The figures of erasing at {@code layer} (activations after dense layer {@code layer}) in {@code edited}. */
+    /**
+     * The figures of erasing at {@code layer} (activations after dense layer {@code layer}) in {@code edited}; the
+     * same network twice measures the model as it is: how well a linear probe reads the concept from that layer.
+     */
     public static ErasureFigures erasure(DenseNetwork original, DenseNetwork edited, int layer, ConceptEvidence ev,
                                          Decision decision, long seed) {
         ConceptEvidence.Examples fit = known(ev.fit());
         ConceptEvidence.Examples held = known(ev.heldOut());
         double[][] trainBefore = activations(original, layer, fit.inputs());
         double[][] testBefore = activations(original, layer, held.inputs());
-        double[][] train = nextPreActivations(edited, layer, trainBefore);
-        double[][] test = nextPreActivations(edited, layer, testBefore);
         double before = Probes.logistic(trainBefore, fit.concept()).accuracy(testBefore, held.concept());
-        double linear = Probes.logistic(train, fit.concept()).accuracy(test, held.concept());
-        double mlp = Probes.mlp(train, fit.concept(), seed).accuracy(test, held.concept());
+        boolean edit = original != edited;
+        double linear = before;
+        double mlp = Double.NaN;
+        if (edit) {
+            double[][] train = nextPreActivations(edited, layer, trainBefore);
+            double[][] test = nextPreActivations(edited, layer, testBefore);
+            linear = Probes.logistic(train, fit.concept()).accuracy(test, held.concept());
+            mlp = Probes.mlp(train, fit.concept(), seed).accuracy(test, held.concept());
+        }
         int pos = held.count(1);
         double majority = held.size() == 0 ? Double.NaN : Math.max(pos, held.size() - pos) / (double) held.size();
         ConceptEvidence.Examples lab = ev.test().labelled() ? ev.test() : ev.heldOut();
         double[] acc = accuracy(original, edited, lab, decision);
-        return new ErasureFigures(linear, mlp, majority, before, fit.size(), held.size(), acc[0], acc[1], (int) acc[2]);
+        return new ErasureFigures(linear, mlp, majority, before, fit.size(), held.size(), acc[0], acc[1], (int) acc[2],
+                edit);
     }
 
     /** The rows whose concept value is known. */
@@ -248,6 +326,14 @@ public final class ConceptMeasures {
                                   double accuracyAfter, int labelled) {
         public SteeringFigures {
             conceptDecisions = Set.copyOf(conceptDecisions);
+        }
+
+        /** The figures, reported only: steering is exact, its effect a dose to read, not a limit to meet. */
+        public Measurement measurement() {
+            return new Measurement(List.of(
+                    Figure.reported("moved to a concept decision", moved, Double.NaN, negatives,
+                            "concept-negative inputs now decided as " + new TreeSet<>(conceptDecisions)),
+                    Figure.reported("task accuracy", accuracyAfter, accuracyBefore, labelled, "labelled data")), null);
         }
 
         public String text() {

@@ -16,12 +16,46 @@ import java.util.Optional;
  * @param widths      the model's layer widths: {@code widths[0]} inputs, {@code widths[L]} layer L
  * @param sources     the data files, with their layer statistics
  * @param concepts    the concepts, in declaration order
+ * @param atoms       unsupervised atoms of tapped layers (when asked for; {@code engram learn --atoms K})
  */
-public record Dictionary(int version, String modelSha256, int[] widths, List<Source> sources, List<Concept> concepts) {
+public record Dictionary(int version, String modelSha256, int[] widths, List<Source> sources, List<Concept> concepts,
+                         List<Atoms> atoms) {
     public Dictionary {
         widths = widths.clone();
         sources = List.copyOf(sources);
         concepts = List.copyOf(concepts);
+        atoms = List.copyOf(atoms);
+    }
+
+    /** A dictionary without unsupervised atoms. */
+    public Dictionary(int version, String modelSha256, int[] widths, List<Source> sources, List<Concept> concepts) {
+        this(version, modelSha256, widths, sources, concepts, List.of());
+    }
+
+    /**
+     * The unsupervised atoms of one layer over one source's data ({@link SparseAtoms}): a sparse, nonnegative
+     * dictionary of the layer's centred activations, learned on the fit sample, each atom named by the declared
+     * concept its codes separate best on the held-out rows.
+     *
+     * @param source    index into {@link #sources}
+     * @param sparsity  most atoms per row
+     * @param explained share of the held-out rows' centred energy the atoms reconstruct
+     */
+    public record Atoms(int source, int layer, int sparsity, double explained, List<Atom> atoms) {
+        public Atoms {
+            atoms = List.copyOf(atoms);
+        }
+    }
+
+    /**
+     * One atom: its unit direction in the layer's units, the share of held-out rows that use it, and its best-matching
+     * concept with the held-out AUC of the atom's code for that concept (empty name when no concept's AUC is above
+     * 0.5; NaN AUC when no concept has both classes held out).
+     */
+    public record Atom(double[] direction, double usage, String concept, double auc) {
+        public Atom {
+            direction = direction.clone();
+        }
     }
 
     /**
@@ -131,6 +165,7 @@ public record Dictionary(int version, String modelSha256, int[] widths, List<Sou
         double bestAuc = c.get().at(best).map(LayerCode::auc).orElse(Double.NaN);
         return Optional.of(new ConceptCode(concept, layer, code.direction(), code.threshold(), lm.positiveMean(k),
                 lm.negativeMean(k), lm.mean(), lm.covariance(), lm.count(), lm.positives(k), lm.negatives(k),
-                code.auc(), code.accuracy(), code.heldOutPositives() + code.heldOutNegatives(), best, bestAuc));
+                code.auc(), code.accuracy(), code.heldOutPositives() + code.heldOutNegatives(), best, bestAuc,
+                c.get().layers().stream().map(l -> new ConceptCode.Quality(l.layer(), l.auc(), l.accuracy())).toList()));
     }
 }

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 /**
  * The neural-code map as text: one row per concept, one column per tapped layer, each cell the held-out AUC and
  * accuracy of the concept's probe at that layer ({@code *} below the quality gate), the best and the chosen layer,
- * then the most selective units at the chosen layer. What {@code engram dict show} prints; the report draws the same
+ * then the most selective units at the chosen layer, and the unsupervised atoms if any. What {@code engram dict show} prints; the report draws the same
  * data as a heatmap.
  */
 public final class DictionaryTable {
@@ -61,6 +61,39 @@ public final class DictionaryTable {
                 .append(": rules over the concept at that layer do not compile\n");
         sb.append("\nmost selective units at the chosen layer (standardised mean difference):\n");
         notes.forEach(n -> sb.append(n).append('\n'));
+        atoms(sb, d);
         return sb.toString();
+    }
+
+    /** The unsupervised atoms, per layer: each atom's best-matching concept, its held-out AUC and usage. */
+    private static void atoms(StringBuilder sb, Dictionary d) {
+        for (Dictionary.Atoms a : d.atoms()) {
+            sb.append(String.format(Locale.ROOT, "%nunsupervised atoms of layer %d (data %d; at most %d per row; "
+                    + "%.1f%% of the held-out rows' centred energy reconstructed)%n", a.layer(), a.source(),
+                    a.sparsity(), 100 * a.explained()));
+            sb.append(String.format(Locale.ROOT, "  %-5s  %-20s  %-11s  %-6s  %s%n", "atom", "best concept",
+                    "AUC (held)", "usage", "largest units"));
+            for (int j = 0; j < a.atoms().size(); j++) {
+                Dictionary.Atom t = a.atoms().get(j);
+                sb.append(String.format(Locale.ROOT, "  %-5d  %-20s  %-11s  %5.1f%%  %s%n", j,
+                        t.concept().isEmpty() ? "-" : t.concept(),
+                        Double.isNaN(t.auc()) ? "-" : String.format(Locale.ROOT, "%.4f", t.auc()), 100 * t.usage(),
+                        largest(t.direction(), 3)));
+            }
+        }
+    }
+
+    /** The {@code n} units with the largest weights in {@code v}, as {@code unit (weight)}. */
+    private static String largest(double[] v, int n) {
+        Integer[] idx = new Integer[v.length];
+        for (int i = 0; i < v.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (x, y) -> Double.compare(Math.abs(v[y]), Math.abs(v[x])));
+        StringBuilder u = new StringBuilder();
+        for (int i = 0; i < Math.min(n, v.length); i++) {
+            u.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d (%+.2f)", idx[i], v[idx[i]]));
+        }
+        return u.toString();
     }
 }

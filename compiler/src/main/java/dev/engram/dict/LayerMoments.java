@@ -9,8 +9,8 @@ import java.util.Arrays;
  * layer's moments but in neither class). Everything the dictionary's closed forms need follows from these: the
  * covariance {@code M2 / (n − 1)}, the second moment {@code E[x xᵀ]}, the class means and their difference.
  *
- * <p>Rows are added a chunk at a time: the chunk's own moments are computed (its Gram matrix, skipping the zeros that
- * ReLU layers are full of) and merged with Chan, Golub and LeVeque's pairwise update
+ * <p>Rows are added a block at a time: the block's own moments are computed (the co-moment of its rows centred on
+ * the block's mean, in double, {@link Gram}) and merged with Chan, Golub and LeVeque's pairwise update
  * {@code n = n_a + n_b, δ = μ_b − μ_a, μ = μ_a + δ n_b / n, M2 = M2_a + M2_b + δ δᵀ n_a n_b / n}. Merging is
  * associative up to rounding, so any chunking, in any order, on any number of machines gives the same statistics
  * (the property {@code LayerMomentsProperties} checks). An accumulator: {@link #add} and {@link #merge} change it in
@@ -27,6 +27,8 @@ public final class LayerMoments {
     private final double[][] positiveMean;
     private final long[] negatives;
     private final double[][] negativeMean;
+    /** Buffers for {@link #add}'s blocks (made on first use; not part of the statistics). */
+    private Gram gram;
 
     /** Empty statistics of a layer of {@code dim} units and {@code concepts} concepts. */
     public LayerMoments(int dim, int concepts) {
@@ -130,106 +132,113 @@ public final class LayerMoments {
 
     /**
      * Adds rows {@code [0, size)} of {@code rows}; {@code label[c][r]} is 1 when row {@code r} is positive for concept
-     * {@code c}, 0 when it is negative, anything else when unknown.
+     * {@code c}, 0 when it is negative, anything else when unknown. Rows are taken in blocks of at most
+     * {@link Gram#BLOCK}, each block's moments computed on its own and merged.
      */
     public void add(float[][] rows, int size, byte[][] label) {
-        if (size == 0) {
-            return;
+        float[] flat = new float[size * dim];
+        for (int r = 0; r < size; r++) {
+            if (rows[r].length != dim) {
+                throw new IllegalArgumentException("row of " + rows[r].length + " values for a layer of " + dim);
+            }
+            System.arraycopy(rows[r], 0, flat, r * dim, dim);
         }
+        add(flat, size, label);
+    }
+
+    /** As {@link #add(float[][], int, byte[][])}, with the rows stored flat, row-major, in {@code rows}. */
+    public void add(float[] rows, int size, byte[][] label) {
         if (label.length != concepts) {
             throw new IllegalArgumentException(label.length + " concept labels, expected " + concepts);
         }
-        LayerMoments chunk = new LayerMoments(dim, concepts);
-        chunk.accumulateChunk(rows, size, label);
-        merge(chunk);
+        if (rows.length < (long) size * dim) {
+            throw new IllegalArgumentException(rows.length + " values for " + size + " rows of " + dim);
+        }
+        if (gram == null) {
+            gram = new Gram(dim);
+        }
+        for (int from = 0; from < size; from += Gram.BLOCK) {
+            addBlock(rows, from, Math.min(size, from + Gram.BLOCK), label);
+        }
     }
 
     /**
-     * The chunk's moments from its Gram matrix: {@code M2 = Σ x xᵀ − n μ μᵀ} (upper triangle). Rows are taken four at
-     * a time, so each entry of {@code M2} is loaded and stored once per four rows (the loop over {@code j} is a vector
-     * operation), and a column where all four rows are zero (dead ReLU units) is skipped.
+     * Adds one block: its mean and class means summed in double, its co-moment {@code C̃ᵀC̃} of the rows centred on
+     * its mean ({@link Gram}), then merged into these statistics as {@link #merge} would (Chan et al.), without
+     * building a second accumulator.
      */
-    private void accumulateChunk(float[][] rows, int size, byte[][] label) {
-        double[][] block = new double[4][dim];
-        for (int r0 = 0; r0 < size; r0 += 4) {
-            int k = Math.min(4, size - r0);
-            for (int q = 0; q < 4; q++) {
-                double[] xq = block[q];
-                if (q >= k) {
-                    java.util.Arrays.fill(xq, 0);
-                    continue;
-                }
-                float[] row = rows[r0 + q];
-                if (row.length != dim) {
-                    throw new IllegalArgumentException("row of " + row.length + " values for a layer of " + dim);
-                }
-                for (int i = 0; i < dim; i++) {
-                    xq[i] = row[i];
-                    mean[i] += xq[i];
-                }
-            }
-            double[] x0 = block[0];
-            double[] x1 = block[1];
-            double[] x2 = block[2];
-            double[] x3 = block[3];
+    private void addBlock(float[] rows, int from, int to, byte[][] label) {
+        int k = to - from;
+        double[] bm = new double[dim];
+        double[][] pos = new double[concepts][dim];
+        double[][] neg = new double[concepts][dim];
+        long[] np = new long[concepts];
+        long[] nn = new long[concepts];
+        for (int r = from; r < to; r++) {
+            int at = r * dim;
             for (int i = 0; i < dim; i++) {
-                double a0 = x0[i];
-                double a1 = x1[i];
-                double a2 = x2[i];
-                double a3 = x3[i];
-                if (a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0) {
-                    continue;
-                }
-                int base = i * dim;
-                for (int j = i; j < dim; j++) {
-                    m2[base + j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
-                }
-            }
-        }
-        double[] x = new double[dim];
-        for (int r = 0; r < size; r++) {
-            float[] row = rows[r];
-            for (int i = 0; i < dim; i++) {
-                x[i] = row[i];
+                bm[i] += rows[at + i];
             }
             for (int c = 0; c < concepts; c++) {
                 byte v = label[c][r];
                 if (v == 1 || v == 0) {
-                    double[] acc = v == 1 ? positiveMean[c] : negativeMean[c];
+                    double[] acc = v == 1 ? pos[c] : neg[c];
                     if (v == 1) {
-                        positives[c]++;
+                        np[c]++;
                     } else {
-                        negatives[c]++;
+                        nn[c]++;
                     }
                     for (int i = 0; i < dim; i++) {
-                        acc[i] += x[i];
+                        acc[i] += rows[at + i];
                     }
                 }
             }
         }
-        n = size;
         for (int i = 0; i < dim; i++) {
-            mean[i] /= size;
-        }
-        for (int i = 0; i < dim; i++) {
-            int base = i * dim;
-            double mi = mean[i] * size;
-            for (int j = i; j < dim; j++) {
-                m2[base + j] -= mi * mean[j];
-            }
+            bm[i] /= k;
         }
         for (int c = 0; c < concepts; c++) {
             for (int i = 0; i < dim; i++) {
-                positiveMean[c][i] = positives[c] > 0 ? positiveMean[c][i] / positives[c] : 0;
-                negativeMean[c][i] = negatives[c] > 0 ? negativeMean[c][i] / negatives[c] : 0;
+                pos[c][i] = np[c] > 0 ? pos[c][i] / np[c] : 0;
+                neg[c][i] = nn[c] > 0 ? neg[c][i] / nn[c] : 0;
+            }
+            positives[c] = mergeMean(positiveMean[c], positives[c], pos[c], np[c]);
+            negatives[c] = mergeMean(negativeMean[c], negatives[c], neg[c], nn[c]);
+        }
+        double[] g = dim == 0 ? new double[0] : gram.centred(rows, from, to, bm);
+        int stride = dim == 0 ? 0 : gram.stride();
+        long total = n + k;
+        double w = (double) n * k / total;
+        double[] delta = new double[dim];
+        for (int i = 0; i < dim; i++) {
+            delta[i] = bm[i] - mean[i];
+        }
+        for (int i = 0; i < dim; i++) {
+            double di = delta[i] * w;
+            int base = i * dim;
+            int gb = i * stride;
+            if (n == 0) {
+                System.arraycopy(g, gb + i, m2, base + i, dim - i);
+            } else {
+                for (int j = i; j < dim; j++) {
+                    m2[base + j] += g[gb + j] + di * delta[j];
+                }
             }
         }
+        for (int i = 0; i < dim; i++) {
+            mean[i] = n == 0 ? bm[i] : mean[i] + (bm[i] - mean[i]) * k / total;
+        }
+        n = total;
     }
 
     /** Merges {@code other} into this (Chan et al.); {@code other} is unchanged. */
     public void merge(LayerMoments other) {
         if (other.dim != dim || other.concepts != concepts) {
             throw new IllegalArgumentException("merging statistics of different layers");
+        }
+        for (int c = 0; c < concepts; c++) {
+            positives[c] = mergeMean(positiveMean[c], positives[c], other.positiveMean[c], other.positives[c]);
+            negatives[c] = mergeMean(negativeMean[c], negatives[c], other.negativeMean[c], other.negatives[c]);
         }
         if (other.n == 0) {
             return;
@@ -238,12 +247,6 @@ public final class LayerMoments {
             n = other.n;
             System.arraycopy(other.mean, 0, mean, 0, dim);
             System.arraycopy(other.m2, 0, m2, 0, m2.length);
-            System.arraycopy(other.positives, 0, positives, 0, concepts);
-            System.arraycopy(other.negatives, 0, negatives, 0, concepts);
-            for (int c = 0; c < concepts; c++) {
-                System.arraycopy(other.positiveMean[c], 0, positiveMean[c], 0, dim);
-                System.arraycopy(other.negativeMean[c], 0, negativeMean[c], 0, dim);
-            }
             return;
         }
         long total = n + other.n;
@@ -260,10 +263,6 @@ public final class LayerMoments {
             }
             mean[i] += delta[i] * other.n / total;
         }
-        for (int c = 0; c < concepts; c++) {
-            positives[c] = mergeMean(positiveMean[c], positives[c], other.positiveMean[c], other.positives[c]);
-            negatives[c] = mergeMean(negativeMean[c], negatives[c], other.negativeMean[c], other.negatives[c]);
-        }
         n = total;
     }
 
@@ -271,6 +270,10 @@ public final class LayerMoments {
     private static long mergeMean(double[] a, long na, double[] b, long nb) {
         if (nb == 0) {
             return na;
+        }
+        if (na == 0) {
+            System.arraycopy(b, 0, a, 0, a.length);
+            return nb;
         }
         for (int i = 0; i < a.length; i++) {
             a[i] += (b[i] - a[i]) * nb / (na + nb);

@@ -55,6 +55,23 @@ public final class LayerTaps {
         return out;
     }
 
+    /**
+     * As {@link #run}, with rows stored flat: {@code x} holds rows {@code [0, size)} row-major, and {@code out[l]}
+     * the activations of layer {@code l} row-major ({@code out[0]} is {@code x} itself). No per-row arrays: the way
+     * the dictionary's pass taps every chunk.
+     */
+    public float[][] runFlat(float[] x, int size, int upTo) {
+        if (upTo < 0 || upTo > executors.length) {
+            throw new IllegalArgumentException("layer " + upTo + " outside 0.." + executors.length);
+        }
+        float[][] out = new float[upTo + 1][];
+        out[0] = x;
+        for (int l = 1; l <= upTo; l++) {
+            out[l] = executors[l - 1].run(out[l - 1], size);
+        }
+        return out;
+    }
+
     /** The outputs of layers {@code from + 1 .. depth} applied to activations of layer {@code from}. */
     public float[][] runFrom(int from, float[][] activations) {
         float[][] cur = activations;

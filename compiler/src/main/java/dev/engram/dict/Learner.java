@@ -36,11 +36,18 @@ public final class Learner {
      * @param shrinkage       the probe's shrinkage {@code γ}
      * @param extraLayers     layers to tap besides the hidden ones (0 = the input)
      * @param testData        independent test data; empty: the conventional sibling of each concept's file, if any
+     * @param atoms           unsupervised atoms to learn per tapped layer (0: none)
      */
     public record Options(long seed, double heldOutFraction, int heldOutCap, int fitCap, int testCap, double shrinkage,
-                          java.util.Set<Integer> extraLayers, Optional<Path> testData) {
+                          java.util.Set<Integer> extraLayers, Optional<Path> testData, int atoms) {
+        /** Most atoms per row of the unsupervised atoms. */
+        public static final int ATOM_SPARSITY = 3;
+
         public Options {
             extraLayers = java.util.Set.copyOf(extraLayers);
+            if (atoms < 0) {
+                throw new IllegalArgumentException("atoms must be 0 or more: " + atoms);
+            }
             if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
                 throw new IllegalArgumentException("held-out fraction must be in (0, 1): " + heldOutFraction);
             }
@@ -48,15 +55,20 @@ public final class Learner {
 
         public static Options defaults() {
             return new Options(0x5EED, 0.2, 20_000, 6_000, 20_000, ConceptProbe.SHRINKAGE, java.util.Set.of(),
-                    Optional.empty());
+                    Optional.empty(), 0);
         }
 
         public Options withExtraLayers(java.util.Set<Integer> layers) {
-            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, layers, testData);
+            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, layers, testData, atoms);
         }
 
         public Options withTestData(Optional<Path> test) {
-            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, extraLayers, test);
+            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, extraLayers, test, atoms);
+        }
+
+        /** With {@code k} unsupervised atoms learned per tapped layer (0: none). */
+        public Options withAtoms(int k) {
+            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, extraLayers, testData, k);
         }
 
     }
@@ -94,10 +106,14 @@ public final class Learner {
         List<Dictionary.Source> sources = new ArrayList<>();
         List<Dictionary.Concept> concepts = new ArrayList<>();
         Map<String, ConceptEvidence> evidence = new LinkedHashMap<>();
+        List<Dictionary.Atoms> atoms = new ArrayList<>();
         for (Map.Entry<Path, List<ConceptSpec>> e : byFile(specs).entrySet()) {
             SourcePass pass = SourcePass.run(taps, e.getKey(), layout, e.getValue(), layers, o, true);
             int index = sources.size();
             sources.add(pass.source());
+            for (int j = 0; j < layers.length && o.atoms() > 0; j++) {
+                atoms.add(pass.atoms(j, index, o.atoms(), Options.ATOM_SPARSITY));
+            }
             List<ConceptEvidence.Examples> tests = test(e.getKey(), layout, e.getValue(), o);
             for (int k = 0; k < e.getValue().size(); k++) {
                 ConceptSpec spec = e.getValue().get(k);
@@ -109,7 +125,7 @@ public final class Learner {
         for (ConceptSpec s : specs) {
             concepts.stream().filter(c -> c.name().equals(s.name())).findFirst().ifPresent(ordered::add);
         }
-        return new Learned(new Dictionary(NcdFile.VERSION, modelSha256, widths, sources, ordered), evidence);
+        return new Learned(new Dictionary(NcdFile.VERSION, modelSha256, widths, sources, ordered, atoms), evidence);
     }
 
     /**
@@ -127,7 +143,7 @@ public final class Learner {
                     + "has no concept '" + first.name() + "'; learn it again with engram learn"));
             Dictionary.Source src = dict.sources().get(c.source());
             Options same = new Options(src.seed(), src.heldOutFraction(), o.heldOutCap(), o.fitCap(), o.testCap(),
-                    o.shrinkage(), o.extraLayers(), o.testData());
+                    o.shrinkage(), o.extraLayers(), o.testData(), o.atoms());
             SourcePass pass = SourcePass.run(taps, e.getKey(), layout, e.getValue(), new int[0], same, false);
             if (!pass.source().sha256().equals(src.sha256())) {
                 throw new Failure(first, e.getKey() + " is not the data the dictionary was learned from (SHA-256 "

@@ -5,12 +5,12 @@ import java.util.List;
 
 /**
  * The JSON metadata of an {@code .ncd} file: what it is, the model it belongs to, the data sources with their layer
- * statistics, the concepts with their code at every layer, and the table of arrays (name, shape, offset in doubles
+ * statistics, the concepts with their code at every layer, the unsupervised atoms if any, and the table of arrays (name, shape, offset in doubles
  * into the array section). Large arrays (means, co-moments, directions) live in the array section and are named
  * here; small ones are inline. NaN qualities are written as {@code null}.
  */
 public record NcdMetadata(String format, int version, String createdBy, Model model, List<Source> sources,
-                          List<Concept> concepts, List<Array> arrays) {
+                          List<Concept> concepts, List<Atoms> atoms, List<Array> arrays) {
 
     public static final String FORMAT = "engram neural-code dictionary";
 
@@ -32,6 +32,11 @@ public record NcdMetadata(String format, int version, String createdBy, Model mo
 
     public record Code(int layer, Double auc, Double accuracy, double threshold, long heldOutPositives,
                        long heldOutNegatives, String direction, int[] selective, double[] effect) {
+    }
+
+    /** One layer's unsupervised atoms (absent in files written without {@code --atoms}); directions by name. */
+    public record Atoms(int source, int layer, int sparsity, Double explained, String directions, double[] usage,
+                        List<String> concepts, List<Double> auc) {
     }
 
     public record Array(String name, long[] shape, long offset) {
@@ -89,8 +94,23 @@ public record NcdMetadata(String format, int version, String createdBy, Model mo
             }
             concepts.add(new Concept(c.name(), c.source(), c.selector(), c.declaredLayer(), c.chosenLayer(), codes));
         }
+        List<Atoms> atoms = new ArrayList<>();
+        for (Dictionary.Atoms a : d.atoms()) {
+            int k = a.atoms().size();
+            int dim = d.widths()[a.layer()];
+            double[] dirs = new double[k * dim];
+            double[] usage = new double[k];
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(a.atoms().get(j).direction(), 0, dirs, j * dim, dim);
+                usage[j] = a.atoms().get(j).usage();
+            }
+            atoms.add(new Atoms(a.source(), a.layer(), a.sparsity(), nan(a.explained()),
+                    arrays.add("a.s" + a.source() + ".l" + a.layer() + ".directions", dirs, k, dim), usage,
+                    a.atoms().stream().map(Dictionary.Atom::concept).toList(),
+                    a.atoms().stream().map(x -> nan(x.auc())).toList()));
+        }
         NcdMetadata meta = new NcdMetadata(FORMAT, NcdFile.VERSION, "engram 0.1.0",
-                new Model(d.modelSha256(), d.widths()), sources, concepts, arrays.table);
+                new Model(d.modelSha256(), d.widths()), sources, concepts, atoms, arrays.table);
         return new Encoded(meta, arrays.values());
     }
 
@@ -161,7 +181,31 @@ public record NcdMetadata(String format, int version, String createdBy, Model mo
             concepts.add(new Dictionary.Concept(c.name(), c.source(), c.selector(), c.declaredLayer(), codes,
                     c.chosenLayer()));
         }
-        return new Dictionary(m.version(), m.model().sha256(), widths, sources, concepts);
+        List<Dictionary.Atoms> atoms = new ArrayList<>();
+        for (Atoms a : m.atoms() == null ? List.<Atoms>of() : m.atoms()) {
+            if (a.source() < 0 || a.source() >= sources.size() || a.layer() < 0 || a.layer() >= widths.length) {
+                throw new IllegalArgumentException("atoms of source " + a.source() + ", layer " + a.layer()
+                        + " outside the dictionary");
+            }
+            if (a.usage() == null || a.concepts() == null || a.auc() == null || a.directions() == null
+                    || a.concepts().contains(null)) {
+                throw new IllegalArgumentException("atoms of layer " + a.layer() + " miss a field");
+            }
+            int k = a.usage().length;
+            if (a.concepts().size() != k || a.auc().size() != k) {
+                throw new IllegalArgumentException("atoms of layer " + a.layer() + ": " + k + " usages, "
+                        + a.concepts().size() + " names, " + a.auc().size() + " AUCs");
+            }
+            int dim = widths[a.layer()];
+            double[] dirs = get(table, doubles, a.directions(), k, dim);
+            List<Dictionary.Atom> list = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                list.add(new Dictionary.Atom(java.util.Arrays.copyOfRange(dirs, j * dim, (j + 1) * dim),
+                        a.usage()[j], a.concepts().get(j), unnan(a.auc().get(j))));
+            }
+            atoms.add(new Dictionary.Atoms(a.source(), a.layer(), a.sparsity(), unnan(a.explained()), list));
+        }
+        return new Dictionary(m.version(), m.model().sha256(), widths, sources, concepts, atoms);
     }
 
     private static double[] get(java.util.Map<String, Array> table, double[] doubles, String name, long... shape) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -20,6 +19,8 @@ import java.util.List;
  */
 final class SourcePass {
     static final int CHUNK = 512;
+    /** Most fit-sample rows the unsupervised atoms are learned on. */
+    static final int ATOM_ROWS = 3_000;
 
     private final LayerTaps taps;
     private final Path file;
@@ -29,7 +30,8 @@ final class SourcePass {
     private final List<LayerMoments> moments = new ArrayList<>();
     /** Per worker, its own statistics of every tapped layer; merged into {@link #moments} in worker order. */
     private final List<List<LayerMoments>> partial = new ArrayList<>();
-    private float[][][] heldTaps;
+    /** Per kept held-out row, its activations at layers {@code 0 .. top} (tapped by the workers in the pass). */
+    private final List<float[][]> heldActs = new ArrayList<>();
     private final Kept fit;
     private final Kept held;
     private String description = "";
@@ -101,7 +103,13 @@ final class SourcePass {
     static SourcePass run(LayerTaps taps, Path file, DataLayout layout, List<ConceptSpec> specs, int[] layers,
                           Learner.Options o, boolean statistics) {
         SourcePass p = new SourcePass(taps, file, specs, layers, o);
-        p.sha256 = sha256(file, specs.get(0));
+        // the file's hash on a thread of its own, while the pass reads the file
+        java.util.concurrent.CompletableFuture<String> sha = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> sha256(file, specs.get(0)), r -> {
+                    Thread t = new Thread(r, "engram-dict-sha");
+                    t.setDaemon(true);
+                    t.start();
+                });
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(WORKERS, r -> {
             Thread t = new Thread(r, "engram-dict-worker");
             t.setDaemon(true);
@@ -120,6 +128,11 @@ final class SourcePass {
             throw new Learner.Failure(specs.get(0), e.getMessage());
         } finally {
             pool.shutdownNow();
+        }
+        try {
+            p.sha256 = sha.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
         }
         for (List<LayerMoments> w : p.partial) {
             for (int j = 0; j < layers.length; j++) {
@@ -178,10 +191,17 @@ final class SourcePass {
             task[r] = s.taskColumn() >= 0 ? s.task(batch.values()[s.taskColumn()][r]) : -1;
         }
         List<Integer> fitRows = new ArrayList<>();
+        List<Integer> heldRows = new ArrayList<>();
+        List<Integer> heldSlots = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             if (heldOut(options.seed(), rows + r, options.heldOutFraction())) {
                 if (!held.full()) {
                     held.add(batch.x()[r], rowConcepts[r], task[r]);
+                    if (statistics) {
+                        heldRows.add(r);
+                        heldSlots.add(heldActs.size());
+                        heldActs.add(null);
+                    }
                 }
             } else {
                 fitRows.add(r);
@@ -190,15 +210,18 @@ final class SourcePass {
                 }
             }
         }
-        if (statistics && !fitRows.isEmpty() && layers.length > 0) {
+        if (statistics && fitRows.size() + heldRows.size() > 0 && layers.length > 0) {
             List<java.util.concurrent.Callable<Void>> work = new ArrayList<>();
             int m = fitRows.size();
+            int h = heldRows.size();
             for (int w = 0; w < WORKERS; w++) {
-                int from = m * w / WORKERS;
-                int to = m * (w + 1) / WORKERS;
+                List<Integer> fitShare = fitRows.subList(m * w / WORKERS, m * (w + 1) / WORKERS);
+                int hFrom = h * w / WORKERS;
+                int hTo = h * (w + 1) / WORKERS;
                 List<LayerMoments> mine = partial.get(w);
                 work.add(() -> {
-                    tapAndMerge(batch, rowConcepts, fitRows.subList(from, to), top, mine);
+                    tapAndMerge(batch, rowConcepts, fitShare, heldRows.subList(hFrom, hTo),
+                            heldSlots.subList(hFrom, hTo), top, mine);
                     return null;
                 });
             }
@@ -216,25 +239,41 @@ final class SourcePass {
         rows += n;
     }
 
-    /** Taps rows {@code which} of the batch and merges their activations into {@code into} (one per layer). */
-    private void tapAndMerge(ExampleStream.Batch batch, byte[][] rowConcepts, List<Integer> which, int top,
-                             List<LayerMoments> into) {
-        int m = which.size();
-        if (m == 0) {
+    /**
+     * Taps fit rows {@code fit} and held-out rows {@code held} of the batch in one run: merges the fit rows'
+     * activations into {@code into} (one per layer) and keeps the held-out rows' in their slots of the held-out
+     * activations (for the probes' quality).
+     */
+    private void tapAndMerge(ExampleStream.Batch batch, byte[][] rowConcepts, List<Integer> fit,
+                             List<Integer> held, List<Integer> slots, int top, List<LayerMoments> into) {
+        int m = fit.size();
+        int all = m + held.size();
+        if (all == 0) {
             return;
         }
         int k = specs.size();
-        float[][] x = new float[m][];
+        int w0 = taps.width(0);
+        float[] x = new float[all * w0];
         byte[][] lab = new byte[k][m];
-        for (int i = 0; i < m; i++) {
-            x[i] = batch.x()[which.get(i)];
-            for (int c = 0; c < k; c++) {
-                lab[c][i] = rowConcepts[which.get(i)][c];
+        for (int i = 0; i < all; i++) {
+            int row = i < m ? fit.get(i) : held.get(i - m);
+            System.arraycopy(batch.x()[row], 0, x, i * w0, w0);
+            for (int c = 0; c < k && i < m; c++) {
+                lab[c][i] = rowConcepts[row][c];
             }
         }
-        float[][][] acts = taps.run(x, m, top);
-        for (int j = 0; j < layers.length; j++) {
+        float[][] acts = taps.runFlat(x, all, top);
+        for (int j = 0; j < layers.length && m > 0; j++) {
             into.get(j).add(acts[layers[j]], m, lab);
+        }
+        for (int i = 0; i < held.size(); i++) {
+            float[][] per = new float[top + 1][];
+            per[0] = batch.x()[held.get(i)];
+            for (int l = 1; l <= top; l++) {
+                int w = taps.width(l);
+                per[l] = java.util.Arrays.copyOfRange(acts[l], (m + i) * w, (m + i + 1) * w);
+            }
+            heldActs.set(slots.get(i), per);
         }
     }
 
@@ -256,10 +295,6 @@ final class SourcePass {
     Dictionary.Concept concept(ConceptSpec spec, int k, int sourceIndex, double shrinkage) {
         ConceptEvidence.Examples h = held.examples("held out", k);
         List<Dictionary.LayerCode> codes = new ArrayList<>();
-        if (heldTaps == null) {
-            heldTaps = tapsOf(h.inputs());
-        }
-        float[][][] acts = heldTaps;
         for (int j = 0; j < layers.length; j++) {
             LayerMoments m = moments.get(j);
             if (m.positives(k) == 0 || m.negatives(k) == 0) {
@@ -274,7 +309,7 @@ final class SourcePass {
             }
             double[] scores = new double[h.size()];
             for (int r = 0; r < scores.length; r++) {
-                scores[r] = p.score(acts[layers[j]][r]);
+                scores[r] = p.score(heldActs.get(r)[layers[j]]);
             }
             codes.add(new Dictionary.LayerCode(layers[j], p.direction(), p.threshold(),
                     ConceptProbe.auc(scores, h.concept()), ConceptProbe.accuracy(scores, h.concept()), h.count(1),
@@ -286,18 +321,28 @@ final class SourcePass {
         return new Dictionary.Concept(c.name(), c.source(), c.selector(), c.declaredLayer(), codes, chosen);
     }
 
-    /** The activations of {@code x} at every layer up to the last tapped one (computed in chunks). */
-    private float[][][] tapsOf(float[][] x) {
-        int top = layers.length == 0 ? 0 : layers[layers.length - 1];
-        float[][][] out = new float[top + 1][x.length][];
-        for (int at = 0; at < x.length; at += CHUNK) {
-            int n = Math.min(CHUNK, x.length - at);
-            float[][][] a = taps.run(Arrays.copyOfRange(x, at, at + n), n, top);
-            for (int l = 0; l <= top; l++) {
-                System.arraycopy(a[l], 0, out[l], at, n);
-            }
+    /**
+     * {@code k} unsupervised atoms of the {@code j}-th tapped layer, learned on (at most {@link #ATOM_ROWS} rows of)
+     * the fit sample and named against this file's concepts on the held-out rows ({@link SparseAtoms#describe}).
+     */
+    Dictionary.Atoms atoms(int j, int sourceIndex, int k, int sparsity) {
+        int layer = layers[j];
+        float[][] x = fit.examples("", 0).inputs();
+        x = java.util.Arrays.copyOf(x, Math.min(x.length, ATOM_ROWS));
+        float[][] fitActs = x.length == 0 ? new float[0][] : taps.run(x, x.length, layer)[layer];
+        float[][] heldAt = new float[heldActs.size()][];
+        for (int r = 0; r < heldAt.length; r++) {
+            heldAt[r] = heldActs.get(r)[layer];
         }
-        return out;
+        byte[][] labels = new byte[specs.size()][];
+        for (int c = 0; c < labels.length; c++) {
+            labels[c] = held.examples("", c).concept();
+        }
+        if (fitActs.length == 0) {
+            throw new Learner.Failure(specs.get(0), file + ": no fit rows to learn atoms from");
+        }
+        return SparseAtoms.describe(sourceIndex, layer, fitActs, heldAt, moments.get(j).mean(),
+                specs.stream().map(ConceptSpec::name).toList(), labels, k, sparsity, options.seed());
     }
 
     ConceptEvidence evidence(int k, ConceptEvidence.Examples test) {

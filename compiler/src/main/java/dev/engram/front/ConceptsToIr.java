@@ -31,7 +31,8 @@ import java.util.Set;
  * learned concept, {@code erase} and {@code steer toward}. The dictionary is read from the policy's {@code .ncd} file
  * (bound to the model's SHA-256; the concepts' data must be the data it was learned from) or learned here from the
  * rule file's concept declarations; each statement gets its concept's code at its layer (the layer the statement or
- * the declaration names, else the best one) and the concept's examples. A statement the dictionary cannot serve — a
+ * the declaration names, else the best one) and the concept's examples; a rule whose premise also has input
+ * conditions keeps them, one property per premise case, for the verifier. A statement the dictionary cannot serve — a
  * concept that cannot be learned, a layer that does not exist or was not tapped — is an error at its source position
  * (a code weaker than {@code --min-auc} is refused by the lowering, with the measured figures).
  */
@@ -45,7 +46,7 @@ final class ConceptsToIr {
 
     /** A statement over a learned concept, before the dictionary answers it. */
     private record Use(String concept, int layer, Span span, String name, CheckedRule rule, Double strength,
-                       boolean erase) {
+                       boolean erase, List<dev.engram.verify.Property> formal) {
     }
 
     static Result translate(CheckedProgram p, LoadedModel model, ModelUnits mu, SampleDomain domain,
@@ -100,7 +101,10 @@ final class ConceptsToIr {
         return new Result(obs, diags);
     }
 
-    /** The statements over learned concepts; E060 for the forms this version cannot lower. */
+    /**
+     * The statements over learned concepts; E060 for the forms this version cannot lower (a premise that negates the
+     * concept, combines two, or has a case without it).
+     */
     private static List<Use> uses(CheckedProgram p, ModelUnits mu, SampleDomain domain, List<Diagnostic> diags) {
         Set<String> learned = new LinkedHashSet<>();
         p.learnedConcepts().forEach(c -> learned.add(c.name()));
@@ -109,20 +113,36 @@ final class ConceptsToIr {
             if (!r.usesLearnedConcept()) {
                 continue;
             }
-            PremiseCase c = r.premise().size() == 1 ? r.premise().get(0) : null;
-            boolean alone = c != null && c.learned().size() == 1 && !c.learned().get(0).negated()
-                    && c.constraints().isEmpty() && whole(mu.box(c), domain.box());
-            if (!alone) {
-                diags.add(ProgramToIr.notYet(r.span(), "rule " + r.name(), "a rule over a learned concept takes the "
-                        + "concept alone as its premise (when C then ...); this version cannot combine it with input "
-                        + "conditions, other concepts or 'not'"));
+            String concept = null;
+            String why = null;
+            List<dev.engram.verify.Property> formal = new ArrayList<>();
+            List<dev.engram.verify.Property> cases = mu.properties(r);
+            for (int i = 0; i < r.premise().size() && why == null; i++) {
+                PremiseCase c = r.premise().get(i);
+                if (c.learned().size() != 1 || c.learned().get(0).negated()) {
+                    why = c.learned().isEmpty() ? "one case of its premise has no learned concept"
+                            : c.learned().size() > 1 ? "it combines two learned concepts" : "it negates the concept";
+                } else if (concept != null && !concept.equals(c.learned().get(0).concept())) {
+                    why = "its premise cases use different learned concepts";
+                } else {
+                    concept = c.learned().get(0).concept();
+                    if (!c.constraints().isEmpty() || !whole(mu.box(c), domain.box())) {
+                        formal.add(cases.get(i));
+                    }
+                }
+            }
+            if (why != null) {
+                diags.add(ProgramToIr.notYet(r.span(), "rule " + r.name(), "a rule over a learned concept needs "
+                        + "that one concept, not negated, in every case of its premise (input conditions beside it "
+                        + "are fine); " + why));
                 continue;
             }
-            out.add(new Use(c.learned().get(0).concept(), -1, r.span(), r.name(), r, null, false));
+            out.add(new Use(concept, -1, r.span(), r.name(), r, null, false, formal));
         }
         for (CheckedProgram.Erasure e : p.erasures()) {
             if (learned.contains(e.concept())) {
-                out.add(new Use(e.concept(), e.layer(), e.span(), "erase " + e.concept(), null, null, true));
+                out.add(new Use(e.concept(), e.layer(), e.span(), "erase " + e.concept(), null, null, true,
+                        List.of()));
             } else {
                 diags.add(ProgramToIr.notYet(e.span(), "erase " + e.concept(), "only a concept learned from examples"
                         + " ('concept C from \"FILE\"') has a code to erase"));
@@ -131,7 +151,7 @@ final class ConceptsToIr {
         for (CheckedProgram.Steering s : p.steerings()) {
             if (learned.contains(s.concept())) {
                 out.add(new Use(s.concept(), s.layer(), s.span(), "steer toward " + s.concept(), null, s.strength(),
-                        false));
+                        false, List.of()));
             } else {
                 diags.add(ProgramToIr.notYet(s.span(), "steer toward " + s.concept(), "only a concept learned from "
                         + "examples ('concept C from \"FILE\"') has a direction to steer along"));
@@ -165,7 +185,7 @@ final class ConceptsToIr {
         ConceptCode cc = code.get();
         if (u.rule() != null) {
             return Optional.of(new Obligation.ConceptRule(u.name(), u.span(), cc, mu.properties(u.rule()).get(0), ev,
-                    policy));
+                    policy, u.formal()));
         }
         if (u.erase()) {
             return Optional.of(new Obligation.Erase(u.name(), u.span(), cc, ev, policy));

@@ -55,8 +55,9 @@ public final class FrontEnd {
      * @param decision         how the model decides; null: the rule file's {@code decide}, else arg-min
      * @param verifyOnly       nothing will be compiled: statements that cannot be compiled yet ({@code E060}) become
      *                         notes and the rest goes on
-     * @param concepts         how statements over learned concepts are served and judged (ignored when
-     *                         {@code verifyOnly})
+     * @param concepts         how statements over learned concepts are served and judged; with {@code verifyOnly}
+     *                         they are measured on the model as it is when this names a dictionary, and only noted
+     *                         ({@code E060} notes) when it is null
      */
     public record Input(Optional<RuleSource> rules, Optional<Path> model, List<Path> enforce,
                         Obligation.Strategy enforceStrategy, List<Obligation> obligations, double dilationFraction,
@@ -68,8 +69,16 @@ public final class FrontEnd {
 
         /** What {@code engram verify --rules} reads: a rule file on a model, nothing to compile. */
         public static Input toVerify(Path rules, Optional<Path> model) {
+            return toVerify(rules, model, null);
+        }
+
+        /**
+         * What {@code engram verify --rules --dict} reads: the statements over learned concepts are served by the
+         * dictionary {@code concepts} names, to be measured on the model as it is ({@code concepts} null: noted).
+         */
+        public static Input toVerify(Path rules, Optional<Path> model, ConceptPolicy concepts) {
             return new Input(Optional.of(RuleSource.of(rules)), model, List.of(), Obligation.Strategy.GUARD, List.of(),
-                    Obligation.DEFAULT_DILATION, null, null, true, null);
+                    Obligation.DEFAULT_DILATION, null, null, true, concepts);
         }
     }
 
@@ -177,7 +186,7 @@ public final class FrontEnd {
                     return stop(Front.Stop.Kind.REJECTED, "");
                 }
                 Diagnosed<Ir> t = ProgramToIr.translate(program.get(), model, in.dilationFraction(),
-                        in.verifyOnly() ? null : in.concepts() != null ? in.concepts() : ConceptPolicy.defaults());
+                        in.concepts() != null ? in.concepts() : in.verifyOnly() ? null : ConceptPolicy.defaults());
                 for (Diagnostic d : t.diagnostics()) {
                     diags.add(in.verifyOnly() && d.code() == DiagnosticCode.E060 ? notChecked(d) : d);
                 }
@@ -196,7 +205,7 @@ public final class FrontEnd {
             }
             obs.addAll(in.obligations());
             if (obs.isEmpty()) {
-                return stop(Front.Stop.Kind.REJECTED, "nothing to compile"
+                return stop(Front.Stop.Kind.REJECTED, (in.verifyOnly() ? "nothing to verify" : "nothing to compile")
                         + in.rules().map(r -> " in " + r.path()).orElse(""));
             }
             Ir ir = new Ir(obs, in.domain() != null ? in.domain() : domain,

@@ -22,21 +22,25 @@ import java.util.List;
 final class ModelUnits {
     private final double[] inScale;
     private final double[] inOffset;
+    /** Input slots the file declares; the others range over [0, 1] in model units. */
+    private final boolean[] declared;
     private final double[] outScale;
     private final double[] outOffset;
 
-    private ModelUnits(CheckedProgram p) {
-        inScale = new double[p.inputWidth()];
-        inOffset = new double[p.inputWidth()];
+    private ModelUnits(CheckedProgram p, int modelInputs, int modelOutputs) {
+        inScale = new double[Math.max(p.inputWidth(), modelInputs)];
+        inOffset = new double[inScale.length];
+        declared = new boolean[inScale.length];
         Arrays.fill(inScale, 1);
         for (CheckedProgram.Input in : p.inputs()) {
             for (int k = 0; k < in.width(); k++) {
                 inScale[in.index() + k] = in.scale();
                 inOffset[in.index() + k] = in.offset();
+                declared[in.index() + k] = true;
             }
         }
-        outScale = new double[p.outputWidth()];
-        outOffset = new double[p.outputWidth()];
+        outScale = new double[Math.max(p.outputWidth(), modelOutputs)];
+        outOffset = new double[outScale.length];
         Arrays.fill(outScale, 1);
         for (CheckedProgram.Output o : p.outputs()) {
             outScale[o.index()] = o.scale();
@@ -44,8 +48,12 @@ final class ModelUnits {
         }
     }
 
-    static ModelUnits of(CheckedProgram p) {
-        return new ModelUnits(p);
+    /**
+     * The units of {@code p} on a model with these input and output counts: slots the file does not declare are
+     * model units already, and an undeclared input ranges over [0, 1] (as in the sampling domain).
+     */
+    static ModelUnits of(CheckedProgram p, int modelInputs, int modelOutputs) {
+        return new ModelUnits(p, modelInputs, modelOutputs);
     }
 
     /** The IR's view of the declarations, for showing model-unit vectors in real units. */
@@ -87,14 +95,14 @@ final class ModelUnits {
         return out;
     }
 
-    /** A premise case's box in model units. */
+    /** A premise case's box in model units (an input slot the file does not declare: [0, 1]). */
     Box box(PremiseCase c) {
         int n = inScale.length;
         double[] lo = new double[n];
         double[] hi = new double[n];
         for (int i = 0; i < n; i++) {
-            double a = c.lo()[i] * inScale[i] + inOffset[i];
-            double b = c.hi()[i] * inScale[i] + inOffset[i];
+            double a = declared[i] ? c.lo()[i] * inScale[i] + inOffset[i] : 0;
+            double b = declared[i] ? c.hi()[i] * inScale[i] + inOffset[i] : 1;
             lo[i] = Math.min(a, b);
             hi[i] = Math.max(a, b);
         }
@@ -103,9 +111,9 @@ final class ModelUnits {
 
     /** Rewrites {@code a·x <= b} over real units into model units where {@code m = x*scale + offset}. */
     private static Linear affine(Linear l, double[] scale, double[] offset) {
-        double[] c = new double[l.coefficients().length];
+        double[] c = new double[Math.max(l.coefficients().length, scale.length)];
         double bound = l.bound();
-        for (int i = 0; i < c.length; i++) {
+        for (int i = 0; i < l.coefficients().length; i++) {
             double a = l.coefficients()[i];
             if (a != 0) {
                 c[i] = a / scale[i];

@@ -50,10 +50,10 @@ public final class ProgramToIr {
         int modelOutputs = model.dense().outputSize();
         List<Diagnostic> diags = new ArrayList<>();
         List<Obligation> obs = new ArrayList<>();
-        ModelUnits mu = ModelUnits.of(p);
+        ModelUnits mu = ModelUnits.of(p, modelInputs, modelOutputs);
         SampleDomain domain = domain(p, modelInputs);
         if (concepts != null) {
-            ConceptsToIr.Result cr = ConceptsToIr.translate(p, model, mu, domain(p, p.inputWidth()), concepts);
+            ConceptsToIr.Result cr = ConceptsToIr.translate(p, model, mu, domain, concepts);
             obs.addAll(cr.obligations());
             diags.addAll(cr.diagnostics());
         }
@@ -61,8 +61,8 @@ public final class ProgramToIr {
             if (r.usesLearnedConcept()) {
                 if (concepts == null) {
                     diags.add(Diagnostic.error(DiagnosticCode.E060, r.span(), "rule '" + r.name()
-                                    + "' uses a concept learned from examples; it is measured when compiled, not "
-                                    + "verified", "compile it (engram compile) to lower and measure it"));
+                                    + "' uses a concept learned from examples; it is measured, not proved",
+                            "measure it on this model with --dict M.ncd (engram learn writes one), or compile it"));
                 }
                 continue;
             }
@@ -160,18 +160,19 @@ public final class ProgramToIr {
             return out;
         }
         for (CheckedProgram.Erasure e : p.erasures()) {
-            out.add(change(e.span(), "erase " + e.concept()));
+            out.add(change(e.span(), "erase " + e.concept(), "measure how well a linear probe reads the concept "
+                    + "there with --dict M.ncd, or compile it"));
         }
         for (CheckedProgram.Steering s : p.steerings()) {
-            out.add(change(s.span(), "steer toward " + s.concept()));
+            out.add(change(s.span(), "steer toward " + s.concept(), "compile it to make and measure it"));
         }
         return out;
     }
 
     /** E060 for a change to the weights in a job that compiles nothing ({@code engram verify --rules}). */
-    private static Diagnostic change(Span span, String what) {
+    private static Diagnostic change(Span span, String what, String hint) {
         return Diagnostic.error(DiagnosticCode.E060, span, "'" + what + "' is a change to the weights, made and "
-                + "measured by engram compile", "compile it to lower and measure it");
+                + "measured by engram compile", hint);
     }
 
     static Diagnostic notYet(Span span, String what, String why) {

@@ -1,21 +1,30 @@
 package dev.engram.ir;
 
+import java.util.List;
+
 /**
  * What the neural-code dictionary knows about one learned concept at one layer, in the units of that layer's
  * activations (layer {@code L}: the activations after the {@code L}-th dense layer; 0 is the input): the probe's
  * unit direction and threshold (positive when {@code direction · h > threshold}), the concept-positive and -negative
  * means, the layer's mean and covariance over the data the concept was learned from ({@code dim × dim}, row-major),
  * the number of examples behind them, the probe's quality on held-out examples ({@code heldOut} of them), and the
- * layer where the concept is coded best with its AUC (for the quality gate's message). Arrays are treated as immutable.
+ * layer where the concept is coded best with its AUC (for the quality gate's message), and the concept's row of the
+ * neural-code map: its held-out quality at every layer the dictionary tapped. Arrays are treated as immutable.
  */
 public record ConceptCode(String concept, int layer, double[] direction, double threshold, double[] positiveMean,
                           double[] negativeMean, double[] mean, double[] covariance, long count, long positives,
-                          long negatives, double auc, double accuracy, long heldOut, int bestLayer, double bestAuc) {
+                          long negatives, double auc, double accuracy, long heldOut, int bestLayer, double bestAuc,
+                          List<Quality> map) {
     public ConceptCode {
         int d = direction.length;
         if (positiveMean.length != d || negativeMean.length != d || mean.length != d || covariance.length != d * d) {
             throw new IllegalArgumentException(concept + ": inconsistent dimensions at layer " + layer);
         }
+        map = List.copyOf(map);
+    }
+
+    /** The held-out quality of the concept's probe at one layer (AUC and accuracy NaN when unmeasurable). */
+    public record Quality(int layer, double auc, double accuracy) {
     }
 
     /**

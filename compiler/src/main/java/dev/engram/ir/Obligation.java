@@ -162,9 +162,22 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
      * dictionary by a rank-one (ROME-style) edit of the dense layer that reads {@code code.layer()}, jointly (MEMIT
      * form) with the other concept rules of that layer. No region exists for a concept defined by examples: the
      * result is measured on {@code evidence} against {@code policy}, and reported as measured, never as proved.
+     * When the premise also has input conditions ({@code when C and x > 1}, directly or through a defined concept),
+     * {@code formal} holds one property per premise case with conditions: its region is what the conditions allow,
+     * its unsafe set the consequent's; the verifier proves it on the written model, and the verdict is reported
+     * beside the measurement (empty when the premise is the concept alone).
      */
     record ConceptRule(String name, Span span, ConceptCode code, Property consequent, ConceptEvidence evidence,
-                       ConceptPolicy policy) implements Obligation {
+                       ConceptPolicy policy, java.util.List<Property> formal) implements Obligation {
+        public ConceptRule {
+            formal = java.util.List.copyOf(formal);
+        }
+
+        public ConceptRule(String name, Span span, ConceptCode code, Property consequent, ConceptEvidence evidence,
+                           ConceptPolicy policy) {
+            this(name, span, code, consequent, evidence, policy, java.util.List.of());
+        }
+
         @Override
         public String kind() {
             return "rule";

@@ -4,15 +4,18 @@ import dev.engram.diag.Diagnostic;
 import dev.engram.dict.BatchedEdit;
 import dev.engram.dict.ConceptMeasures;
 import dev.engram.dict.EditTarget;
+import dev.engram.dict.LayerTaps;
 import dev.engram.dict.LinearAlgebra;
 import dev.engram.dict.RankOneEdit;
 import dev.engram.ir.ConceptCode;
 import dev.engram.ir.ConceptEvidence;
 import dev.engram.ir.ConceptPolicy;
+import dev.engram.ir.Measurement;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.validate.ObligationProver;
+import dev.engram.verify.Property;
 import dev.engram.verify.Verdict;
 
 import java.util.ArrayList;
@@ -259,33 +262,72 @@ public final class ConceptEditLowering implements Lowering {
         Obligation.ConceptRule r = (Obligation.ConceptRule) step.obligation();
         ConceptMeasures.RuleFigures f = ConceptMeasures.rule(step.before(), written, r.consequent(), r.evidence(),
                 ctx.decision());
-        ConceptPolicy p = r.policy();
-        List<String> short_ = new ArrayList<>();
-        below(short_, "efficacy", f.efficacy(), p.minEfficacy(), "--min-efficacy", true);
-        below(short_, "generalisation", f.generalisation(), p.minEfficacy(), "--min-efficacy", false);
-        below(short_, "locality", f.locality(), p.minLocality(), "--min-locality", false);
-        if (f.drawdown() > p.maxDrawdown()) {
-            short_.add("drawdown " + ConceptMeasures.points(f.drawdown()) + " above --max-drawdown "
-                    + ConceptMeasures.points(p.maxDrawdown()));
-        }
         String form = step.detail() instanceof Edit e ? (e.keys() == 1 ? "rank-one (ROME) edit of layer " + e.layer()
                 : "batched (MEMIT) edit of layer " + e.layer() + " with " + e.keys() + " keys") + "; " : "";
-        return verdict(short_, "measured on held-out data, not proved: " + form + f.text(), t0);
-    }
-
-    /** Adds why {@code value} misses {@code min} ({@code required}: a missing measurement also misses). */
-    static void below(List<String> out, String what, double value, double min, String option, boolean required) {
-        if (Double.isNaN(value) ? required : value < min) {
-            out.add(Double.isNaN(value) ? "no held-out example to measure " + what : what + " "
-                    + ConceptMeasures.pct(value) + " below " + option + " " + ConceptMeasures.pct(min));
+        Measurement m = f.measurement(r.policy());
+        String method = "measured on held-out data, not proved: " + form + f.text();
+        if (r.formal().isEmpty()) {
+            return judged(m, method, t0);
         }
+        Measurement.RegionCheck rc = region(written, r, ctx);
+        method += "; formal part: " + (rc.proved() ? "proved on the region" : "not proved on the region") + " ("
+                + rc.method() + "): " + rc.meaning();
+        return judged(new Measurement(m.figures(), rc), method, t0);
     }
 
-    /** Holds when nothing fell short; otherwise unknown with the shortfalls (reported as E061). */
-    static ObligationProver.Proof verdict(List<String> shortfalls, String method, long t0) {
+    /**
+     * The formal part of {@code r} on {@code written}: the consequent proved by branch and bound on each premise case
+     * with input conditions. Such a region contains every input the rule speaks of there, so a proof covers the rule
+     * whatever the concept's probe says. A counterexample is inside the rule's premise only when the probe marks it
+     * as the concept (at the concept's layer of {@code written}); either way it is reported beside the measured
+     * verdict, which it does not change: the probe is a statistical reading, trusted on the data it was measured on,
+     * and the verifier's counterexamples are often inputs unlike any example.
+     */
+    static Measurement.RegionCheck region(DenseNetwork written, Obligation.ConceptRule r, Context ctx) {
+        double seconds = 0;
+        String method = ObligationProver.BRANCH_AND_BOUND + " on the written model, " + r.formal().size()
+                + (r.formal().size() == 1 ? " box" : " boxes");
+        for (Property prop : r.formal()) {
+            Verdict v = ObligationProver.prove(written, new Obligation.Check(prop.name(), r.span(), prop), ctx.domain(),
+                    ctx.verifyTimeoutSeconds()).verdict();
+            seconds += v.seconds();
+            if (v instanceof Verdict.Sat sat) {
+                float[] x = new float[sat.input().length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) sat.input()[i];
+                }
+                int layer = r.code().layer();
+                double score = r.code().score(new LayerTaps(written).run(new float[][] {x}, 1, layer)[layer][0]);
+                String probe = String.format(Locale.ROOT, "the concept's probe %s it as '%s' (score %+.3g at layer %d)",
+                        score > 0 ? "marks" : "does not mark", r.code().concept(), score, layer);
+                return new Measurement.RegionCheck(v, method, score > 0
+                        ? "an input of the region breaks the consequent and " + probe + ": as the model's code reads "
+                        + "it, the rule does not hold there; it holds as measured on the data only"
+                        : "an input of the region breaks the consequent, but " + probe + ", so it is outside the "
+                        + "rule's premise: the rule is neither refuted nor proved on the region, and stands as "
+                        + "measured", score > 0);
+            }
+            if (!(v instanceof Verdict.Unsat)) {
+                return new Measurement.RegionCheck(v, method, "the verifier gave no verdict (" + v.word()
+                        + (v instanceof Verdict.Unknown u ? ": " + u.reason() : "") + "); the rule stands as measured",
+                        false);
+            }
+        }
+        return new Measurement.RegionCheck(new Verdict.Unsat(seconds), method, "the consequent holds on every input "
+                + "the premise's input conditions allow, whatever the concept's probe says: the rule is proved there",
+                false);
+    }
+
+    /**
+     * Holds when every figure meets its limit; otherwise unknown with the shortfalls (reported as E061). The
+     * measurement goes with the verdict to the reports.
+     */
+    static ObligationProver.Proof judged(Measurement m, String method, long t0) {
+        List<String> shortfalls = m.figures().stream().filter(f -> !f.meets()).map(Measurement.Figure::shortfall)
+                .toList();
         double s = (System.nanoTime() - t0) / 1e9;
         Verdict v = shortfalls.isEmpty() ? new Verdict.Unsat(s)
                 : new Verdict.Unknown("measured: " + String.join("; ", shortfalls) + " (" + method + ")", s);
-        return new ObligationProver.Proof(v, method);
+        return new ObligationProver.Proof(v, method, m);
     }
 }

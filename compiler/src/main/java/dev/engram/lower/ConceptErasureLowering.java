@@ -105,20 +105,7 @@ public final class ConceptErasureLowering implements Lowering {
         Obligation.Erase e = (Obligation.Erase) step.obligation();
         ConceptMeasures.ErasureFigures f = ConceptMeasures.erasure(step.before(), written, e.code().layer(),
                 e.evidence(), ctx.decision(), ctx.seed());
-        ConceptPolicy p = e.policy();
-        List<String> shortfalls = new ArrayList<>();
-        if (Double.isNaN(f.linearProbe())) {
-            shortfalls.add("no held-out example to train and test a fresh probe on");
-        } else if (f.advantage() > p.maxProbeAdvantage()) {
-            shortfalls.add("a fresh linear probe still predicts the concept at " + ConceptMeasures.pct(f.linearProbe())
-                    + ", more than " + ConceptMeasures.points(p.maxProbeAdvantage()) + " above the majority rate "
-                    + ConceptMeasures.pct(f.majority()));
-        }
-        if (f.drawdown() > p.maxDrawdown()) {
-            shortfalls.add("drawdown " + ConceptMeasures.points(f.drawdown()) + " above --max-drawdown "
-                    + ConceptMeasures.points(p.maxDrawdown()));
-        }
-        return ConceptEditLowering.verdict(shortfalls, "measured on held-out data, not proved (LEACE equalises the "
-                + "class means on the learning data exactly): " + f.text(), t0);
+        return ConceptEditLowering.judged(f.measurement(e.policy()), "measured on held-out data, not proved (LEACE "
+                + "equalises the class means on the learning data exactly): " + f.text(), t0);
     }
 }

@@ -80,6 +80,6 @@ public final class ConceptSteeringLowering implements Lowering {
                 step.after(), step.changes(), step.seconds(), step.by(), step.detail()), ctx);
         ConceptMeasures.SteeringFigures f = ConceptMeasures.steering(step.before(), written, s.evidence(),
                 ctx.decision());
-        return new ObligationProver.Proof(p.verdict(), p.method() + "; measured: " + f.text());
+        return new ObligationProver.Proof(p.verdict(), p.method() + "; measured: " + f.text(), f.measurement());
     }
 }

@@ -4,7 +4,6 @@ import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
 import dev.engram.compile.RuleReport;
 import dev.engram.diag.Diagnostic;
-import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.DiagnosticRenderer;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseNetwork;
@@ -24,9 +23,9 @@ import java.util.Optional;
  * The compile report for people: one self-contained HTML file (inline CSS and SVG, no script, no network: its
  * content security policy forbids fetching anything), written next to the JSON report for tools. Per rule: its
  * source, strategy, verdict and how it was proved, what changed, the counterexample in real units when there is
- * one, and a 2-D decision slice before and after the patch with the rule's region outlined. A section for concept
- * rules' neural-code map is kept for the dictionary. Hand-written HTML and SVG: a page and three small charts do
- * not need a templating or charting library.
+ * one, and a 2-D decision slice before and after the patch with the rule's region outlined; for statements over
+ * learned concepts, the neural-code map and the measured figures ({@link ConceptSection}). Hand-written HTML and SVG:
+ * a page, a heatmap and three small charts per rule do not need a templating or charting library.
  */
 public final class HtmlReport {
     private HtmlReport() {
@@ -57,18 +56,19 @@ public final class HtmlReport {
                 .append("<title>Engram report: ").append(Html.esc(model)).append("</title><style>")
                 .append(CSS).append("</style></head><body>\n");
         b.append("<header><h1>Engram report <small>").append(Html.esc(model)).append("</small></h1>")
-                .append(badge(r.proved() ? "ok" : "bad", r.proved() ? "every rule proved"
-                        : r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ')))
+                .append(badge(r.proved() ? "ok" : "bad", r.proved() ? (r.rules().stream()
+                        .anyMatch(RuleReport::measured) ? "every rule proved or measured within its limits"
+                        : "every rule proved") : r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' ')))
                 .append("</header>\n");
         b.append(facts(r));
         b.append(summary(r));
         b.append(fidelity(r));
         b.append(diagnostics(r));
+        b.append(ConceptSection.html(r));
         DenseNetwork original = original(r);
         for (RuleReport rr : r.rules()) {
             b.append(rule(r, rr, original));
         }
-        b.append(concepts(r));
         b.append("<footer>Written by ").append(Html.esc(Compiler.VERSION)).append(". For tools: <code>")
                 .append(Html.esc(jsonName)).append("</code> (same folder).</footer>\n</body></html>\n");
         return b.toString();
@@ -112,16 +112,17 @@ public final class HtmlReport {
             b.append("<tr><td><a href=\"#").append(anchor(rr.name())).append("\">").append(Html.esc(rr.name()))
                     .append("</a></td><td>").append(Html.esc(rr.kind())).append("</td><td>")
                     .append(Html.esc(rr.strategy())).append("</td><td>").append(verdictBadge(rr)).append("</td><td>")
-                    .append(Html.esc(rr.method())).append("</td><td>").append(Html.esc(changes(rr)))
+                    .append(rr.measured() ? "measured on held-out and test data, not proved (<a href=\"#concepts\">"
+                            + "figures</a>)" : Html.esc(rr.method())).append("</td><td>").append(Html.esc(changes(rr)))
                     .append(String.format(Locale.ROOT, "</td><td>%.3f s</td></tr>", rr.lowerSeconds()
                             + rr.verifySeconds()));
         }
         return b.append("</table>\n").toString();
     }
 
-    private static String verdictBadge(RuleReport rr) {
-        return rr.proved() ? badge("ok", "proved") : rr.verdict() instanceof Verdict.Sat ? badge("bad", "violated")
-                : badge("warn", rr.verdict().word());
+    static String verdictBadge(RuleReport rr) {
+        return rr.proved() ? badge("ok", rr.measured() ? "measured" : "proved") : rr.verdict() instanceof Verdict.Sat
+                ? badge("bad", "violated") : badge("warn", rr.verdict().word());
     }
 
     private static String changes(RuleReport rr) {
@@ -144,7 +145,8 @@ public final class HtmlReport {
             return "";
         }
         StringBuilder b = new StringBuilder("<h2>Fidelity</h2><table class=\"facts\">");
-        if (r.outside() != null && r.outside().measured()) {
+        boolean regions = r.ir() != null && r.ir().obligations().stream().anyMatch(o -> o instanceof Obligation.Enforce);
+        if (regions && r.outside() != null && r.outside().measured()) {
             row(b, "decisions unchanged outside the rules' regions", Html.pct(r.outside().decisionAgreement())
                     + " of " + r.outside().samples() + " samples (largest output change "
                     + Html.num(r.outside().maxOutputChange()) + ")");
@@ -178,8 +180,10 @@ public final class HtmlReport {
                 .append("</pre><p class=\"where\">").append(Html.esc(rr.span().toString())).append("</p>"));
         b.append("<table class=\"facts\">");
         row(b, "kind, strategy", rr.kind() + ", " + rr.strategy());
-        row(b, "verdict on the written model", rr.verdict().word() + (rr.proved() ? " (the rule holds)" : ""));
-        row(b, "how it was proved", rr.method());
+        row(b, "verdict on the written model", rr.measured() ? (rr.proved() ? "within its measured limits" : "not "
+                + "within its measured limits") + " (measured, not proved: see the figures above)"
+                : rr.verdict().word() + (rr.proved() ? " (the rule holds)" : ""));
+        row(b, rr.measured() ? "how it was judged" : "how it was proved", rr.method());
         row(b, "what changed", changes(rr) + (rr.changes().layers().isEmpty() ? ""
                 : " in " + String.join(", ", rr.changes().layers())));
         if (rr.correction().length > 0) {
@@ -201,17 +205,6 @@ public final class HtmlReport {
                     .ifPresent(s -> b.append(SliceSvg.draw(s)));
         }
         return b.append("</section>\n").toString();
-    }
-
-    private static String concepts(CompileResult r) {
-        List<Diagnostic> learned = r.diagnostics().stream().filter(d -> d.code() == DiagnosticCode.E060).toList();
-        StringBuilder b = new StringBuilder("<h2>Concept rules: the neural-code map</h2><p class=\"muted\">");
-        b.append(learned.isEmpty() ? "This compilation has no concept rules. "
-                : learned.size() + " statement(s) need the neural-code dictionary (see the diagnostics). ");
-        return b.append("For rules over concepts learned from examples (<code>concept NAME from \"file\"</code>, ")
-                .append("<code>erase</code>, <code>steer</code>), this section shows where the model encodes each ")
-                .append("concept (a heatmap over layers and units) and each edit's efficacy, locality and ")
-                .append("drawdown.</p>\n").toString();
     }
 
     /** The model before the patch: the patch taken back out of the patched model (nothing is read again). */
@@ -243,7 +236,7 @@ public final class HtmlReport {
         return b.toString().stripTrailing();
     }
 
-    private static String anchor(String name) {
+    static String anchor(String name) {
         return "rule-" + name.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 
@@ -276,6 +269,15 @@ public final class HtmlReport {
             .legend i.box{border:2px solid #111;width:9px;height:9px}.legend i.reach{border:1px dashed #111;width:10px;\
             height:10px}
             .fixed,.muted{color:#5b6473;font-size:13px}.bad{color:#c62828}
+            figure.map{margin:10px 0}svg text.ink.light{fill:#fff}svg text.small{font-size:10px}
+            svg rect.used{fill:none;stroke:#e15759;stroke-width:3}svg rect.weak{fill:none;stroke:#c62828;\
+            stroke-width:1.5;stroke-dasharray:3 2}
+            .legend i.used{border:3px solid #e15759;width:8px;height:8px;background:none}
+            section.concept{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:12px 18px;margin:12px 0}
+            table.figures td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+            table.figures th{background:#eef1f5}table.figures tr.miss td{background:#fdecea}
+            p.region{padding:8px 12px;border-radius:6px;font-size:14px}p.region.ok{background:#e8f5e9}\
+            p.region.warn{background:#fff3e0}p.region.bad{background:#fdecea;color:inherit}
             footer{margin-top:30px;color:#5b6473;font-size:13px}
             """;
 }

@@ -1,5 +1,6 @@
 package dev.engram.validate;
 
+import dev.engram.ir.Measurement;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
 import dev.engram.model.DenseNetwork;
@@ -23,8 +24,19 @@ public final class ObligationProver {
     private ObligationProver() {
     }
 
-    /** A verdict and how it was established, for reports. */
-    public record Proof(Verdict verdict, String method) {
+    /**
+     * A verdict and how it was established, for reports; for statements over learned concepts, what was measured
+     * ({@link Measurement#NONE} for proofs).
+     */
+    public record Proof(Verdict verdict, String method, Measurement measurement) {
+        public Proof {
+            measurement = measurement == null ? Measurement.NONE : measurement;
+        }
+
+        public Proof(Verdict verdict, String method) {
+            this(verdict, method, Measurement.NONE);
+        }
+
         public boolean holds() {
             return verdict instanceof Verdict.Unsat;
         }

@@ -180,7 +180,8 @@ class ClosedFormsProperties {
             LayerMoments lm = new LayerMoments(d, 1);
             lm.add(x, n, z);
             ConceptCode code = new ConceptCode("c", 1, new double[d], 0, lm.positiveMean(0), lm.negativeMean(0),
-                    lm.mean(), lm.covariance(), lm.count(), lm.positives(0), lm.negatives(0), 1, 1, 0, 1, 1);
+                    lm.mean(), lm.covariance(), lm.count(), lm.positives(0), lm.negatives(0), 1, 1, 0, 1, 1,
+                    java.util.List.of());
             Leace e;
             try {
                 e = Leace.of(code, LA);

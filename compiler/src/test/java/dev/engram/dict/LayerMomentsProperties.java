@@ -11,13 +11,15 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * The dictionary's statistics are mergeable: any chunking of the rows, merged in any order (as separate machines
  * would), gives the one-pass statistics, which equal the textbook two-pass definitions computed independently here;
- * and the layer taps equal the reference evaluation layer by layer.
+ * the co-moment kernel rounds identically with and without the Vector API; and the layer taps equal the reference
+ * evaluation layer by layer.
  */
 class LayerMomentsProperties {
 
@@ -48,8 +50,8 @@ class LayerMomentsProperties {
     void mergedAcrossRandomChunkingsEqualsOnePassAndTheTwoPassDefinition() {
         qt().withExamples(150).forAll(longs().all()).checkAssert(seed -> {
             Random r = new Random(seed);
-            int n = 1 + r.nextInt(300);
-            int d = 1 + r.nextInt(12);
+            int n = 1 + r.nextInt(600);
+            int d = 1 + r.nextInt(40);
             int k = r.nextInt(3);
             float[][] x = rows(r, n, d);
             byte[][] m = masks(r, k, n);
@@ -80,6 +82,34 @@ class LayerMomentsProperties {
             LayerMoments merged = parts.get(0);
             assertClose(one, merged);
             assertClose(twoPass(x, m, d), merged);
+        });
+    }
+
+    @Test
+    void theVectorKernelRoundsExactlyAsTheScalarLoop() {
+        assertTrue(Gram.VECTOR, "compiler tests run with --add-modules jdk.incubator.vector");
+        qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int k = 1 + r.nextInt(Gram.BLOCK);
+            int d = 1 + r.nextInt(70);
+            float[][] x = rows(r, k, d);
+            float[] flat = new float[k * d];
+            for (int i = 0; i < k; i++) {
+                System.arraycopy(x[i], 0, flat, i * d, d);
+            }
+            double[] mean = new double[d];
+            for (int j = 0; j < d; j++) {
+                mean[j] = x[r.nextInt(k)][j];
+            }
+            Gram vector = new Gram(d, true);
+            Gram scalar = new Gram(d, false);
+            double[] v = vector.centred(flat, 0, k, mean);
+            double[] s = scalar.centred(flat, 0, k, mean);
+            for (int i = 0; i < d; i++) {
+                for (int j = i; j < d; j++) {
+                    assertEquals(s[i * scalar.stride() + j], v[i * vector.stride() + j], 0.0, i + "," + j);
+                }
+            }
         });
     }
 

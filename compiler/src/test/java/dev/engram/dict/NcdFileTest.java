@@ -43,7 +43,25 @@ class NcdFileTest {
                 new ConceptSpec("horizontal", fx.train(), "label in {0, 1}", OptionalInt.empty(), Span.NONE),
                 new ConceptSpec("lefty", fx.train(), "label = 2", OptionalInt.of(1), Span.NONE));
         learned = Learner.learn(fx.network(), sha, DataLayout.none(64, 4), specs,
-                Learner.Options.defaults().withExtraLayers(java.util.Set.of(0)));
+                Learner.Options.defaults().withExtraLayers(java.util.Set.of(0)).withAtoms(6));
+    }
+
+    @Test
+    void learnsNamedUnsupervisedAtomsAtEveryTappedLayer() {
+        Dictionary d = learned.dictionary();
+        assertEquals(List.of(0, 1, 2), d.atoms().stream().map(Dictionary.Atoms::layer).toList());
+        for (Dictionary.Atoms a : d.atoms()) {
+            assertEquals(6, a.atoms().size());
+            assertTrue(a.explained() > 0 && a.explained() <= 1, "explained " + a.explained());
+            for (Dictionary.Atom t : a.atoms()) {
+                assertEquals(d.widths()[a.layer()], t.direction().length);
+                assertTrue(List.of("horizontal", "lefty", "").contains(t.concept()), t.concept());
+                assertEquals(t.concept().isEmpty(), !(t.auc() > 0.5), "named exactly when better than chance");
+                assertTrue(t.auc() >= 0 && t.auc() <= 1, "held-out AUC " + t.auc());
+            }
+        }
+        String table = DictionaryTable.text(d, 0.9);
+        assertTrue(table.contains("unsupervised atoms of layer 2"), table);
     }
 
     @Test

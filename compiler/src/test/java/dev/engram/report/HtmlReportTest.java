@@ -4,6 +4,8 @@ import dev.engram.Engram;
 import dev.engram.TinyLoan;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
+import dev.engram.dict.ConceptFixtures;
+import dev.engram.ir.ConceptPolicy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,5 +89,48 @@ class HtmlReportTest {
                 + "<script>undefinedFunction()</script>"));
         List<String> errors = Chromium.render(bad, dir.resolve("bad.png"), 400, 300).errors();
         assertEquals(2, errors.size(), errors.toString());
+    }
+
+    /** A rule and an erasure over a learned concept, on generated 8x8 images. */
+    static CompileResult compileConcepts(Path dir) throws Exception {
+        ConceptFixtures fx = ConceptFixtures.create(dir);
+        Path rules = dir.resolve("shapes.engram");
+        Files.writeString(rules, fx.declarations()
+                + "concept horizontal from \"" + fx.trainRef() + "\" column \"label in {0, 1}\"\n"
+                + "rule no_left: when horizontal then left is not the decision margin 3\n"
+                + "erase horizontal at layer 1\n");
+        return Engram.compile(CompileRequest.builder().optRules(rules).optOut(dir.resolve("shapes-edited.onnx"))
+                .optReport(dir.resolve("concepts.html")).optFidelitySamples(200)
+                .optConcepts(ConceptPolicy.defaults().withThresholds(0.9, 0.99, 0.995, 0.5)).build());
+    }
+
+    @Test
+    void conceptStatementsGetTheNeuralCodeMapAndTheirMeasuredFigures(@TempDir Path dir) throws Exception {
+        CompileResult r = compileConcepts(dir);
+        assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+        String html = Files.readString(dir.resolve("concepts.html"));
+        assertTrue(html.contains("measured, not proved"), "stated as measured");
+        assertTrue(html.contains("held-out AUC of each concept's probe at each layer"), "the heatmap");
+        Matcher used = Pattern.compile("<rect class=\"used\"").matcher(html);
+        int outlined = 0;
+        while (used.find()) {
+            outlined++;
+        }
+        assertEquals(2, outlined, "the rule's layer and the erasure's layer are outlined");
+        for (String figure : List.of(">efficacy<", ">generalisation<", ">locality<", ">drawdown<",
+                ">fresh linear probe<", ">majority rate<", ">small MLP probe<")) {
+            assertTrue(html.contains(figure), figure);
+        }
+        Matcher svg = Pattern.compile("<svg .*?</svg>", Pattern.DOTALL).matcher(html);
+        while (svg.find()) {
+            DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(svg.group().getBytes(StandardCharsets.UTF_8)));
+        }
+        String json = Files.readString(dir.resolve("concepts.json"));
+        assertTrue(json.contains("\"figures\"") && json.contains("\"map\"") && json.contains("\"auc\""), json);
+        if (Chromium.find().isPresent()) {
+            assertEquals(List.of(), Chromium.render(dir.resolve("concepts.html"), dir.resolve("concepts.png"), 1000,
+                    1400).errors());
+        }
     }
 }
