@@ -63,7 +63,7 @@ public final class Compiler {
         }
         SampleDomain domain = ir.domain() != null ? ir.domain() : around(ir.obligations());
         Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(),
-                req.verifyTimeoutSeconds());
+                req.verifyTimeoutSeconds(), ir.obligations());
         DenseNetwork original = front.model().dense();
         Lowerings.Lowered lowered = Lowerings.lower(original, ir.obligations(), ctx);
         if (!lowered.ok()) {

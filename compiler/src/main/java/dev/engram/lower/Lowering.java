@@ -37,13 +37,21 @@ public interface Lowering {
 
     /**
      * What every pass may know besides the network: where fidelity matters, how the model decides, the input slots
-     * the model is made independent of (a guard must not read them again), the random seed, and the verification
-     * budget per obligation.
+     * the model is made independent of (a guard must not read them again), the random seed, the verification
+     * budget per obligation, and the whole program ({@code program}: every obligation of the compilation, each
+     * rule with the lowering chosen for it), so that a pass sees what it must keep: the repair keeps every property
+     * that is only checked.
      */
     record Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed,
-                   double verifyTimeoutSeconds) {
+                   double verifyTimeoutSeconds, List<Obligation> program) {
         public Context {
             ignoredSlots = Set.copyOf(ignoredSlots);
+            program = List.copyOf(program);
+        }
+
+        /** This context with {@code program} as the whole program. */
+        public Context withProgram(List<Obligation> program) {
+            return new Context(domain, decision, ignoredSlots, seed, verifyTimeoutSeconds, program);
         }
     }
 

@@ -84,7 +84,7 @@ public final class Lowerings {
             if (mine.isEmpty()) {
                 continue;
             }
-            Lowering.Result r = pass.lower(cur, mine, ctx);
+            Lowering.Result r = pass.lower(cur, mine, ctx.withProgram(obligations));
             if (!r.failures().isEmpty()) {
                 return new Lowered(cur, inOrder(obligations, done, null), r.failures());
             }

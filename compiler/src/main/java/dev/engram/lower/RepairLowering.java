@@ -1,5 +1,7 @@
 package dev.engram.lower;
 
+import dev.engram.diag.Diagnostic;
+import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Obligation;
 import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
@@ -48,13 +50,18 @@ public final class RepairLowering implements Lowering {
     @Override
     public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
         List<Property> rules = accepted.stream().map(o -> ((Obligation.Enforce) o).property()).toList();
+        List<Obligation.Check> kept = kept(ctx, net);
         long t = System.nanoTime();
         OutputLayerRepair.Result r;
         try {
-            r = OutputLayerRepair.repair(net, rules, RepairOptions.builder().optDomain(ctx.domain().box())
-                    .optDecision(ctx.decision()).optSeed(ctx.seed()).build());
+            r = OutputLayerRepair.repair(net, rules, kept.stream().map(Obligation.Check::property).toList(),
+                    RepairOptions.builder().optDomain(ctx.domain().box()).optDecision(ctx.decision())
+                            .optSeed(ctx.seed()).build());
         } catch (IllegalArgumentException ex) {
             return Lowering.Result.failed(net, List.of(Lowering.notApplicable(accepted.get(0), ex.getMessage())));
+        }
+        if (!r.conflicts().isEmpty()) {
+            return Lowering.Result.failed(net, conflicts(r.conflicts(), accepted, kept));
         }
         double secs = (System.nanoTime() - t) / 1e9;
         List<Step> steps = new ArrayList<>();
@@ -64,6 +71,53 @@ public final class RepairLowering implements Lowering {
             steps.add(new Step(accepted.get(j), net, r.network(), changes, secs, this, new Detail(r, proof)));
         }
         return new Lowering.Result(r.network(), steps, List.of());
+    }
+
+    /**
+     * The properties the repair keeps: every property of the program that is only checked and fits the network (the
+     * rules lowered by other passes are established by them afterwards, on the repaired network).
+     */
+    static List<Obligation.Check> kept(Context ctx, DenseNetwork net) {
+        List<Obligation.Check> kept = new ArrayList<>();
+        for (Obligation ob : ctx.program()) {
+            if (ob instanceof Obligation.Check c && fits(c.property(), net)) {
+                kept.add(c);
+            }
+        }
+        return kept;
+    }
+
+    private static boolean fits(Property p, DenseNetwork net) {
+        for (List<dev.engram.verify.LinearConstraint> conj : p.unsafe()) {
+            if (conj.isEmpty() || conj.stream().anyMatch(c -> c.coefficients().length != net.outputSize())) {
+                return false;
+            }
+        }
+        return p.region().boxes().stream().allMatch(b -> b.dimension() == net.inputSize());
+    }
+
+    /**
+     * One {@code E062} per conflict at the kept property's source position, and one at each rule's, naming each
+     * other: "'rule' and 'property' cannot both hold on this network: why".
+     */
+    static List<Diagnostic> conflicts(List<OutputLayerRepair.Conflict> conflicts, List<Obligation> rules,
+                                      List<Obligation.Check> kept) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (OutputLayerRepair.Conflict c : conflicts) {
+            Obligation.Check p = kept.get(c.kept());
+            String names = c.rules().stream().map(i -> "'" + rules.get(i).name() + "'")
+                    .collect(java.util.stream.Collectors.joining(", "));
+            String msg = names + " and '" + p.name() + "' cannot both hold on this network when only its output "
+                    + "layer changes: " + c.reason();
+            String hint = "drop or narrow one of them, or enforce the rule with a guard (`using guard`), which "
+                    + "leaves the outputs outside its region unchanged";
+            out.add(Diagnostic.error(DiagnosticCode.E062, p.span(), msg, hint));
+            for (int i : c.rules()) {
+                out.add(Diagnostic.error(DiagnosticCode.E062, rules.get(i).span(), "cannot repair '"
+                        + rules.get(i).name() + "' keeping '" + p.name() + "': " + c.reason(), hint));
+            }
+        }
+        return out;
     }
 
     /**

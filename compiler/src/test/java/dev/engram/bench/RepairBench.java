@@ -97,7 +97,7 @@ public final class RepairBench {
     }
 
     /** Share of uniform samples of {@code box} whose arg-min is unchanged, and the largest output change. */
-    static double[] fidelity(DenseNetwork a, DenseNetwork b, Box box, int n, long seed) {
+    public static double[] fidelity(DenseNetwork a, DenseNetwork b, Box box, int n, long seed) {
         Random rnd = new Random(seed);
         int same = 0;
         double maxd = 0;
