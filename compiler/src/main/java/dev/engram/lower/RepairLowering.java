@@ -5,6 +5,7 @@ import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Obligation;
 import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
+import dev.engram.lower.repair.UnsafeSets;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -98,7 +99,8 @@ public final class RepairLowering implements Lowering {
 
     /**
      * One {@code E062} per conflict at the kept property's source position, and one at each rule's, naming each
-     * other: "'rule' and 'property' cannot both hold on this network: why".
+     * other: "'rule' and 'property' cannot both hold on this network: why" (or, when that is not certain, were not
+     * both kept by any change the repair found).
      */
     static List<Diagnostic> conflicts(List<OutputLayerRepair.Conflict> conflicts, List<Obligation> rules,
                                       List<Obligation.Check> kept) {
@@ -107,8 +109,9 @@ public final class RepairLowering implements Lowering {
             Obligation.Check p = kept.get(c.kept());
             String names = c.rules().stream().map(i -> "'" + rules.get(i).name() + "'")
                     .collect(java.util.stream.Collectors.joining(", "));
-            String msg = names + " and '" + p.name() + "' cannot both hold on this network when only its output "
-                    + "layer changes: " + c.reason();
+            String msg = names + " and '" + p.name() + "' " + (c.impossible() ? "cannot both hold on this network"
+                    : "were not both kept by any change of the output layer the repair could find") + ": "
+                    + c.reason();
             String hint = "drop or narrow one of them, or enforce the rule with a guard (`using guard`), which "
                     + "leaves the outputs outside its region unchanged";
             out.add(Diagnostic.error(DiagnosticCode.E062, p.span(), msg, hint));
@@ -133,18 +136,25 @@ public final class RepairLowering implements Lowering {
         }
         return new ObligationProver.Proof(ObligationProver.verify(written, proof, ctx.verifyTimeoutSeconds()),
                 "branch and bound on the repair's partition of the region (" + proof.region().boxes().size()
-                        + " boxes, exact cover checked)");
+                        + " boxes, exact cover checked" + (proof.unsafe().size() < e.property().unsafe().size()
+                        ? "; unsafe set as " + proof.unsafe().size() + " conjunctions, the same set, checked" : "")
+                        + ")");
     }
 
     /**
      * True when {@code proof} is the rule itself with its region split into boxes that partition the rule's box
-     * exactly: the same unsafe set and input constraints.
+     * exactly, or its unsafe set written with fewer conjunctions that hold exactly the same outputs
+     * ({@link UnsafeSets#sameSet}), or both: the same input constraints, and something to gain.
      */
     static boolean usablePartition(Obligation.Enforce e, Property proof) {
-        if (proof == null || proof.region().boxes().size() < 2) {
+        if (proof == null) {
             return false;
         }
-        return proof.unsafe().equals(e.property().unsafe())
+        boolean sameUnsafe = proof.unsafe().equals(e.property().unsafe());
+        if (proof.region().boxes().size() < 2 && sameUnsafe) {
+            return false;
+        }
+        return (sameUnsafe || UnsafeSets.sameSet(proof.unsafe(), e.property().unsafe()))
                 && proof.region().constraints().equals(e.property().region().constraints())
                 && Boxes.covers(e.box(), proof.region().boxes());
     }

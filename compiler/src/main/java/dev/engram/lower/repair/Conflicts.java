@@ -18,6 +18,8 @@ import java.util.Random;
  * network violates the rule there (inputs whose outputs the change must move, in a way the kept property forbids).
  */
 final class Conflicts {
+    /** The reason when no network at all can satisfy both. */
+    static final String NO_OUTPUT = "where their regions meet, no output satisfies both, on any network";
     /** Samples drawn where a rule's region meets a kept property's. */
     static final int SAMPLES = 2000;
 
@@ -54,7 +56,7 @@ final class Conflicts {
                 why.append("the regions do not meet, but the output layer is shared: no change of it was found that "
                         + "makes the rules hold and keeps '").append(kept.name()).append("'");
             }
-            out.add(new Conflict(g - r, rules, why.toString()));
+            out.add(new Conflict(g - r, rules, why.toString(), why.indexOf(NO_OUTPUT) >= 0));
         }
         return out;
     }
@@ -66,7 +68,7 @@ final class Conflicts {
         List<List<LinearConstraint>> both = new ArrayList<>(goals.unsafe(ri));
         both.addAll(goals.unsafe(g));
         if (UnsafeSets.coversEverything(both, target.outputs())) {
-            return "where their regions meet, no output satisfies both, on any network";
+            return NO_OUTPUT;
         }
         Random rnd = new Random(seed);
         int d = meet.dimension();

@@ -10,7 +10,9 @@ import java.util.List;
  * What one repair works on, numbered as one list: the rules it enforces ({@code 0 .. rules-1}), then the properties
  * it keeps ({@code rules .. size-1}): properties that held before the repair and must hold after it. Each goal's
  * unsafe set is also held simplified ({@link UnsafeSets#simplify}: the same set, fewer conjunctions), which is what
- * the linear program refutes; validation proves the properties as given.
+ * the linear program refutes; validation proves the properties as given, or with the simplified set where that is
+ * exactly the same set ({@link UnsafeSets#sameSet}), which the verifier bounds once per conjunction, so fewer is
+ * faster.
  */
 record Goals(List<Property> rules, List<Property> kept, List<List<List<LinearConstraint>>> unsafe) {
 
@@ -48,6 +50,19 @@ record Goals(List<Property> rules, List<Property> kept, List<List<List<LinearCon
     /** Goal {@code g}'s unsafe set, simplified: the conjunctions its subdomains refute. */
     List<List<LinearConstraint>> unsafe(int g) {
         return unsafe.get(g);
+    }
+
+    /**
+     * Goal {@code g}'s property as the verifier proves it: with the simplified unsafe set when that is exactly the
+     * same set, else as given.
+     */
+    Property validated(int g) {
+        Property p = get(g);
+        List<List<LinearConstraint>> simple = unsafe(g);
+        if (simple.size() < p.unsafe().size() && UnsafeSets.sameSet(simple, p.unsafe())) {
+            return new Property(p.name(), p.region(), simple);
+        }
+        return p;
     }
 
     /** All goals' properties as given, in goal order. */

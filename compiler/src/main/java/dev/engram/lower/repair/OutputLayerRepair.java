@@ -24,6 +24,11 @@ import java.util.List;
  * the verifier. A verifier failure raises the clearance and refines further. See {@code docs/repair.md}.
  */
 public final class OutputLayerRepair {
+    /** Times the kept properties' subdomains are refined when the LP has no solution, before conflicts are named. */
+    static final int RESCUES = 4;
+    /** Subdomains of kept properties split per rescue at most. */
+    static final int RESCUE_SPLITS = 256;
+
     private OutputLayerRepair() {
     }
 
@@ -47,9 +52,9 @@ public final class OutputLayerRepair {
     /**
      * A kept property ({@code kept}, its index among the kept) that the rules ({@code rules}, their indices)
      * conflict with: no change of the output layer the repair could find keeps it, and {@code reason} says what
-     * is known about why.
+     * is known about why; {@code impossible} when no network at all satisfies both where their regions meet.
      */
-    public record Conflict(int kept, List<Integer> rules, String reason) {
+    public record Conflict(int kept, List<Integer> rules, String reason, boolean impossible) {
         public Conflict {
             rules = List.copyOf(rules);
         }
@@ -145,6 +150,7 @@ public final class OutputLayerRepair {
         List<Validation> validations = new ArrayList<>();
         List<Subdomain> subs = partition;
         int it = 0;
+        int rescues = 0;
         String message = "";
         while (it < opt.maxIterations()) {
             it++;
@@ -153,6 +159,17 @@ public final class OutputLayerRepair {
             DebugTrace.end(t, "LP and refinement");
             if (sol == null) {
                 List<Conflict> conflicts = Conflicts.find(target, fs, goals, opt, subs, clearance);
+                List<Subdomain> finer = conflicts.isEmpty() || rescues >= RESCUES ? subs
+                        : splitKept(search, goals, subs, conflicts, clearance, fs.outScale(), opt);
+                if (finer.size() > subs.size()) {
+                    // the kept properties' bounds may be too loose to leave the change room: refine them, retry
+                    DebugTrace.log("rescue %d: %d conflicts, %d -> %d subdomains", rescues, conflicts.size(),
+                            subs.size(), finer.size());
+                    subs = finer;
+                    rescues++;
+                    it--;
+                    continue;
+                }
                 message = conflicts.isEmpty() ? "the LP found no repair of the last layer"
                         : "the rules conflict with properties to keep";
                 return summarise(target, target.net(), new Verdict.Unknown(message, 0), it, subs.size(), List.of(),
@@ -194,7 +211,7 @@ public final class OutputLayerRepair {
      */
     private static Validation validate(RepairTarget target, DenseNetwork repaired, Goals goals, int g,
                                        List<Subdomain> subs, RepairOptions opt) {
-        PartitionValidation.Validated v = PartitionValidation.validate(repaired, goals.get(g), g, subs, opt);
+        PartitionValidation.Validated v = PartitionValidation.validate(repaired, goals.validated(g), g, subs, opt);
         boolean before = false;
         if (goals.isKept(g) && v.verdict() instanceof Verdict.Sat sat) {
             float[] x = new float[sat.input().length];
@@ -209,6 +226,32 @@ public final class OutputLayerRepair {
             before = goals.get(g).isUnsafe(yd, 0);
         }
         return new Validation(v.property(), v.verdict(), before);
+    }
+
+    /**
+     * The partition with the subdomains of the conflicting kept properties split where the original's bounds do not
+     * refute them with room (there the program forbids any move toward them), at most {@link #RESCUE_SPLITS} of
+     * them and never past twice the subdomain cap.
+     */
+    private static List<Subdomain> splitKept(SubdomainSearch search, Goals goals, List<Subdomain> subs,
+                                             List<Conflict> conflicts, double clearance, double outScale,
+                                             RepairOptions opt) {
+        java.util.Set<Integer> conflicting = new java.util.HashSet<>();
+        for (Conflict c : conflicts) {
+            conflicting.add(goals.rules().size() + c.kept());
+        }
+        List<Subdomain> next = new ArrayList<>();
+        int budget = Math.min(RESCUE_SPLITS, 2 * opt.maxSubdomains() - subs.size());
+        for (Subdomain s : subs) {
+            if (budget > 0 && conflicting.contains(s.goal()) && s.needy(clearance, outScale)) {
+                List<Subdomain> kids = search.split(s);
+                next.addAll(kids);
+                budget -= kids.size() - 1;
+            } else {
+                next.add(s);
+            }
+        }
+        return next;
     }
 
     /** The partition with every subdomain of goal {@code g} that holds {@code x} split. */

@@ -15,10 +15,12 @@ import java.util.List;
  *
  * <p>Decided by small linear programs over the outputs (OR-Tools GLOP): a conjunction is dropped when every one of
  * its points lies in a conjunction kept (searched over one violated constraint per other conjunction). The rewrite
- * only steers the repair: what is proved afterwards is the property as given, so a numerical slip here costs a
- * failed proof, never a wrong one.
+ * only steers the repair, except for sets of output comparisons ({@link #comparisons}): there {@link #sameSet}
+ * decides equality exactly, and the simplified set may be what the verifier proves (it is the same set).
  */
-final class UnsafeSets {
+public final class UnsafeSets {
+    /** Comparison sets over more outputs than this are not decided exactly (the check enumerates m^m orders). */
+    static final int EXACT_OUTPUTS = 7;
     /** Room (relative to a constraint's size) by which a point must violate a constraint to count as outside it. */
     static final double ROOM = 1e-7;
     /** Linear programs allowed per containment question; past it the conjunction is kept. */
@@ -61,6 +63,104 @@ final class UnsafeSets {
             }
         }
         return List.copyOf(set);
+    }
+
+    /**
+     * True when every constraint of both sets is an output comparison ({@link #comparisons}) over at most
+     * {@link #EXACT_OUTPUTS} outputs, and the two unions hold exactly the same output vectors. Exact: whether
+     * {@code y} lies in such a set depends only on how its entries are ordered (ties included), and every such order
+     * is the order of some vector of ranks in {@code {0..m-1}^m}, all of which are tried.
+     */
+    public static boolean sameSet(List<List<LinearConstraint>> a, List<List<LinearConstraint>> b) {
+        if (!comparisons(a) || !comparisons(b)) {
+            return false;
+        }
+        int m = outputs(a, b);
+        if (m < 0) {
+            return a.isEmpty() && b.isEmpty();
+        }
+        if (m > EXACT_OUTPUTS) {
+            return false;
+        }
+        double[] y = new double[m];
+        int[] digits = new int[m];
+        while (true) {
+            for (int j = 0; j < m; j++) {
+                y[j] = digits[j];
+            }
+            if (inUnion(a, y) != inUnion(b, y)) {
+                return false;
+            }
+            int j = 0;
+            while (j < m && ++digits[j] == m) {
+                digits[j++] = 0;
+            }
+            if (j == m) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * True when every constraint reads {@code c·y_p - c·y_q <= 0} with {@code c > 0} and {@code p != q} (an
+     * output comparison {@code y_p <= y_q}), as "X is the decision" and its negations are.
+     */
+    static boolean comparisons(List<List<LinearConstraint>> union) {
+        for (List<LinearConstraint> conj : union) {
+            for (LinearConstraint c : conj) {
+                if (c.bound() != 0) {
+                    return false;
+                }
+                int pos = 0;
+                int neg = 0;
+                double pv = 0;
+                double nv = 0;
+                for (double v : c.coefficients()) {
+                    if (v > 0) {
+                        pos++;
+                        pv = v;
+                    } else if (v < 0) {
+                        neg++;
+                        nv = v;
+                    }
+                }
+                if (pos != 1 || neg != 1 || pv != -nv) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static int outputs(List<List<LinearConstraint>> a, List<List<LinearConstraint>> b) {
+        for (List<List<LinearConstraint>> u : List.of(a, b)) {
+            for (List<LinearConstraint> conj : u) {
+                if (!conj.isEmpty()) {
+                    return conj.get(0).coefficients().length;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean inUnion(List<List<LinearConstraint>> union, double[] y) {
+        for (List<LinearConstraint> conj : union) {
+            boolean all = true;
+            for (LinearConstraint c : conj) {
+                double s = 0;
+                for (int j = 0; j < y.length; j++) {
+                    s += c.coefficients()[j] * y[j];
+                }
+                if (s > 0) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when the union of {@code union}'s conjunctions holds every output vector of dimension {@code m}. */
