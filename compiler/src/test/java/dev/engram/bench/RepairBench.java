@@ -76,7 +76,8 @@ public final class RepairBench {
                 verdicts = (ok ? "proved" : verdicts) + " kept " + kept.size() + " "
                         + keptNames.stream().map(v -> v.replace("prop_", "p").replace(".vnnlib", ""))
                         .collect(java.util.stream.Collectors.joining("+", "[", "]"))
-                        + (r.conflicts().isEmpty() ? "" : " conflicts " + r.conflicts().size())
+                        + (r.conflicts().isEmpty() ? "" : " conflicts " + r.conflicts().stream()
+                        .map(c -> kept.get(c.kept()).name()).toList())
                         + " file " + written + String.format(Locale.ROOT, " (%.1f s)", checkSecs);
             }
             double l1 = r.l1();

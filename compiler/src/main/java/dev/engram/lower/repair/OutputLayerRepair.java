@@ -26,7 +26,9 @@ import java.util.List;
 public final class OutputLayerRepair {
     /** Times the kept properties' subdomains are refined when the LP has no solution, before conflicts are named. */
     static final int RESCUES = 4;
-    /** Subdomains of kept properties split per rescue at most. */
+    /** Splitting passes per rescue (each bisects the conflicting properties' subdomains once). */
+    static final int RESCUE_PASSES = 3;
+    /** Subdomains of kept properties split per pass at most. */
     static final int RESCUE_SPLITS = 256;
 
     private OutputLayerRepair() {
@@ -159,8 +161,10 @@ public final class OutputLayerRepair {
             DebugTrace.end(t, "LP and refinement");
             if (sol == null) {
                 List<Conflict> conflicts = Conflicts.find(target, fs, goals, opt, subs, clearance);
-                List<Subdomain> finer = conflicts.isEmpty() || rescues >= RESCUES ? subs
-                        : splitKept(search, goals, subs, conflicts, clearance, fs.outScale(), opt);
+                List<Subdomain> finer = subs;
+                for (int pass = 0; pass < RESCUE_PASSES && !conflicts.isEmpty() && rescues < RESCUES; pass++) {
+                    finer = splitKept(search, goals, finer, conflicts, clearance, fs.outScale(), opt);
+                }
                 if (finer.size() > subs.size()) {
                     // the kept properties' bounds may be too loose to leave the change room: refine them, retry
                     DebugTrace.log("rescue %d: %d conflicts, %d -> %d subdomains", rescues, conflicts.size(),
@@ -230,8 +234,8 @@ public final class OutputLayerRepair {
 
     /**
      * The partition with the subdomains of the conflicting kept properties split where the original's bounds do not
-     * refute them with room (there the program forbids any move toward them), at most {@link #RESCUE_SPLITS} of
-     * them and never past twice the subdomain cap.
+     * refute them with room (there the program forbids any move toward them), or all of them when each has room,
+     * at most {@link #RESCUE_SPLITS} of them and never past twice the subdomain cap.
      */
     private static List<Subdomain> splitKept(SubdomainSearch search, Goals goals, List<Subdomain> subs,
                                              List<Conflict> conflicts, double clearance, double outScale,
@@ -240,10 +244,12 @@ public final class OutputLayerRepair {
         for (Conflict c : conflicts) {
             conflicting.add(goals.rules().size() + c.kept());
         }
+        // where every one has room, the room is too small: split them all (tighter bounds of h, more room)
+        boolean anyNeedy = subs.stream().anyMatch(s -> conflicting.contains(s.goal()) && s.needy(clearance, outScale));
         List<Subdomain> next = new ArrayList<>();
         int budget = Math.min(RESCUE_SPLITS, 2 * opt.maxSubdomains() - subs.size());
         for (Subdomain s : subs) {
-            if (budget > 0 && conflicting.contains(s.goal()) && s.needy(clearance, outScale)) {
+            if (budget > 0 && conflicting.contains(s.goal()) && (!anyNeedy || s.needy(clearance, outScale))) {
                 List<Subdomain> kids = search.split(s);
                 next.addAll(kids);
                 budget -= kids.size() - 1;
