@@ -66,7 +66,8 @@ public final class Compiler {
             return result(Outcome.UNUSABLE, unusable, front, ir, t0);
         }
         SampleDomain domain = ir.domain() != null ? ir.domain() : around(ir.obligations());
-        Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(), deadline);
+        Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(), deadline,
+                ir.obligations());
         DenseNetwork original = front.model().dense();
         Lowerings.Lowered lowered = Lowerings.lower(original, ir.obligations(), ctx);
         if (!lowered.ok()) {

@@ -72,12 +72,17 @@ final class ModelUnits {
     /**
      * The verification problems of a checked rule or property in model units, one per premise case: the case's
      * box and linear constraints as the region, the negated consequent as the unsafe set (a disjunction over clauses
-     * of the conjunction of negated literals; strict inequalities relaxed to non-strict). Learned-concept literals
-     * are not part of the region (an over-approximation).
+     * of the conjunction of negated literals; strict inequalities relaxed to non-strict). A clause that always holds
+     * ({@link #alwaysHolds}) has an empty negation and is left out: relaxed, it would become a hyperplane of ties
+     * that no change of the model can avoid crossing. Learned-concept literals are not part of the region (an
+     * over-approximation).
      */
     List<Property> properties(CheckedRule r) {
         List<List<LinearConstraint>> unsafe = new ArrayList<>();
         for (List<Linear> clause : r.consequent()) {
+            if (alwaysHolds(clause)) {
+                continue;
+            }
             List<LinearConstraint> conj = new ArrayList<>();
             for (Linear l : clause) {
                 conj.add(constraint(affine(l, outScale, outOffset).negate()));
@@ -93,6 +98,39 @@ final class ModelUnits {
             out.add(new Property(r.premise().size() == 1 ? r.name() : r.name() + "#" + (i + 1), region, unsafe));
         }
         return out;
+    }
+
+    /**
+     * True when two literals of {@code clause} cover every output: {@code c·y <= b1} (or {@code <}) and
+     * {@code -c·y <= b2}, that is {@code c·y >= -b2}, with {@code -b2 < b1}, or {@code -b2 = b1} and one of them
+     * not strict. "WL is the decision or COC is the decision" expands to such a clause,
+     * {@code WL <= COC or COC <= WL}.
+     */
+    static boolean alwaysHolds(List<Linear> clause) {
+        for (int i = 0; i < clause.size(); i++) {
+            for (int j = i + 1; j < clause.size(); j++) {
+                Linear a = clause.get(i);
+                Linear b = clause.get(j);
+                if (opposite(a.coefficients(), b.coefficients())) {
+                    double sum = a.bound() + b.bound();
+                    if (sum > 0 || (sum == 0 && !(a.strict() && b.strict()))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean opposite(double[] a, double[] b) {
+        boolean nonzero = false;
+        for (int k = 0; k < a.length; k++) {
+            if (a[k] != -b[k]) {
+                return false;
+            }
+            nonzero |= a[k] != 0;
+        }
+        return nonzero;
     }
 
     /** A premise case's box in model units (an input slot the file does not declare: [0, 1]). */

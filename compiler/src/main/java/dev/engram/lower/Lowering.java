@@ -38,13 +38,28 @@ public interface Lowering {
 
     /**
      * What every pass may know besides the network: where fidelity matters, how the model decides, the input slots
-     * the model is made independent of (a guard must not read them again), the random seed, and the compilation's
-     * deadline. Long loops call {@code deadline().check()}, which throws {@link Deadline.Expired}; {@link Lowerings}
+     * the model is made independent of (a guard must not read them again), the random seed, the compilation's
+     * deadline, and the whole program ({@code program}: every obligation of the compilation, each rule with the
+     * lowering chosen for it), so that a pass sees what it must keep: the repair keeps every property that is only
+     * checked. Long loops call {@code deadline().check()}, which throws {@link Deadline.Expired}; {@link Lowerings}
      * turns it into {@code E063}.
      */
-    record Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed, Deadline deadline) {
+    record Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed, Deadline deadline,
+                   List<Obligation> program) {
         public Context {
             ignoredSlots = Set.copyOf(ignoredSlots);
+            program = List.copyOf(program);
+        }
+
+        /** A context without a program (a pass run on its own obligations). */
+        public Context(SampleDomain domain, Decision decision, Set<Integer> ignoredSlots, long seed,
+                       Deadline deadline) {
+            this(domain, decision, ignoredSlots, seed, deadline, List.of());
+        }
+
+        /** This context with {@code program} as the whole program. */
+        public Context withProgram(List<Obligation> program) {
+            return new Context(domain, decision, ignoredSlots, seed, deadline, program);
         }
 
         /** The budget of a verifier call started now: the seconds left before the deadline (0 once it passed). */

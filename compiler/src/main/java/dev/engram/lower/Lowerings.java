@@ -89,7 +89,7 @@ public final class Lowerings {
             Lowering.Result r;
             try {
                 ctx.deadline().check();
-                r = pass.lower(cur, mine, ctx);
+                r = pass.lower(cur, mine, ctx.withProgram(obligations));
             } catch (Deadline.Expired e) {
                 r = Lowering.Result.failed(cur, mine.stream().map(ob -> Lowering.timeLimit(ob.name(), ob.span(), "lowered")).toList());
             }

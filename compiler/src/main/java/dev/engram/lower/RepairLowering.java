@@ -1,8 +1,11 @@
 package dev.engram.lower;
 
+import dev.engram.diag.Diagnostic;
+import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Obligation;
 import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
+import dev.engram.lower.repair.UnsafeSets;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
@@ -48,13 +51,18 @@ public final class RepairLowering implements Lowering {
     @Override
     public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
         List<Property> rules = accepted.stream().map(o -> ((Obligation.Enforce) o).property()).toList();
+        List<Obligation.Check> kept = kept(ctx, net);
         long t = System.nanoTime();
         OutputLayerRepair.Result r;
         try {
-            r = OutputLayerRepair.repair(net, rules, RepairOptions.builder().optDomain(ctx.domain().box())
-                    .optDecision(ctx.decision()).optSeed(ctx.seed()).optDeadline(ctx.deadline()).build());
+            r = OutputLayerRepair.repair(net, rules, kept.stream().map(Obligation.Check::property).toList(),
+                    RepairOptions.builder().optDomain(ctx.domain().box()).optDecision(ctx.decision())
+                            .optSeed(ctx.seed()).optDeadline(ctx.deadline()).build());
         } catch (IllegalArgumentException ex) {
             return Lowering.Result.failed(net, List.of(Lowering.notApplicable(accepted.get(0), ex.getMessage())));
+        }
+        if (!r.conflicts().isEmpty()) {
+            return Lowering.Result.failed(net, conflicts(r.conflicts(), accepted, kept));
         }
         double secs = (System.nanoTime() - t) / 1e9;
         List<Step> steps = new ArrayList<>();
@@ -64,6 +72,55 @@ public final class RepairLowering implements Lowering {
             steps.add(new Step(accepted.get(j), net, r.network(), changes, secs, this, new Detail(r, proof)));
         }
         return new Lowering.Result(r.network(), steps, List.of());
+    }
+
+    /**
+     * The properties the repair keeps: every property of the program that is only checked and fits the network (the
+     * rules lowered by other passes are established by them afterwards, on the repaired network).
+     */
+    static List<Obligation.Check> kept(Context ctx, DenseNetwork net) {
+        List<Obligation.Check> kept = new ArrayList<>();
+        for (Obligation ob : ctx.program()) {
+            if (ob instanceof Obligation.Check c && fits(c.property(), net)) {
+                kept.add(c);
+            }
+        }
+        return kept;
+    }
+
+    private static boolean fits(Property p, DenseNetwork net) {
+        for (List<dev.engram.verify.LinearConstraint> conj : p.unsafe()) {
+            if (conj.isEmpty() || conj.stream().anyMatch(c -> c.coefficients().length != net.outputSize())) {
+                return false;
+            }
+        }
+        return p.region().boxes().stream().allMatch(b -> b.dimension() == net.inputSize());
+    }
+
+    /**
+     * One {@code E062} per conflict at the kept property's source position, and one at each rule's, naming each
+     * other: "'rule' and 'property' cannot both hold on this network: why" (or, when that is not certain, were not
+     * both kept by any change the repair found).
+     */
+    static List<Diagnostic> conflicts(List<OutputLayerRepair.Conflict> conflicts, List<Obligation> rules,
+                                      List<Obligation.Check> kept) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (OutputLayerRepair.Conflict c : conflicts) {
+            Obligation.Check p = kept.get(c.kept());
+            String names = c.rules().stream().map(i -> "'" + rules.get(i).name() + "'")
+                    .collect(java.util.stream.Collectors.joining(", "));
+            String msg = names + " and '" + p.name() + "' " + (c.impossible() ? "cannot both hold on this network"
+                    : "were not both kept by any change of the output layer the repair could find") + ": "
+                    + c.reason();
+            String hint = "drop or narrow one of them, or enforce the rule with a guard (`using guard`), which "
+                    + "leaves the outputs outside its region unchanged";
+            out.add(Diagnostic.error(DiagnosticCode.E062, p.span(), msg, hint));
+            for (int i : c.rules()) {
+                out.add(Diagnostic.error(DiagnosticCode.E062, rules.get(i).span(), "cannot repair '"
+                        + rules.get(i).name() + "' keeping '" + p.name() + "': " + c.reason(), hint));
+            }
+        }
+        return out;
     }
 
     /**
@@ -79,18 +136,25 @@ public final class RepairLowering implements Lowering {
         }
         return new ObligationProver.Proof(ObligationProver.verify(written, proof, ctx.verifyTimeoutSeconds()),
                 "branch and bound on the repair's partition of the region (" + proof.region().boxes().size()
-                        + " boxes, exact cover checked)");
+                        + " boxes, exact cover checked" + (proof.unsafe().size() < e.property().unsafe().size()
+                        ? "; unsafe set as " + proof.unsafe().size() + " conjunctions, the same set, checked" : "")
+                        + ")");
     }
 
     /**
      * True when {@code proof} is the rule itself with its region split into boxes that partition the rule's box
-     * exactly: the same unsafe set and input constraints.
+     * exactly, or its unsafe set written with fewer conjunctions that hold exactly the same outputs
+     * ({@link UnsafeSets#sameSet}), or both: the same input constraints, and something to gain.
      */
     static boolean usablePartition(Obligation.Enforce e, Property proof) {
-        if (proof == null || proof.region().boxes().size() < 2) {
+        if (proof == null) {
             return false;
         }
-        return proof.unsafe().equals(e.property().unsafe())
+        boolean sameUnsafe = proof.unsafe().equals(e.property().unsafe());
+        if (proof.region().boxes().size() < 2 && sameUnsafe) {
+            return false;
+        }
+        return (sameUnsafe || UnsafeSets.sameSet(proof.unsafe(), e.property().unsafe()))
                 && proof.region().constraints().equals(e.property().region().constraints())
                 && Boxes.covers(e.box(), proof.region().boxes());
     }

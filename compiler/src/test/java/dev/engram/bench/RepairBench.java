@@ -20,17 +20,29 @@ import java.util.Random;
  * 34 violating networks with first index >= 2, property 7 on N1,9, property 8 on N2,9), the same pair selection
  * as {@link GuardBench}; a network's properties are repaired jointly (N2,9: properties 2 and 8), so 35 rows. Per pair: the verifier's verdict on the repaired network, seconds, fidelity (share of
  * 5,000 uniform samples of the normalised domain whose arg-min decision is unchanged; largest output change) and
- * the norms of the parameter change. Usage: {@code RepairBench [shared/data] [name-filter]}.
+ * the norms of the parameter change.
+ *
+ * <p>With {@code keep} (multi-property repair, Veritex's protocol): every other ACAS Xu property 1–10 that applies to
+ * the network and holds on the original (VNN-COMP's expected result {@code unsat}) is kept by the same repair, and
+ * after it the rules and the kept properties are proved again on the repaired network as written to an ONNX file
+ * and read back (the verifier on each property the repair validated: the property, or its region as the repair's
+ * partition); a row counts as proved only when all of them are. Usage:
+ * {@code RepairBench [shared/data] [name-filter] [keep]}.
  */
 public final class RepairBench {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/data").resolve("acasxu");
         String filter = args.length > 1 ? args[1] : "";
+        boolean keep = args.length > 2 && args[2].equals("keep");
         Box domain = new Box(new double[] {-0.328422877, -0.5, -0.5, -0.5, -0.5},
                 new double[] {0.679857769, 0.5, 0.5, 0.5, 0.5});
         java.util.Map<String, List<String>> pairs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<String>> holding = new java.util.HashMap<>();
         for (String line : Files.readAllLines(data.resolve("acasxu_expected_results.csv"))) {
             String[] f = line.split(",");
+            if (f.length > 3 && f[3].equals("unsat")) {
+                holding.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[1]);
+            }
             boolean veritex35 = f.length > 3 && f[3].equals("sat") && (f[1].equals("prop_7.vnnlib")
                     || f[1].equals("prop_8.vnnlib") || (f[1].equals("prop_2.vnnlib") && !f[0].startsWith("ACASXU_run2a_1_")));
             if (veritex35 && (f[0] + " " + f[1]).contains(filter)) {
@@ -45,17 +57,29 @@ public final class RepairBench {
         RepairOptions opts = RepairOptions.builder().optDomain(domain).build();
         for (var p : pairs.entrySet()) {
             DenseNetwork net = Models.load(data.resolve("onnx").resolve(p.getKey())).dense();
-            List<Property> props = new ArrayList<>();
-            for (String v : p.getValue()) {
-                props.addAll(VnnlibFile.read(data.resolve("vnnlib").resolve(v), 5, 5).properties());
-            }
+            List<Property> props = read(data, p.getValue());
+            List<String> keptNames = keep ? holding.getOrDefault(p.getKey(), List.of()) : List.of();
+            List<Property> kept = read(data, keptNames);
             long t0 = System.nanoTime();
             long c0 = cpuNanos();
             // all of a network's violated properties are repaired jointly (N2,9: properties 2 and 8)
-            OutputLayerRepair.Result r = OutputLayerRepair.repair(net, props, opts);
+            OutputLayerRepair.Result r = OutputLayerRepair.repair(net, props, kept, opts);
             DenseNetwork cur = r.network();
             boolean ok = r.proved();
             String verdicts = r.verdict().word();
+            double checkSecs = 0;
+            if (keep) {
+                long t1 = System.nanoTime();
+                String written = ok ? reproveWritten(cur, r) : "-";
+                checkSecs = (System.nanoTime() - t1) / 1e9;
+                ok &= written.equals("proved");
+                verdicts = (ok ? "proved" : verdicts) + " kept " + kept.size() + " "
+                        + keptNames.stream().map(v -> v.replace("prop_", "p").replace(".vnnlib", ""))
+                        .collect(java.util.stream.Collectors.joining("+", "[", "]"))
+                        + (r.conflicts().isEmpty() ? "" : " conflicts " + r.conflicts().stream()
+                        .map(c -> kept.get(c.kept()).name()).toList())
+                        + " file " + written + String.format(Locale.ROOT, " (%.1f s)", checkSecs);
+            }
             double l1 = r.l1();
             double linf = r.linf();
             int iters = r.iterations();
@@ -82,6 +106,38 @@ public final class RepairBench {
                 median(cpus), max(cpus), 100 * sumFid / Math.max(1, pairs.size()), 100 * minFid);
     }
 
+    private static List<Property> read(Path data, List<String> vnnlibs) throws java.io.IOException {
+        List<Property> props = new ArrayList<>();
+        for (String v : vnnlibs) {
+            for (Property q : VnnlibFile.read(data.resolve("vnnlib").resolve(v), 5, 5).properties()) {
+                props.add(new Property(v.replace(".vnnlib", ""), q.region(), q.unsafe()));
+            }
+        }
+        return props;
+    }
+
+    /**
+     * Writes {@code repaired} to an ONNX file, reads it back and runs the verifier on every property the repair
+     * validated (rules and kept ones): "proved" when each is unsat, else the first other verdict.
+     */
+    private static String reproveWritten(DenseNetwork repaired, OutputLayerRepair.Result r) throws Exception {
+        Path f = Files.createTempFile("repairbench", ".onnx");
+        try {
+            dev.engram.model.onnx.OnnxModel.fromDense(repaired, "x", "y", true, java.util.Map.of()).write(f);
+            DenseNetwork back = Models.load(f).dense();
+            for (OutputLayerRepair.Validation v : r.validations()) {
+                dev.engram.verify.Verdict again = dev.engram.verify.BranchAndBoundVerifier.create().verify(back,
+                        v.property(), dev.engram.verify.VerifyOptions.defaults().withTimeout(300));
+                if (!(again instanceof dev.engram.verify.Verdict.Unsat)) {
+                    return v.property().name() + ":" + again.word();
+                }
+            }
+            return "proved";
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
     private static double median(List<Double> sorted) {
         return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
     }
@@ -97,7 +153,7 @@ public final class RepairBench {
     }
 
     /** Share of uniform samples of {@code box} whose arg-min is unchanged, and the largest output change. */
-    static double[] fidelity(DenseNetwork a, DenseNetwork b, Box box, int n, long seed) {
+    public static double[] fidelity(DenseNetwork a, DenseNetwork b, Box box, int n, long seed) {
         Random rnd = new Random(seed);
         int same = 0;
         double maxd = 0;

@@ -15,13 +15,22 @@ import java.util.List;
  * programming, and the result is accepted as proved only when the unchanged {@link BranchAndBoundVerifier} says
  * unsat on the repaired network (translation validation).
  *
- * <p>The stages: {@link FidelitySamples} draws the inputs whose decisions are kept; {@link SubdomainSearch}
- * partitions the region and bounds the original network on each subdomain; {@link RepairProgram} is the LP that
- * refutes the unsafe set on every subdomain with a clearance; {@link Refinement} splits the subdomains whose rows
- * bind and re-solves; {@link PartitionValidation} runs the verifier. A verifier failure raises the clearance and
- * refines further. See {@code docs/repair.md}.
+ * <p>Properties to keep (they held before, they must hold after) are constraints of the same LP. The stages:
+ * {@link Goals} simplifies every unsafe set; {@link FidelitySamples} draws the inputs whose decisions are kept;
+ * {@link SubdomainSearch} partitions the regions and bounds the original network on each subdomain;
+ * {@link RepairProgram} is the LP that refutes the rules' unsafe sets on every subdomain with a clearance and keeps
+ * the kept properties; {@link Refinement} splits the subdomains whose rows bind and re-solves; when the LP has no
+ * solution, {@link Conflicts} names the kept properties the rules conflict with; {@link PartitionValidation} runs
+ * the verifier. A verifier failure raises the clearance and refines further. See {@code docs/repair.md}.
  */
 public final class OutputLayerRepair {
+    /** Times the kept properties' subdomains are refined when the LP has no solution, before conflicts are named. */
+    static final int RESCUES = 4;
+    /** Splitting passes per rescue (each bisects the conflicting properties' subdomains once). */
+    static final int RESCUE_PASSES = 3;
+    /** Subdomains of kept properties split per pass at most. */
+    static final int RESCUE_SPLITS = 256;
+
     private OutputLayerRepair() {
     }
 
@@ -30,94 +39,160 @@ public final class OutputLayerRepair {
     }
 
     /**
-     * The repaired network (same shapes as the input), the final verdict of the verifier on it, the number of
-     * LP+verify iterations, subdomains of the last LP, the changed tensors and the L1/L∞ norms of the change;
-     * {@code validated} holds, per rule, the property the verifier was last run on: the rule itself, or (when
-     * the verifier timed out on it whole) the same rule with its region written as the repair's partition — the
-     * same set of inputs, so anyone can re-check the proof with one verifier call; {@code message} explains a
-     * failure.
+     * What the verifier said on the repaired network about one goal (a rule, or a property kept), and the property
+     * it said it on: the goal itself, or the same property with its region written as the repair's partition (the
+     * same set of inputs, so anyone can re-check the proof with one verifier call). {@code violatedBefore}: a kept
+     * property the original network already violates at the counterexample found (the repair never promised it).
+     */
+    public record Validation(Property property, Verdict verdict, boolean violatedBefore) {
+        /** True when the goal holds on the repaired network, or is a kept property that did not hold before. */
+        public boolean ok() {
+            return verdict instanceof Verdict.Unsat || violatedBefore;
+        }
+    }
+
+    /**
+     * A kept property ({@code kept}, its index among the kept) that the rules ({@code rules}, their indices)
+     * conflict with: no change of the output layer the repair could find keeps it, and {@code reason} says what
+     * is known about why; {@code impossible} when no network at all satisfies both where their regions meet.
+     */
+    public record Conflict(int kept, List<Integer> rules, String reason, boolean impossible) {
+        public Conflict {
+            rules = List.copyOf(rules);
+        }
+    }
+
+    /**
+     * The repaired network (same shapes as the input), the final verdict of the verifier on it (the first goal's
+     * failing verdict, or the last goal's unsat), the number of LP+verify iterations, subdomains of the last LP,
+     * the changed tensors and the L1/L∞ norms of the change; {@code validations} per goal (the rules, then the
+     * kept properties) as far as the verifier got; {@code conflicts} the kept properties the rules conflict with
+     * (then nothing was validated); {@code message} explains a failure.
      */
     public record Result(DenseNetwork network, Verdict verdict, int iterations, int subdomains,
-                         List<ParameterChange> changes, double l1, double linf, List<Property> validated,
-                         String message) {
+                         List<ParameterChange> changes, double l1, double linf, List<Validation> validations,
+                         List<Conflict> conflicts, String message) {
         public Result {
             changes = List.copyOf(changes);
-            validated = List.copyOf(validated);
+            validations = List.copyOf(validations);
+            conflicts = List.copyOf(conflicts);
         }
 
-        /** True when some rule was validated on its partitioned region. */
+        /** Per goal validated, the property the verifier was last run on. */
+        public List<Property> validated() {
+            return validations.stream().map(Validation::property).toList();
+        }
+
+        /** True when some goal was validated on its partitioned region. */
         public boolean partitioned() {
-            return validated.stream().anyMatch(p -> p.region().boxes().size() > 1);
+            return validated().stream().anyMatch(p -> p.region().boxes().size() > 1);
         }
 
-        /** True when the verifier proved the rule on the repaired network. */
+        /**
+         * True when the verifier proved every rule on the repaired network, and every kept property but those the
+         * original already violated.
+         */
         public boolean proved() {
-            return verdict instanceof Verdict.Unsat;
+            return conflicts.isEmpty() && verdict instanceof Verdict.Unsat
+                    && validations.stream().allMatch(Validation::ok);
         }
     }
 
     /** Repairs {@code net} so that {@code rule} holds, changing only the last layer's weights and biases. */
     public static Result repair(DenseNetwork net, Property rule, RepairOptions options) {
-        return repair(net, List.of(rule), options);
+        return repair(net, List.of(rule), List.of(), options);
+    }
+
+    /** Repairs {@code net} so that every one of {@code rules} holds, keeping nothing else in particular. */
+    public static Result repair(DenseNetwork net, List<Property> rules, RepairOptions options) {
+        return repair(net, rules, List.of(), options);
     }
 
     /**
-     * Repairs {@code net} so that every one of {@code rules} holds (one joint LP, so no repair undoes another);
-     * the result is proved when the verifier says unsat for each rule. The result's verdict is the first
-     * rule's failing verdict, or the last rule's unsat. A rule that does not fit the network (output count, an
-     * empty unsafe conjunction) or a network whose output layer is not affine is an
-     * {@link IllegalArgumentException}.
+     * Repairs {@code net} so that every one of {@code rules} holds (one joint LP, so no repair undoes another) and
+     * every property of {@code kept} that held before still holds; the result is proved when the verifier says
+     * unsat for each. When the rules conflict with kept properties, the result names them ({@code conflicts}) and
+     * is the network unchanged. A rule or kept property that does not fit the network (output count, an empty
+     * unsafe conjunction) or a network whose output layer is not affine is an {@link IllegalArgumentException}.
      */
-    public static Result repair(DenseNetwork net, List<Property> rules, RepairOptions options) {
+    public static Result repair(DenseNetwork net, List<Property> rules, List<Property> kept, RepairOptions options) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("nothing to repair: no rules");
         }
-        List<Property> rs = List.copyOf(rules);
-        RepairTarget target = RepairTarget.of(net, rs);
+        List<Property> all = new ArrayList<>(rules);
+        all.addAll(kept);
+        RepairTarget target = RepairTarget.of(net, all);
         long[] t = DebugTrace.start();
-        FidelitySamples fs = FidelitySamples.draw(target, rs, options);
+        Goals goals = Goals.of(rules, kept);
+        DebugTrace.end(t, "unsafe sets: %s conjunctions, simplified %s", conjunctions(all),
+                goals.unsafe().stream().map(List::size).toList());
+        t = DebugTrace.start();
+        FidelitySamples fs = FidelitySamples.draw(target, goals.rules(), options);
         DebugTrace.end(t, "samples: %d kept of %d", fs.samples().size(), options.samples());
-        SubdomainSearch search = new SubdomainSearch(target, rs, options, fs.outScale());
+        SubdomainSearch search = new SubdomainSearch(target, goals, options, fs.outScale());
         t = DebugTrace.start();
         List<Subdomain> partition = search.partition();
         DebugTrace.end(t, "partition: %d subdomains", partition.size());
-        return validateAndRefine(target, rs, fs, search, options, partition);
+        return validateAndRefine(target, goals, fs, search, options, partition);
+    }
+
+    private static List<Integer> conjunctions(List<Property> ps) {
+        return ps.stream().map(p -> p.unsafe().size()).toList();
     }
 
     /**
-     * Solve, validate every rule, and on a failure split the subdomains holding a counterexample and raise the
+     * Solve, validate every goal, and on a failure split the subdomains holding a counterexample and raise the
      * clearance ×4, up to {@code maxIterations} times.
      */
-    private static Result validateAndRefine(RepairTarget target, List<Property> rules, FidelitySamples fs,
+    private static Result validateAndRefine(RepairTarget target, Goals goals, FidelitySamples fs,
                                             SubdomainSearch search, RepairOptions opt, List<Subdomain> partition) {
         double clearance = opt.clearance();
         Verdict verdict = new Verdict.Unknown("not attempted", 0);
         DenseNetwork best = target.net();
-        List<Property> validated = new ArrayList<>();
+        List<Validation> validations = new ArrayList<>();
         List<Subdomain> subs = partition;
         int it = 0;
+        int rescues = 0;
         String message = "";
         while (it < opt.maxIterations()) {
             opt.deadline().check();
             it++;
             long[] t = DebugTrace.start();
-            Refinement.Solved sol = Refinement.solve(target, fs, search, opt, subs, clearance);
+            Refinement.Solved sol = Refinement.solve(target, fs, goals, search, opt, subs, clearance);
             DebugTrace.end(t, "LP and refinement");
             if (sol == null) {
-                message = "the LP found no repair of the last layer";
-                break;
+                List<Conflict> conflicts = Conflicts.find(target, fs, goals, opt, subs, clearance);
+                List<Subdomain> finer = subs;
+                for (int pass = 0; pass < RESCUE_PASSES && !conflicts.isEmpty() && rescues < RESCUES; pass++) {
+                    finer = splitKept(search, goals, finer, conflicts, clearance, fs.outScale(), opt);
+                }
+                if (finer.size() > subs.size()) {
+                    // the kept properties' bounds may be too loose to leave the change room: refine them, retry
+                    DebugTrace.log("rescue %d: %d conflicts, %d -> %d subdomains", rescues, conflicts.size(),
+                            subs.size(), finer.size());
+                    subs = finer;
+                    rescues++;
+                    it--;
+                    continue;
+                }
+                message = conflicts.isEmpty() ? "the LP found no repair of the last layer"
+                        : "the rules conflict with properties to keep";
+                return summarise(target, target.net(), new Verdict.Unknown(message, 0), it, subs.size(), List.of(),
+                        conflicts, message);
             }
             subs = sol.partition();
             best = target.apply(sol.delta());
             int failed = -1;
-            validated.clear();
+            validations.clear();
             t = DebugTrace.start();
-            for (int ri = 0; ri < rules.size() && failed < 0; ri++) {
-                PartitionValidation.Validated v = PartitionValidation.validate(best, rules.get(ri), ri, subs, opt);
-                validated.add(v.property());
-                verdict = v.verdict();
-                if (!(verdict instanceof Verdict.Unsat)) {
-                    failed = ri;
+            for (int g = 0; g < goals.size() && failed < 0; g++) {
+                Validation v = validate(target, best, goals, g, subs, opt);
+                validations.add(v);
+                if (!v.ok()) {
+                    failed = g;
+                    verdict = v.verdict();
+                } else if (!goals.isKept(g)) {
+                    verdict = v.verdict();
                 }
             }
             DebugTrace.end(t, "validation");
@@ -125,21 +200,72 @@ public final class OutputLayerRepair {
                 message = "proved";
                 break;
             }
-            message = "verifier: " + verdict.word();
+            message = "verifier on " + goals.get(failed).name() + ": " + verdict.word();
             DebugTrace.log("iteration %d: %s", it, message);
             if (verdict instanceof Verdict.Sat sat) {
                 subs = splitAt(search, subs, failed, sat.input());
             }
             clearance *= 4;
         }
-        return summarise(target, best, verdict, it, subs.size(), validated, message);
+        return summarise(target, best, verdict, it, subs.size(), validations, List.of(), message);
     }
 
-    /** The partition with every subdomain of rule {@code ri} that holds {@code x} split. */
-    private static List<Subdomain> splitAt(SubdomainSearch search, List<Subdomain> subs, int ri, double[] x) {
+    /**
+     * Validates goal {@code g} on {@code repaired}; a counterexample to a kept property where the original network
+     * is unsafe too shows the property did not hold before.
+     */
+    private static Validation validate(RepairTarget target, DenseNetwork repaired, Goals goals, int g,
+                                       List<Subdomain> subs, RepairOptions opt) {
+        PartitionValidation.Validated v = PartitionValidation.validate(repaired, goals.validated(g), g, subs, opt);
+        boolean before = false;
+        if (goals.isKept(g) && v.verdict() instanceof Verdict.Sat sat) {
+            float[] x = new float[sat.input().length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) sat.input()[i];
+            }
+            float[] y = target.net().evaluate(x);
+            double[] yd = new double[y.length];
+            for (int j = 0; j < y.length; j++) {
+                yd[j] = y[j];
+            }
+            before = goals.get(g).isUnsafe(yd, 0);
+        }
+        return new Validation(v.property(), v.verdict(), before);
+    }
+
+    /**
+     * The partition with the subdomains of the conflicting kept properties split where the original's bounds do not
+     * refute them with room (there the program forbids any move toward them), or all of them when each has room,
+     * at most {@link #RESCUE_SPLITS} of them and never past twice the subdomain cap.
+     */
+    private static List<Subdomain> splitKept(SubdomainSearch search, Goals goals, List<Subdomain> subs,
+                                             List<Conflict> conflicts, double clearance, double outScale,
+                                             RepairOptions opt) {
+        java.util.Set<Integer> conflicting = new java.util.HashSet<>();
+        for (Conflict c : conflicts) {
+            conflicting.add(goals.rules().size() + c.kept());
+        }
+        // where every one has room, the room is too small: split them all (tighter bounds of h, more room)
+        boolean anyNeedy = subs.stream().anyMatch(s -> conflicting.contains(s.goal()) && s.needy(clearance, outScale));
+        List<Subdomain> next = new ArrayList<>();
+        int budget = Math.min(RESCUE_SPLITS, 2 * opt.maxSubdomains() - subs.size());
+        for (Subdomain s : subs) {
+            if (budget > 0 && conflicting.contains(s.goal()) && (!anyNeedy || s.needy(clearance, outScale))) {
+                List<Subdomain> kids = search.split(s);
+                next.addAll(kids);
+                budget -= kids.size() - 1;
+            } else {
+                next.add(s);
+            }
+        }
+        return next;
+    }
+
+    /** The partition with every subdomain of goal {@code g} that holds {@code x} split. */
+    private static List<Subdomain> splitAt(SubdomainSearch search, List<Subdomain> subs, int g, double[] x) {
         List<Subdomain> next = new ArrayList<>();
         for (Subdomain s : subs) {
-            if (s.rule() == ri && s.contains(x)) {
+            if (s.goal() == g && s.contains(x)) {
                 next.addAll(search.split(s));
             } else {
                 next.add(s);
@@ -149,7 +275,7 @@ public final class OutputLayerRepair {
     }
 
     private static Result summarise(RepairTarget target, DenseNetwork repaired, Verdict verdict, int it, int subs,
-                                    List<Property> validated, String message) {
+                                    List<Validation> validations, List<Conflict> conflicts, String message) {
         DenseLayer a = target.output();
         DenseLayer b = repaired.layers().get(repaired.layers().size() - 1);
         int m = target.outputs();
@@ -181,6 +307,6 @@ public final class OutputLayerRepair {
         if (cb > 0) {
             ch.add(new ParameterChange(a.name(), "bias", cb, m));
         }
-        return new Result(repaired, verdict, it, subs, ch, l1, linf, validated, message);
+        return new Result(repaired, verdict, it, subs, ch, l1, linf, validations, conflicts, message);
     }
 }

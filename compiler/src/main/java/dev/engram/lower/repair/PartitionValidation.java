@@ -34,7 +34,7 @@ final class PartitionValidation {
     }
 
     /**
-     * Validates rule {@code ri} of the repair on {@code repaired}: on the rule itself when the cover is its region,
+     * Validates goal {@code ri} of the repair (a rule or a kept property) on {@code repaired}: on the rule itself when the cover is its region,
      * else on the coarse cover of the region by the repair's partition tree ({@link #coarseCover}); on the
      * partition's leaves when either runs out of time.
      */
@@ -51,7 +51,7 @@ final class PartitionValidation {
         } else {
             v = onCover(repaired, rule, cover, opt);
         }
-        List<Box> leaves = partition.stream().filter(s -> s.rule() == ri).map(Subdomain::box).toList();
+        List<Box> leaves = partition.stream().filter(s -> s.goal() == ri).map(Subdomain::box).toList();
         if (v.verdict() instanceof Verdict.Timeout && leaves.size() > cover.size()
                 && covers(leaves, rule.region().boxes())) {
             return onCover(repaired, rule, leaves, opt);
@@ -79,7 +79,7 @@ final class PartitionValidation {
     }
 
     /**
-     * A coarse cover of rule {@code ri}'s region by nodes of the partition tree, found top-down: a node is kept
+     * A coarse cover of goal {@code ri}'s region by nodes of the partition tree, found top-down: a node is kept
      * whole when the repaired network's bounds (CROWN) refute every unsafe conjunction on it or its subtree has at
      * most {@link #GROUP} leaves, else it is replaced by its children. The verifier then searches for few splits
      * the repair was built on (it still checks every box in full, and {@link #covers} checks the cover).
@@ -88,7 +88,7 @@ final class PartitionValidation {
         Map<Subdomain, List<Subdomain>> children = new IdentityHashMap<>();
         List<Subdomain> roots = new ArrayList<>();
         for (Subdomain leaf : partition) {
-            if (leaf.rule() != ri) {
+            if (leaf.goal() != ri) {
                 continue;
             }
             Subdomain node = leaf;

@@ -24,9 +24,9 @@ final class Refinement {
     }
 
     /** Solves on {@code partition}, refining it for a few rounds; null when the first LP is infeasible. */
-    static Solved solve(RepairTarget target, FidelitySamples fs, SubdomainSearch search, RepairOptions opt,
-                        List<Subdomain> partition, double clearance) {
-        try (RepairProgram lp = new RepairProgram(target, fs, opt)) {
+    static Solved solve(RepairTarget target, FidelitySamples fs, Goals goals, SubdomainSearch search,
+                        RepairOptions opt, List<Subdomain> partition, double clearance) {
+        try (RepairProgram lp = new RepairProgram(target, fs, goals, opt)) {
             for (Subdomain s : partition) {
                 lp.add(s, clearance);
             }
@@ -61,6 +61,23 @@ final class Refinement {
                     return new Solved(result.delta(), result.objective(), solvedOn);
                 }
             }
+        }
+    }
+
+    /**
+     * Per goal, how far its kept rows must give way for the rules' rows to hold on {@code partition} (the
+     * {@link RepairProgram#diagnosis} program): positive for the kept properties that conflict with the rules, 0
+     * elsewhere; null when the rules' rows cannot all hold even with nothing kept.
+     */
+    static double[] conflicts(RepairTarget target, FidelitySamples fs, Goals goals, RepairOptions opt,
+                              List<Subdomain> partition, double clearance) {
+        try (RepairProgram lp = RepairProgram.diagnosis(target, fs, goals, opt)) {
+            for (Subdomain s : partition) {
+                lp.add(s, clearance);
+            }
+            LinearProgram.Solution x = lp.solve();
+            DebugTrace.log("diagnosis: %s", x.status());
+            return x.found() ? lp.elasticUsed(x.values()) : null;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.engram.lower.repair;
 
 import dev.engram.lower.repair.FidelitySamples.Sample;
 import dev.engram.lower.repair.Subdomain.Refutation;
+import dev.engram.verify.LinearConstraint;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,14 @@ import java.util.List;
  * competitor's row is there from the start for fragile decisions, the others are added when a solution violates
  * them. Objective: L1 of the change (weights weighted by the mean activation they multiply) + fidelity weight ×
  * slack.
+ *
+ * <p>A property to keep ({@link Goals#isKept}) gets the same row where the original's bounds refute it with room
+ * on the subdomain (the change may then use the room); elsewhere it gets, for every constraint {@code a·y <= b}
+ * of the conjunction, the row {@code min over the subdomain of a·(ΔW h + Δb) >= 0}: the change never moves the
+ * outputs toward the constraint, so every input where the original violated it still violates it, and a property
+ * that held still holds. Both hold for no change at all, so keeping properties never makes the program
+ * infeasible by itself. In {@link #diagnosis} form every kept row has its property's elastic variable and the
+ * objective is their sum: the properties whose elastic stays positive are those the rules conflict with.
  */
 final class RepairProgram implements AutoCloseable {
     /**
@@ -29,14 +38,21 @@ final class RepairProgram implements AutoCloseable {
     /** Rounds of adding violated sample rows per solve. */
     static final int SAMPLE_ROUNDS = 10;
 
-    /** A subdomain's rows: their indices and, per row, its coefficients with the lower bound appended. */
-    private record Rows(Subdomain sub, int[] rows, double[][] data) {
+    /**
+     * A subdomain's rows: their indices and, per row, its coefficients with the lower bound appended, and which
+     * of them keep a constraint from moving (lower bound 0).
+     */
+    private record Rows(Subdomain sub, int[] rows, double[][] data, boolean[] keeps) {
     }
 
     private final LinearProgram lp = LinearProgram.create();
     private final FidelitySamples fs;
     private final List<Sample> samples;
     private final RepairOptions opt;
+    private final Goals goals;
+    private final boolean diagnosis;
+    /** Per goal, its elastic variable in diagnosis form (-1: none yet). */
+    private final int[] elastic;
     private final int m;
     private final int n;
     private final int[] slack;
@@ -48,10 +64,27 @@ final class RepairProgram implements AutoCloseable {
     private int solves;
     private long solveNanos;
 
-    RepairProgram(RepairTarget target, FidelitySamples fs, RepairOptions opt) {
+    RepairProgram(RepairTarget target, FidelitySamples fs, Goals goals, RepairOptions opt) {
+        this(target, fs, goals, opt, false);
+    }
+
+    /**
+     * The program that finds which kept properties conflict with the rules: the same rows, every kept row relaxed by
+     * its property's elastic variable, and the sum of the elastic variables as the only objective.
+     */
+    static RepairProgram diagnosis(RepairTarget target, FidelitySamples fs, Goals goals, RepairOptions opt) {
+        return new RepairProgram(target, fs, goals, opt, true);
+    }
+
+    private RepairProgram(RepairTarget target, FidelitySamples fs, Goals goals, RepairOptions opt,
+                          boolean diagnosis) {
         this.fs = fs;
-        this.samples = fs.samples();
+        this.samples = diagnosis ? List.of() : fs.samples();
         this.opt = opt;
+        this.goals = goals;
+        this.diagnosis = diagnosis;
+        this.elastic = new int[goals.size()];
+        Arrays.fill(elastic, -1);
         this.m = target.outputs();
         this.n = target.hiddenUnits();
         double meanH = 0;
@@ -63,12 +96,12 @@ final class RepairProgram implements AutoCloseable {
             for (int j = 0; j < m; j++) {
                 for (int i = 0; i < n; i++) {
                     double cost = opt.samples() > 0 ? 0.5 + 0.5 * fs.hiddenScale()[i] / meanH : 1;
-                    lp.variable(0, Double.POSITIVE_INFINITY, cost);
+                    lp.variable(0, Double.POSITIVE_INFINITY, diagnosis ? 0 : cost);
                 }
             }
         }
         for (int k = 0; k < 2 * m; k++) {
-            lp.variable(0, Double.POSITIVE_INFINITY, 1);
+            lp.variable(0, Double.POSITIVE_INFINITY, diagnosis ? 0 : 1);
         }
         slack = new int[samples.size()];
         java.util.Arrays.fill(slack, -1); // a sample's slack variable comes with its first row
@@ -104,38 +137,88 @@ final class RepairProgram implements AutoCloseable {
         return live.stream().map(Rows::sub).toList();
     }
 
-    /** Adds the rows refuting {@code s}'s unsafe conjunctions with the given relative clearance. */
+    /**
+     * Adds the rows refuting {@code s}'s unsafe conjunctions with the given relative clearance; for a kept property
+     * without room on {@code s}, the rows keeping each of a conjunction's constraints from moving.
+     */
     void add(Subdomain s, double clearance) {
-        int nv = 2 * m * n + 2 * m;
-        int[] rows = new int[s.refutations().length];
-        double[][] data = new double[s.refutations().length][];
-        int[] idx = new int[nv];
-        for (int k = 0; k < nv; k++) {
-            idx[k] = k;
-        }
+        boolean kept = goals.isKept(s.goal());
+        List<double[]> data = new ArrayList<>();
+        List<Boolean> keeps = new ArrayList<>();
         for (int k = 0; k < s.refutations().length; k++) {
             Refutation ch = s.refutations()[k];
-            double[] a = ch.constraint().coefficients();
-            double[] c = new double[nv + 1];
-            for (int j = 0; j < m; j++) {
-                double aj = a[j];
-                if (aj == 0) {
-                    continue;
+            double need = ch.required(clearance, fs.outScale()) - ch.lowerGap();
+            if (!kept || need < 0) {
+                data.add(row(s, ch.constraint().coefficients(), need));
+                keeps.add(false);
+            } else {
+                for (LinearConstraint c : goals.unsafe(s.goal()).get(k)) {
+                    data.add(row(s, c.coefficients(), 0));
+                    keeps.add(true);
                 }
-                for (int i = 0; i < n; i++) {
-                    c[p(j, i)] = aj > 0 ? aj * s.hiddenLo()[i] : aj * s.hiddenHi()[i];
-                    c[q(j, i)] = aj > 0 ? -aj * s.hiddenHi()[i] : -aj * s.hiddenLo()[i];
-                }
-                c[bp(j)] = aj;
-                c[bq(j)] = -aj;
             }
-            double lo = ch.required(clearance, fs.outScale()) - ch.lowerGap();
-            c[nv] = lo;
-            rowCount++;
-            rows[k] = lp.row(lo, Double.POSITIVE_INFINITY, idx, Arrays.copyOf(c, nv));
-            data[k] = c;
         }
-        live.add(new Rows(s, rows, data));
+        int nv = 2 * m * n + 2 * m;
+        int[] rows = new int[data.size()];
+        boolean[] keep = new boolean[data.size()];
+        for (int r = 0; r < rows.length; r++) {
+            double[] c = data.get(r);
+            int[] idx = new int[nv + (kept && diagnosis ? 1 : 0)];
+            double[] coef = Arrays.copyOf(c, idx.length);
+            for (int k = 0; k < nv; k++) {
+                idx[k] = k;
+            }
+            if (idx.length > nv) {
+                idx[nv] = elastic(s.goal());
+                coef[nv] = 1;
+            }
+            rows[r] = lp.row(c[nv], Double.POSITIVE_INFINITY, idx, coef);
+            keep[r] = keeps.get(r);
+            rowCount++;
+        }
+        live.add(new Rows(s, rows, data.toArray(double[][]::new), keep));
+    }
+
+    /**
+     * The row {@code min over s of a·(ΔW h + Δb) >= lo} over the change's variables, with {@code lo} appended:
+     * {@code Σ_j Σ_i (a_j P_ji [a_j>0 ? l_i : u_i] - a_j N_ji [a_j>0 ? u_i : l_i]) + a·Δb}.
+     */
+    private double[] row(Subdomain s, double[] a, double lo) {
+        int nv = 2 * m * n + 2 * m;
+        double[] c = new double[nv + 1];
+        for (int j = 0; j < m; j++) {
+            double aj = a[j];
+            if (aj == 0) {
+                continue;
+            }
+            for (int i = 0; i < n; i++) {
+                c[p(j, i)] = aj > 0 ? aj * s.hiddenLo()[i] : aj * s.hiddenHi()[i];
+                c[q(j, i)] = aj > 0 ? -aj * s.hiddenHi()[i] : -aj * s.hiddenLo()[i];
+            }
+            c[bp(j)] = aj;
+            c[bq(j)] = -aj;
+        }
+        c[nv] = lo;
+        return c;
+    }
+
+    private int elastic(int g) {
+        if (elastic[g] < 0) {
+            elastic[g] = lp.variable(0, Double.POSITIVE_INFINITY, 1);
+        }
+        return elastic[g];
+    }
+
+    /**
+     * Per goal, how far the solution {@code v} of the {@link #diagnosis} program relaxes its kept rows (0 for
+     * rules and for properties it keeps).
+     */
+    double[] elasticUsed(double[] v) {
+        double[] e = new double[goals.size()];
+        for (int g = 0; g < e.length; g++) {
+            e[g] = elastic[g] < 0 ? 0 : v[elastic[g]];
+        }
+        return e;
     }
 
     /** Replaces {@code s}'s rows by its parts' rows (the parts go last). */
@@ -206,15 +289,18 @@ final class RepairProgram implements AutoCloseable {
         List<Subdomain> binding = new ArrayList<>();
         for (Rows r : live) {
             boolean bind = false;
-            for (double[] coef : r.data()) {
+            for (int k = 0; k < r.data().length; k++) {
+                double[] coef = r.data()[k];
                 double act = 0;
-                for (int k = 0; k < coef.length - 1; k++) {
-                    act += coef[k] * v[k];
+                double moved = 0;
+                for (int t = 0; t < coef.length - 1; t++) {
+                    act += coef[t] * v[t];
+                    moved += Math.abs(coef[t] * v[t]);
                 }
                 double lo = coef[coef.length - 1];
-                if (act - lo <= Math.max(1e-7 * (1 + Math.abs(lo)), NEAR * Math.abs(lo))) {
-                    bind = true;
-                }
+                // a row keeping a constraint from moving binds only where the change moves it at all
+                bind |= r.keeps()[k] ? moved > 1e-9 && act <= 1e-7 * moved
+                        : act - lo <= Math.max(1e-7 * (1 + Math.abs(lo)), NEAR * Math.abs(lo));
             }
             if (bind) {
                 binding.add(r.sub());

@@ -6,14 +6,14 @@ import dev.engram.verify.bounds.Bounds;
 import dev.engram.verify.bounds.LinearBounds;
 
 /**
- * A box of one rule's region with the original network's bounds on it: the interval {@code [hiddenLo, hiddenHi]}
+ * A box of one goal's region (a rule's, or a kept property's: {@link Goals}) with the original network's bounds on it: the interval {@code [hiddenLo, hiddenHi]}
  * of the last hidden activations, per unsafe conjunction the constraint chosen to refute it, how loose the bounds
  * are (sampled estimate minus bound, summed over the conjunctions) and, per input, how much its width weighs in
  * the tightest refutation's bound (where to split); {@code bounds} are the original network's bounds on the box
  * (its parts start from them); {@code parent} is the subdomain it was split from (null for a
  * box of the region), so the partition is a tree.
  */
-record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenLo, double[] hiddenHi,
+record Subdomain(int goal, double[] lo, double[] hi, int depth, double[] hiddenLo, double[] hiddenHi,
                  Refutation[] refutations, double looseness, double[] influence, LinearBounds bounds,
                  Subdomain parent) {
 
@@ -85,6 +85,6 @@ record Subdomain(int rule, double[] lo, double[] hi, int depth, double[] hiddenL
                 ch[k] = p;
             }
         }
-        return new Subdomain(rule, lo, hi, depth, hl, hu, ch, looseness, influence, bounds, parent);
+        return new Subdomain(goal, lo, hi, depth, hl, hu, ch, looseness, influence, bounds, parent);
     }
 }

@@ -3,7 +3,6 @@ package dev.engram.lower.repair;
 import dev.engram.lower.repair.Subdomain.Refutation;
 import dev.engram.verify.Box;
 import dev.engram.verify.LinearConstraint;
-import dev.engram.verify.Property;
 import dev.engram.verify.bounds.Bounds;
 import dev.engram.verify.bounds.LinearBounds;
 
@@ -14,9 +13,11 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * The subdomain search: the original network's bounds on a box of a rule's region ({@link #analyse}), bisection
+ * The subdomain search: the original network's bounds on a box of a goal's region ({@link #analyse}), bisection
  * along the input that most improves them ({@link #split}), and the initial partition of every region box
- * ({@link #partition}), loosest bounds first.
+ * ({@link #partition}), loosest bounds first. A kept property's boxes get a smaller budget: they are split only
+ * where the original's bounds do not refute it with room, and where they do not, the program keeps it without
+ * bounds (see {@link RepairProgram}).
  */
 final class SubdomainSearch {
     /** Subdomains whose bounds are looser than this share of the output scale are split first. */
@@ -25,29 +26,30 @@ final class SubdomainSearch {
     static final double VERY_LOOSE = 1.0;
     /** Inputs tried when choosing where to split a subdomain. */
     static final int TRIED_SPLITS = 5;
+    /** A kept property's box gets this fraction of a rule's box's initial budget. */
+    static final int KEPT_SHARE = 8;
     /** No subdomain is bisected more often than this. */
     static final int DEPTH_LIMIT = 60;
 
     private final RepairTarget target;
-    private final List<Property> rules;
+    private final Goals goals;
     private final RepairOptions opt;
     private final double outScale;
 
-    SubdomainSearch(RepairTarget target, List<Property> rules, RepairOptions opt, double outScale) {
+    SubdomainSearch(RepairTarget target, Goals goals, RepairOptions opt, double outScale) {
         this.target = target;
-        this.rules = rules;
+        this.goals = goals;
         this.opt = opt;
         this.outScale = outScale;
     }
 
     /**
-     * The original network's bounds on the box {@code [lo, hi]} of rule {@code ri}: CROWN bounds of the last
+     * The original network's bounds on the box {@code [lo, hi]} of goal {@code gi}: CROWN bounds of the last
      * hidden activations widened by the rounding allowance, and per unsafe conjunction the constraint whose
      * lower bound comes closest to refuting it. {@code parent}: bounds on a box containing this one (or null),
      * which the new bounds are intersected with.
      */
-    Subdomain analyse(int ri, double[] lo, double[] hi, int depth, LinearBounds parent) {
-        Property rule = rules.get(ri);
+    Subdomain analyse(int gi, double[] lo, double[] hi, int depth, LinearBounds parent) {
         LinearBounds lb = LinearBounds.forward(target.bounds(), lo, hi, true, parent);
         int last = lb.layers() - 1;
         double[][] hidden = hiddenBounds(lb, last, lo, hi);
@@ -59,7 +61,7 @@ final class SubdomainSearch {
             mid[i] = 0.5 * (lo[i] + hi[i]);
         }
         double[] ymid = target.bounds().evaluate(mid);
-        List<List<LinearConstraint>> unsafe = rule.unsafe();
+        List<List<LinearConstraint>> unsafe = goals.unsafe(gi);
         Refutation[] chosen = new Refutation[unsafe.size()];
         double loose = 0;
         double worst = Double.POSITIVE_INFINITY;
@@ -94,7 +96,13 @@ final class SubdomainSearch {
                 }
             }
         }
-        return new Subdomain(ri, lo.clone(), hi.clone(), depth, hidden[0], hidden[1], chosen, loose, influence, lb,
+        if (influence == null) { // nothing to refute: split along the widest input
+            influence = new double[d];
+            for (int i = 0; i < d; i++) {
+                influence[i] = hi[i] - lo[i];
+            }
+        }
+        return new Subdomain(gi, lo.clone(), hi.clone(), depth, hidden[0], hidden[1], chosen, loose, influence, lb,
                 null);
     }
 
@@ -174,22 +182,23 @@ final class SubdomainSearch {
         hi1[i] = mid;
         double[] lo2 = s.lo().clone();
         lo2[i] = mid;
-        return List.of(analyse(s.rule(), s.lo(), hi1, s.depth() + 1, s.bounds()).within(s),
-                analyse(s.rule(), lo2, s.hi(), s.depth() + 1, s.bounds()).within(s));
+        return List.of(analyse(s.goal(), s.lo(), hi1, s.depth() + 1, s.bounds()).within(s),
+                analyse(s.goal(), lo2, s.hi(), s.depth() + 1, s.bounds()).within(s));
     }
 
     /**
      * Initial partition: repeatedly split the subdomain whose bounds are loosest among those where the
-     * original network does not already refute the rule with clearance, until the budget is reached.
+     * original network does not already refute the goal with clearance, until the budget is reached.
      */
     List<Subdomain> partition() {
         List<Subdomain> done = new ArrayList<>();
         PriorityQueue<Subdomain> queue = new PriorityQueue<>(Comparator.comparingDouble(s -> -s.looseness()));
         int budget = 0;
-        for (int ri = 0; ri < rules.size(); ri++) {
-            for (Box b : rules.get(ri).region().boxes()) {
-                queue.add(analyse(ri, b.lo(), b.hi(), 0, null));
-                budget += opt.initialSubdomains();
+        for (int gi = 0; gi < goals.size(); gi++) {
+            for (Box b : goals.get(gi).region().boxes()) {
+                queue.add(analyse(gi, b.lo(), b.hi(), 0, null));
+                budget += goals.isKept(gi) ? Math.max(1, opt.initialSubdomains() / KEPT_SHARE)
+                        : opt.initialSubdomains();
             }
         }
         double tol = LOOSE_TOL * outScale;

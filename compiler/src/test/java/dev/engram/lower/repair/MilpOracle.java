@@ -1,0 +1,152 @@
+package dev.engram.lower.repair;
+
+import com.google.ortools.Loader;
+import com.google.ortools.linearsolver.MPConstraint;
+import com.google.ortools.linearsolver.MPObjective;
+import com.google.ortools.linearsolver.MPSolver;
+import com.google.ortools.linearsolver.MPSolverParameters;
+import com.google.ortools.linearsolver.MPVariable;
+import dev.engram.model.Activation;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.Box;
+import dev.engram.verify.LinearConstraint;
+
+import java.util.List;
+
+/**
+ * An exact oracle in real arithmetic, independent of the repair's and the verifier's bound code: a ReLU network over
+ * a box as a mixed-integer program (the big-M encoding of Tjeng, Xiao and Tedrake, ICLR 2019, big-M constants from
+ * plain interval arithmetic), solved by SCIP through OR-Tools. {@link #maxSlack} is {@code max min_j (b_j − c_j·y)}
+ * over the box for a conjunction {@code c_j·y <= b_j}: the conjunction is reachable exactly when it is {@code >= 0}.
+ * (The runtime's verifier tests carry an oracle of the same encoding; the compiler's tests cannot see runtime test
+ * classes.)
+ */
+final class MilpOracle {
+    private static boolean loaded;
+
+    private MilpOracle() {
+    }
+
+    private static synchronized void load() {
+        if (!loaded) {
+            Loader.loadNativeLibraries();
+            loaded = true;
+        }
+    }
+
+    /** The largest {@link #maxSlack} over the conjunctions of {@code unsafe} (NaN when one was not solved). */
+    static double maxSlackOfUnion(DenseNetwork net, Box box, List<List<LinearConstraint>> unsafe, double seconds) {
+        double worst = Double.NEGATIVE_INFINITY;
+        for (List<LinearConstraint> conj : unsafe) {
+            double s = maxSlack(net, box, conj, seconds);
+            if (Double.isNaN(s)) {
+                return s;
+            }
+            worst = Math.max(worst, s);
+        }
+        return worst;
+    }
+
+    /** The optimal slack of one conjunction, or NaN when SCIP did not prove optimality within {@code seconds}. */
+    static double maxSlack(DenseNetwork net, Box box, List<LinearConstraint> conj, double seconds) {
+        load();
+        MPSolver solver = MPSolver.createSolver("SCIP");
+        if (solver == null) {
+            throw new IllegalStateException("OR-Tools SCIP is not available");
+        }
+        try {
+            MPVariable[] h = new MPVariable[box.dimension()];
+            double[] hl = box.lo().clone();
+            double[] hu = box.hi().clone();
+            for (int i = 0; i < h.length; i++) {
+                h[i] = solver.makeNumVar(hl[i], hu[i], "x" + i);
+            }
+            int l = 0;
+            for (DenseLayer layer : net.layers()) {
+                int out = layer.outputSize();
+                MPVariable[] z = new MPVariable[out];
+                double[] zl = new double[out];
+                double[] zu = new double[out];
+                for (int o = 0; o < out; o++) {
+                    double lo = layer.bias()[o];
+                    double hi = layer.bias()[o];
+                    for (int i = 0; i < h.length; i++) {
+                        double w = layer.weight()[o][i];
+                        lo += Math.min(w * hl[i], w * hu[i]);
+                        hi += Math.max(w * hl[i], w * hu[i]);
+                    }
+                    double pad = 1e-6 * (1 + Math.abs(lo) + Math.abs(hi)); // big-M constants only
+                    zl[o] = lo - pad;
+                    zu[o] = hi + pad;
+                    z[o] = solver.makeNumVar(zl[o], zu[o], "z" + l + "_" + o);
+                    MPConstraint eq = solver.makeConstraint(layer.bias()[o], layer.bias()[o]);
+                    eq.setCoefficient(z[o], 1);
+                    for (int i = 0; i < h.length; i++) {
+                        eq.setCoefficient(h[i], -layer.weight()[o][i]);
+                    }
+                }
+                if (layer.activation() == Activation.IDENTITY) {
+                    h = z;
+                    hl = zl;
+                    hu = zu;
+                } else if (layer.activation() == Activation.RELU) {
+                    h = relu(solver, z, zl, zu, l);
+                    hl = new double[out];
+                    hu = new double[out];
+                    for (int o = 0; o < out; o++) {
+                        hu[o] = Math.max(0, zu[o]);
+                    }
+                } else {
+                    throw new IllegalArgumentException("MILP oracle: " + layer.activation());
+                }
+                l++;
+            }
+            MPVariable s = solver.makeNumVar(-1e6, 1e6, "slack");
+            for (LinearConstraint c : conj) {
+                MPConstraint row = solver.makeConstraint(-MPSolver.infinity(), c.bound()); // c·y + s <= b
+                row.setCoefficient(s, 1);
+                for (int j = 0; j < h.length; j++) {
+                    row.setCoefficient(h[j], c.coefficients()[j]);
+                }
+            }
+            MPObjective obj = solver.objective();
+            obj.setCoefficient(s, 1);
+            obj.setMaximization();
+            solver.setTimeLimit((long) (seconds * 1000));
+            MPSolverParameters params = new MPSolverParameters();
+            params.setDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, 1e-9);
+            MPSolver.ResultStatus st = solver.solve(params);
+            return st == MPSolver.ResultStatus.OPTIMAL ? obj.value() : Double.NaN;
+        } finally {
+            solver.delete();
+        }
+    }
+
+    /** {@code h = relu(z)}: exact for stable units, big-M with one binary for unstable ones. */
+    private static MPVariable[] relu(MPSolver solver, MPVariable[] z, double[] zl, double[] zu, int l) {
+        MPVariable[] h = new MPVariable[z.length];
+        for (int o = 0; o < z.length; o++) {
+            if (zl[o] >= 0) {
+                h[o] = z[o];
+            } else if (zu[o] <= 0) {
+                h[o] = solver.makeNumVar(0, 0, "h" + l + "_" + o);
+            } else {
+                MPVariable v = solver.makeNumVar(0, zu[o], "h" + l + "_" + o);
+                MPVariable a = solver.makeBoolVar("a" + l + "_" + o);
+                MPConstraint ge = solver.makeConstraint(0, MPSolver.infinity()); // h - z >= 0
+                ge.setCoefficient(v, 1);
+                ge.setCoefficient(z[o], -1);
+                MPConstraint le = solver.makeConstraint(-MPSolver.infinity(), -zl[o]); // h - z - l·a <= -l
+                le.setCoefficient(v, 1);
+                le.setCoefficient(z[o], -1);
+                le.setCoefficient(a, -zl[o]);
+                MPConstraint on = solver.makeConstraint(-MPSolver.infinity(), 0); // h - u·a <= 0
+                on.setCoefficient(v, 1);
+                on.setCoefficient(a, -zu[o]);
+                h[o] = v;
+            }
+        }
+        return h;
+    }
+}
