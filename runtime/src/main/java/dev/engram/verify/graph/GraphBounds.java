@@ -69,6 +69,10 @@ public final class GraphBounds {
         return new GraphBounds(dag, BoundOps.of(dag));
     }
 
+    List<BoundOp> ops() {
+        return ops;
+    }
+
     public Dag dag() {
         return dag;
     }
@@ -194,6 +198,14 @@ public final class GraphBounds {
     }
 
     /**
+     * Lower bounds of {@code rows[r] · ŷ} optimised by α-CROWN ({@link AlphaCrown}) for at most {@code steps} steps,
+     * stopping early once some row's bound exceeds {@code stop[r]}; never looser than {@link #lower}.
+     */
+    public Linear lowerOptimised(Ranges ranges, double[][] rows, double[] stop, int steps, Deadline deadline) {
+        return AlphaCrown.optimise(this, ranges, rows, stop, steps, deadline);
+    }
+
+    /**
      * A linear lower bound {@code bound[r] <= Σ coef[r][i] x_i + constant[r]} form: {@code bound} the minimum over the
      * input range, {@code coef} the input coefficients (for minimisers and gradients).
      */
@@ -202,10 +214,14 @@ public final class GraphBounds {
 
     /** One backward pass from value {@code target} with coefficient rows {@code a} (consumed). */
     Linear pass(Ranges ranges, int target, double[][] a) {
+        return pass(ranges, target, a, new Backward(a.length));
+    }
+
+    /** One backward pass with the given pass state (α slopes, recording). */
+    Linear pass(Ranges ranges, int target, double[][] a, Backward pb) {
         int rows = a.length;
         double[][][] coef = new double[dag.valueCount()][][];
         coef[target] = a;
-        Backward pb = new Backward(rows);
         Range[] values = ranges.values();
         for (int v = target; v >= 1; v--) {
             double[][] av = coef[v];
@@ -222,6 +238,7 @@ public final class GraphBounds {
                 }
                 argA[k] = coef[argIds[k]];
             }
+            pb.node = v;
             ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
             coef[v] = null;
         }

@@ -29,6 +29,7 @@ import java.util.List;
 public final class GraphVerifier {
     /** Inputs up to this many dimensions are split in branch and bound. */
     static final int SPLIT_DIMENSIONS = 16;
+    private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
 
     private GraphVerifier() {
     }
@@ -99,20 +100,27 @@ public final class GraphVerifier {
             for (List<LinearConstraint> conj : property.unsafe()) {
                 double[][] rows = new double[conj.size()][];
                 for (int j = 0; j < rows.length; j++) {
-                    rows[j] = conj.get(j).coefficients();
+                    rows[j] = conj.get(j).coefficients().clone();
+                }
+                double[] stop = new double[rows.length];
+                for (int j = 0; j < rows.length; j++) {
+                    stop[j] = conj.get(j).bound();
                 }
                 GraphBounds.Linear lin = g.lower(ranges, rows);
-                double best = Double.NEGATIVE_INFINITY;
-                int bj = -1;
-                for (int j = 0; j < rows.length; j++) {
-                    double margin = lin.bound()[j] - conj.get(j).bound();
-                    if (margin > best) {
-                        best = margin;
-                        bj = j;
-                    }
-                }
+                int bj = best(lin, stop);
+                double best = lin.bound()[bj] - stop[bj];
                 if (best > 0) {
                     continue; // this conjunction is refuted on sub
+                }
+                double crown = best;
+                lin = g.lowerOptimised(ranges, rows, stop, sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8, deadline);
+                bj = best(lin, stop);
+                best = lin.bound()[bj] - stop[bj];
+                if (DEBUG) {
+                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
+                }
+                if (best > 0) {
+                    continue;
                 }
                 minimisers.add(minimiser(lin.coef()[bj], sub));
                 if (best < worst) {
@@ -138,6 +146,17 @@ public final class GraphVerifier {
             stack.push(half(sub, axis, true));
         }
         return new Result(true, null);
+    }
+
+    /** The row with the largest margin {@code bound − stop}. */
+    private static int best(GraphBounds.Linear lin, double[] stop) {
+        int bj = 0;
+        for (int j = 1; j < stop.length; j++) {
+            if (lin.bound()[j] - stop[j] > lin.bound()[bj] - stop[bj]) {
+                bj = j;
+            }
+        }
+        return bj;
     }
 
     /** The box corner minimising {@code coef · x}. */

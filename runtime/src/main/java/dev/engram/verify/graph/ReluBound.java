@@ -5,7 +5,8 @@ package dev.engram.verify.graph;
  * product {@code leak·z} is one rounding, {@code u·leak|z| + τ}. Relaxation (CROWN, Zhang et al. 2018): stable
  * neurons exactly; an unstable one ({@code l < 0 < u}) has the upper chord through {@code (l, leak·l)} and
  * {@code (u, u)}, raised by twice its computed intercept's rounding, and the lower line {@code α z} with the adaptive
- * choice {@code α = 1} if {@code u >= −l}, else {@code leak} (any {@code α} in [leak, 1] is valid).
+ * choice {@code α = 1} if {@code u >= −l}, else {@code leak}, or the pass's optimised slopes (α-CROWN, Xu et al.
+ * ICLR 2021; any {@code α} in [leak, 1] is valid).
  */
 final class ReluBound implements BoundOp {
     private final String type;
@@ -31,6 +32,10 @@ final class ReluBound implements BoundOp {
     @Override
     public boolean nonlinear() {
         return true;
+    }
+
+    double leak() {
+        return leak;
     }
 
     private double act(double z) {
@@ -62,6 +67,7 @@ final class ReluBound implements BoundOp {
         for (int r = 0; r < a.length; r++) {
             double[] ar = a[r];
             double[] x = argA[0][r];
+            double[] alpha = pass.alpha(r);
             for (int i = 0; i < n; i++) {
                 double ai = ar[i];
                 if (ai == 0) {
@@ -74,7 +80,8 @@ final class ReluBound implements BoundOp {
                 } else if (u <= 0) {
                     x[i] += ai * leak;
                 } else if (ai > 0) {
-                    x[i] += ai * (u >= -l ? 1 : leak);
+                    x[i] += ai * (alpha != null ? alpha[i] : u >= -l ? 1 : leak);
+                    pass.used(r, i, ai);
                 } else if (Double.isInfinite(l) || Double.isInfinite(u)) {
                     pass.add(r, Double.NEGATIVE_INFINITY);
                 } else {
