@@ -49,6 +49,7 @@ final class AlphaCrown {
         }
         double[] bound = best.bound().clone();
         double[][] coef = best.coef();
+        double[] constant = best.constant().clone();
         for (int t = 1; t <= steps && !reached(bound, stop); t++) {
             deadline.check();
             Backward pb = new Backward(m);
@@ -64,6 +65,7 @@ final class AlphaCrown {
                 if (lin.bound()[r] > bound[r]) {
                     bound[r] = lin.bound()[r];
                     coef[r] = lin.coef()[r];
+                    constant[r] = lin.constant()[r];
                 }
             }
             for (int r = 0; r < m; r++) {
@@ -72,7 +74,7 @@ final class AlphaCrown {
                 step(g, alpha, mom, vel, pb.used, at, r, t);
             }
         }
-        return new GraphBounds.Linear(bound, coef);
+        return new GraphBounds.Linear(bound, coef, constant);
     }
 
     /** One projected Adam step (rate 0.1) of row r's slopes along {@code a_o · z_o(x*)}. */

@@ -18,6 +18,9 @@ public final class Backward {
     /** Per value, per row and element: the coefficient that met a lower line {@code α z} (for α's gradient), or null. */
     double[][][] used;
 
+    /** Per value, per row and element: the coefficient met by an unstable ReLU element (for branching), or null. */
+    double[][][] unstable;
+
     Backward(int rows) {
         constant = new double[rows];
         magnitude = new double[rows];
@@ -26,6 +29,13 @@ public final class Backward {
     /** The α slopes of the current node for row r, or null. */
     double[] alpha(int row) {
         return alpha == null || alpha[node] == null ? null : alpha[node][row];
+    }
+
+    /** Records that row r's coefficient {@code a} met unstable element i of the current node. */
+    void unstable(int row, int i, double a) {
+        if (unstable != null && unstable[node] != null) {
+            unstable[node][row][i] = a;
+        }
     }
 
     /** Records that row r's coefficient {@code a} met the lower line {@code α z} of element i of the current node. */

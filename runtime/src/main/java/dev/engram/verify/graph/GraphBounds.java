@@ -96,8 +96,20 @@ public final class GraphBounds {
         }
     }
 
+    /**
+     * A ReLU split: element {@code element} of value {@code value} (a ReLU's argument) is at least 0
+     * ({@code active}) or at most 0, as executed: the bounds then hold on the part of the box where it is.
+     */
+    public record Split(int value, int element, boolean active) {
+    }
+
     /** Interval bounds of every value over {@code box}, tightened by backward passes where they matter. */
     public Ranges ranges(Box box, Deadline deadline) {
+        return ranges(box, List.of(), deadline);
+    }
+
+    /** {@link #ranges(Box, Deadline)} on the part of the box where every split holds. */
+    public Ranges ranges(Box box, List<Split> splits, Deadline deadline) {
         int n = box.dimension();
         double[] lo = new double[n];
         double[] hi = new double[n];
@@ -108,15 +120,17 @@ public final class GraphBounds {
             // the input rounded to float32 (a real point of the box given as a float32 input)
             err[i] = Math.nextUp(Rounding.F32_U * Math.max(Math.abs(lo[i]), Math.abs(hi[i])) + Rounding.F32_TINY);
         }
-        return forward(new Range(lo, hi).widen(err), true, deadline);
+        return forward(new Range(lo, hi).widen(err), splits, deadline);
     }
 
     /** The exact (real-arithmetic) values at point {@code x} as ranges, no error terms: for linearisation. */
     public Ranges point(double[] x) {
-        return forward(Range.point(x), false, Deadline.NONE);
+        return forward(Range.point(x), null, Deadline.NONE);
     }
 
-    private Ranges forward(Range input, boolean executed, Deadline deadline) {
+    /** The forward pass; {@code splits} null: exact values at a point, no error terms. */
+    private Ranges forward(Range input, List<Split> splits, Deadline deadline) {
+        boolean executed = splits != null;
         int nv = dag.valueCount();
         Range[] values = new Range[nv];
         double[][] errors = new double[nv][];
@@ -137,11 +151,29 @@ public final class GraphBounds {
                 if (tighten[v]) {
                     values[v] = r.intersect(crown(values, errors, v, r, deadline));
                 }
+                values[v] = split(values[v], v, splits);
             } else {
                 values[v] = r;
             }
         }
         return new Ranges(values, errors);
+    }
+
+    private static Range split(Range r, int v, List<Split> splits) {
+        Range out = r;
+        for (Split s : splits) {
+            if (s.value() == v) {
+                if (out == r) {
+                    out = new Range(r.lo().clone(), r.hi().clone());
+                }
+                if (s.active()) {
+                    out.lo()[s.element()] = Math.max(out.lo()[s.element()], 0);
+                } else {
+                    out.hi()[s.element()] = Math.min(out.hi()[s.element()], 0);
+                }
+            }
+        }
+        return out;
     }
 
     private static Range[] args(Range[] values, int[] a) {
@@ -206,10 +238,10 @@ public final class GraphBounds {
     }
 
     /**
-     * A linear lower bound {@code bound[r] <= Σ coef[r][i] x_i + constant[r]} form: {@code bound} the minimum over the
-     * input range, {@code coef} the input coefficients (for minimisers and gradients).
+     * Linear lower bounds over the input box: per row r, {@code coef[r]·x + constant[r] <= f_r(x)} at every input x of
+     * the box (the executed value, every rounding included), and {@code bound[r]} its minimum over the box.
      */
-    public record Linear(double[] bound, double[][] coef) {
+    public record Linear(double[] bound, double[][] coef, double[] constant) {
     }
 
     /** One backward pass from value {@code target} with coefficient rows {@code a} (consumed). */
@@ -244,22 +276,37 @@ public final class GraphBounds {
         }
         double[][] in = coef[0] == null ? new double[rows][inputSize()] : coef[0];
         double[] bound = new double[rows];
+        double[] constant = new double[rows];
         Range x = values[0];
         for (int r = 0; r < rows; r++) {
-            double s = pb.constant[r];
-            double mag = pb.magnitude[r];
+            double size = 0;
             for (int i = 0; i < in[r].length; i++) {
-                double c = in[r][i];
-                if (c != 0) {
-                    double t = c * (c > 0 ? x.lo()[i] : x.hi()[i]);
-                    s += t;
-                    mag += Math.abs(t);
+                if (in[r][i] != 0) {
+                    size += Math.abs(in[r][i]) * x.mag(i);
                 }
             }
-            double b = Math.nextDown(s - 0x1p-30 * mag);
-            bound[r] = Double.isNaN(b) ? Double.NEGATIVE_INFINITY : b;
+            // the constant's and the coefficients' rounding over the box (Higham's γ_T, T < 2^23 terms)
+            double c = Math.nextDown(pb.constant[r] - 0x1p-30 * (pb.magnitude[r] + size));
+            constant[r] = Double.isNaN(c) ? Double.NEGATIVE_INFINITY : c;
+            bound[r] = minimum(in[r], constant[r], x);
         }
-        return new Linear(bound, in);
+        return new Linear(bound, in, constant);
+    }
+
+    /** {@code min over the range of coef·x + constant}, rounded down. */
+    static double minimum(double[] coef, double constant, Range x) {
+        double s = constant;
+        double mag = Math.abs(constant);
+        for (int i = 0; i < coef.length; i++) {
+            double c = coef[i];
+            if (c != 0) {
+                double t = c * (c > 0 ? x.lo()[i] : x.hi()[i]);
+                s += t;
+                mag += Math.abs(t);
+            }
+        }
+        double b = Math.nextDown(s - 0x1p-30 * mag);
+        return Double.isNaN(b) ? Double.NEGATIVE_INFINITY : b;
     }
 
     private static void errorTerm(double[][] a, double[] err, Backward pb) {

@@ -119,6 +119,16 @@ public final class GraphVerifier {
                 if (DEBUG) {
                     System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
                 }
+                if (best <= 0 && sub.dimension() > SPLIT_DIMENSIONS) {
+                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, rows, stop, deadline);
+                    if (o.witness() != null) {
+                        return new Result(false, o.witness());
+                    }
+                    best = o.refuted() ? 1 : best;
+                    if (DEBUG) {
+                        System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
+                    }
+                }
                 if (best > 0) {
                     continue;
                 }

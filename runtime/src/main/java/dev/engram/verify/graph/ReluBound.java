@@ -77,9 +77,14 @@ final class ReluBound implements BoundOp {
                 double u = hi[i];
                 if (l >= 0) {
                     x[i] += ai;
-                } else if (u <= 0) {
+                    continue;
+                }
+                if (u <= 0) {
                     x[i] += ai * leak;
-                } else if (ai > 0) {
+                    continue;
+                }
+                pass.unstable(r, i, ai);
+                if (ai > 0) {
                     x[i] += ai * (alpha != null ? alpha[i] : u >= -l ? 1 : leak);
                     pass.used(r, i, ai);
                 } else if (Double.isInfinite(l) || Double.isInfinite(u)) {
