@@ -55,6 +55,9 @@ class GraphBoundsProperties {
                 TestData.ort(bytes, new float[][] {new float[inputSize(b)]});
                 dag = OnnxModel.parse(bytes, null, null, ModelLimits.defaults()).dag();
             } catch (Exception e) {
+                if (Boolean.getBoolean("engram.test.verbose")) {
+                    System.err.println("skipped: " + e);
+                }
                 return; // a graph ONNX Runtime (or the reader) refuses: not a case
             }
             GraphBounds g = GraphBounds.of(dag);
