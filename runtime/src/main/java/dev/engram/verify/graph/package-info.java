@@ -8,7 +8,8 @@
  * ({@code docs/verifier.md}): every value is the exact operator applied to the executed arguments plus an error
  * bounded per element, carried as a widening through intervals and backward passes.
  *
- * <p>Imports: {@code dev.engram.model.dag}, {@code dev.engram.verify} (value types) and
+ * <p>Imports: {@code dev.engram.model.dag}, {@code dev.engram.model.exec} (the attack executes candidates),
+ * {@code dev.engram.verify} (value types) and
  * {@code dev.engram.verify.bounds} (the rounding constants and the deadline).
  */
 package dev.engram.verify.graph;
