@@ -69,6 +69,11 @@ public final class GraphBounds {
         return new GraphBounds(dag, BoundOps.of(dag));
     }
 
+    /** Whether the graph has ReLU elements to split. */
+    public boolean hasRelu() {
+        return ops.stream().anyMatch(o -> o instanceof ReluBound);
+    }
+
     List<BoundOp> ops() {
         return ops;
     }

@@ -119,7 +119,7 @@ public final class GraphVerifier {
                 if (DEBUG) {
                     System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
                 }
-                if (best <= 0 && sub.dimension() > SPLIT_DIMENSIONS) {
+                if (best <= 0 && sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu()) {
                     ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, rows, stop, deadline);
                     if (o.witness() != null) {
                         return new Result(false, o.witness());
