@@ -143,13 +143,21 @@ public final class Engram {
 
     private static VerifyResult verifyVnnlib(VerifyRequest req) {
         Path vnnlib = req.vnnlib().orElseThrow();
-        DenseNetwork net;
+        DenseNetwork net = null;
+        dev.engram.model.dag.Dag dag = null;
         try {
-            net = Models.load(req.model()).dense();
+            LoadedModel model = Models.load(req.model());
+            try {
+                net = model.dense();
+            } catch (ModelException | IllegalArgumentException notDense) {
+                dag = model.dag(); // not a dense chain: the graph verifier
+            }
         } catch (ModelException | IllegalArgumentException e) {
             return unusable(String.valueOf(e.getMessage()), List.of(), List.of());
         }
-        VnnlibFile spec = VnnlibFile.read(vnnlib, net.inputSize(), net.outputSize());
+        int ins = net != null ? net.inputSize() : dag.shape(0).size();
+        int outs = net != null ? net.outputSize() : dag.shape(dag.outputs().get(0).value()).size();
+        VnnlibFile spec = VnnlibFile.read(vnnlib, ins, outs);
         if (spec.unreadable() != null) {
             return unusable("cannot read " + spec.unreadable(), List.of(), List.of());
         }
@@ -159,7 +167,8 @@ public final class Engram {
         VerifyOptions.Builder ob = VerifyOptions.builder().optTimeoutSeconds(req.timeoutSeconds());
         req.threads().ifPresent(ob::optThreads);
         VerifyOptions options = ob.build();
-        Verdict v = BranchAndBoundVerifier.create().verifyAny(net, spec.properties(), options);
+        Verdict v = net != null ? BranchAndBoundVerifier.create().verifyAny(net, spec.properties(), options)
+                : dev.engram.verify.graph.GraphVerifier.verifyAny(dag, spec.properties(), options);
         if (req.result() != null) {
             AtomicFiles.write(req.result(), VnncompResult.text(v).getBytes(StandardCharsets.UTF_8));
         }

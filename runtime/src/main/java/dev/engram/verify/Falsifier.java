@@ -266,7 +266,7 @@ public final class Falsifier {
         if (!property.isUnsafeExactly(yd)) {
             throw new IllegalStateException("internal error: a witness failed re-execution");
         }
-        return new Verdict.Sat(xd, yd, seconds, strictBoundary(xd, yd));
+        return new Verdict.Sat(xd, yd, seconds, strictBoundary(property, xd, yd));
     }
 
     /**
@@ -274,7 +274,7 @@ public final class Falsifier {
      * (the box with the fewest, when boxes overlap), strict input constraints, and strict constraints of the unsafe
      * conjunction it reaches (the one with the fewest, when it reaches several).
      */
-    List<Verdict.Boundary> strictBoundary(double[] x, double[] y) {
+    public static List<Verdict.Boundary> strictBoundary(Property property, double[] x, double[] y) {
         List<Verdict.Boundary> faces = null;
         for (Box b : property.region().boxes()) {
             List<Verdict.Boundary> f = new ArrayList<>();

@@ -16,6 +16,15 @@ public interface Verifier {
      * shared.
      */
     default Verdict verifyAny(DenseNetwork network, java.util.List<Property> properties, VerifyOptions options) {
+        return any(properties, options, (p, o) -> verify(network, p, o));
+    }
+
+    /**
+     * A disjunction of properties decided one by one with {@code verify}, sharing the time budget: {@code sat} at the
+     * first counterexample, {@code unsat} when all hold, otherwise the first timeout or unknown.
+     */
+    static Verdict any(java.util.List<Property> properties, VerifyOptions options,
+                       java.util.function.BiFunction<Property, VerifyOptions, Verdict> verify) {
         long start = System.nanoTime();
         Verdict undecided = null;
         for (Property p : properties) {
@@ -23,7 +32,7 @@ public interface Verifier {
             if (left <= 0) {
                 return new Verdict.Timeout((System.nanoTime() - start) / 1e9);
             }
-            Verdict v = verify(network, p, options.withTimeout(left));
+            Verdict v = verify.apply(p, options.withTimeout(left));
             if (v instanceof Verdict.Sat) {
                 return v;
             }

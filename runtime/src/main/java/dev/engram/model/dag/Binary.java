@@ -109,6 +109,15 @@ public abstract class Binary implements Op {
     }
 
     /** The constant operand (a copy), or null when both operands are computed. */
+    /**
+     * The element of operand {@code operand} (0 or 1; with a constant, 1 is the constant) that result element
+     * {@code f} reads, after broadcasting; the constant is operand 1 even when it is written first.
+     */
+    public final int operandElement(int operand, int f) {
+        int[] map = operand == 0 ? mapA : mapB;
+        return map == null ? f : map[f];
+    }
+
     public final float[] constant() {
         return constant == null ? null : constant.clone();
     }

@@ -14,6 +14,16 @@ public final class Concat implements Op {
         this.outer = outer;
     }
 
+    /** Per argument, its elements per index of the dimensions before the axis (a copy). */
+    public int[] blocks() {
+        return blocks.clone();
+    }
+
+    /** Indices of the dimensions before the axis: the result is {@code outer} rounds of one block per argument. */
+    public int outer() {
+        return outer;
+    }
+
     static Op read(OpReader r) {
         int n = r.inputCount();
         if (n < 1) {

@@ -12,9 +12,8 @@ import dev.engram.model.ModelException;
  * {@code [f * lanes + s]}: samples innermost, so element-wise work runs along contiguous lanes and a product with a
  * constant matrix is one matrix product over {@code lanes} columns. A reshape does not move anything.
  *
- * <p><b>Growing.</b> Bound propagation hangs off the same classes: an interval pass and a linear (CROWN) backward
- * pass are further methods of this interface whose defaults throw {@link #lacks(String)}, so an operator without
- * them names itself and the method it lacks instead of being skipped.
+ * <p><b>Bounds.</b> Bound propagation lives in the verifier ({@code dev.engram.verify.graph}: one bound class per
+ * operator, looked up by operator class); an operator without one is refused by name there, never skipped.
  */
 public interface Op {
 

@@ -85,6 +85,36 @@ final class Product {
         this.matrix = matrix;
     }
 
+    /** The product as {@link LinearTerms} of its data operand, or null when both operands are data. */
+    LinearTerms terms() {
+        if (constant == Constant.NONE) {
+            return null;
+        }
+        float[] w = matrix.values(); // B^T [n][k] or A [m][k]
+        float[] rowBias = matrix.bias();
+        int out = batch * m * n;
+        int[] index = new int[out * k];
+        float[] weight = new float[out * k];
+        float[] bias = rowBias == null && c == null ? null : new float[out];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    int e = (b * m + i) * n + j;
+                    int row = constant == Constant.B ? j : i;
+                    for (int kk = 0; kk < k; kk++) {
+                        index[e * k + kk] = constant == Constant.B ? aOff[b] + i * aI + kk * aK
+                                : bOff[b] + kk * bK + j * bJ;
+                        weight[e * k + kk] = w[row * k + kk];
+                    }
+                    if (bias != null) {
+                        bias[e] = rowBias != null ? rowBias[row] : c[i * n + j];
+                    }
+                }
+            }
+        }
+        return new LinearTerms(out, k, index, weight, alpha, bias);
+    }
+
     /** What is added after the sums, for listings: a bias, a C matrix, or nothing. */
     String added() {
         return matrix != null && matrix.bias() != null ? " + bias" : c != null ? " + C" : "";

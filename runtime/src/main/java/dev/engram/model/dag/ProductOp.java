@@ -20,6 +20,11 @@ public abstract class ProductOp implements ReluEpilogue {
         return shape;
     }
 
+    /** This product as affine terms of its data operand (for bound propagation), or null when both are data. */
+    public final LinearTerms linearTerms() {
+        return product.terms();
+    }
+
     @Override
     public final String describe() {
         return summary + product.added();

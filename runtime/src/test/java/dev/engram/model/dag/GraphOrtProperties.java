@@ -22,7 +22,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * (folded and not). Also: a sample's result does not depend on its batch, on its position in a tile or on the
  * lanes per tile (1-5 lanes run the scalar kernels, 64 the vector ones): the bits are the same.
  */
-class GraphOrtProperties {
+public class GraphOrtProperties {
 
     static final String[] ACTS = {"Relu", "LeakyRelu", "Sigmoid", "Tanh"};
 
@@ -148,7 +148,7 @@ class GraphOrtProperties {
     // -------------------------------------------------------------------------------------------- generators
 
     /** A conv (random strides, pads or auto_pad, dilations, groups) -> [BN] -> act -> [pool] -> Flatten -> Gemm. */
-    static OnnxGraphBuilder convPoolDense(Random r) {
+    public static OnnxGraphBuilder convPoolDense(Random r) {
         OnnxGraphBuilder b = convPoolDenseBody(r);
         b.output(gemm(b, r, b.last(), 1 + r.nextInt(6)));
         return b;
@@ -266,7 +266,7 @@ class GraphOrtProperties {
     }
 
     /** A residual block (two 3x3 convs, identity or strided 1x1 shortcut), optionally concatenated, then dense. */
-    static OnnxGraphBuilder residual(Random r) {
+    public static OnnxGraphBuilder residual(Random r) {
         OnnxGraphBuilder b = new OnnxGraphBuilder(13, r);
         int c = 1 + r.nextInt(4);
         int h = 4 + r.nextInt(6);
@@ -301,7 +301,7 @@ class GraphOrtProperties {
     }
 
     /** Normalisation (Sub, Div by constants), then 2-5 dense layers (Gemm, or MatMul + Add) with activations. */
-    static OnnxGraphBuilder dense(Random r) {
+    public static OnnxGraphBuilder dense(Random r) {
         OnnxGraphBuilder b = new OnnxGraphBuilder(r.nextBoolean() ? 13 : 9, r);
         int d = 1 + r.nextInt(20);
         boolean image = r.nextBoolean();

@@ -1,0 +1,57 @@
+package dev.engram.verify.graph;
+
+/**
+ * The state of one backward (CROWN) pass that lower-bounds {@code Σ_e a[r][e] · v_e} for each row r: the constant
+ * collected so far per row and the sum of the magnitudes of the terms that went into it (which bounds the double
+ * rounding of the collected constant, {@link GraphBounds}).
+ */
+public final class Backward {
+    final double[] constant;
+    final double[] magnitude;
+    /** The value whose operator is relaxing now (set by the pass). */
+    int node;
+    /**
+     * Per value, per row and element, the lower slopes of unstable ReLU elements (α-CROWN), or null for CROWN's
+     * adaptive choice; any slope in [leak, 1] gives a valid bound.
+     */
+    double[][][] alpha;
+    /** Per value, per row and element: the coefficient that met a lower line {@code α z} (for α's gradient), or null. */
+    double[][][] used;
+
+    /** Per value, per row and element: the coefficient met by an unstable ReLU element (for branching), or null. */
+    double[][][] unstable;
+
+    Backward(int rows) {
+        constant = new double[rows];
+        magnitude = new double[rows];
+    }
+
+    /** The α slopes of the current node for row r, or null. */
+    double[] alpha(int row) {
+        return alpha == null || alpha[node] == null ? null : alpha[node][row];
+    }
+
+    /** Records that row r's coefficient {@code a} met unstable element i of the current node. */
+    void unstable(int row, int i, double a) {
+        if (unstable != null && unstable[node] != null) {
+            unstable[node][row][i] = a;
+        }
+    }
+
+    /** Records that row r's coefficient {@code a} met the lower line {@code α z} of element i of the current node. */
+    void used(int row, int i, double a) {
+        if (used != null && used[node] != null) {
+            used[node][row][i] = a;
+        }
+    }
+
+    /** Adds the term {@code v} to row r's constant. */
+    public void add(int row, double v) {
+        constant[row] += v;
+        magnitude[row] += Math.abs(v);
+    }
+
+    public int rows() {
+        return constant.length;
+    }
+}

@@ -1,0 +1,336 @@
+package dev.engram.verify.graph;
+
+import dev.engram.model.dag.Dag;
+import dev.engram.verify.Box;
+import dev.engram.verify.bounds.Deadline;
+import dev.engram.verify.bounds.Rounding;
+
+import java.util.List;
+
+/**
+ * Bounds of every value of a {@link Dag} with one input over an input box, for the graph as executed in float32: an
+ * interval pass through the {@link BoundOp}s in node order, each value widened by its operator's float32 error, and
+ * for the arguments of non-linear operators that follow other non-linear ones, backward (CROWN) passes that tighten
+ * them; then backward passes for linear functions of the output ({@link #lower}). Immutable and thread-safe.
+ *
+ * <p>A backward pass lower-bounds {@code Σ a·v̂} for the executed value {@code v̂ = v(args) + e}: at each value it takes
+ * {@code −Σ|a|·err} for the error, then the operator's relaxation moves the coefficients to the arguments, down to the
+ * input, where the linear function is minimised over the (widened) box. The constant is collected in double; its
+ * rounding, and that of the final sum, is bounded by {@code 2^-30} times the sum of the magnitudes of every term
+ * (Higham's {@code γ_T} for {@code T < 2^23} terms), which is subtracted.
+ */
+public final class GraphBounds {
+    /** Rows per backward pass when tightening a value's elements (bounds the coefficient memory). */
+    private static final int CHUNK = 128;
+
+    private final Dag dag;
+    private final List<BoundOp> ops;
+    private final boolean[] tighten;
+    private final boolean[] onlyUnstable;
+
+    private GraphBounds(Dag dag, List<BoundOp> ops) {
+        this.dag = dag;
+        this.ops = ops;
+        int nv = dag.valueCount();
+        boolean[] behindNonlinear = new boolean[nv];
+        tighten = new boolean[nv];
+        onlyUnstable = new boolean[nv];
+        java.util.Arrays.fill(onlyUnstable, true);
+        for (int k = 0; k < ops.size(); k++) {
+            Dag.Node n = dag.nodes().get(k);
+            int v = 1 + k;
+            for (int a : n.args()) {
+                behindNonlinear[v] |= behindNonlinear[a] || (a > 0 && ops.get(a - 1).nonlinear());
+                if (ops.get(k).nonlinear()) {
+                    onlyUnstable[a] &= ops.get(k) instanceof ReluBound;
+                }
+            }
+        }
+        for (int k = 0; k < ops.size(); k++) {
+            for (int a : dag.nodes().get(k).args()) {
+                if (ops.get(k).nonlinear() && a > 0 && !ops.get(a - 1).nonlinear() && behindNonlinear[a]) {
+                    tighten[a] = true;
+                }
+            }
+        }
+    }
+
+    /**
+     * The bounds of {@code dag}.
+     *
+     * @throws IllegalArgumentException when the graph does not have one input and one output, or an operator has no
+     *                                  bounds (the message names the node)
+     */
+    public static GraphBounds of(Dag dag) {
+        if (dag.inputs().size() != 1 || dag.outputs().size() != 1) {
+            throw new IllegalArgumentException("bounds need a graph with one input and one output, not "
+                    + dag.inputs().size() + " and " + dag.outputs().size());
+        }
+        return new GraphBounds(dag, BoundOps.of(dag));
+    }
+
+    /** Whether the graph has ReLU elements to split. */
+    public boolean hasRelu() {
+        return ops.stream().anyMatch(o -> o instanceof ReluBound);
+    }
+
+    List<BoundOp> ops() {
+        return ops;
+    }
+
+    public Dag dag() {
+        return dag;
+    }
+
+    public int inputSize() {
+        return dag.shape(0).size();
+    }
+
+    public int outputSize() {
+        return dag.shape(output()).size();
+    }
+
+    int output() {
+        return dag.outputs().get(0).value();
+    }
+
+    /** The bounds of every value, and their error terms, over one input box. */
+    public record Ranges(Range[] values, double[][] errors) {
+        public Range output(GraphBounds g) {
+            return values[g.output()];
+        }
+    }
+
+    /**
+     * A ReLU split: element {@code element} of value {@code value} (a ReLU's argument) is at least 0
+     * ({@code active}) or at most 0, as executed: the bounds then hold on the part of the box where it is.
+     */
+    public record Split(int value, int element, boolean active) {
+    }
+
+    /** Interval bounds of every value over {@code box}, tightened by backward passes where they matter. */
+    public Ranges ranges(Box box, Deadline deadline) {
+        return ranges(box, List.of(), deadline);
+    }
+
+    /** {@link #ranges(Box, Deadline)} on the part of the box where every split holds. */
+    public Ranges ranges(Box box, List<Split> splits, Deadline deadline) {
+        int n = box.dimension();
+        double[] lo = new double[n];
+        double[] hi = new double[n];
+        double[] err = new double[n];
+        for (int i = 0; i < n; i++) {
+            lo[i] = box.lo()[i];
+            hi[i] = box.hi()[i];
+            // the input rounded to float32 (a real point of the box given as a float32 input)
+            err[i] = Math.nextUp(Rounding.F32_U * Math.max(Math.abs(lo[i]), Math.abs(hi[i])) + Rounding.F32_TINY);
+        }
+        return forward(new Range(lo, hi).widen(err), splits, deadline);
+    }
+
+    /** The exact (real-arithmetic) values at point {@code x} as ranges, no error terms: for linearisation. */
+    public Ranges point(double[] x) {
+        return forward(Range.point(x), null, Deadline.NONE);
+    }
+
+    /** The forward pass; {@code splits} null: exact values at a point, no error terms. */
+    private Ranges forward(Range input, List<Split> splits, Deadline deadline) {
+        boolean executed = splits != null;
+        int nv = dag.valueCount();
+        Range[] values = new Range[nv];
+        double[][] errors = new double[nv][];
+        values[0] = input;
+        for (int k = 0; k < ops.size(); k++) {
+            deadline.check();
+            int v = 1 + k;
+            BoundOp op = ops.get(k);
+            Range[] args = args(values, dag.nodes().get(k).args());
+            double[] lo = new double[op.size()];
+            double[] hi = new double[op.size()];
+            op.interval(args, lo, hi);
+            Range r = new Range(lo, hi);
+            if (executed) {
+                errors[v] = op.error(args);
+                r = r.widen(errors[v]);
+                values[v] = r;
+                if (tighten[v]) {
+                    values[v] = r.intersect(crown(values, errors, v, r, deadline));
+                }
+                values[v] = split(values[v], v, splits);
+            } else {
+                values[v] = r;
+            }
+        }
+        return new Ranges(values, errors);
+    }
+
+    private static Range split(Range r, int v, List<Split> splits) {
+        Range out = r;
+        for (Split s : splits) {
+            if (s.value() == v) {
+                if (out == r) {
+                    out = new Range(r.lo().clone(), r.hi().clone());
+                }
+                if (s.active()) {
+                    out.lo()[s.element()] = Math.max(out.lo()[s.element()], 0);
+                } else {
+                    out.hi()[s.element()] = Math.min(out.hi()[s.element()], 0);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Range[] args(Range[] values, int[] a) {
+        Range[] r = new Range[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = values[a[i]];
+        }
+        return r;
+    }
+
+    /** Backward-pass bounds of the elements of value v worth tightening (the others: infinite). */
+    private Range crown(Range[] values, double[][] errors, int v, Range ibp, Deadline deadline) {
+        int size = ibp.size();
+        double[] lo = new double[size];
+        double[] hi = new double[size];
+        java.util.Arrays.fill(lo, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(hi, Double.POSITIVE_INFINITY);
+        int[] which = new int[size];
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            if (!onlyUnstable[v] || (ibp.lo()[i] < 0 && ibp.hi()[i] > 0)) {
+                which[count++] = i;
+            }
+        }
+        Ranges partial = new Ranges(values, errors);
+        for (int c0 = 0; c0 < count; c0 += CHUNK) {
+            int rows = Math.min(CHUNK, count - c0);
+            for (int sign = 1; sign >= -1; sign -= 2) {
+                deadline.check();
+                double[][] a = new double[rows][size];
+                for (int r = 0; r < rows; r++) {
+                    a[r][which[c0 + r]] = sign;
+                }
+                Linear lin = pass(partial, v, a);
+                for (int r = 0; r < rows; r++) {
+                    int i = which[c0 + r];
+                    if (sign > 0) {
+                        lo[i] = lin.bound()[r];
+                    } else {
+                        hi[i] = -lin.bound()[r];
+                    }
+                }
+            }
+        }
+        return new Range(lo, hi);
+    }
+
+    /**
+     * Lower bounds of {@code rows[r] · ŷ} (ŷ the output as executed) over the ranges' box, with the linear functions
+     * of the input they come from.
+     */
+    public Linear lower(Ranges ranges, double[][] rows) {
+        return pass(ranges, output(), rows);
+    }
+
+    /**
+     * Lower bounds of {@code rows[r] · ŷ} optimised by α-CROWN ({@link AlphaCrown}) for at most {@code steps} steps,
+     * stopping early once some row's bound exceeds {@code stop[r]}; never looser than {@link #lower}.
+     */
+    public Linear lowerOptimised(Ranges ranges, double[][] rows, double[] stop, int steps, Deadline deadline) {
+        return AlphaCrown.optimise(this, ranges, rows, stop, steps, deadline);
+    }
+
+    /**
+     * Linear lower bounds over the input box: per row r, {@code coef[r]·x + constant[r] <= f_r(x)} at every input x of
+     * the box (the executed value, every rounding included), and {@code bound[r]} its minimum over the box.
+     */
+    public record Linear(double[] bound, double[][] coef, double[] constant) {
+    }
+
+    /** One backward pass from value {@code target} with coefficient rows {@code a} (consumed). */
+    Linear pass(Ranges ranges, int target, double[][] a) {
+        return pass(ranges, target, a, new Backward(a.length));
+    }
+
+    /** One backward pass with the given pass state (α slopes, recording). */
+    Linear pass(Ranges ranges, int target, double[][] a, Backward pb) {
+        int rows = a.length;
+        double[][][] coef = new double[dag.valueCount()][][];
+        coef[target] = a;
+        Range[] values = ranges.values();
+        for (int v = target; v >= 1; v--) {
+            double[][] av = coef[v];
+            if (av == null) {
+                continue;
+            }
+            errorTerm(av, ranges.errors()[v], pb);
+            Dag.Node node = dag.nodes().get(v - 1);
+            int[] argIds = node.args();
+            double[][][] argA = new double[argIds.length][][];
+            for (int k = 0; k < argIds.length; k++) {
+                if (coef[argIds[k]] == null) {
+                    coef[argIds[k]] = new double[rows][values[argIds[k]].size()];
+                }
+                argA[k] = coef[argIds[k]];
+            }
+            pb.node = v;
+            ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
+            coef[v] = null;
+        }
+        double[][] in = coef[0] == null ? new double[rows][inputSize()] : coef[0];
+        double[] bound = new double[rows];
+        double[] constant = new double[rows];
+        Range x = values[0];
+        for (int r = 0; r < rows; r++) {
+            double size = 0;
+            for (int i = 0; i < in[r].length; i++) {
+                if (in[r][i] != 0) {
+                    size += Math.abs(in[r][i]) * x.mag(i);
+                }
+            }
+            // the constant's and the coefficients' rounding over the box (Higham's γ_T, T < 2^23 terms)
+            double c = Math.nextDown(pb.constant[r] - 0x1p-30 * (pb.magnitude[r] + size));
+            constant[r] = Double.isNaN(c) ? Double.NEGATIVE_INFINITY : c;
+            bound[r] = minimum(in[r], constant[r], x);
+        }
+        return new Linear(bound, in, constant);
+    }
+
+    /** {@code min over the range of coef·x + constant}, rounded down. */
+    static double minimum(double[] coef, double constant, Range x) {
+        double s = constant;
+        double mag = Math.abs(constant);
+        for (int i = 0; i < coef.length; i++) {
+            double c = coef[i];
+            if (c != 0) {
+                double t = c * (c > 0 ? x.lo()[i] : x.hi()[i]);
+                s += t;
+                mag += Math.abs(t);
+            }
+        }
+        double b = Math.nextDown(s - 0x1p-30 * mag);
+        return Double.isNaN(b) ? Double.NEGATIVE_INFINITY : b;
+    }
+
+    private static void errorTerm(double[][] a, double[] err, Backward pb) {
+        if (err == null) {
+            return;
+        }
+        for (int r = 0; r < a.length; r++) {
+            double s = 0;
+            for (int i = 0; i < err.length; i++) {
+                s += Rounding.mulPos(Math.abs(a[r][i]), err[i]);
+            }
+            if (s != 0) {
+                pb.add(r, -s);
+            }
+        }
+    }
+
+    /** The gradient of {@code row · y} at input {@code x} (the exact network's local linearisation). */
+    public double[] gradient(double[] x, double[] row) {
+        return pass(point(x), output(), new double[][] {row.clone()}).coef()[0];
+    }
+}

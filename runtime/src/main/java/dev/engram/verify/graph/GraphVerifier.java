@@ -1,0 +1,216 @@
+package dev.engram.verify.graph;
+
+import dev.engram.model.dag.Dag;
+import dev.engram.verify.Box;
+import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.Property;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.Verifier;
+import dev.engram.verify.VerifyOptions;
+import dev.engram.verify.bounds.Deadline;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Decides a {@link Property} on a graph that is not a dense chain: falsification first ({@link GraphAttack}), then
+ * bounds ({@link GraphBounds}): a conjunction of the unsafe set is refuted over a box when the lower bound of one of
+ * its constraints {@code c·ŷ − b} is positive. Low-dimensional inputs (at most {@link #SPLIT_DIMENSIONS}) are split
+ * (branch and bound over the input box, the input with the largest {@code |coefficient| × width} of the weakest
+ * constraint); on high-dimensional ones a box that is not refuted gets the rest of the time for attacks and ends in
+ * {@code timeout} unless a witness turns up.
+ *
+ * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the graph as executed in
+ * float32 in any summation order; {@code sat} only with a witness re-executed in float32 by the graph executor,
+ * checked in exact arithmetic ({@link GraphAttack#check}).
+ */
+public final class GraphVerifier {
+    /** Inputs up to this many dimensions are split in branch and bound. */
+    static final int SPLIT_DIMENSIONS = 16;
+    private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+
+    private GraphVerifier() {
+    }
+
+    /** A disjunction of properties sharing the time budget ({@link Verifier#any}). */
+    public static Verdict verifyAny(Dag dag, List<Property> properties, VerifyOptions options) {
+        GraphBounds g;
+        try {
+            g = GraphBounds.of(dag);
+        } catch (IllegalArgumentException e) {
+            return new Verdict.Unknown(e.getMessage(), 0);
+        }
+        return Verifier.any(properties, options, (p, o) -> verify(g, p, o));
+    }
+
+    public static Verdict verify(GraphBounds g, Property property, VerifyOptions options) {
+        long start = System.nanoTime();
+        Deadline deadline = Deadline.after(options.timeoutSeconds());
+        GraphAttack attack = new GraphAttack(g, property, options.seed());
+        List<Box> boxes = property.region().boxes();
+        try {
+            for (Box box : boxes) {
+                double[] w = attack.search(box, 64, 3, 20, List.of(), deadline);
+                if (w != null) {
+                    return attack.witness(w, seconds(start));
+                }
+            }
+            boolean open = false;
+            for (Box box : boxes) {
+                Result r = search(g, attack, property, box, deadline);
+                if (r.witness != null) {
+                    return attack.witness(r.witness, seconds(start));
+                }
+                open |= !r.refuted;
+            }
+            if (!open) {
+                return new Verdict.Unsat(seconds(start));
+            }
+            for (long round = 1; !deadline.passed(); round++) {
+                GraphAttack strong = new GraphAttack(g, property, options.seed() + round);
+                for (Box box : boxes) {
+                    double[] w = strong.search(box, 256, 8, 60, List.of(), deadline);
+                    if (w != null) {
+                        return strong.witness(w, seconds(start));
+                    }
+                }
+            }
+        } catch (Deadline.Expired e) {
+            // fall through
+        }
+        return new Verdict.Timeout(seconds(start));
+    }
+
+    private record Result(boolean refuted, double[] witness) {
+    }
+
+    /** Branch and bound over one box: refuted, a witness, or neither (a high-dimensional box not refuted). */
+    private static Result search(GraphBounds g, GraphAttack attack, Property property, Box box, Deadline deadline) {
+        Deque<Box> stack = new ArrayDeque<>();
+        stack.push(box);
+        while (!stack.isEmpty()) {
+            deadline.check();
+            Box sub = stack.pop();
+            GraphBounds.Ranges ranges = g.ranges(sub, deadline);
+            double worst = Double.POSITIVE_INFINITY;
+            double[] worstCoef = null;
+            List<double[]> minimisers = new ArrayList<>();
+            for (List<LinearConstraint> conj : property.unsafe()) {
+                double[][] rows = new double[conj.size()][];
+                for (int j = 0; j < rows.length; j++) {
+                    rows[j] = conj.get(j).coefficients().clone();
+                }
+                double[] stop = new double[rows.length];
+                for (int j = 0; j < rows.length; j++) {
+                    stop[j] = conj.get(j).bound();
+                }
+                GraphBounds.Linear lin = g.lower(ranges, rows);
+                int bj = best(lin, stop);
+                double best = lin.bound()[bj] - stop[bj];
+                if (best > 0) {
+                    continue; // this conjunction is refuted on sub
+                }
+                double crown = best;
+                lin = g.lowerOptimised(ranges, rows, stop, sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8, deadline);
+                bj = best(lin, stop);
+                best = lin.bound()[bj] - stop[bj];
+                if (DEBUG) {
+                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
+                }
+                if (best <= 0 && sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu()) {
+                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, rows, stop, deadline);
+                    if (o.witness() != null) {
+                        return new Result(false, o.witness());
+                    }
+                    best = o.refuted() ? 1 : best;
+                    if (DEBUG) {
+                        System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
+                    }
+                }
+                if (best > 0) {
+                    continue;
+                }
+                minimisers.add(minimiser(lin.coef()[bj], sub));
+                if (best < worst) {
+                    worst = best;
+                    worstCoef = lin.coef()[bj];
+                }
+            }
+            if (worstCoef == null) {
+                continue;
+            }
+            double[] w = attack.search(sub, 0, minimisers.size(), 5, minimisers, deadline);
+            if (w != null) {
+                return new Result(false, w);
+            }
+            if (sub.dimension() > SPLIT_DIMENSIONS) {
+                return new Result(false, null);
+            }
+            int axis = splitAxis(worstCoef, sub);
+            if (axis < 0) {
+                return new Result(false, null);
+            }
+            stack.push(half(sub, axis, false));
+            stack.push(half(sub, axis, true));
+        }
+        return new Result(true, null);
+    }
+
+    /** The row with the largest margin {@code bound − stop}. */
+    private static int best(GraphBounds.Linear lin, double[] stop) {
+        int bj = 0;
+        for (int j = 1; j < stop.length; j++) {
+            if (lin.bound()[j] - stop[j] > lin.bound()[bj] - stop[bj]) {
+                bj = j;
+            }
+        }
+        return bj;
+    }
+
+    /** The box corner minimising {@code coef · x}. */
+    static double[] minimiser(double[] coef, Box box) {
+        double[] x = new double[coef.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = coef[i] >= 0 ? box.lo()[i] : box.hi()[i];
+        }
+        return x;
+    }
+
+    /** The input with the largest {@code |coef| × width} that can still be halved, or -1. */
+    static int splitAxis(double[] coef, Box box) {
+        int best = -1;
+        double score = -1;
+        for (int i = 0; i < coef.length; i++) {
+            double lo = box.lo()[i];
+            double hi = box.hi()[i];
+            double mid = 0.5 * lo + 0.5 * hi;
+            if (!(mid > lo && mid < hi)) {
+                continue;
+            }
+            double s = Math.abs(coef[i]) * (hi - lo) + 1e-300 * (hi - lo);
+            if (s > score) {
+                score = s;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static Box half(Box b, int axis, boolean lower) {
+        double[] lo = b.lo().clone();
+        double[] hi = b.hi().clone();
+        double mid = 0.5 * lo[axis] + 0.5 * hi[axis];
+        if (lower) {
+            hi[axis] = mid;
+        } else {
+            lo[axis] = mid;
+        }
+        return new Box(lo, hi);
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.engram.verify.graph;
+
+import dev.engram.model.dag.LinearTerms;
+
+/**
+ * An affine map of one argument with a fixed fan-in: {@code v_e = Σ_t w[e][t] · x[idx[e][t]] + b_e} (the scale of
+ * {@link LinearTerms} multiplied into the weights, exactly in double). The shared arithmetic of the affine operators
+ * (Gemm, MatMul, Conv, AveragePool, element-wise affine): interval by the centre/radius rule
+ * ({@code c·W + b}, {@code r·|W|}), the float32 error of a sum of {@code fanIn} products plus a bias and a scale, and
+ * the backward pass {@code a ↦ a·W}, constant {@code a·b}. Immutable.
+ */
+final class SparseAffine {
+    final int out;
+    final int fanIn;
+    final int[] idx;
+    final double[] w;
+    final double[] b; // null: no bias
+    /** Terms the float32 evaluation sums per element (the error's {@code n}); at least the fan-in. */
+    final int terms;
+
+    SparseAffine(int out, int fanIn, int[] idx, double[] w, double[] b, int terms) {
+        this.out = out;
+        this.fanIn = fanIn;
+        this.idx = idx;
+        this.w = w;
+        this.b = b;
+        this.terms = terms;
+    }
+
+    static SparseAffine of(LinearTerms t) {
+        double[] w = new double[t.weight().length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (double) t.scale() * t.weight()[i]; // exact: a product of two floats fits a double
+        }
+        double[] b = null;
+        if (t.bias() != null) {
+            b = new double[t.outSize()];
+            for (int e = 0; e < b.length; e++) {
+                b[e] = t.bias()[e];
+            }
+        }
+        return new SparseAffine(t.outSize(), t.fanIn(), t.index(), w, b, t.fanIn());
+    }
+
+    void interval(Range x, double[] lo, double[] hi) {
+        for (int e = 0; e < out; e++) {
+            double c = b == null ? 0 : b[e];
+            double r = 0;
+            double mag = Math.abs(c);
+            for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
+                double wt = w[t];
+                if (wt == 0) {
+                    continue;
+                }
+                int i = idx[t];
+                double l = x.lo()[i];
+                double h = x.hi()[i];
+                c += wt * (0.5 * l + 0.5 * h);
+                double rad = 0.5 * h - 0.5 * l;
+                r += Math.abs(wt) * rad;
+                mag += Math.abs(wt) * Math.max(Math.abs(l), Math.abs(h));
+            }
+            // the centre/radius sums are themselves rounded: widen by their proved rounding
+            double slack = Float32.DOUBLE_SLACK * (mag + r);
+            lo[e] = Math.nextDown(c - r - slack);
+            hi[e] = Math.nextUp(c + r + slack);
+            if (Double.isNaN(lo[e]) || Double.isNaN(hi[e]) || Double.isInfinite(mag)) {
+                lo[e] = Double.NEGATIVE_INFINITY;
+                hi[e] = Double.POSITIVE_INFINITY;
+            }
+        }
+    }
+
+    /** {@code γ_{terms+2}(Σ|w||x| + |b|) + (2·terms + 4)τ} per element, plus the double slack. */
+    double[] error(Range x) {
+        double[] err = new double[out];
+        for (int e = 0; e < out; e++) {
+            double mag = b == null ? 0 : Math.abs(b[e]);
+            for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
+                if (w[t] != 0) {
+                    mag += Math.abs(w[t]) * x.mag(idx[t]);
+                }
+            }
+            err[e] = Float32.sum(terms, mag);
+        }
+        return err;
+    }
+
+    void backward(double[][] a, double[] argA0, int row, Backward pass) {
+        double[] ar = a[row];
+        double cst = 0;
+        double mag = 0;
+        for (int e = 0; e < out; e++) {
+            double ae = ar[e];
+            if (ae == 0) {
+                continue;
+            }
+            for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
+                argA0[idx[t]] += ae * w[t];
+            }
+            if (b != null) {
+                cst += ae * b[e];
+                mag += Math.abs(ae * b[e]);
+            }
+        }
+        pass.constant[row] += cst;
+        pass.magnitude[row] += mag;
+    }
+
+    void backward(double[][] a, double[][] argA0, Backward pass) {
+        for (int r = 0; r < a.length; r++) {
+            backward(a, argA0[r], r, pass);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.engram.verify.graph;
+
+import dev.engram.model.ModelLimits;
+import dev.engram.model.TestData;
+import dev.engram.model.dag.Dag;
+import dev.engram.model.dag.GraphOrtProperties;
+import dev.engram.model.dag.OnnxGraphBuilder;
+import dev.engram.model.exec.GraphExecutor;
+import dev.engram.model.onnx.OnnxModel;
+import dev.engram.verify.Box;
+import dev.engram.verify.bounds.Deadline;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * Soundness of the graph bounds: on random graphs (conv → pool → dense with every window option and activation,
+ * residual blocks with concatenation, normalised dense stacks of sigmoid, tanh, ReLU and leaky ReLU), random boxes and
+ * random float32 inputs inside them, the outputs as executed by our executor and by ONNX Runtime lie inside the
+ * interval bounds and above every linear lower bound (of each output, its negation and random combinations),
+ * compared exactly, with no tolerance.
+ */
+class GraphBoundsProperties {
+
+    @Test
+    void convPoolDense() {
+        property(40, GraphOrtProperties::convPoolDense);
+    }
+
+    @Test
+    void residualBlocks() {
+        property(30, GraphOrtProperties::residual);
+    }
+
+    @Test
+    void denseSigmoidTanhStacks() {
+        property(40, GraphOrtProperties::dense);
+    }
+
+    static void property(int examples, Function<Random, OnnxGraphBuilder> gen) {
+        AtomicInteger checked = new AtomicInteger();
+        qt().withExamples(examples).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            OnnxGraphBuilder b = gen.apply(r);
+            byte[] bytes = b.bytes();
+            Dag dag;
+            try {
+                TestData.ort(bytes, new float[][] {new float[inputSize(b)]});
+                dag = OnnxModel.parse(bytes, null, null, ModelLimits.defaults()).dag();
+            } catch (Exception e) {
+                if (Boolean.getBoolean("engram.test.verbose")) {
+                    System.err.println("skipped: " + e);
+                }
+                return; // a graph ONNX Runtime (or the reader) refuses: not a case
+            }
+            GraphBounds g = GraphBounds.of(dag);
+            try {
+                check(g, bytes, r, seed);
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new AssertionError("seed " + seed + ": ONNX Runtime failed: " + e.getMessage(), e);
+            }
+            checked.incrementAndGet();
+        });
+        assertTrue(checked.get() >= examples * 6 / 10, checked + " graphs checked of " + examples);
+    }
+
+    static int inputSize(OnnxGraphBuilder b) {
+        int in = 1;
+        for (long d : b.inputDims()) {
+            in *= (int) Math.max(1, d);
+        }
+        return in;
+    }
+
+    static void check(GraphBounds g, byte[] bytes, Random r, long seed) throws ai.onnxruntime.OrtException {
+        int n = g.inputSize();
+        double[] lo = new double[n];
+        double[] hi = new double[n];
+        double radius = r.nextBoolean() ? 0.001 + r.nextDouble() * 0.05 : r.nextDouble() * 0.8;
+        for (int i = 0; i < n; i++) {
+            double c = r.nextDouble() * 2 - 1;
+            double w = r.nextInt(8) == 0 ? 0 : radius * r.nextDouble();
+            lo[i] = c - w;
+            hi[i] = c + w;
+        }
+        Box box = new Box(lo, hi);
+        GraphBounds.Ranges ranges = g.ranges(box, Deadline.NONE);
+        int m = g.outputSize();
+        double[][] rows = new double[2 * m + 3][m];
+        for (int j = 0; j < m; j++) {
+            rows[2 * j][j] = 1;
+            rows[2 * j + 1][j] = -1;
+        }
+        for (int k = 2 * m; k < rows.length; k++) {
+            for (int j = 0; j < m; j++) {
+                rows[k][j] = r.nextGaussian();
+            }
+        }
+        double[][] copy = new double[rows.length][];
+        for (int k = 0; k < rows.length; k++) {
+            copy[k] = rows[k].clone();
+        }
+        double[] lower = g.lower(ranges, copy).bound();
+        Range out = ranges.output(g);
+        int samples = 24;
+        float[][] x = new float[samples][n];
+        for (int s = 0; s < samples; s++) {
+            for (int i = 0; i < n; i++) {
+                double t = s < 8 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
+                x[s][i] = inside(lo[i] + t * (hi[i] - lo[i]), lo[i], hi[i]);
+            }
+        }
+        float[][] ours = new GraphExecutor(g.dag()).run(x);
+        float[][] ort = TestData.ort(bytes, x);
+        for (float[][] ys : new float[][][] {ours, ort}) {
+            for (int s = 0; s < samples; s++) {
+                for (int j = 0; j < m; j++) {
+                    float y = ys[s][j];
+                    if (!(y >= out.lo()[j] && y <= out.hi()[j])) {
+                        fail("seed " + seed + ": output " + j + " = " + y + " outside [" + out.lo()[j] + ", "
+                                + out.hi()[j] + "] (" + (ys == ours ? "engram" : "ORT") + ")");
+                    }
+                }
+                for (int k = 0; k < rows.length; k++) {
+                    double v = exactDot(rows[k], ys[s]);
+                    if (!(v >= lower[k])) {
+                        fail("seed " + seed + ": row " + k + " value " + v + " below its lower bound " + lower[k]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code v} as a float32 inside {@code [lo, hi]}. */
+    static float inside(double v, double lo, double hi) {
+        float f = (float) v;
+        if (f < lo) {
+            f = Math.nextUp(f);
+        }
+        if (f > hi) {
+            f = Math.nextDown(f);
+        }
+        return f;
+    }
+
+    /** {@code a · y} rounded down (compared with a lower bound, so a rounding may only make the check stricter). */
+    static double exactDot(double[] a, float[] y) {
+        java.math.BigDecimal s = java.math.BigDecimal.ZERO;
+        for (int j = 0; j < a.length; j++) {
+            s = s.add(new java.math.BigDecimal(a[j]).multiply(new java.math.BigDecimal(y[j])));
+        }
+        double d = s.doubleValue();
+        return new java.math.BigDecimal(d).compareTo(s) > 0 ? Math.nextDown(d) : d;
+    }
+}
