@@ -183,8 +183,9 @@ public final class Engram {
             if (ob instanceof Obligation.Steer) {
                 continue;
             }
-            Verdict v = ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds).verdict();
-            checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v));
+            ObligationProver.Proof proof = ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds);
+            Verdict v = proof.verdict();
+            checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v, proof.method()));
             if (v instanceof Verdict.Sat) {
                 ds.add(CompileDiagnostics.doesNotHold(ob.name(), ob.span(), v, ob, front.ir().units(), modelName,
                         "enforce it with 'engram compile'"));

@@ -27,8 +27,15 @@ public record VerifyResult(Outcome outcome, Optional<String> message, List<Diagn
         checked = List.copyOf(checked);
     }
 
-    /** One statement's verdict: its name, kind (rule, property, ignore, or vnnlib) and where it was written. */
-    public record Checked(String name, String kind, Span span, Verdict verdict) {
+    /**
+     * One statement's verdict: its name, kind (rule, property, ignore, monotone, or vnnlib), where it was written, and
+     * how the verdict was established ({@code method}: for a monotonicity, the float32 tolerance of a proof).
+     */
+    public record Checked(String name, String kind, Span span, Verdict verdict, String method) {
+        public Checked(String name, String kind, Span span, Verdict verdict) {
+            this(name, kind, span, verdict, "");
+        }
+
         /** "holds", "violated", or the verdict's own word (unknown, timeout). */
         public String word() {
             return verdict instanceof Verdict.Unsat ? "holds" : verdict instanceof Verdict.Sat ? "violated"

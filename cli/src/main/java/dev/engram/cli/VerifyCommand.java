@@ -67,6 +67,9 @@ public final class VerifyCommand implements Callable<Integer> {
         for (VerifyResult.Checked c : r.checked()) {
             System.out.printf(Locale.ROOT, "%-9s %8.3f s  %-8s %s (%s)%n", c.word(), c.verdict().seconds(), c.kind(),
                     c.name(), c.span());
+            if (c.kind().equals("monotone")) {
+                System.out.println("          " + c.method());
+            }
         }
         Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);
         if (!r.checked().isEmpty() || r.notChecked() > 0) {

@@ -1,0 +1,223 @@
+package dev.engram.lower;
+
+import dev.engram.diag.Diagnostic;
+import dev.engram.ir.Obligation;
+import dev.engram.lower.repair.LinearProgram;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.monotone.MonotonicityVerifier;
+import dev.engram.verify.monotone.Monotonicity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The lowering of {@code monotone}: first checked ({@link MonotonicityVerifier}); where it does not hold, the last
+ * layer's weights are changed, as little as possible, so that the derivative bounds prove it.
+ *
+ * <p>The closed form: with {@code h} the last hidden layer and {@code v = a·W_L} (the objective's row), the
+ * derivative of {@code a·y} is {@code Σ_j v_j ∂h_j/∂x}. The bounds {@code [dl_jk, du_jk]} of {@code ∂h_j/∂x} on
+ * each subdomain {@code k} of the verifier's partition of the region ({@link MonotonicityVerifier#partition}) do not
+ * depend on the last layer, so a new row {@code v' = s − t} ({@code s, t >= 0}) with
+ * {@code Σ_j s_j dl_jk − t_j du_jk >= margin_k} on every subdomain makes the derivative non-negative on the whole
+ * region. A linear program (GLOP) finds the {@code v'} closest to {@code v} in the L1 norm weighted by the mean
+ * {@code |h_j|} on the sampling domain (the change of the output it causes). The change is spread over the output rows
+ * along {@code a} ({@code ΔW_k = a_k Δv / |a|²}); the biases take {@code −a_k Δv·mean(h) / |a|²}, so the objective
+ * keeps its mean. The verifier's split rule depends only on the first layer, so re-verification meets the same
+ * subdomains (or proves coarser ones), and the result is proved again on the file as read back.
+ *
+ * <p>It cannot help where the partition leaves the sign of every hidden derivative open on some subdomain (then only
+ * {@code v' = 0} would do): the error says so, and what would be needed.
+ */
+public final class MonotoneLowering implements Lowering {
+    /** Subdomains of the partition the program constrains. */
+    static final int LEAVES = 256;
+    /** Samples for the mean hidden activations (the costs). */
+    static final int SAMPLES = 2000;
+
+    @Override
+    public String name() {
+        return "monotone";
+    }
+
+    @Override
+    public boolean accepts(Obligation ob) {
+        return ob instanceof Obligation.Monotone;
+    }
+
+    /** What the lowering did: whether the rule held already, the subdomains constrained, the row's L1 change. */
+    public record Result(boolean held, int subdomains, double rowChange) implements Lowering.Detail {
+    }
+
+    @Override
+    public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
+        DenseNetwork cur = net;
+        List<Step> steps = new ArrayList<>();
+        List<Diagnostic> failures = new ArrayList<>();
+        for (Obligation ob : accepted) {
+            Obligation.Monotone mo = (Obligation.Monotone) ob;
+            long t = System.nanoTime();
+            String why = MonotonicityVerifier.unsupported(cur);
+            if (why != null) {
+                failures.add(Lowering.notApplicable(ob, why));
+                continue;
+            }
+            Verdict before = MonotonicityVerifier.verify(cur, mo.property(), ctx.verifyTimeoutSeconds()).verdict();
+            if (before instanceof Verdict.Unsat) {
+                steps.add(new Step(ob, cur, cur, (System.nanoTime() - t) / 1e9, this, new Result(true, 0, 0)));
+                continue;
+            }
+            Repaired r = repair(cur, mo.property(), ctx);
+            if (r.failure() != null) {
+                failures.add(Lowering.notApplicable(ob, r.failure()));
+                continue;
+            }
+            steps.add(new Step(ob, cur, r.network(), (System.nanoTime() - t) / 1e9, this, r.detail()));
+            cur = r.network();
+        }
+        return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
+                : Lowering.Result.failed(net, failures);
+    }
+
+    /** A repaired network and its record, or why there is none. */
+    record Repaired(DenseNetwork network, Result detail, String failure) {
+    }
+
+    /** The last layer changed so that the derivative bounds prove {@code m} on every subdomain of the partition. */
+    static Repaired repair(DenseNetwork net, Monotonicity m, Context ctx) {
+        MonotonicityVerifier.Result part = MonotonicityVerifier.partition(net, m, LEAVES, ctx.verifyTimeoutSeconds());
+        if (part.verdict() instanceof Verdict.Timeout || part.leaves().isEmpty()) {
+            return new Repaired(null, null, "the region could not be partitioned within the time budget ("
+                    + part.subdomains() + " subdomains bounded); raise --timeout");
+        }
+        int last = net.layers().size() - 1;
+        DenseLayer out = net.layers().get(last);
+        int n = out.inputSize();
+        double[] a = m.objective();
+        double[] v = new double[n];
+        for (int j = 0; j < n; j++) {
+            for (int k = 0; k < a.length; k++) {
+                v[j] += a[k] * out.weight()[k][j];
+            }
+        }
+        double[][] mean = meanHidden(net, ctx);
+        double[] dv = solve(v, mean[1], part.leaves());
+        if (dv == null) {
+            return new Repaired(null, null, "no change of the last layer makes the derivative bounds non-negative on "
+                    + "all " + part.leaves().size() + " subdomains: on some, every hidden unit's derivative may take "
+                    + "both signs; it would need a smaller region ('over'), or changes to earlier layers");
+        }
+        return new Repaired(apply(net, a, dv, mean[0]), new Result(false, part.leaves().size(), l1(dv)), null);
+    }
+
+    /** The row change {@code Δv} of least weighted L1 norm, or null when the program has no solution. */
+    private static double[] solve(double[] v, double[] mean, List<MonotonicityVerifier.Leaf> leaves) {
+        int n = v.length;
+        double avg = 0;
+        for (double h : mean) {
+            avg += h / n;
+        }
+        try (LinearProgram lp = LinearProgram.create()) {
+            int[] up = new int[n];
+            int[] down = new int[n];
+            int[] pos = new int[n];
+            int[] neg = new int[n];
+            for (int j = 0; j < n; j++) {
+                double cost = mean[j] + 1e-3 * avg + 1e-9;
+                up[j] = lp.variable(0, Double.POSITIVE_INFINITY, cost);
+                down[j] = lp.variable(0, Double.POSITIVE_INFINITY, cost);
+                pos[j] = lp.variable(0, Double.POSITIVE_INFINITY, 1e-9);
+                neg[j] = lp.variable(0, Double.POSITIVE_INFINITY, 1e-9);
+                lp.row(v[j], v[j], new int[] {pos[j], neg[j], up[j], down[j]}, new double[] {1, -1, -1, 1});
+            }
+            for (MonotonicityVerifier.Leaf leaf : leaves) {
+                double[] dl = leaf.bounds().hiddenLo();
+                double[] du = leaf.bounds().hiddenHi();
+                int[] vars = new int[2 * n];
+                double[] coef = new double[2 * n];
+                double scale = 0;
+                for (int j = 0; j < n; j++) {
+                    vars[2 * j] = pos[j];
+                    coef[2 * j] = dl[j];
+                    vars[2 * j + 1] = neg[j];
+                    coef[2 * j + 1] = -du[j];
+                    scale += Math.abs(v[j]) * Math.max(Math.abs(dl[j]), Math.abs(du[j]));
+                }
+                lp.row(1e-5 * scale + 1e-12, Double.POSITIVE_INFINITY, vars, coef);
+            }
+            LinearProgram.Solution s = lp.solve(30);
+            if (!s.found()) {
+                return null;
+            }
+            double[] dv = new double[n];
+            for (int j = 0; j < n; j++) {
+                dv[j] = s.values()[up[j]] - s.values()[down[j]];
+            }
+            return dv;
+        }
+    }
+
+    /** The network with {@code Δv} spread over the output rows along {@code a}, and the mean kept. */
+    private static DenseNetwork apply(DenseNetwork net, double[] a, double[] dv, double[] mean) {
+        int last = net.layers().size() - 1;
+        DenseLayer out = net.layers().get(last);
+        double norm = 0;
+        for (double c : a) {
+            norm += c * c;
+        }
+        double shift = 0;
+        for (int j = 0; j < dv.length; j++) {
+            shift += dv[j] * mean[j];
+        }
+        float[][] w = new float[out.outputSize()][];
+        float[] b = out.bias().clone();
+        for (int k = 0; k < w.length; k++) {
+            w[k] = out.weight()[k].clone();
+            if (a[k] == 0) {
+                continue;
+            }
+            double f = a[k] / norm;
+            for (int j = 0; j < dv.length; j++) {
+                if (dv[j] != 0) {
+                    w[k][j] = (float) (w[k][j] + f * dv[j]);
+                }
+            }
+            b[k] = (float) (b[k] - f * shift);
+        }
+        List<DenseLayer> layers = new ArrayList<>(net.layers());
+        layers.set(last, new DenseLayer(out.name(), w, b, out.activation(), out.alpha(), out.weightRef(),
+                out.biasRef()));
+        return new DenseNetwork(layers);
+    }
+
+    /**
+     * The mean of each last-hidden activation and of its magnitude on samples of the domain (the inputs when there
+     * is no hidden layer).
+     */
+    private static double[][] meanHidden(DenseNetwork net, Context ctx) {
+        int last = net.layers().size() - 1;
+        DenseNetwork body = last == 0 ? null : new DenseNetwork(net.layers().subList(0, last));
+        int n = net.layers().get(last).inputSize();
+        double[][] mean = new double[2][n];
+        Random r = new Random(ctx.seed());
+        for (int s = 0; s < SAMPLES; s++) {
+            float[] x = ctx.domain().sample(r);
+            float[] h = body == null ? x : body.evaluate(x);
+            for (int j = 0; j < n; j++) {
+                mean[0][j] += h[j] / SAMPLES;
+                mean[1][j] += Math.abs(h[j]) / SAMPLES;
+            }
+        }
+        return mean;
+    }
+
+    private static double l1(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += Math.abs(x);
+        }
+        return s;
+    }
+}
