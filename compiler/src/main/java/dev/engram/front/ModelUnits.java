@@ -93,7 +93,7 @@ final class ModelUnits {
      * has coefficients {@code c/s} on the model's outputs, and a real input growing moves the model input by the sign
      * of its scale; the objective carries both signs and the direction, so the requirement is "non-decreasing".
      */
-    List<Monotonicity> monotonicities(CheckedProgram.Monotonicity m, String name) {
+    List<Monotonicity> monotonicities(CheckedProgram.Monotonicity m, String name, List<int[]> oneHotBlocks) {
         double sign = (m.increasing() ? 1 : -1) * Math.signum(inScale[m.inputSlot()]);
         double[] a = new double[outScale.length];
         for (int k = 0; k < a.length; k++) {
@@ -105,7 +105,7 @@ final class ModelUnits {
             List<LinearConstraint> cons = c.constraints().stream()
                     .map(l -> constraint(affine(l, inScale, inOffset))).toList();
             out.add(new Monotonicity(m.region().size() == 1 ? name : name + "#" + (i + 1),
-                    new InputRegion(List.of(box(c)), cons), a, m.inputSlot()));
+                    new InputRegion(List.of(box(c)), cons), a, m.inputSlot(), oneHotBlocks));
         }
         return out;
     }

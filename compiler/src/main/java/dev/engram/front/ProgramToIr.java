@@ -86,7 +86,7 @@ public final class ProgramToIr {
         for (CheckedProgram.Monotonicity m : p.monotonicities()) {
             String name = "monotone " + m.output() + (m.increasing() ? " increasing" : " decreasing") + " in "
                     + m.input();
-            for (var one : mu.monotonicities(m, name)) {
+            for (var one : mu.monotonicities(m, name, domain.oneHotBlocks())) {
                 obs.add(new Obligation.Monotone(one.name(), m.span(), one, m.input()));
             }
         }

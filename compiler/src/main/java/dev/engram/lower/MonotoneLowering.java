@@ -28,8 +28,9 @@ import java.util.Random;
  * keeps its mean. The verifier's split rule depends only on the first layer, so re-verification meets the same
  * subdomains (or proves coarser ones), and the result is proved again on the file as read back.
  *
- * <p>It cannot help where the partition leaves the sign of every hidden derivative open on some subdomain (then only
- * {@code v' = 0} would do): the error says so, and what would be needed.
+ * <p>Where no such row exists (the partition leaves the sign of every hidden derivative open on some subdomain, so
+ * only {@code v' = 0} would do), the fallback closed form {@link PathSigns} makes every path from the input to the
+ * objective carry one sign (changing the hidden layers after the first, and the last layer).
  */
 public final class MonotoneLowering implements Lowering {
     /** Subdomains of the partition the program constrains. */
@@ -47,8 +48,12 @@ public final class MonotoneLowering implements Lowering {
         return ob instanceof Obligation.Monotone;
     }
 
-    /** What the lowering did: whether the rule held already, the subdomains constrained, the row's L1 change. */
-    public record Result(boolean held, int subdomains, double rowChange) implements Lowering.Detail {
+    /**
+     * What the lowering did: whether the rule held already; else which closed form ({@code "last layer"}, the
+     * program over {@code subdomains} subdomains with the row's L1 change {@code rowChange}, or
+     * {@code "sign-consistent paths"}).
+     */
+    public record Result(boolean held, String form, int subdomains, double rowChange) implements Lowering.Detail {
     }
 
     @Override
@@ -66,7 +71,7 @@ public final class MonotoneLowering implements Lowering {
             }
             Verdict before = MonotonicityVerifier.verify(cur, mo.property(), ctx.verifyTimeoutSeconds()).verdict();
             if (before instanceof Verdict.Unsat) {
-                steps.add(new Step(ob, cur, cur, (System.nanoTime() - t) / 1e9, this, new Result(true, 0, 0)));
+                steps.add(new Step(ob, cur, cur, (System.nanoTime() - t) / 1e9, this, new Result(true, "", 0, 0)));
                 continue;
             }
             Repaired r = repair(cur, mo.property(), ctx);
@@ -105,11 +110,11 @@ public final class MonotoneLowering implements Lowering {
         double[][] mean = meanHidden(net, ctx);
         double[] dv = solve(v, mean[1], part.leaves());
         if (dv == null) {
-            return new Repaired(null, null, "no change of the last layer makes the derivative bounds non-negative on "
-                    + "all " + part.leaves().size() + " subdomains: on some, every hidden unit's derivative may take "
-                    + "both signs; it would need a smaller region ('over'), or changes to earlier layers");
+            return new Repaired(PathSigns.apply(net, m.slot(), a, ctx, SAMPLES),
+                    new Result(false, "sign-consistent paths", part.leaves().size(), 0), null);
         }
-        return new Repaired(apply(net, a, dv, mean[0]), new Result(false, part.leaves().size(), l1(dv)), null);
+        return new Repaired(apply(net, a, dv, mean[0]), new Result(false, "last layer", part.leaves().size(), l1(dv)),
+                null);
     }
 
     /** The row change {@code Δv} of least weighted L1 norm, or null when the program has no solution. */

@@ -39,12 +39,62 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
                 return null;
             }
         }
-        double[][] hidden = forward(net, zlo, zhi, slot);
+        double[][] slo = zlo.clone();
+        double[][] shi = zhi.clone();
+        if (layers > 1) {
+            double[][] first = realFirstLayer(net.layers().get(0), zlo[0], zhi[0], xlo, xhi);
+            slo[0] = first[0];
+            shi[0] = first[1];
+        }
+        double[][] hidden = forward(net, slo, shi, slot);
         double[][] v = row(objective, net.layers().get(layers - 1));
         double[] fwd = dot(v[0], v[1], hidden[0], hidden[1]);
-        double[] bwd = backward(net, zlo, zhi, slot, v);
+        double[] bwd = backward(net, slo, shi, slot, v);
         double e = error(net, zlo, zhi, xlo, xhi, objective);
         return new DerivativeBounds(Math.max(fwd[0], bwd[0]), Math.min(fwd[1], bwd[1]), hidden[0], hidden[1], e);
+    }
+
+    /**
+     * The first layer's pre-activation bounds in real arithmetic: the executed bounds {@code [zlo, zhi]} (which contain
+     * the real values) intersected, for the units they leave unstable by a small amount, with the exact range of
+     * {@code w·x + b} over the box, computed in {@code BigDecimal} and rounded outwards. A ReLU whose threshold sits on a
+     * face of the region (a guard's ramp {@code relu(lo − x)}) is then seen as inactive, where the float32 error slack
+     * of the executed bounds would leave its sign open.
+     */
+    static double[][] realFirstLayer(DenseLayer first, double[] zlo, double[] zhi, double[] xlo, double[] xhi) {
+        double[] lo = zlo.clone();
+        double[] hi = zhi.clone();
+        for (int o = 0; o < lo.length; o++) {
+            double near = 1e-3 * (1 + Math.max(Math.abs(lo[o]), Math.abs(hi[o])));
+            if (!(lo[o] < 0 && hi[o] > 0 && Math.min(-lo[o], hi[o]) <= near)) {
+                continue;
+            }
+            java.math.BigDecimal l = new java.math.BigDecimal(first.bias()[o]);
+            java.math.BigDecimal h = l;
+            float[] w = first.weight()[o];
+            for (int i = 0; i < w.length; i++) {
+                if (w[i] != 0) {
+                    java.math.BigDecimal wi = new java.math.BigDecimal(w[i]);
+                    java.math.BigDecimal a = wi.multiply(new java.math.BigDecimal(xlo[i]));
+                    java.math.BigDecimal b = wi.multiply(new java.math.BigDecimal(xhi[i]));
+                    l = l.add(a.min(b));
+                    h = h.add(a.max(b));
+                }
+            }
+            lo[o] = Math.max(lo[o], down(l));
+            hi[o] = Math.min(hi[o], up(h));
+        }
+        return new double[][] {lo, hi};
+    }
+
+    private static double down(java.math.BigDecimal v) {
+        double d = v.doubleValue();
+        return new java.math.BigDecimal(d).compareTo(v) > 0 ? Math.nextDown(d) : d;
+    }
+
+    private static double up(java.math.BigDecimal v) {
+        double d = v.doubleValue();
+        return new java.math.BigDecimal(d).compareTo(v) < 0 ? Math.nextUp(d) : d;
     }
 
     /** True when the derivative is proved non-negative over the box. */
@@ -110,22 +160,19 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
         }
     }
 
-    /** The row {@code a · W_L} with its rounding: {@code [v − s, v + s]}. */
+    /** The row {@code a · W_L} with its rounding: {@code [v − s, v + s]} (a sum of terms of one sign keeps it). */
     static double[][] row(double[] a, DenseLayer last) {
         int n = last.inputSize();
         double[] lo = new double[n];
         double[] hi = new double[n];
+        double[] col = new double[a.length];
         for (int j = 0; j < n; j++) {
-            double s = 0;
-            double mag = 0;
             for (int k = 0; k < a.length; k++) {
-                double t = a[k] * last.weight()[k][j];
-                s += t;
-                mag += Math.abs(t);
+                col[k] = last.weight()[k][j];
             }
-            double slack = Rounding.up(Rounding.gamma(a.length + 1) * mag + Rounding.TINY * (1 + mag), a.length);
-            lo[j] = s - slack;
-            hi[j] = s + slack;
+            double[] r = dot(a, a, col, col);
+            lo[j] = r[0];
+            hi[j] = r[1];
         }
         return new double[][] {lo, hi};
     }
@@ -203,6 +250,8 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
         double lo = 0;
         double hi = 0;
         double mag = 0;
+        boolean lowSigns = true;
+        boolean highSigns = true;
         for (int j = 0; j < alo.length; j++) {
             if (alo[j] == 0 && ahi[j] == 0 || blo[j] == 0 && bhi[j] == 0) {
                 continue;
@@ -211,12 +260,26 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
             double p2 = alo[j] * bhi[j];
             double p3 = ahi[j] * blo[j];
             double p4 = ahi[j] * bhi[j];
-            lo += Math.min(Math.min(p1, p2), Math.min(p3, p4));
-            hi += Math.max(Math.max(p1, p2), Math.max(p3, p4));
+            double pl = Math.min(Math.min(p1, p2), Math.min(p3, p4));
+            double ph = Math.max(Math.max(p1, p2), Math.max(p3, p4));
+            lo += pl;
+            hi += ph;
+            // by the factors' signs, not the products' (a negative product may underflow to -0.0)
+            lowSigns &= sign(alo[j], blo[j]) >= 0 && sign(alo[j], bhi[j]) >= 0 && sign(ahi[j], blo[j]) >= 0
+                    && sign(ahi[j], bhi[j]) >= 0;
+            highSigns &= sign(alo[j], blo[j]) <= 0 && sign(alo[j], bhi[j]) <= 0 && sign(ahi[j], blo[j]) <= 0
+                    && sign(ahi[j], bhi[j]) <= 0;
             mag += Math.max(Math.max(Math.abs(p1), Math.abs(p2)), Math.max(Math.abs(p3), Math.abs(p4)));
         }
         double slack = Rounding.up(Rounding.gamma(alo.length + 1) * mag + Rounding.TINY * (1 + mag), alo.length);
-        return new double[] {lo - slack, hi + slack};
+        // a sum of non-negative (non-positive) products is non-negative (non-positive) exactly: rounding keeps signs
+        return new double[] {lowSigns ? Math.max(0, lo - slack) : lo - slack,
+            highSigns ? Math.min(0, hi + slack) : hi + slack};
+    }
+
+    /** The sign of the exact product {@code x·y}. */
+    private static int sign(double x, double y) {
+        return x == 0 || y == 0 ? 0 : (x > 0) == (y > 0) ? 1 : -1;
     }
 
     /** {@code E}: a bound of {@code |a·ŷ − a·y|} over the box (infinite when float32 overflow is possible). */
@@ -259,6 +322,9 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
                     double top = Math.max(Math.abs(zlo[l][o]), Math.abs(zhi[l][o]));
                     m[o] = layer.activation() == Activation.RELU ? Math.max(0, zhi[l][o]) : top;
                     rho[o] = alpha == 0 ? 0 : Math.nextUp(Rounding.F32_U * alpha * top + Rounding.F32_TINY);
+                    if (layer.activation() == Activation.RELU && zhi[l][o] <= 0) {
+                        delta[o] = 0; // every execution and the real value are <= 0: the ReLU gives exactly 0
+                    }
                 }
             }
         }

@@ -34,6 +34,8 @@ import java.util.Random;
 public final class MonotonicityVerifier {
     /** Subdomains explored before answering unknown. */
     public static final int MAX_SUBDOMAINS = 4000;
+    /** Subdomains bounded at most to make a proof's float32 tolerance smaller. */
+    static final int REFINE = 128;
     /** Lines scanned on the whole region before branch and bound. */
     static final int FIRST_LINES = 200;
 
@@ -105,6 +107,9 @@ public final class MonotonicityVerifier {
         private int decreasing;
         private double worst = Double.POSITIVE_INFINITY;
         private double tolerance;
+        private int refined;
+        private double range;
+        private final List<LinearBounds> provedBounds = new ArrayList<>();
 
         Search(DenseNetwork net, Monotonicity m, double timeout, int budget, boolean decide) {
             this.net = net;
@@ -126,8 +131,12 @@ public final class MonotonicityVerifier {
             if (why != null) {
                 return new Result(new Verdict.Unknown(why, seconds()), Double.NaN, List.of(), 0);
             }
+            Box region = floats(m.box());
+            if (region == null) {
+                return done(new Verdict.Unsat(seconds()), 0);
+            }
             Deque<Node> queue = new ArrayDeque<>();
-            queue.add(new Node(m.box(), null));
+            queue.add(new Node(region, null));
             int bounded = 0;
             Random r = new Random(17);
             while (!queue.isEmpty()) {
@@ -142,6 +151,7 @@ public final class MonotonicityVerifier {
                 DerivativeBounds d = bounds(lb, n.box());
                 if (bounded == 1) {
                     tolerance = 2 * d.error();
+                    range = range(lb);
                     if (!Double.isFinite(tolerance)) {
                         return done(new Verdict.Unknown("float32 overflow cannot be excluded on the region",
                                 seconds()), bounded);
@@ -154,6 +164,7 @@ public final class MonotonicityVerifier {
                 }
                 if (d.nonNegative()) {
                     leaves.add(new Leaf(n.box(), d));
+                    provedBounds.add(lb);
                     continue;
                 }
                 if (decide && d.hi() < 0) {
@@ -180,12 +191,101 @@ public final class MonotonicityVerifier {
                 split(n.box(), dim, lb, queue);
             }
             if (open == 0) {
-                return done(new Verdict.Unsat(seconds()), bounded);
+                tolerance = decide ? refine(bounded) : tolerance;
+                return done(new Verdict.Unsat(seconds()), bounded + refined);
             }
             return done(new Verdict.Unknown(open + " subdomain(s) not proved" + (decreasing > 0 ? " (on " + decreasing
                     + " the output decreases in real arithmetic, by less than the float32 tolerance)" : "")
                     + "; lowest derivative bound " + String.format(java.util.Locale.ROOT, "%.3g", worst),
                     seconds()), bounded);
+        }
+
+        /**
+         * The tolerance of a proof, {@code 2 max E} over the leaves, made smaller by splitting the leaf with the largest
+         * {@code E} (smaller boxes give smaller magnitudes, and ReLUs proved inactive pass no error on) until it is
+         * below {@code 10^-4} of the objective's range, or {@link #REFINE} more subdomains, or a quarter of the time
+         * left. Every child of a proved leaf is proved again (its bounds lie within its parent's); a leaf whose
+         * children are not both proved stays as it is.
+         */
+        private double refine(int bounded) {
+            java.util.PriorityQueue<Integer> worst = new java.util.PriorityQueue<>(
+                    (x, y) -> Double.compare(leaves.get(y).bounds().error(), leaves.get(x).bounds().error()));
+            List<Leaf> all = new ArrayList<>(leaves);
+            for (int k = 0; k < all.size(); k++) {
+                worst.add(k);
+            }
+            double target = 1e-4 * range;
+            double stop = seconds() + Math.max(0, timeout - seconds()) / 4;
+            List<Leaf> kept = new ArrayList<>();
+            while (!worst.isEmpty() && refined < REFINE && seconds() < stop
+                    && 2 * leaves.get(worst.peek()).bounds().error() > target) {
+                int k = worst.poll();
+                Leaf leaf = leaves.get(k);
+                int dim = splitDimension(leaf.box());
+                List<Leaf> children = dim < 0 ? List.of() : children(leaf.box(), dim, provedBounds.get(k));
+                if (children.size() != 2) {
+                    kept.add(leaf);
+                    continue;
+                }
+                for (Leaf c : children) {
+                    leaves.add(c);
+                    worst.add(leaves.size() - 1);
+                }
+            }
+            worst.forEach(k -> kept.add(leaves.get(k)));
+            leaves.clear();
+            leaves.addAll(kept);
+            double t = 0;
+            for (Leaf l : leaves) {
+                t = Math.max(t, 2 * l.bounds().error());
+            }
+            return t;
+        }
+
+        /** The two halves of {@code b} at the middle of {@code dim}, when both are proved (else fewer). */
+        private List<Leaf> children(Box b, int dim, LinearBounds parent) {
+            Deque<Node> halves = new ArrayDeque<>();
+            split(b, dim, parent, halves);
+            List<Leaf> out = new ArrayList<>();
+            for (Node n : halves) {
+                LinearBounds lb = LinearBounds.forward(bn, n.box().lo(), n.box().hi(), true, parent,
+                        m.region().constraints());
+                refined++;
+                DerivativeBounds d = bounds(lb, n.box());
+                if (d.nonNegative()) {
+                    out.add(new Leaf(n.box(), d));
+                    provedBounds.add(lb);
+                }
+            }
+            return out;
+        }
+
+        /**
+         * The box shrunk to its float32 values (the network only ever receives float32 inputs), or null when some
+         * input has none.
+         */
+        private static Box floats(Box b) {
+            double[] lo = new double[b.dimension()];
+            double[] hi = new double[b.dimension()];
+            for (int i = 0; i < lo.length; i++) {
+                lo[i] = PairSearch.inside((float) b.lo()[i], b.lo()[i], b.hi()[i]);
+                hi[i] = PairSearch.inside((float) b.hi()[i], b.lo()[i], b.hi()[i]);
+                if (!(lo[i] >= b.lo()[i] && hi[i] <= b.hi()[i] && lo[i] <= hi[i])) {
+                    return null;
+                }
+            }
+            return new Box(lo, hi);
+        }
+
+        /** The size of the objective's values over the root box: {@code Σ |a_k| max(|lo_k|, |hi_k|)}. */
+        private double range(LinearBounds lb) {
+            double[] lo = lb.lower(lb.layers() - 1);
+            double[] hi = lb.upper(lb.layers() - 1);
+            double s = 0;
+            for (int k = 0; k < lo.length; k++) {
+                s += Math.abs(m.objective()[k]) * Math.max(Math.abs(lo[k]), Math.abs(hi[k]));
+            }
+            return s;
         }
 
         private DerivativeBounds bounds(LinearBounds lb, Box box) {

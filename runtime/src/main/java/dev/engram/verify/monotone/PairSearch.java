@@ -32,7 +32,7 @@ final class PairSearch {
     /** A pair found on {@code lines} lines through {@code box} (the first through its centre), or null. */
     Verdict.Sat search(Box box, int lines, Random r, long t0) {
         for (int k = 0; k < lines; k++) {
-            float[] base = k == 0 ? centre(box) : sample(box, r);
+            float[] base = k == 0 ? centre(box, r) : sample(box, r);
             Verdict.Sat s = base == null ? null : line(box, base, t0);
             if (s != null) {
                 return s;
@@ -123,12 +123,39 @@ final class PairSearch {
         return true;
     }
 
-    private static float[] centre(Box box) {
+    private float[] centre(Box box, Random r) {
         float[] x = new float[box.dimension()];
         for (int i = 0; i < x.length; i++) {
             x[i] = inside((float) ((box.lo()[i] + box.hi()[i]) / 2), box.lo()[i], box.hi()[i]);
         }
-        return x;
+        return oneHot(x, box, r) ? x : null;
+    }
+
+    /**
+     * Sets each one-hot block of {@code x} to one value the box allows (a slot that may be 1 while the others may be
+     * 0), chosen at random; false when some block has none.
+     */
+    private boolean oneHot(float[] x, Box box, Random r) {
+        for (int[] block : m.oneHotBlocks()) {
+            int chosen = -1;
+            int seen = 0;
+            for (int s : block) {
+                boolean others = true;
+                for (int t : block) {
+                    others &= t == s || box.lo()[t] <= 0 && box.hi()[t] >= 0;
+                }
+                if (box.lo()[s] <= 1 && box.hi()[s] >= 1 && others && r.nextInt(++seen) == 0) {
+                    chosen = s;
+                }
+            }
+            if (chosen < 0) {
+                return false;
+            }
+            for (int s : block) {
+                x[s] = s == chosen ? 1f : 0f;
+            }
+        }
+        return true;
     }
 
     /** A point of the box, every other one with each input pinned to a face with probability 1/2; null if none in the region. */
@@ -140,7 +167,7 @@ final class PairSearch {
                 double u = faces && r.nextBoolean() ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
                 x[i] = inside((float) (box.lo()[i] + u * (box.hi()[i] - box.lo()[i])), box.lo()[i], box.hi()[i]);
             }
-            if (m.region().constraints().isEmpty() || inRegion(x)) {
+            if (oneHot(x, box, r) && (m.region().constraints().isEmpty() || inRegion(x))) {
                 return x;
             }
         }
