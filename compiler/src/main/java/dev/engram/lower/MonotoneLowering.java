@@ -35,6 +35,11 @@ import java.util.Random;
 public final class MonotoneLowering implements Lowering {
     /** Subdomains of the partition the program constrains. */
     static final int LEAVES = 256;
+    /**
+     * The program's margins, relative to each subdomain's scale (rows are normalised, so they stay above the solver's
+     * feasibility tolerance): tried in turn until the verifier proves the result.
+     */
+    static final double[] MARGINS = {1e-4, 1e-3, 1e-2};
     /** Samples for the mean hidden activations (the costs). */
     static final int SAMPLES = 2000;
 
@@ -108,17 +113,23 @@ public final class MonotoneLowering implements Lowering {
             }
         }
         double[][] mean = meanHidden(net, ctx);
-        double[] dv = solve(v, mean[1], part.leaves());
-        if (dv == null) {
-            return new Repaired(PathSigns.apply(net, m.slot(), a, ctx, SAMPLES),
-                    new Result(false, "sign-consistent paths", part.leaves().size(), 0), null);
+        for (double margin : MARGINS) {
+            double[] dv = solve(v, mean[1], part.leaves(), margin);
+            if (dv == null) {
+                break;
+            }
+            DenseNetwork candidate = apply(net, a, dv, mean[0]);
+            if (MonotonicityVerifier.verify(candidate, m, ctx.verifyTimeoutSeconds()).verdict()
+                    instanceof Verdict.Unsat) {
+                return new Repaired(candidate, new Result(false, "last layer", part.leaves().size(), l1(dv)), null);
+            }
         }
-        return new Repaired(apply(net, a, dv, mean[0]), new Result(false, "last layer", part.leaves().size(), l1(dv)),
-                null);
+        return new Repaired(PathSigns.apply(net, m.slot(), a, ctx, SAMPLES),
+                new Result(false, "sign-consistent paths", part.leaves().size(), 0), null);
     }
 
     /** The row change {@code Δv} of least weighted L1 norm, or null when the program has no solution. */
-    private static double[] solve(double[] v, double[] mean, List<MonotonicityVerifier.Leaf> leaves) {
+    private static double[] solve(double[] v, double[] mean, List<MonotonicityVerifier.Leaf> leaves, double margin) {
         int n = v.length;
         double avg = 0;
         for (double h : mean) {
@@ -143,14 +154,21 @@ public final class MonotoneLowering implements Lowering {
                 int[] vars = new int[2 * n];
                 double[] coef = new double[2 * n];
                 double scale = 0;
+                double top = 0;
+                for (int j = 0; j < n; j++) {
+                    top = Math.max(top, Math.max(Math.abs(dl[j]), Math.abs(du[j])));
+                }
+                if (top == 0) {
+                    continue; // the derivative is exactly 0 there, whatever the row
+                }
                 for (int j = 0; j < n; j++) {
                     vars[2 * j] = pos[j];
-                    coef[2 * j] = dl[j];
+                    coef[2 * j] = dl[j] / top;
                     vars[2 * j + 1] = neg[j];
-                    coef[2 * j + 1] = -du[j];
-                    scale += Math.abs(v[j]) * Math.max(Math.abs(dl[j]), Math.abs(du[j]));
+                    coef[2 * j + 1] = -du[j] / top;
+                    scale += Math.abs(v[j]) * Math.max(Math.abs(dl[j]), Math.abs(du[j])) / top;
                 }
-                lp.row(1e-5 * scale + 1e-12, Double.POSITIVE_INFINITY, vars, coef);
+                lp.row(margin * scale + 1e-9, Double.POSITIVE_INFINITY, vars, coef);
             }
             LinearProgram.Solution s = lp.solve(30);
             if (!s.found()) {
