@@ -47,7 +47,7 @@ final class Render {
                     rr.changes().parametersChanged(), rr.changes().parametersAdded(),
                     !rr.proved() ? rr.verdict().word() : measured(rr) ? "measured" : "proved", rr.lowerSeconds(),
                     rr.verifySeconds());
-            if (rr.proved() && measured(rr)) {
+            if (rr.proved() && (measured(rr) || rr.kind().equals("monotone"))) {
                 System.out.println("    " + rr.method());
             }
         }

@@ -5,6 +5,7 @@ import dev.engram.ir.Obligation;
 import dev.engram.lower.repair.LinearProgram;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.validate.ObligationProver;
 import dev.engram.verify.Verdict;
 import dev.engram.verify.monotone.MonotonicityVerifier;
 import dev.engram.verify.monotone.Monotonicity;
@@ -89,6 +90,20 @@ public final class MonotoneLowering implements Lowering {
         }
         return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
                 : Lowering.Result.failed(net, failures);
+    }
+
+    /** The proof on the written file, said together with what the lowering did. */
+    @Override
+    public ObligationProver.Proof establish(DenseNetwork written, Step step, Context ctx) {
+        ObligationProver.Proof p = Lowering.super.establish(written, step, ctx);
+        String how = "";
+        if (step.detail() instanceof Result r) {
+            how = r.held() ? "held already, unchanged; "
+                    : r.form().equals("last layer") ? String.format(java.util.Locale.ROOT, "enforced on the last layer "
+                    + "(LP over %d subdomains, row change %.3g in L1); ", r.subdomains(), r.rowChange())
+                    : "enforced by sign-consistent paths (a frozen copy of the hidden layers); ";
+        }
+        return new ObligationProver.Proof(p.verdict(), how + p.method());
     }
 
     /** A repaired network and its record, or why there is none. */

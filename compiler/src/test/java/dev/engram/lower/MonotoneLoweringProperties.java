@@ -1,9 +1,6 @@
 package dev.engram.lower;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
@@ -22,12 +19,10 @@ import dev.engram.verify.monotone.MonotonicityVerifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,7 +96,7 @@ class MonotoneLoweringProperties {
                 xs.add(x);
             }
         }
-        float[][] ys = ort(model, xs.toArray(new float[0][]));
+        float[][] ys = GuardBitIdentityTest.ort(model, xs.toArray(new float[0][]));
         for (int line = 0; line < 40; line++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < 32; k++) {
@@ -131,24 +126,5 @@ class MonotoneLoweringProperties {
             prev = width;
         }
         return new DenseNetwork(layers);
-    }
-
-    static float[][] ort(byte[] model, float[][] inputs) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-             OrtSession s = env.createSession(model, o)) {
-            String in = s.getInputNames().iterator().next();
-            float[][] out = new float[inputs.length][];
-            for (int k = 0; k < inputs.length; k++) {
-                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs[k]),
-                        new long[] {1, inputs[k].length});
-                     OrtSession.Result res = s.run(Map.of(in, t))) {
-                    FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
-                    out[k] = new float[fb.remaining()];
-                    fb.get(out[k]);
-                }
-            }
-            return out;
-        }
     }
 }
