@@ -22,16 +22,18 @@ import java.util.Random;
  * derivative of {@code a·y} is {@code Σ_j v_j ∂h_j/∂x}. The bounds {@code [dl_jk, du_jk]} of {@code ∂h_j/∂x} on
  * each subdomain {@code k} of the verifier's partition of the region ({@link MonotonicityVerifier#partition}) do not
  * depend on the last layer, so a new row {@code v' = s − t} ({@code s, t >= 0}) with
- * {@code Σ_j s_j dl_jk − t_j du_jk >= margin_k} on every subdomain makes the derivative non-negative on the whole
- * region. A linear program (GLOP) finds the {@code v'} closest to {@code v} in the L1 norm weighted by the mean
+ * {@code Σ_j s_j dl_jk − t_j du_jk >= 0} on every subdomain (negative terms weighted by {@code 1 + margin}) makes the
+ * derivative non-negative on the whole region. A unit the new row does not read gets weight exactly 0 in every output
+ * the objective reads. A linear program (GLOP) finds the {@code v'} closest to {@code v} in the L1 norm weighted by the mean
  * {@code |h_j|} on the sampling domain (the change of the output it causes). The change is spread over the output rows
  * along {@code a} ({@code ΔW_k = a_k Δv / |a|²}); the biases take {@code −a_k Δv·mean(h) / |a|²}, so the objective
  * keeps its mean. The verifier's split rule depends only on the first layer, so re-verification meets the same
  * subdomains (or proves coarser ones), and the result is proved again on the file as read back.
  *
- * <p>Where no such row exists (the partition leaves the sign of every hidden derivative open on some subdomain, so
- * only {@code v' = 0} would do), the fallback closed form {@link PathSigns} makes every path from the input to the
- * objective carry one sign (changing the hidden layers after the first, and the last layer).
+ * <p>The other closed form, {@link PathSigns}, makes every path from the input to the objective carry one sign (a
+ * frozen copy of the hidden layers takes the paths of the wrong sign). It is used where no row is proved (within
+ * the margins {@link #MARGINS}), and where it changes the objective less on samples of the domain (mean
+ * {@code |Δ a·y|}): a row that only zeroes the units whose derivative may take both signs can cost more than it.
  */
 public final class MonotoneLowering implements Lowering {
     /** Subdomains of the partition the program constrains. */
@@ -81,10 +83,6 @@ public final class MonotoneLowering implements Lowering {
                 continue;
             }
             Repaired r = repair(cur, mo.property(), ctx);
-            if (r.failure() != null) {
-                failures.add(Lowering.notApplicable(ob, r.failure()));
-                continue;
-            }
             steps.add(new Step(ob, cur, r.network(), (System.nanoTime() - t) / 1e9, this, r.detail()));
             cur = r.network();
         }
@@ -106,19 +104,32 @@ public final class MonotoneLowering implements Lowering {
         return new ObligationProver.Proof(p.verdict(), how + p.method());
     }
 
-    /** A repaired network and its record, or why there is none. */
-    record Repaired(DenseNetwork network, Result detail, String failure) {
+    /** A repaired network and its record. */
+    record Repaired(DenseNetwork network, Result detail) {
     }
 
-    /** The last layer changed so that the derivative bounds prove {@code m} on every subdomain of the partition. */
+    /**
+     * The closed form that changes the objective least on samples of the domain, among the last-layer row (when one is
+     * proved) and the sign-consistent paths (always proved).
+     */
     static Repaired repair(DenseNetwork net, Monotonicity m, Context ctx) {
+        Repaired paths = new Repaired(PathSigns.apply(net, m.slot(), m.objective(), ctx, SAMPLES),
+                new Result(false, "sign-consistent paths", 0, 0));
+        Repaired row = lastLayer(net, m, ctx);
+        return row != null && change(net, row.network(), m.objective(), ctx)
+                <= change(net, paths.network(), m.objective(), ctx) ? row : paths;
+    }
+
+    /**
+     * The last layer changed so that the derivative bounds prove {@code m} on every subdomain of the partition, or
+     * null when no row within the margins is proved (or the region cannot be partitioned in time).
+     */
+    static Repaired lastLayer(DenseNetwork net, Monotonicity m, Context ctx) {
         MonotonicityVerifier.Result part = MonotonicityVerifier.partition(net, m, LEAVES, ctx.verifyTimeoutSeconds());
         if (part.verdict() instanceof Verdict.Timeout || part.leaves().isEmpty()) {
-            return new Repaired(null, null, "the region could not be partitioned within the time budget ("
-                    + part.subdomains() + " subdomains bounded); raise --timeout");
+            return null;
         }
-        int last = net.layers().size() - 1;
-        DenseLayer out = net.layers().get(last);
+        DenseLayer out = net.layers().get(net.layers().size() - 1);
         int n = out.inputSize();
         double[] a = m.objective();
         double[] v = new double[n];
@@ -131,16 +142,32 @@ public final class MonotoneLowering implements Lowering {
         for (double margin : MARGINS) {
             double[] dv = solve(v, mean[1], part.leaves(), margin);
             if (dv == null) {
-                break;
+                return null;
             }
             DenseNetwork candidate = apply(net, a, dv, mean[0]);
             if (MonotonicityVerifier.verify(candidate, m, ctx.verifyTimeoutSeconds()).verdict()
                     instanceof Verdict.Unsat) {
-                return new Repaired(candidate, new Result(false, "last layer", part.leaves().size(), l1(dv)), null);
+                return new Repaired(candidate, new Result(false, "last layer", part.leaves().size(), l1(dv)));
             }
         }
-        return new Repaired(PathSigns.apply(net, m.slot(), a, ctx, SAMPLES),
-                new Result(false, "sign-consistent paths", part.leaves().size(), 0), null);
+        return null;
+    }
+
+    /** The mean {@code |a·(y' − y)|} on samples of the domain: how much a candidate changes the objective. */
+    private static double change(DenseNetwork before, DenseNetwork after, double[] a, Context ctx) {
+        Random r = new Random(ctx.seed() + 1);
+        double sum = 0;
+        for (int s = 0; s < SAMPLES; s++) {
+            float[] x = ctx.domain().sample(r);
+            float[] y0 = before.evaluate(x);
+            float[] y1 = after.evaluate(x);
+            double d = 0;
+            for (int k = 0; k < a.length; k++) {
+                d += a[k] * ((double) y1[k] - y0[k]);
+            }
+            sum += Math.abs(d);
+        }
+        return sum / SAMPLES;
     }
 
     /** The row change {@code Δv} of least weighted L1 norm, or null when the program has no solution. */
@@ -164,37 +191,49 @@ public final class MonotoneLowering implements Lowering {
                 lp.row(v[j], v[j], new int[] {pos[j], neg[j], up[j], down[j]}, new double[] {1, -1, -1, 1});
             }
             for (MonotonicityVerifier.Leaf leaf : leaves) {
-                double[] dl = leaf.bounds().hiddenLo();
-                double[] du = leaf.bounds().hiddenHi();
-                int[] vars = new int[2 * n];
-                double[] coef = new double[2 * n];
-                double scale = 0;
-                double top = 0;
-                for (int j = 0; j < n; j++) {
-                    top = Math.max(top, Math.max(Math.abs(dl[j]), Math.abs(du[j])));
-                }
-                if (top == 0) {
-                    continue; // the derivative is exactly 0 there, whatever the row
-                }
-                for (int j = 0; j < n; j++) {
-                    vars[2 * j] = pos[j];
-                    coef[2 * j] = dl[j] / top;
-                    vars[2 * j + 1] = neg[j];
-                    coef[2 * j + 1] = -du[j] / top;
-                    scale += Math.abs(v[j]) * Math.max(Math.abs(dl[j]), Math.abs(du[j])) / top;
-                }
-                lp.row(margin * scale + 1e-9, Double.POSITIVE_INFINITY, vars, coef);
+                leafRow(lp, pos, neg, leaf.bounds().hiddenLo(), leaf.bounds().hiddenHi(), margin);
             }
             LinearProgram.Solution s = lp.solve(30);
             if (!s.found()) {
                 return null;
             }
+            double top = 0;
+            for (double x : v) {
+                top = Math.max(top, Math.abs(x));
+            }
             double[] dv = new double[n];
             for (int j = 0; j < n; j++) {
-                dv[j] = s.values()[up[j]] - s.values()[down[j]];
+                double row = s.values()[pos[j]] - s.values()[neg[j]];
+                dv[j] = Math.abs(row) <= 1e-9 * top ? -v[j] : row - v[j]; // solver noise around 0 is 0
             }
             return dv;
         }
+    }
+
+    /**
+     * The row of one subdomain, normalised by its largest coefficient: {@code Σ_j s_j dl_j − t_j du_j >= 0} with every
+     * negative coefficient scaled by {@code 1 + margin}, so where the lower bound has terms of both signs the positive
+     * ones exceed the negative ones by that share (room for the rounding of the new weights), and where it has none
+     * of the negative sign it is exactly a sum of non-negative terms (which the verifier keeps exactly).
+     */
+    private static void leafRow(LinearProgram lp, int[] pos, int[] neg, double[] dl, double[] du, double margin) {
+        int n = pos.length;
+        double top = 0;
+        for (int j = 0; j < n; j++) {
+            top = Math.max(top, Math.max(Math.abs(dl[j]), Math.abs(du[j])));
+        }
+        if (top == 0) {
+            return; // the derivative is exactly 0 there, whatever the row
+        }
+        int[] vars = new int[2 * n];
+        double[] coef = new double[2 * n];
+        for (int j = 0; j < n; j++) {
+            vars[2 * j] = pos[j];
+            coef[2 * j] = dl[j] / top * (dl[j] < 0 ? 1 + margin : 1);
+            vars[2 * j + 1] = neg[j];
+            coef[2 * j + 1] = -du[j] / top * (du[j] > 0 ? 1 + margin : 1);
+        }
+        lp.row(0, Double.POSITIVE_INFINITY, vars, coef);
     }
 
     /** The network with {@code Δv} spread over the output rows along {@code a}, and the mean kept. */
@@ -209,6 +248,14 @@ public final class MonotoneLowering implements Lowering {
         for (int j = 0; j < dv.length; j++) {
             shift += dv[j] * mean[j];
         }
+        boolean[] zero = new boolean[dv.length];
+        for (int j = 0; j < dv.length; j++) {
+            double v = 0;
+            for (int k = 0; k < a.length; k++) {
+                v += a[k] * out.weight()[k][j];
+            }
+            zero[j] = v != 0 && v + dv[j] == 0;
+        }
         float[][] w = new float[out.outputSize()][];
         float[] b = out.bias().clone();
         for (int k = 0; k < w.length; k++) {
@@ -218,7 +265,9 @@ public final class MonotoneLowering implements Lowering {
             }
             double f = a[k] / norm;
             for (int j = 0; j < dv.length; j++) {
-                if (dv[j] != 0) {
+                if (zero[j]) {
+                    w[k][j] = 0f; // the objective no longer reads unit j, exactly
+                } else if (dv[j] != 0) {
                     w[k][j] = (float) (w[k][j] + f * dv[j]);
                 }
             }
