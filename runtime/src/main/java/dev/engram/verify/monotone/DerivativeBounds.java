@@ -20,7 +20,8 @@ import dev.engram.verify.bounds.Rounding;
  * continuous and piecewise linear, so a lower bound {@code >= 0} makes {@code a·y} non-decreasing along the segment.
  *
  * <p><b>Float32 error.</b> With {@code ε_l} the error model's bound of one dense layer's rounding
- * ({@code docs/verifier.md}: {@code γ_{n+1}(|W|(m + ρ) + |b|) + |W|ρ + (2n+2)τ}), the executed pre-activations
+ * ({@code docs/verifier.md}: {@code γ_{n+1}(|W|(m + ρ) + |b|) + |W|ρ + (2n+2)τ}, {@code n} the unit's non-zero
+ * weights: a zero weight's product is an exact zero, and adding it rounds nothing), the executed pre-activations
  * differ from the real ones by at most {@code Δ_l = |W_l| Δ_{l-1} + ε_l} (ReLU and leaky ReLU with {@code α <= 1}
  * are 1-Lipschitz), so {@code |a·ŷ − a·y| <= |a|·Δ_L =: E} at every input of the box.
  */
@@ -300,17 +301,24 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
                 double sumMag = 0;
                 double sumRho = 0;
                 double prop = 0;
+                int terms = 0; // a zero weight adds an exact zero: it rounds nothing
                 for (int i = 0; i < n; i++) {
                     double w = Math.abs(layer.weight()[o][i]);
                     sumMag += w * m[i];
                     sumRho += w * rho[i];
                     prop += w * delta[i];
+                    terms += w != 0 ? 1 : 0;
                 }
                 double total = sumMag + sumRho + Math.abs(layer.bias()[o]);
                 if (!(total < Rounding.F32_SAFE_MAX)) {
                     return Double.POSITIVE_INFINITY;
                 }
-                double eps = Rounding.gamma32(n + 1) * total + sumRho + (2.0 * n + 2) * Rounding.F32_TINY;
+                double eps = Rounding.gamma32(terms + 1) * total + sumRho + (2.0 * terms + 2) * Rounding.F32_TINY;
+                if (reluAfterRelu(net, l) && oneSigned(layer.weight()[o], m)) {
+                    double b = Math.abs(layer.bias()[o]);
+                    eps = Math.min(eps, Rounding.gamma32(terms + 1) * (Math.max(zhi[l][o], 0) + eps + 2 * b)
+                            + (2.0 * terms + 2) * Rounding.F32_TINY);
+                }
                 next[o] = Rounding.up(prop + eps, 3L * n + 4);
             }
             delta = next;
@@ -333,6 +341,32 @@ public record DerivativeBounds(double lo, double hi, double[] hiddenLo, double[]
             e += Math.abs(a[k]) * delta[k];
         }
         return Rounding.up(e, a.length);
+    }
+
+    /** True when layer {@code l} is a hidden ReLU layer fed by a ReLU layer (its inputs are >= 0, executed too). */
+    private static boolean reluAfterRelu(DenseNetwork net, int l) {
+        return l > 0 && l < net.layers().size() - 1 && net.layers().get(l).activation() == Activation.RELU
+                && net.layers().get(l - 1).activation() == Activation.RELU;
+    }
+
+    /**
+     * True when every weight of {@code row} on an input that may be non-zero ({@code m_i > 0}) has one sign. Then, with
+     * inputs {@code >= 0}, {@code Σ|w_i| ĥ_i = |z' − b|} for the executed inputs' exact sum {@code z' = w·ĥ + b}, so
+     * the rounding is at most {@code γ_{n+1}(|z'| + 2|b|)}, and after the ReLU at most
+     * {@code γ_{n+1}(max(z', 0) + 2|b|)}: where {@code z' < 0}, {@code ẑ <= (1 − γ) z' + 2γ|b|}. With
+     * {@code z' <= zhi + ε} this bounds the unit's own error by its output's size, not its inputs' (a guard's
+     * conjunction of ramps, far from its region, has large inputs and an output of 0).
+     */
+    private static boolean oneSigned(float[] row, double[] m) {
+        boolean pos = false;
+        boolean neg = false;
+        for (int i = 0; i < row.length; i++) {
+            if (m[i] > 0) {
+                pos |= row[i] > 0;
+                neg |= row[i] < 0;
+            }
+        }
+        return !(pos && neg);
     }
 
     private static double[] toDouble(float[] v) {
