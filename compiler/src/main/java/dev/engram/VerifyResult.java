@@ -29,8 +29,9 @@ public record VerifyResult(Outcome outcome, Optional<String> message, List<Diagn
     }
 
     /**
-     * One statement's verdict: its name, kind (rule, property, ignore, erase, or vnnlib) and where it was written;
-     * for a statement over a learned concept, what it was measured by ({@link Measurement#NONE} otherwise) and how.
+     * One statement's verdict: its name, kind (rule, property, ignore, erase, monotone, or vnnlib) and where it was
+     * written; for a statement over a learned concept, what it was measured by ({@link Measurement#NONE} otherwise);
+     * how the verdict was established ({@code method}: for a monotonicity, the float32 tolerance of a proof).
      */
     public record Checked(String name, String kind, Span span, Verdict verdict, Measurement measurement,
                           String method) {

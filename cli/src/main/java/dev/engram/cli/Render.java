@@ -47,7 +47,7 @@ final class Render {
                     rr.changes().parametersChanged(), rr.changes().parametersAdded(),
                     !rr.proved() ? rr.verdict().word() : rr.measured() ? "measured" : "proved", rr.lowerSeconds(),
                     rr.verifySeconds());
-            if (rr.proved() && rr.measurement().measured()) {
+            if (rr.proved() && (rr.measurement().measured() || rr.kind().equals("monotone"))) {
                 System.out.println("    " + rr.method());
             }
         }

@@ -84,6 +84,8 @@ public final class VerifyCommand implements Callable<Integer> {
                     c.name(), c.span());
             if (c.measured()) {
                 System.out.println("    " + c.method());
+            } else if (c.kind().equals("monotone")) {
+                System.out.println("          " + c.method());
             }
         }
         Render.diagnostics(System.err, r.diagnostics(), r.sources(), d -> d.code() == DiagnosticCode.E061);

@@ -82,11 +82,14 @@ class ExamplesTest {
         Path repo = scratch(tmp);
         Run r = run(repo, "bash", "examples/credit/run");
         assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("0 hold, 4 violated"), r.output());
+        assertTrue(r.output().contains("0 hold, 5 violated"), r.output());
         for (String rule : List.of("young_large_long", "small_safe_loans", "ignore personal_status",
-                "ignore foreign_worker")) {
-            assertTrue(r.output().matches("(?s).*\\n" + rule + " +\\S+ +\\S+ .* proved .*"), rule + "\n" + r.output());
+                "ignore foreign_worker", "monotone class_good - class_bad decreasing in credit_amount")) {
+            String line = "(?s).*\\n" + java.util.regex.Pattern.quote(rule) + " +\\S+ +\\S+ .* proved .*";
+            assertTrue(r.output().matches(line), rule + "\n" + r.output());
         }
+        assertTrue(r.output().contains("counterexample pair: "), "the monotonicity is broken by a pair before");
+        assertTrue(r.output().contains("in float32 up to the error bound"), "its tolerance is printed");
         for (String f : List.of("credit-patched.onnx", "credit.epatch", "report.html", "report.json")) {
             assertTrue(Files.isRegularFile(repo.resolve("examples/credit/out").resolve(f)), f);
         }

@@ -32,9 +32,19 @@ public record CheckedProgram(String path, Optional<String> model, int inputWidth
     /** {@code ignore INPUT}: the outputs must not depend on these slots. */
     public record Invariance(String input, List<Integer> slots, String doc, Span span) { }
 
-    /** {@code monotone OUTPUT increasing|decreasing in INPUT}. */
-    public record Monotonicity(String output, int outputIndex, boolean increasing, String input, int inputSlot,
-                               String doc, Span span) { }
+    /**
+     * {@code monotone OUTPUTS increasing|decreasing in INPUT [over P]}: {@code output} is the expression's text,
+     * {@code coefficients} its linear form over the outputs in real units (one per output), {@code region} the
+     * premise's cases clipped to the declared domain (the whole domain without {@code over}; empty when no input
+     * satisfies it).
+     */
+    public record Monotonicity(String output, double[] coefficients, boolean increasing, String input, int inputSlot,
+                               List<PremiseCase> region, String doc, Span span) {
+        public Monotonicity {
+            coefficients = coefficients.clone();
+            region = List.copyOf(region);
+        }
+    }
 
     /** {@code concept NAME from "file" [column "c"] [at layer L]}; {@code file} resolved against the rule file. */
     public record LearnedConcept(String name, String file, Optional<String> column, OptionalInt layer,

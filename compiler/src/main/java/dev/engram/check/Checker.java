@@ -130,15 +130,41 @@ public final class Checker {
         }
 
         private void monotone(Statement.MonotoneStmt m) {
-            CheckedProgram.Output out = scope.output(m.output());
+            int before = scope.errorCount();
             CheckedProgram.Input in = scope.input(m.input());
+            LinearForms.Lin form = new LinearForms(scope).linear(m.output(), LinearForms.Ctx.OUTPUTS, 0);
             if (in != null && in.categorical()) {
                 scope.error(DiagnosticCode.E015, m.input().span(), "'" + in.name() + "' is categorical: it has no order",
                         "monotonicity needs a real-valued input");
-            } else if (in != null && out != null) {
-                monotonicities.add(new CheckedProgram.Monotonicity(out.name(), out.index(), m.increasing(), in.name(),
-                        in.index(), m.doc(), m.span()));
             }
+            if (form.ok() && form.isConstant()) {
+                scope.error(DiagnosticCode.E015, m.output().span(), "'monotone' needs an expression over the outputs",
+                        "name an output, or a linear form of outputs such as 'good - bad'");
+            }
+            List<NormalForms.Case> cases;
+            try {
+                cases = m.over().isPresent() ? forms.premise(m.over().get(), false, true) : List.of(NormalForms.TRUE);
+            } catch (Scope.TooComplex e) {
+                return;
+            }
+            if (in == null || scope.errorCount() > before) {
+                return;
+            }
+            List<PremiseCase> region = new ArrayList<>();
+            for (NormalForms.Case c : cases) {
+                PremiseCase pc = clip.toBox(c);
+                if (pc != null) {
+                    region.add(pc);
+                }
+            }
+            if (region.isEmpty()) {
+                scope.warning(DiagnosticCode.W101, m.over().map(Premise::span).orElse(m.span()), "'monotone "
+                        + dev.engram.parse.AstPrinter.expr(m.output()) + " in " + in.name() + "' can never apply: no "
+                        + "input in the declared domain satisfies its region", "check the bounds against the input "
+                        + "declarations");
+            }
+            monotonicities.add(new CheckedProgram.Monotonicity(dev.engram.parse.AstPrinter.expr(m.output()),
+                    form.coeffs(), m.increasing(), in.name(), in.index(), region, m.doc(), m.span()));
         }
 
         private CheckedProgram.VnnlibImport vnnlibImport(Statement.ImportVnnlib im) {

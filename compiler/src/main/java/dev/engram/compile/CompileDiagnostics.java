@@ -46,7 +46,9 @@ public final class CompileDiagnostics {
     public static Diagnostic doesNotHold(String name, dev.engram.source.Span span, Verdict v, Obligation ob,
                                          Units units, String model, String hint) {
         String why;
-        if (v instanceof Verdict.Sat s) {
+        if (v instanceof Verdict.Sat s && s.partner().isPresent()) {
+            why = pair(s, ob, units);
+        } else if (v instanceof Verdict.Sat s) {
             why = ob instanceof Obligation.Invariance inv
                     ? "the outputs change with '" + inv.input() + "', e.g. at " + units.inputs(s.input())
                     : "counterexample " + units.inputs(s.input()) + " gives " + units.outputs(s.output());
@@ -57,5 +59,22 @@ public final class CompileDiagnostics {
         }
         return Diagnostic.error(DiagnosticCode.E061, span, "'" + name + "' does not hold on " + model + ": " + why,
                 hint);
+    }
+
+    /** A counterexample pair in real units: both inputs (the second as the one value that grew) and their outputs. */
+    private static String pair(Verdict.Sat s, Obligation ob, Units units) {
+        Verdict.Witness w = s.partner().orElseThrow();
+        String second = units.inputs(w.input());
+        if (ob instanceof Obligation.Monotone m) {
+            int slot = m.property().slot();
+            for (Units.Input in : units.inputs()) {
+                if (in.index() == slot && !in.categorical()) {
+                    second = "the same with " + m.input() + " = " + Units.fmt((w.input()[slot] - in.offset())
+                            / in.scale());
+                }
+            }
+        }
+        return "counterexample pair: " + units.inputs(s.input()) + " gives " + units.outputs(s.output()) + "; "
+                + second + " gives " + units.outputs(w.output());
     }
 }

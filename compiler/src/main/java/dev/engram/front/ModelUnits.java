@@ -9,6 +9,7 @@ import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
 import dev.engram.verify.LinearConstraint;
 import dev.engram.verify.Property;
+import dev.engram.verify.monotone.Monotonicity;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,6 +132,28 @@ final class ModelUnits {
             nonzero |= a[k] != 0;
         }
         return nonzero;
+    }
+
+    /**
+     * A monotonicity in model units, one per case of its region: {@code c·y_real} with {@code y_real = (y − o)/s}
+     * has coefficients {@code c/s} on the model's outputs, and a real input growing moves the model input by the sign
+     * of its scale; the objective carries both signs and the direction, so the requirement is "non-decreasing".
+     */
+    List<Monotonicity> monotonicities(CheckedProgram.Monotonicity m, String name, List<int[]> oneHotBlocks) {
+        double sign = (m.increasing() ? 1 : -1) * Math.signum(inScale[m.inputSlot()]);
+        double[] a = new double[outScale.length];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = sign * m.coefficients()[k] / outScale[k];
+        }
+        List<Monotonicity> out = new ArrayList<>();
+        for (int i = 0; i < m.region().size(); i++) {
+            PremiseCase c = m.region().get(i);
+            List<LinearConstraint> cons = c.constraints().stream()
+                    .map(l -> constraint(affine(l, inScale, inOffset))).toList();
+            out.add(new Monotonicity(m.region().size() == 1 ? name : name + "#" + (i + 1),
+                    new InputRegion(List.of(box(c)), cons), a, m.inputSlot(), oneHotBlocks));
+        }
+        return out;
     }
 
     /** A premise case's box in model units (an input slot the file does not declare: [0, 1]). */

@@ -26,7 +26,8 @@ import java.util.List;
 /**
  * The stage {@code checked program → IR}: every statement of a checked rule file becomes obligations in model
  * units — rules become {@link Obligation.Enforce} (one per premise case), properties {@link Obligation.Check},
- * {@code ignore} an {@link Obligation.Invariance}, imported VNN-LIB files either — together with the sampling
+ * {@code ignore} an {@link Obligation.Invariance}, {@code monotone} an {@link Obligation.Monotone} (one per region
+ * case), imported VNN-LIB files either — together with the sampling
  * domain, the decision direction and the units; rules over learned concepts, {@code erase} and {@code steer toward}
  * go through the neural-code dictionary ({@link ConceptsToIr}). Statements this compiler cannot lower yet are
  * reported as {@link DiagnosticCode#E060} errors, never silently dropped.
@@ -81,6 +82,13 @@ public final class ProgramToIr {
         }
         for (CheckedProgram.Invariance inv : p.invariances()) {
             obs.add(invariance(p, inv));
+        }
+        for (CheckedProgram.Monotonicity m : p.monotonicities()) {
+            String name = "monotone " + m.output() + (m.increasing() ? " increasing" : " decreasing") + " in "
+                    + m.input();
+            for (var one : mu.monotonicities(m, name, domain.oneHotBlocks())) {
+                obs.add(new Obligation.Monotone(one.name(), m.span(), one, m.input()));
+            }
         }
         for (CheckedProgram.VnnlibImport imp : p.imports()) {
             VnnlibFile f = VnnlibFile.read(Path.of(imp.file()), modelInputs, modelOutputs);
@@ -152,10 +160,6 @@ public final class ProgramToIr {
      */
     private static List<Diagnostic> notYet(CheckedProgram p, boolean verifyOnly) {
         List<Diagnostic> out = new ArrayList<>();
-        for (CheckedProgram.Monotonicity m : p.monotonicities()) {
-            out.add(notYet(m.span(), "monotone " + m.output() + " in " + m.input(),
-                    "monotonicity needs a two-copy verification this version does not have"));
-        }
         if (!verifyOnly) {
             return out;
         }

@@ -4,6 +4,7 @@ import dev.engram.source.Span;
 import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
 import dev.engram.verify.Property;
+import dev.engram.verify.monotone.Monotonicity;
 
 import java.util.Arrays;
 
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * stage.
  */
 public sealed interface Obligation permits Obligation.Enforce, Obligation.Invariance, Obligation.Steer,
-        Obligation.Check, Obligation.ConceptRule, Obligation.Erase, Obligation.ConceptSteer {
+        Obligation.Check, Obligation.ConceptRule, Obligation.Erase, Obligation.ConceptSteer, Obligation.Monotone {
 
     /** The rule's name (reports, diagnostics). */
     String name();
@@ -140,6 +141,24 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         @Override
         public String how() {
             return "steering";
+        }
+    }
+
+    /**
+     * {@code monotone OUTPUTS increasing|decreasing in INPUT [over P]} on one box of its region, in model units
+     * ({@code property}: the objective's sign already says "non-decreasing"). Checked first; where it does not hold
+     * it is enforced on the last layer's weights (the monotone lowering). {@code input} is the input's name, for
+     * reports.
+     */
+    record Monotone(String name, Span span, Monotonicity property, String input) implements Obligation {
+        @Override
+        public String kind() {
+            return "monotone";
+        }
+
+        @Override
+        public String how() {
+            return "monotone";
         }
     }
 

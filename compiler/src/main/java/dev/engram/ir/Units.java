@@ -108,7 +108,7 @@ public record Units(List<Input> inputs, List<Output> outputs) {
         return String.join(", ", parts);
     }
 
-    static String fmt(double v) {
+    public static String fmt(double v) {
         return String.format(Locale.ROOT, "%.6g", v);
     }
 }

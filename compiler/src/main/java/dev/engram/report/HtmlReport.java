@@ -192,6 +192,8 @@ public final class HtmlReport {
         }
         if (rr.verdict() instanceof Verdict.Sat s) {
             row(b, "counterexample", r.units().inputs(s.input()) + "  →  " + r.units().outputs(s.output()));
+            s.partner().ifPresent(w -> row(b, "and with", r.units().inputs(w.input()) + "  →  "
+                    + r.units().outputs(w.output())));
         } else if (rr.verdict() instanceof Verdict.Unknown u) {
             row(b, "why no verdict", u.reason());
         }

@@ -70,7 +70,8 @@ public final class ReportJson {
     }
 
     /** A counterexample in model units and in the rule file's real units. */
-    public record Counterexample(double[] input, double[] output, String inputReal, String outputReal) {
+    public record Counterexample(double[] input, double[] output, String inputReal, String outputReal,
+                                 Counterexample partner) {
     }
 
     /** The report of {@code r}. */
@@ -125,7 +126,9 @@ public final class ReportJson {
         Counterexample cx = null;
         String reason = null;
         if (rr.verdict() instanceof Verdict.Sat s) {
-            cx = new Counterexample(s.input(), s.output(), units.inputs(s.input()), units.outputs(s.output()));
+            Counterexample second = s.partner().map(w -> new Counterexample(w.input(), w.output(),
+                    units.inputs(w.input()), units.outputs(w.output()), null)).orElse(null);
+            cx = new Counterexample(s.input(), s.output(), units.inputs(s.input()), units.outputs(s.output()), second);
         } else if (rr.verdict() instanceof Verdict.Unknown u) {
             reason = u.reason();
         }

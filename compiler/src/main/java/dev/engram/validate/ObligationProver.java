@@ -8,6 +8,8 @@ import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Property;
 import dev.engram.verify.Verdict;
 import dev.engram.verify.VerifyOptions;
+import dev.engram.verify.monotone.Monotonicity;
+import dev.engram.verify.monotone.MonotonicityVerifier;
 
 import java.util.Random;
 
@@ -55,12 +57,30 @@ public final class ObligationProver {
         if (ob instanceof Obligation.Check c) {
             return new Proof(verify(net, c.property(), timeoutSeconds), BRANCH_AND_BOUND);
         }
+        if (ob instanceof Obligation.Monotone m) {
+            return monotone(net, m.property(), timeoutSeconds);
+        }
         if (ob instanceof Obligation.Invariance inv) {
             return new Proof(independence(net, inv, domain, t0),
                     "structural: every first-layer weight from the ignored slots is 0");
         }
         return new Proof(new Verdict.Unknown("steering is a change, not a property", 0),
                 "exact: the bias delta is in the written model");
+    }
+
+    /**
+     * The monotonicity verdict, with the float32 tolerance of a proof in its method: proved means non-decreasing in
+     * real arithmetic, and in float32 up to that tolerance.
+     */
+    public static Proof monotone(DenseNetwork net, Monotonicity m, double timeoutSeconds) {
+        MonotonicityVerifier.Result r = MonotonicityVerifier.verify(net, m, timeoutSeconds);
+        String how = "derivative bounds, branch and bound (" + r.subdomains() + " subdomain"
+                + (r.subdomains() == 1 ? "" : "s") + ")";
+        if (r.verdict() instanceof Verdict.Unsat) {
+            how += ": non-decreasing in real arithmetic; in float32 up to the error bound "
+                    + String.format(java.util.Locale.ROOT, "%.3g", r.tolerance()) + " (model units)";
+        }
+        return new Proof(r.verdict(), how);
     }
 
     /** The branch-and-bound verdict of {@code p} on {@code net} within {@code timeoutSeconds}. */

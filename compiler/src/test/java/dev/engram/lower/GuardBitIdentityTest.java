@@ -252,7 +252,7 @@ class GuardBitIdentityTest {
             String in = s.getInputNames().iterator().next();
             float[][] out = new float[inputs.length][];
             for (int r = 0; r < inputs.length; r++) {
-                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs[r]), new long[] {1, IN});
+                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs[r]), new long[] {1, inputs[r].length});
                      OrtSession.Result res = s.run(Map.of(in, t))) {
                     FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
                     out[r] = new float[fb.remaining()];

@@ -16,7 +16,8 @@ statement
     | 'ignore' name                                                         # ignoreStmt
     | 'erase' name 'at' 'layer' INT                                         # eraseStmt
     | 'steer' 'toward' name 'at' 'layer' INT 'strength' signedNumber        # steerStmt
-    | 'monotone' name sense=('increasing' | 'decreasing') 'in' name         # monotoneStmt
+    | 'monotone' expr sense=('increasing' | 'decreasing') 'in' name
+          ('over' premise)?                                                 # monotoneStmt
     | 'property' name ':' 'over' premise 'ensure' consequent                # propertyStmt
     | 'import' 'vnnlib' STRING 'as' kind=('property' | 'rule') name?       # importStmt
     ;

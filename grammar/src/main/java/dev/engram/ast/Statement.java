@@ -49,8 +49,13 @@ public sealed interface Statement extends Node {
     /** {@code steer toward CONCEPT at layer L strength s}. */
     record SteerStmt(Name concept, int layer, double strength, String doc, Span span) implements Statement { }
 
-    /** {@code monotone OUTPUT increasing|decreasing in INPUT}. */
-    record MonotoneStmt(Name output, boolean increasing, Name input, String doc, Span span) implements Statement { }
+    /**
+     * {@code monotone OUTPUTS increasing|decreasing in INPUT [over P]}: {@code output} is an expression over the
+     * outputs (one output, or a linear form such as {@code good - bad}); {@code over} the region, empty for the
+     * whole declared domain.
+     */
+    record MonotoneStmt(Expr output, boolean increasing, Name input, Optional<Premise> over, String doc, Span span)
+            implements Statement { }
 
     /** {@code property NAME: over P ensure C}: checked by the verifier, never enforced. */
     record PropertyStmt(Name name, Premise over, Consequent ensure, String doc, Span span) implements Statement { }

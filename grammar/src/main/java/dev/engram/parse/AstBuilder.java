@@ -199,8 +199,8 @@ final class AstBuilder {
         } else if (ctx instanceof EngramParser.SteerStmtContext c) {
             return new Statement.SteerStmt(name(c.name()), integer(c.INT()), signed(c.signedNumber()), doc, sp);
         } else if (ctx instanceof EngramParser.MonotoneStmtContext c) {
-            return new Statement.MonotoneStmt(name(c.name(0)), c.sense.getText().equals("increasing"),
-                    name(c.name(1)), doc, sp);
+            return new Statement.MonotoneStmt(expr(c.expr()), c.sense.getText().equals("increasing"),
+                    name(c.name()), c.premise() == null ? Optional.empty() : Optional.of(premise(c.premise())), doc, sp);
         } else if (ctx instanceof EngramParser.PropertyStmtContext c) {
             return new Statement.PropertyStmt(name(c.name()), premise(c.premise()), consequent(c.consequent()), doc, sp);
         } else if (ctx instanceof EngramParser.ImportStmtContext c) {

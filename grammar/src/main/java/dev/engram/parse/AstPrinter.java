@@ -38,6 +38,7 @@ public final class AstPrinter {
                 previous = null;
             }
             boolean block = s instanceof Statement.RuleStmt || s instanceof Statement.PropertyStmt
+                    || s instanceof Statement.MonotoneStmt m && m.over().isPresent()
                     || s instanceof Statement.ConceptDef || !s.doc().isEmpty();
             if (previous != null && (block || previous != s.getClass())) {
                 b.append('\n');
@@ -97,7 +98,8 @@ public final class AstPrinter {
         } else if (s instanceof Statement.SteerStmt st) {
             return "steer toward " + st.concept().text() + " at layer " + st.layer() + " strength " + number(st.strength());
         } else if (s instanceof Statement.MonotoneStmt m) {
-            return "monotone " + m.output().text() + (m.increasing() ? " increasing" : " decreasing") + " in " + m.input().text();
+            return "monotone " + expr(m.output()) + (m.increasing() ? " increasing" : " decreasing") + " in "
+                    + m.input().text() + m.over().map(o -> "\n    over " + premise(o, 0)).orElse("");
         } else if (s instanceof Statement.PropertyStmt p) {
             return "property " + p.name().text() + ":\n    over " + premise(p.over(), 0)
                     + "\n    ensure " + consequent(p.ensure(), 0);

@@ -121,7 +121,8 @@ final class AstGen {
             case 10:
                 return new Statement.SteerStmt(name(), r.nextInt(50), signed(), d, S);
             case 11:
-                return new Statement.MonotoneStmt(name(), r.nextBoolean(), name(), d, S);
+                return new Statement.MonotoneStmt(expr(2), r.nextBoolean(), name(),
+                        r.nextBoolean() ? Optional.of(premise(3)) : Optional.empty(), d, S);
             case 12:
                 return new Statement.PropertyStmt(name(), premise(3), consequent(3), d, S);
             default:

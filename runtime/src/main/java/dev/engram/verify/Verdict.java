@@ -12,14 +12,27 @@ public sealed interface Verdict {
      * such a witness violates the closed property but not, taken literally, the strict one. Empty for an ordinary
      * witness.
      */
-    record Sat(double[] input, double[] output, double seconds, java.util.List<Boundary> onStrictBoundary)
-            implements Verdict {
+    record Sat(double[] input, double[] output, double seconds, java.util.List<Boundary> onStrictBoundary,
+               java.util.Optional<Witness> partner) implements Verdict {
         public Sat {
             onStrictBoundary = java.util.List.copyOf(onStrictBoundary);
         }
 
+        public Sat(double[] input, double[] output, double seconds, java.util.List<Boundary> onStrictBoundary) {
+            this(input, output, seconds, onStrictBoundary, java.util.Optional.empty());
+        }
+
         public Sat(double[] input, double[] output, double seconds) {
             this(input, output, seconds, java.util.List.of());
+        }
+
+        /**
+         * A counterexample to a relational property (monotonicity): two executions, {@code input} and
+         * {@code partner.input()}, that together violate it.
+         */
+        public static Sat pair(double[] input, double[] output, double[] input2, double[] output2, double seconds) {
+            return new Sat(input, output, seconds, java.util.List.of(),
+                    java.util.Optional.of(new Witness(input2, output2)));
         }
 
         /** True when the witness lies on the boundary of a strict constraint. */
@@ -34,6 +47,9 @@ public sealed interface Verdict {
      * conjunction the witness reaches).
      */
     record Boundary(boolean input, LinearConstraint constraint) { }
+
+    /** The second execution of a pair counterexample: an input and the network's float32 output there. */
+    record Witness(double[] input, double[] output) { }
 
     /** No definite answer (incomplete method, unsupported feature); {@code reason} says why. */
     record Unknown(String reason, double seconds) implements Verdict { }
