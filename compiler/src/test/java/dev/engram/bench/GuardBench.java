@@ -64,8 +64,9 @@ public final class GuardBench {
             }
             minWhole = Math.min(minWhole, r.wholeDomain().decisionAgreement());
             sumWhole += r.wholeDomain().decisionAgreement();
-            System.out.printf(Locale.ROOT, "%-36s %-14s %-7s %6.2f s  outside %.2f%%  whole %.2f%%  |c|max %.4f%n",
-                    p[0], p[1], rr.verdict().word(), secs, 100 * r.outside().decisionAgreement(),
+            System.out.printf(Locale.ROOT, "%-36s %-14s %-7s %6.2f s  outside %s  whole %.2f%%  |c|max %.4f%n",
+                    p[0], p[1], rr.verdict().word(), secs, !r.outside().measured() ? "n/a"
+                            : String.format(Locale.ROOT, "%.2f%%", 100 * r.outside().decisionAgreement()),
                     100 * r.wholeDomain().decisionAgreement(), maxAbs(rr.correction()));
         }
         times.sort(null);
