@@ -136,50 +136,14 @@ public record NcdMetadata(String format, int version, String createdBy, Model mo
         int[] widths = m.model().widths();
         List<Dictionary.Source> sources = new ArrayList<>();
         for (Source s : m.sources()) {
-            List<LayerMoments> moments = new ArrayList<>();
-            int[] layers = new int[s.layers().size()];
-            int c = s.concepts().size();
-            for (int k = 0; k < layers.length; k++) {
-                Moments mo = s.layers().get(k);
-                layers[k] = mo.layer();
-                if (mo.layer() < 0 || mo.layer() >= widths.length) {
-                    throw new IllegalArgumentException("layer " + mo.layer() + " outside the model");
-                }
-                int dim = widths[mo.layer()];
-                double[] pm = get(table, doubles, mo.positiveMeans(), c, dim);
-                double[] nm = get(table, doubles, mo.negativeMeans(), c, dim);
-                double[][] pms = new double[c][];
-                double[][] nms = new double[c][];
-                for (int i = 0; i < c; i++) {
-                    pms[i] = java.util.Arrays.copyOfRange(pm, i * dim, (i + 1) * dim);
-                    nms[i] = java.util.Arrays.copyOfRange(nm, i * dim, (i + 1) * dim);
-                }
-                if (mo.positives().length != c || mo.negatives().length != c) {
-                    throw new IllegalArgumentException("class counts of layer " + mo.layer() + " for " + c
-                            + " concepts");
-                }
-                moments.add(LayerMoments.of(mo.count(), get(table, doubles, mo.mean(), dim),
-                        get(table, doubles, mo.coMoment(), dim, dim), mo.positives(), pms, mo.negatives(), nms));
-            }
-            sources.add(new Dictionary.Source(s.file(), s.sha256(), s.rows(), s.seed(), s.heldOutFraction(), layers,
-                    moments, s.concepts()));
+            sources.add(source(s, widths, table, doubles));
         }
         List<Dictionary.Concept> concepts = new ArrayList<>();
         for (Concept c : m.concepts()) {
             if (c.source() < 0 || c.source() >= sources.size()) {
                 throw new IllegalArgumentException("concept " + c.name() + " names source " + c.source());
             }
-            List<Dictionary.LayerCode> codes = new ArrayList<>();
-            for (Code k : c.layers()) {
-                if (k.layer() < 0 || k.layer() >= widths.length) {
-                    throw new IllegalArgumentException("layer " + k.layer() + " outside the model");
-                }
-                codes.add(new Dictionary.LayerCode(k.layer(), get(table, doubles, k.direction(), widths[k.layer()]),
-                        k.threshold(), unnan(k.auc()), unnan(k.accuracy()), k.heldOutPositives(),
-                        k.heldOutNegatives(), k.selective(), k.effect()));
-            }
-            concepts.add(new Dictionary.Concept(c.name(), c.source(), c.selector(), c.declaredLayer(), codes,
-                    c.chosenLayer()));
+            concepts.add(concept(c, widths, table, doubles));
         }
         List<Dictionary.Atoms> atoms = new ArrayList<>();
         for (Atoms a : m.atoms() == null ? List.<Atoms>of() : m.atoms()) {
@@ -187,25 +151,79 @@ public record NcdMetadata(String format, int version, String createdBy, Model mo
                 throw new IllegalArgumentException("atoms of source " + a.source() + ", layer " + a.layer()
                         + " outside the dictionary");
             }
-            if (a.usage() == null || a.concepts() == null || a.auc() == null || a.directions() == null
-                    || a.concepts().contains(null)) {
-                throw new IllegalArgumentException("atoms of layer " + a.layer() + " miss a field");
-            }
-            int k = a.usage().length;
-            if (a.concepts().size() != k || a.auc().size() != k) {
-                throw new IllegalArgumentException("atoms of layer " + a.layer() + ": " + k + " usages, "
-                        + a.concepts().size() + " names, " + a.auc().size() + " AUCs");
-            }
-            int dim = widths[a.layer()];
-            double[] dirs = get(table, doubles, a.directions(), k, dim);
-            List<Dictionary.Atom> list = new ArrayList<>();
-            for (int j = 0; j < k; j++) {
-                list.add(new Dictionary.Atom(java.util.Arrays.copyOfRange(dirs, j * dim, (j + 1) * dim),
-                        a.usage()[j], a.concepts().get(j), unnan(a.auc().get(j))));
-            }
-            atoms.add(new Dictionary.Atoms(a.source(), a.layer(), a.sparsity(), unnan(a.explained()), list));
+            atoms.add(atoms(a, widths, table, doubles));
         }
         return new Dictionary(m.version(), m.model().sha256(), widths, sources, concepts, atoms);
+    }
+
+    /** One source's statistics per tapped layer. */
+    private static Dictionary.Source source(Source s, int[] widths, java.util.Map<String, Array> table,
+                                            double[] doubles) {
+        List<LayerMoments> moments = new ArrayList<>();
+        int[] layers = new int[s.layers().size()];
+        int c = s.concepts().size();
+        for (int k = 0; k < layers.length; k++) {
+            Moments mo = s.layers().get(k);
+            layers[k] = mo.layer();
+            if (mo.layer() < 0 || mo.layer() >= widths.length) {
+                throw new IllegalArgumentException("layer " + mo.layer() + " outside the model");
+            }
+            int dim = widths[mo.layer()];
+            double[] pm = get(table, doubles, mo.positiveMeans(), c, dim);
+            double[] nm = get(table, doubles, mo.negativeMeans(), c, dim);
+            double[][] pms = new double[c][];
+            double[][] nms = new double[c][];
+            for (int i = 0; i < c; i++) {
+                pms[i] = java.util.Arrays.copyOfRange(pm, i * dim, (i + 1) * dim);
+                nms[i] = java.util.Arrays.copyOfRange(nm, i * dim, (i + 1) * dim);
+            }
+            if (mo.positives().length != c || mo.negatives().length != c) {
+                throw new IllegalArgumentException("class counts of layer " + mo.layer() + " for " + c
+                        + " concepts");
+            }
+            moments.add(LayerMoments.of(mo.count(), get(table, doubles, mo.mean(), dim),
+                    get(table, doubles, mo.coMoment(), dim, dim), mo.positives(), pms, mo.negatives(), nms));
+        }
+        return new Dictionary.Source(s.file(), s.sha256(), s.rows(), s.seed(), s.heldOutFraction(), layers,
+                moments, s.concepts());
+    }
+
+    /** One concept's code per layer. */
+    private static Dictionary.Concept concept(Concept c, int[] widths, java.util.Map<String, Array> table,
+                                              double[] doubles) {
+        List<Dictionary.LayerCode> codes = new ArrayList<>();
+        for (Code k : c.layers()) {
+            if (k.layer() < 0 || k.layer() >= widths.length) {
+                throw new IllegalArgumentException("layer " + k.layer() + " outside the model");
+            }
+            codes.add(new Dictionary.LayerCode(k.layer(), get(table, doubles, k.direction(), widths[k.layer()]),
+                    k.threshold(), unnan(k.auc()), unnan(k.accuracy()), k.heldOutPositives(),
+                    k.heldOutNegatives(), k.selective(), k.effect()));
+        }
+        return new Dictionary.Concept(c.name(), c.source(), c.selector(), c.declaredLayer(), codes,
+                c.chosenLayer());
+    }
+
+    /** One layer's unsupervised atoms. */
+    private static Dictionary.Atoms atoms(Atoms a, int[] widths, java.util.Map<String, Array> table,
+                                          double[] doubles) {
+        if (a.usage() == null || a.concepts() == null || a.auc() == null || a.directions() == null
+                || a.concepts().contains(null)) {
+            throw new IllegalArgumentException("atoms of layer " + a.layer() + " miss a field");
+        }
+        int k = a.usage().length;
+        if (a.concepts().size() != k || a.auc().size() != k) {
+            throw new IllegalArgumentException("atoms of layer " + a.layer() + ": " + k + " usages, "
+                    + a.concepts().size() + " names, " + a.auc().size() + " AUCs");
+        }
+        int dim = widths[a.layer()];
+        double[] dirs = get(table, doubles, a.directions(), k, dim);
+        List<Dictionary.Atom> list = new ArrayList<>();
+        for (int j = 0; j < k; j++) {
+            list.add(new Dictionary.Atom(java.util.Arrays.copyOfRange(dirs, j * dim, (j + 1) * dim),
+                    a.usage()[j], a.concepts().get(j), unnan(a.auc().get(j))));
+        }
+        return new Dictionary.Atoms(a.source(), a.layer(), a.sparsity(), unnan(a.explained()), list);
     }
 
     private static double[] get(java.util.Map<String, Array> table, double[] doubles, String name, long... shape) {
