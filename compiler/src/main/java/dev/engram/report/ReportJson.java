@@ -79,8 +79,8 @@ public final class ReportJson {
         Units units = r.units();
         List<Rule> rules = r.rules().stream().map(rr -> rule(rr, units, code(r, rr))).toList();
         return new Report(Compiler.VERSION, r.model().map(Path::toString).orElse(""),
-                r.patch() == null ? "" : r.patch().provenance().baseSha256(),
-                r.patch() == null ? "" : r.patch().provenance().resultSha256(),
+                r.patch() == null ? null : r.patch().provenance().baseSha256(),
+                r.patch() == null ? null : r.patch().provenance().resultSha256(),
                 r.ir() == null ? "" : r.ir().decision().name().toLowerCase(Locale.ROOT), r.proved(),
                 r.outcome().name().toLowerCase(Locale.ROOT), r.seconds(), FidelityJson.of(r.outside()),
                 FidelityJson.of(r.wholeDomain()), rules);
