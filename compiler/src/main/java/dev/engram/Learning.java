@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * {@code Engram.learn}: load the model once, read and check the rule file declaring the concepts (or take every class
@@ -54,8 +53,8 @@ final class Learning {
             }
             sources.add(src);
             Path base = rules.toAbsolutePath().getParent();
-            Diagnosed<CheckedProgram> r = Checker.check(src, new CheckOptions(OptionalInt.of(model.dense().inputSize()),
-                    OptionalInt.of(model.dense().outputSize()), base));
+            Diagnosed<CheckedProgram> r = Checker.check(src, CheckOptions.builder()
+                    .optModelShape(model.dense().inputSize(), model.dense().outputSize()).optBaseDir(base).build());
             if (r.hasErrors() || r.value().isEmpty()) {
                 return new LearnResult(Outcome.REJECTED, Optional.empty(), r.diagnostics(), sources, null, 0, 0,
                         List.of());
@@ -72,9 +71,8 @@ final class Learning {
         }
         DataLayout layout = program == null ? DataLayout.none(model.dense().inputSize(), model.dense().outputSize())
                 : ConceptSources.layout(program, model);
-        Learner.Options o = Learner.Options.defaults().withExtraLayers(req.layers());
-        o = new Learner.Options(req.seed(), req.heldOut(), o.heldOutCap(), o.fitCap(), o.testCap(), o.shrinkage(),
-                o.extraLayers(), Optional.empty(), req.atoms());
+        Learner.Options o = Learner.Options.builder().optExtraLayers(req.layers()).optSeed(req.seed())
+                .optHeldOutFraction(req.heldOut()).optAtoms(req.atoms()).build();
         Learner.Learned learned;
         try {
             learned = Learner.learn(model.dense(), model.sha256(), layout, specs, o);

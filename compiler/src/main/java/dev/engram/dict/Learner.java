@@ -54,21 +54,61 @@ public final class Learner {
         }
 
         public static Options defaults() {
-            return new Options(0x5EED, 0.2, 20_000, 6_000, 20_000, ConceptProbe.SHRINKAGE, java.util.Set.of(),
-                    Optional.empty(), 0);
+            return builder().build();
         }
 
-        public Options withExtraLayers(java.util.Set<Integer> layers) {
-            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, layers, testData, atoms);
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Options withTestData(Optional<Path> test) {
-            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, extraLayers, test, atoms);
-        }
+        /** Builder in the DJL style: {@code opt*} for optional values, then {@link #build()}. */
+        public static final class Builder {
+            private long seed = 0x5EED;
+            private double heldOutFraction = 0.2;
+            private int heldOutCap = 20_000;
+            private int fitCap = 6_000;
+            private int testCap = 20_000;
+            private double shrinkage = ConceptProbe.SHRINKAGE;
+            private java.util.Set<Integer> extraLayers = java.util.Set.of();
+            private Optional<Path> testData = Optional.empty();
+            private int atoms;
 
-        /** With {@code k} unsupervised atoms learned per tapped layer (0: none). */
-        public Options withAtoms(int k) {
-            return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, extraLayers, testData, k);
+            private Builder() {
+            }
+
+            public Builder optSeed(long seed) {
+                this.seed = seed;
+                return this;
+            }
+
+            /** The share of rows held out from fitting, for the probes' quality (in (0, 1)). */
+            public Builder optHeldOutFraction(double fraction) {
+                this.heldOutFraction = fraction;
+                return this;
+            }
+
+            /** Layers tapped beyond the ones the rules name. */
+            public Builder optExtraLayers(java.util.Set<Integer> layers) {
+                this.extraLayers = layers;
+                return this;
+            }
+
+            /** A separate test file the edits are measured on. */
+            public Builder optTestData(Optional<Path> test) {
+                this.testData = test;
+                return this;
+            }
+
+            /** {@code k} unsupervised atoms learned per tapped layer (0: none). */
+            public Builder optAtoms(int k) {
+                this.atoms = k;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(seed, heldOutFraction, heldOutCap, fitCap, testCap, shrinkage, extraLayers,
+                        testData, atoms);
+            }
         }
 
     }

@@ -71,8 +71,8 @@ final class ConceptsToIr {
         }
         Set<Integer> extra = new java.util.TreeSet<>();
         uses.forEach(u -> extra.add(u.layer()));
-        Learner.Options options = Learner.Options.defaults().withExtraLayers(extra)
-                .withTestData(Optional.ofNullable(policy.testData()));
+        Learner.Options options = Learner.Options.builder().optExtraLayers(extra)
+                .optTestData(Optional.ofNullable(policy.testData())).build();
         DataLayout layout = ConceptSources.layout(p, model);
         Dictionary dict;
         Map<String, ConceptEvidence> evidence;

@@ -127,7 +127,7 @@ public final class DictionaryBench {
                 new ConceptSpec("footwear", images, "label in {5, 7, 9}", OptionalInt.empty(), Span.NONE),
                 new ConceptSpec("upper_body", images, "label in {0, 2, 4, 6}", OptionalInt.empty(), Span.NONE));
         Learner.learn(net, sha, DataLayout.none(net.inputSize(), net.outputSize()), specs,
-                Learner.Options.defaults().withTestData(Optional.of(images)));
+                Learner.Options.builder().optTestData(Optional.of(images)).build());
     }
 
     /** The images (and labels) of {@code gz} written {@code times} times into one uncompressed IDX file pair. */

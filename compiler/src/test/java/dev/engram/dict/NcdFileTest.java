@@ -43,7 +43,7 @@ class NcdFileTest {
                 new ConceptSpec("horizontal", fx.train(), "label in {0, 1}", OptionalInt.empty(), Span.NONE),
                 new ConceptSpec("lefty", fx.train(), "label = 2", OptionalInt.of(1), Span.NONE));
         learned = Learner.learn(fx.network(), sha, DataLayout.none(64, 4), specs,
-                Learner.Options.defaults().withExtraLayers(java.util.Set.of(0)).withAtoms(6));
+                Learner.Options.builder().optExtraLayers(java.util.Set.of(0)).optAtoms(6).build());
     }
 
     @Test
