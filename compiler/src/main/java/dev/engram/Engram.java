@@ -180,9 +180,8 @@ public final class Engram {
     }
 
     private static VerifyResult verifyRules(VerifyRequest req) {
-        ConceptPolicy concepts = req.dictionary().map(d -> ConceptPolicy.defaults().withDictionary(d)
-                .withThresholds(ConceptPolicy.DEFAULT_MIN_AUC, req.minEfficacy(), ConceptPolicy.DEFAULT_MIN_LOCALITY,
-                        ConceptPolicy.DEFAULT_MAX_DRAWDOWN)).orElse(null);
+        ConceptPolicy concepts = req.dictionary().map(d -> ConceptPolicy.builder().optDictionary(d)
+                .optMinEfficacy(req.minEfficacy()).build()).orElse(null);
         return verifyRules(FrontEnd.Input.toVerify(req.rules().orElseThrow(), Optional.ofNullable(req.model()),
                 concepts), req.timeoutSeconds());
     }

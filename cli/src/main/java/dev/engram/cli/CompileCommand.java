@@ -110,8 +110,8 @@ public final class CompileCommand implements Callable<Integer> {
                 .optPatch(patch).optReport(report).optDilation(dilation).optFidelitySamples(samples)
                 .optTimeout(timeout)
                 .optStrategy(Obligation.Strategy.valueOf(strategy.toUpperCase(Locale.ROOT)))
-                .optConcepts(ConceptPolicy.defaults().withDictionary(dict).withTestData(testData)
-                        .withThresholds(minAuc, minEfficacy, minLocality, maxDrawdown));
+                .optConcepts(ConceptPolicy.builder().optDictionary(dict).optTestData(testData).optMinAuc(minAuc)
+                        .optMinEfficacy(minEfficacy).optMinLocality(minLocality).optMaxDrawdown(maxDrawdown).build());
         enforce.forEach(req::addEnforce);
         if (domain != null) {
             req.optDomain(parseDomain(domain));

@@ -21,20 +21,67 @@ public record ConceptPolicy(Path dictionary, Path testData, double minAuc, doubl
 
     /** The defaults: learn from the rule file, AUC ≥ 0.9, efficacy ≥ 99 %, locality ≥ 99.5 %, drawdown ≤ 0.5 pt. */
     public static ConceptPolicy defaults() {
-        return new ConceptPolicy(null, null, DEFAULT_MIN_AUC, DEFAULT_MIN_EFFICACY, DEFAULT_MIN_LOCALITY,
-                DEFAULT_MAX_DRAWDOWN, DEFAULT_MAX_PROBE_ADVANTAGE);
+        return builder().build();
     }
 
-    public ConceptPolicy withDictionary(Path p) {
-        return new ConceptPolicy(p, testData, minAuc, minEfficacy, minLocality, maxDrawdown, maxProbeAdvantage);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ConceptPolicy withTestData(Path p) {
-        return new ConceptPolicy(dictionary, p, minAuc, minEfficacy, minLocality, maxDrawdown, maxProbeAdvantage);
-    }
+    /** Builder in the DJL style: {@code opt*} for optional values, then {@link #build()}. */
+    public static final class Builder {
+        private Path dictionary;
+        private Path testData;
+        private double minAuc = DEFAULT_MIN_AUC;
+        private double minEfficacy = DEFAULT_MIN_EFFICACY;
+        private double minLocality = DEFAULT_MIN_LOCALITY;
+        private double maxDrawdown = DEFAULT_MAX_DRAWDOWN;
+        private double maxProbeAdvantage = DEFAULT_MAX_PROBE_ADVANTAGE;
 
-    public ConceptPolicy withThresholds(double minAuc, double minEfficacy, double minLocality, double maxDrawdown) {
-        return new ConceptPolicy(dictionary, testData, minAuc, minEfficacy, minLocality, maxDrawdown,
-                maxProbeAdvantage);
+        private Builder() {
+        }
+
+        /** A dictionary file to use instead of learning from the rule file's concept data (null: learn). */
+        public Builder optDictionary(Path dictionary) {
+            this.dictionary = dictionary;
+            return this;
+        }
+
+        /** Independent test data (null: the conventional sibling of the concept's data, when it exists). */
+        public Builder optTestData(Path testData) {
+            this.testData = testData;
+            return this;
+        }
+
+        public Builder optMinAuc(double minAuc) {
+            this.minAuc = minAuc;
+            return this;
+        }
+
+        public Builder optMinEfficacy(double minEfficacy) {
+            this.minEfficacy = minEfficacy;
+            return this;
+        }
+
+        public Builder optMinLocality(double minLocality) {
+            this.minLocality = minLocality;
+            return this;
+        }
+
+        /** Task accuracy lost, as a share (0.005 is half a point). */
+        public Builder optMaxDrawdown(double maxDrawdown) {
+            this.maxDrawdown = maxDrawdown;
+            return this;
+        }
+
+        public Builder optMaxProbeAdvantage(double maxProbeAdvantage) {
+            this.maxProbeAdvantage = maxProbeAdvantage;
+            return this;
+        }
+
+        public ConceptPolicy build() {
+            return new ConceptPolicy(dictionary, testData, minAuc, minEfficacy, minLocality, maxDrawdown,
+                    maxProbeAdvantage);
+        }
     }
 }

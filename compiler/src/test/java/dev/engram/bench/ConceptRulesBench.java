@@ -111,8 +111,7 @@ public final class ConceptRulesBench {
         for (int layer : new int[] {1, 2}) {
             CompileResult r = Compiler.compile(CompileRequest.builder().optRules(new SourceFile("adult.engram",
                     rules + "erase is_male at layer " + layer + "\n"), dir).optOut(dir.resolve("erased.onnx"))
-                    .optFidelitySamples(100).optConcepts(ConceptPolicy.defaults().withThresholds(0.9, 0.99, 0.995,
-                            0.05)).build());
+                    .optFidelitySamples(100).optConcepts(ConceptPolicy.builder().optMaxDrawdown(0.05).build()).build());
             System.out.println("erase is_male at layer " + layer + ": outcome " + r.outcome() + "; "
                     + (r.rules().isEmpty() ? r.diagnostics().toString() : r.rules().get(0).method()
                     .replace("measured on held-out data, not proved ", "")));

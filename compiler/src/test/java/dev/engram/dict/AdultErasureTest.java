@@ -50,7 +50,7 @@ class AdultErasureTest {
                 + "\" column \"sex = Male\"\nerase is_male at layer 1\n";
         CompileResult r = Compiler.compile(CompileRequest.builder().optRules(new SourceFile("adult.engram", rules), tmp)
                 .optOut(tmp.resolve("erased.onnx")).optFidelitySamples(200)
-                .optConcepts(ConceptPolicy.defaults().withThresholds(0.9, 0.99, 0.995, 0.05)).build());
+                .optConcepts(ConceptPolicy.builder().optMaxDrawdown(0.05).build()).build());
         RuleReport rr = r.rules().get(0);
         System.out.println("adult erasure: " + rr.method());
         assertEquals(Outcome.OK, r.outcome(), r.diagnostics() + "\n" + rr.method());

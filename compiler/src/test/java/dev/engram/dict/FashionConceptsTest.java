@@ -74,7 +74,7 @@ class FashionConceptsTest {
                 + "rule footwear_not_bag: when footwear then bag is not the decision\n";
         CompileResult r = Compiler.compile(CompileRequest.builder().optRules(new SourceFile("f.engram", rules), tmp)
                 .optOut(tmp.resolve("edited.onnx")).optFidelitySamples(100)
-                .optConcepts(ConceptPolicy.defaults().withDictionary(ncd)).build());
+                .optConcepts(ConceptPolicy.builder().optDictionary(ncd).build()).build());
         System.out.println("fashion: " + (r.rules().isEmpty() ? r.diagnostics() : r.rules().get(0).method()));
         assertEquals(Outcome.OK, r.outcome(), r.diagnostics().toString());
         assertTrue(r.rules().get(0).method().contains("(1000") || r.rules().get(0).method().contains("test positives"),

@@ -132,7 +132,7 @@ class ConceptLoweringTest {
         assertFalse(Files.exists(dir.resolve("forced.onnx")), "nothing written");
 
         CompileResult weak = compile("rule no_left: when horizontal then left is not the decision\n",
-                ConceptPolicy.defaults().withThresholds(1.01, 0.99, 0.995, 0.005), "weak.onnx");
+                ConceptPolicy.builder().optMinAuc(1.01).build(), "weak.onnx");
         assertEquals(DiagnosticCode.E062, weak.errors().get(0).code());
         String m = weak.errors().get(0).message();
         assertTrue(m.contains("coded too weakly") && m.contains("held-out AUC") && m.contains("best layer"), m);
@@ -143,8 +143,8 @@ class ConceptLoweringTest {
 
     @Test
     void erasureAndSteeringLandInTheWrittenFile() {
-        CompileResult e = compile("erase horizontal at layer 1\n", ConceptPolicy.defaults()
-                .withThresholds(0.9, 0.99, 0.995, 0.5), "erased.onnx");
+        CompileResult e = compile("erase horizontal at layer 1\n", ConceptPolicy.builder()
+                .optMaxDrawdown(0.5).build(), "erased.onnx");
         RuleReport er = e.rules().get(0);
         assertTrue(er.method().contains("fresh linear probe"), er.method());
         assertEquals(List.of(Models.readDense(fx.model()).layers().get(1).name()), er.changes().layers(),
@@ -167,13 +167,13 @@ class ConceptLoweringTest {
         NcdFile.write(Learner.learn(fx.network(), sha, DataLayout.none(64, 4), specs, Learner.Options.defaults())
                 .dictionary(), ncd);
         CompileResult r = compile("rule no_left: when horizontal then left is not the decision margin 3\n",
-                ConceptPolicy.defaults().withDictionary(ncd), "fromfile.onnx");
+                ConceptPolicy.builder().optDictionary(ncd).build(), "fromfile.onnx");
         assertEquals(Outcome.OK, r.outcome(), r.diagnostics().toString());
         Path other = dir.resolve("other.ncd");
         NcdFile.write(Learner.learn(fx.network(), "00".repeat(32), DataLayout.none(64, 4), specs,
                 Learner.Options.defaults()).dictionary(), other);
         CompileResult bad = compile("rule no_left: when horizontal then left is not the decision\n",
-                ConceptPolicy.defaults().withDictionary(other), "bad.onnx");
+                ConceptPolicy.builder().optDictionary(other).build(), "bad.onnx");
         assertEquals(Outcome.REJECTED, bad.outcome());
         assertTrue(bad.errors().get(0).message().contains("another model"), bad.errors().toString());
     }

@@ -101,7 +101,7 @@ class HtmlReportTest {
                 + "erase horizontal at layer 1\n");
         return Engram.compile(CompileRequest.builder().optRules(rules).optOut(dir.resolve("shapes-edited.onnx"))
                 .optReport(dir.resolve("concepts.html")).optFidelitySamples(200)
-                .optConcepts(ConceptPolicy.defaults().withThresholds(0.9, 0.99, 0.995, 0.5)).build());
+                .optConcepts(ConceptPolicy.builder().optMaxDrawdown(0.5).build()).build());
     }
 
     @Test
