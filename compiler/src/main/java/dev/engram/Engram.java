@@ -200,8 +200,6 @@ public final class Engram {
         String modelName = front.modelPath().map(p -> p.getFileName().toString()).orElse("the model");
         int notChecked = (int) front.diagnostics().stream()
                 .filter(d -> d.code() == dev.engram.diag.DiagnosticCode.E060).count();
-        Lowering.Context asIs = new Lowering.Context(front.ir().domain(), front.ir().decision(), Set.of(), 1,
-                dev.engram.verify.bounds.Deadline.after(timeoutSeconds));
         for (Obligation ob : front.ir().obligations()) {
             if (ob instanceof Obligation.Steer) {
                 continue;
@@ -214,7 +212,9 @@ public final class Engram {
                 continue;
             }
             ObligationProver.Proof p = ob instanceof Obligation.ConceptRule || ob instanceof Obligation.Erase
-                    ? measureAsIs(net, ob, asIs) : ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds);
+                    ? measureAsIs(net, ob, new Lowering.Context(front.ir().domain(), front.ir().decision(), Set.of(), 1,
+                            dev.engram.verify.bounds.Deadline.after(timeoutSeconds)))
+                    : ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds);
             Verdict v = p.verdict();
             checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v, p.measurement(), p.method()));
             if (v instanceof Verdict.Sat) {
