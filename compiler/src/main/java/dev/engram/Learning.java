@@ -9,6 +9,7 @@ import dev.engram.diag.Diagnostic;
 import dev.engram.dict.ConceptSpec;
 import dev.engram.dict.DataLayout;
 import dev.engram.dict.Dictionary;
+import dev.engram.dict.LayerTaps;
 import dev.engram.dict.Learner;
 import dev.engram.dict.NcdFile;
 import dev.engram.front.ConceptSources;
@@ -36,8 +37,10 @@ final class Learning {
     static LearnResult run(LearnRequest req) {
         long t0 = System.nanoTime();
         LoadedModel model;
+        LayerTaps taps;
         try {
             model = Models.load(req.model());
+            taps = LayerTaps.of(model);
         } catch (ModelException | IllegalArgumentException e) {
             return unusable(String.valueOf(e.getMessage()), List.of(), List.of());
         }
@@ -54,7 +57,7 @@ final class Learning {
             sources.add(src);
             Path base = rules.toAbsolutePath().getParent();
             Diagnosed<CheckedProgram> r = Checker.check(src, CheckOptions.builder()
-                    .optModelShape(model.dense().inputSize(), model.dense().outputSize()).optBaseDir(base).build());
+                    .optModelShape(taps.inputSize(), taps.outputSize()).optBaseDir(base).build());
             if (r.hasErrors() || r.value().isEmpty()) {
                 return new LearnResult(Outcome.REJECTED, Optional.empty(), r.diagnostics(), sources, null, 0, 0,
                         List.of());
@@ -63,19 +66,19 @@ final class Learning {
         } else if (req.data().isEmpty()) {
             return unusable("give --data, or --concepts with concepts that name their data", List.of(), sources);
         }
-        List<ConceptSpec> specs = program == null ? ConceptSources.classes(model, req.data().get())
+        List<ConceptSpec> specs = program == null ? ConceptSources.classes(taps.outputSize(), req.data().get())
                 : ConceptSources.declared(program, req.data());
         if (specs.isEmpty()) {
             return unusable("no concepts to learn: declare them with concept NAME from \"FILE\" column \"...\"",
                     List.of(), sources);
         }
-        DataLayout layout = program == null ? DataLayout.none(model.dense().inputSize(), model.dense().outputSize())
-                : ConceptSources.layout(program, model);
+        DataLayout layout = program == null ? DataLayout.none(taps.inputSize(), taps.outputSize())
+                : ConceptSources.layout(program, taps.inputSize(), taps.outputSize());
         Learner.Options o = Learner.Options.builder().optExtraLayers(req.layers()).optSeed(req.seed())
                 .optHeldOutFraction(req.heldOut()).optAtoms(req.atoms()).build();
         Learner.Learned learned;
         try {
-            learned = Learner.learn(model.dense(), model.sha256(), layout, specs, o);
+            learned = Learner.learn(taps, model.sha256(), layout, specs, o);
         } catch (Learner.Failure f) {
             if (program != null && f.concept() != null && f.concept().span() != null
                     && !f.concept().span().equals(dev.engram.source.Span.NONE)) {

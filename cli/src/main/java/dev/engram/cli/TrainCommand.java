@@ -7,6 +7,8 @@ import dev.engram.data.TrainTest;
 import dev.engram.model.Models;
 import dev.engram.model.io.AtomicFiles;
 import dev.engram.model.onnx.OnnxModel;
+import dev.engram.model.exec.GraphExecutor;
+import dev.engram.train.CnnTrainer;
 import dev.engram.train.Metrics;
 import dev.engram.train.MlpTrainer;
 import picocli.CommandLine.Command;
@@ -64,6 +66,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", defaultValue = "64,32", split = ",", paramLabel = "W1,W2",
             description = "hidden ReLU layer widths (default 64,32)")
     int[] hidden;
+
+    @Option(names = "--conv", split = ",", paramLabel = "C1,C2",
+            description = "train a CNN on IDX/NPY images instead of an MLP: output channels of each 3x3 stride-2 convolution"
+                    + " (with ReLU), then a flatten and the --hidden dense layers (e.g. --conv 16,32 --hidden 64)")
+    int[] conv;
+
+    @Option(names = "--image", split = ",", paramLabel = "C,H,W",
+            description = "the image shape of a row for --conv (default: one square channel)")
+    int[] image;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "mini-batch size (default 64)")
     int batchSize;
@@ -139,6 +150,9 @@ public final class TrainCommand implements Callable<Integer> {
         Dataset test = split.test();
         System.out.println("data: " + split.description() + "; " + train.width() + " inputs, classes "
                 + String.join(", ", train.classes()));
+        if (conv != null) {
+            return trainConv(split, rules);
+        }
         MlpTrainer.Result r = MlpTrainer.builder().setHidden(hidden).optEpochs(epochs).optBatchSize(batchSize)
                 .optLearningRate(learningRate).optSeed(seed).build().train(train);
         double testAcc = report(r, train, test);
@@ -166,6 +180,77 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.println("wrote " + out + " and " + rules + (kept.isEmpty() ? ""
                 : " (kept " + kept.lines().count() + " lines of rules below the generated declarations)"));
         return 0;
+    }
+
+    /** Trains a CNN ({@code --conv}) on IDX/NPY images, writes it and checks the written file's accuracy. */
+    private int trainConv(ArrayData.Split split, Path rules) {
+        Dataset train = split.train();
+        Dataset test = split.test();
+        int[] shape = image;
+        if (shape == null) {
+            int side = (int) Math.round(Math.sqrt(train.width()));
+            if (side * side != train.width()) {
+                System.err.println("engram train: rows of " + train.width() + " values are not square images: give"
+                        + " --image C,H,W");
+                return 2;
+            }
+            shape = new int[] {1, side, side};
+        }
+        if (shape.length != 3) {
+            System.err.println("engram train: --image takes C,H,W");
+            return 2;
+        }
+        CnnTrainer.Result r;
+        try {
+            r = CnnTrainer.builder().setImage(shape[0], shape[1], shape[2]).setChannels(conv).optHidden(hidden)
+                    .optEpochs(epochs).optBatchSize(batchSize).optLearningRate(learningRate).optSeed(seed).build()
+                    .train(train);
+        } catch (IllegalArgumentException e) {
+            System.err.println("engram train: " + e.getMessage());
+            return 2;
+        }
+        String arch = "conv " + Arrays.stream(conv).mapToObj(Integer::toString).collect(Collectors.joining(","))
+                + ", hidden " + Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        System.out.println("trained CNN (" + arch + "), " + epochs + " epochs in " + r.millis() + " ms; loss per epoch: "
+                + r.epochLoss().stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
+                .collect(Collectors.joining(" ")));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("engram.trained_on", split.description());
+        meta.put("engram.classes", String.join("|", train.classes()));
+        meta.put("engram.seed", Long.toString(seed));
+        meta.put("engram.epochs", Integer.toString(epochs));
+        meta.put("engram.architecture", arch);
+        OnnxModel model = r.network().toOnnx("input", "output", meta);
+        // the accuracy reported is the written file's, run by the runtime's graph executor
+        GraphExecutor exec = new GraphExecutor(model.dag());
+        double trainAcc = Metrics.accuracy(predict(exec, train.x()), train.y());
+        double testAcc = Metrics.accuracy(predict(exec, test.x()), test.y());
+        System.out.printf(Locale.ROOT, "accuracy: train %.4f, test %.4f (%d test rows)%n", trainAcc, testAcc,
+                test.rows());
+        meta.put("engram.test_accuracy", String.format(Locale.ROOT, "%.4f", testAcc));
+        r.network().toOnnx("input", "output", meta).write(out);
+        String modelRef = rules.toAbsolutePath().getParent().relativize(out.toAbsolutePath()).toString();
+        List<String> header = List.of("Model declarations generated by `engram train` for " + out.getFileName() + ".",
+                "Data: " + split.description() + ".",
+                String.format(Locale.ROOT, "Test accuracy %.4f; seed %d, %d epochs, %s.", testAcc, seed, epochs, arch),
+                "Regenerate: engram train --data " + data + " --out " + out + " --rules-out " + rules + " --epochs "
+                        + epochs + " --seed " + seed + " --conv " + Arrays.stream(conv).mapToObj(Integer::toString)
+                        .collect(Collectors.joining(",")) + " --hidden " + Arrays.stream(hidden)
+                        .mapToObj(Integer::toString).collect(Collectors.joining(",")));
+        String kept = keptRules(rules);
+        AtomicFiles.write(rules, (ArrayData.declarations(modelRef, train.width(), train.classes(), header) + kept)
+                .getBytes(StandardCharsets.UTF_8));
+        System.out.println("wrote " + out + " and " + rules);
+        return 0;
+    }
+
+    private static int[] predict(GraphExecutor exec, float[][] x) {
+        float[][] y = exec.run(x);
+        int[] out = new int[y.length];
+        for (int i = 0; i < y.length; i++) {
+            out[i] = Metrics.argmax(y[i]);
+        }
+        return out;
     }
 
     /** Prints the training summary and accuracies; returns the test accuracy. */

@@ -137,12 +137,17 @@ public final class Learner {
     /** Learns {@code specs} on {@code net} (the model whose SHA-256 is {@code modelSha256}). */
     public static Learned learn(DenseNetwork net, String modelSha256, DataLayout layout, List<ConceptSpec> specs,
                                 Options o) {
-        LayerTaps taps = new LayerTaps(net);
+        return learn(new LayerTaps(net), modelSha256, layout, specs, o);
+    }
+
+    /** Learns {@code specs} at the layers of {@code taps} (a dense chain or a split graph such as a CNN). */
+    public static Learned learn(LayerTaps taps, String modelSha256, DataLayout layout, List<ConceptSpec> specs,
+                                Options o) {
         int[] widths = new int[taps.depth() + 1];
         for (int l = 0; l <= taps.depth(); l++) {
             widths[l] = taps.width(l);
         }
-        int[] layers = tapped(taps.depth(), specs, o);
+        int[] layers = tapped(taps, specs, o);
         List<Dictionary.Source> sources = new ArrayList<>();
         List<Dictionary.Concept> concepts = new ArrayList<>();
         Map<String, ConceptEvidence> evidence = new LinkedHashMap<>();
@@ -175,7 +180,12 @@ public final class Learner {
      */
     public static Map<String, ConceptEvidence> evidence(Dictionary dict, DenseNetwork net, DataLayout layout,
                                                         List<ConceptSpec> specs, Options o) {
-        LayerTaps taps = new LayerTaps(net);
+        return evidence(dict, new LayerTaps(net), layout, specs, o);
+    }
+
+    /** {@link #evidence(Dictionary, DenseNetwork, DataLayout, List, Options)} through any taps. */
+    public static Map<String, ConceptEvidence> evidence(Dictionary dict, LayerTaps taps, DataLayout layout,
+                                                        List<ConceptSpec> specs, Options o) {
         Map<String, ConceptEvidence> out = new LinkedHashMap<>();
         for (Map.Entry<Path, List<ConceptSpec>> e : byFile(specs).entrySet()) {
             ConceptSpec first = e.getValue().get(0);
@@ -201,11 +211,20 @@ public final class Learner {
         return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
     }
 
-    /** The hidden layers, and whatever else is asked for (declared layers, extra layers such as the input). */
-    private static int[] tapped(int depth, List<ConceptSpec> specs, Options o) {
+    /** Widest layer of a convolutional prefix tapped by default (a covariance is width² values per worker). */
+    public static final int WIDEST_DEFAULT_TAP = 2_048;
+
+    /**
+     * The hidden layers (of a CNN: the taps of its convolutional prefix no wider than {@value #WIDEST_DEFAULT_TAP},
+     * the flatten and the dense hidden layers), and whatever else is asked for (declared layers, extra layers).
+     */
+    private static int[] tapped(LayerTaps taps, List<ConceptSpec> specs, Options o) {
+        int depth = taps.depth();
         TreeSet<Integer> layers = new TreeSet<>();
         for (int l = 1; l < depth; l++) {
-            layers.add(l);
+            if (l >= taps.offset() || taps.width(l) <= WIDEST_DEFAULT_TAP) {
+                layers.add(l);
+            }
         }
         for (int l : o.extraLayers()) {
             if (l >= 0 && l < depth) {

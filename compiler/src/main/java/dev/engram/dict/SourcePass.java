@@ -269,7 +269,10 @@ final class SourcePass {
         for (int i = 0; i < held.size(); i++) {
             float[][] per = new float[top + 1][];
             per[0] = batch.x()[held.get(i)];
-            for (int l = 1; l <= top; l++) {
+            for (int l : layers) { // only the tapped layers: a CNN's untapped feature maps are wide
+                if (l == 0) {
+                    continue;
+                }
                 int w = taps.width(l);
                 per[l] = java.util.Arrays.copyOfRange(acts[l], (m + i) * w, (m + i + 1) * w);
             }

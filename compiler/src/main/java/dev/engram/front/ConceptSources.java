@@ -34,8 +34,13 @@ public final class ConceptSources {
 
     /** One concept per model output: {@code class_k}, the rows of {@code data} labelled {@code k}. */
     public static List<ConceptSpec> classes(LoadedModel model, Path data) {
+        return classes(model.dense().outputSize(), data);
+    }
+
+    /** One concept per output of a model with {@code outputs} outputs. */
+    public static List<ConceptSpec> classes(int outputs, Path data) {
         List<ConceptSpec> out = new ArrayList<>();
-        for (int k = 0; k < model.dense().outputSize(); k++) {
+        for (int k = 0; k < outputs; k++) {
             out.add(new ConceptSpec("class_" + k, data, "label = " + k, OptionalInt.empty(), Span.NONE));
         }
         return out;
@@ -43,17 +48,22 @@ public final class ConceptSources {
 
     /** The rule file's declarations as the dictionary reads tables: inputs to slots, outputs by index. */
     public static DataLayout layout(CheckedProgram p, LoadedModel model) {
+        return layout(p, model.dense().inputSize(), model.dense().outputSize());
+    }
+
+    /** {@link #layout(CheckedProgram, LoadedModel)} for a model of {@code inputs} inputs and {@code outputs} outputs. */
+    public static DataLayout layout(CheckedProgram p, int inputs, int outputsCount) {
         List<DataLayout.Field> fields = new ArrayList<>();
         for (CheckedProgram.Input in : p.inputs()) {
             fields.add(new DataLayout.Field(in.name(), in.index(), in.categorical() ? in.values() : List.of(),
                     in.scale(), in.offset()));
         }
-        List<String> outputs = new ArrayList<>(Collections.nCopies(model.dense().outputSize(), null));
+        List<String> outputs = new ArrayList<>(Collections.nCopies(outputsCount, null));
         for (CheckedProgram.Output o : p.outputs()) {
             if (o.index() < outputs.size()) {
                 outputs.set(o.index(), o.name());
             }
         }
-        return new DataLayout(model.dense().inputSize(), fields, outputs);
+        return new DataLayout(inputs, fields, outputs);
     }
 }

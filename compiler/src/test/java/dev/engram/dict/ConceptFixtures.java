@@ -52,6 +52,34 @@ public record ConceptFixtures(Path dir, Path train, Path test, Path model, Dense
         }
     }
 
+    /**
+     * As {@link #create}, with a small CNN in place of the MLP ({@code shapes-cnn.onnx}: two 3×3 stride-2 convolutions
+     * of 4 and 8 channels, a flatten of 32 values, a dense ReLU layer of 12, 4 logits); {@link #network()} is null.
+     */
+    public static ConceptFixtures createCnn(Path dir) {
+        try {
+            Path data = Files.createDirectories(dir.resolve("shapes"));
+            writeImages(data, "train", 1600, 11);
+            writeImages(data, "t10k", 600, 12);
+            Path train = data.resolve("train-images-idx3-ubyte.gz");
+            Dataset ds = ArrayData.load(train, CLASSES);
+            dev.engram.train.ConvNet net = dev.engram.train.CnnTrainer.builder().setImage(1, 8, 8).setChannels(4, 8)
+                    .optHidden(12).optEpochs(6).optBatchSize(16).optLearningRate(3e-3).optSeed(3).build().train(ds)
+                    .network();
+            Path model = dir.resolve("shapes-cnn.onnx");
+            net.toOnnx("input", "output", Map.of()).write(model);
+            StringBuilder decl = new StringBuilder("model \"shapes-cnn.onnx\"\n");
+            for (int k = 0; k < CLASSES.size(); k++) {
+                decl.append("output ").append(CLASSES.get(k)).append(" at ").append(k).append('\n');
+            }
+            decl.append("decide argmax\n");
+            return new ConceptFixtures(dir, train, data.resolve("t10k-images-idx3-ubyte.gz"), model, null,
+                    decl.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The data path as a rule file in {@link #dir} writes it. */
     public String trainRef() {
         return dir.relativize(train).toString().replace('\\', '/');
