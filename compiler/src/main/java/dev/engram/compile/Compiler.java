@@ -1,6 +1,7 @@
 package dev.engram.compile;
 
 import dev.engram.diag.Diagnostic;
+import dev.engram.dict.EditableModel;
 import dev.engram.front.Front;
 import dev.engram.front.FrontEnd;
 import dev.engram.ir.Ir;
@@ -68,7 +69,7 @@ public final class Compiler {
         SampleDomain domain = ir.domain() != null ? ir.domain() : around(ir.obligations());
         Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(), deadline,
                 ir.obligations());
-        DenseNetwork original = front.model().dense();
+        DenseNetwork original = EditableModel.network(front.model());
         Lowerings.Lowered lowered = Lowerings.lower(original, ir.obligations(), ctx);
         if (!lowered.ok()) {
             List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
@@ -78,7 +79,7 @@ public final class Compiler {
         }
         ReadBack written;
         try {
-            written = ReadBack.write(front.model().withDense(lowered.network()), req.out());
+            written = ReadBack.write(EditableModel.withNetwork(front.model(), lowered.network()), req.out());
         } catch (ModelException e) {
             return result(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())), front, ir, t0);
         }
@@ -92,8 +93,8 @@ public final class Compiler {
     /** Validate, measure, diff and publish, on the model as read back from the written file. */
     private static CompileResult finish(CompileRequest req, Front front, Ir ir, Lowering.Context ctx,
                                         Lowerings.Lowered lowered, ReadBack written, long t0) {
-        DenseNetwork original = front.model().dense();
-        DenseNetwork net = written.model().dense();
+        DenseNetwork original = EditableModel.network(front.model());
+        DenseNetwork net = EditableModel.network(written.model());
         List<RuleReport> reports = validate(net, lowered, ctx);
         List<Box> excluded = new ArrayList<>();
         for (Step s : lowered.steps()) {
@@ -104,11 +105,16 @@ public final class Compiler {
         Fidelity outside = Fidelity.NOT_MEASURED;
         Fidelity whole = Fidelity.NOT_MEASURED;
         boolean unmeasured = false;
+        // a CNN's edited layers read its flatten, not the inputs the domain samples: its statements over concepts
+        // measure locality and drawdown on data instead
+        boolean graph = EditableModel.split(front.model()).isPresent();
         try {
-            outside = Fidelity.measure(original, net, ctx.domain(), excluded, req.fidelitySamples(), ir.decision(), 2,
-                    ctx.deadline());
-            whole = Fidelity.measure(original, net, ctx.domain(), List.of(), req.fidelitySamples(), ir.decision(), 1,
-                    ctx.deadline());
+            if (!graph) {
+                outside = Fidelity.measure(original, net, ctx.domain(), excluded, req.fidelitySamples(), ir.decision(),
+                        2, ctx.deadline());
+                whole = Fidelity.measure(original, net, ctx.domain(), List.of(), req.fidelitySamples(), ir.decision(),
+                        1, ctx.deadline());
+            }
         } catch (Deadline.Expired e) {
             unmeasured = true; // past the time limit: nothing is published
         }

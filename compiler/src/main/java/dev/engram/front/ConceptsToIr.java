@@ -8,6 +8,7 @@ import dev.engram.diag.DiagnosticCode;
 import dev.engram.dict.ConceptSpec;
 import dev.engram.dict.DataLayout;
 import dev.engram.dict.Dictionary;
+import dev.engram.dict.LayerTaps;
 import dev.engram.dict.Learner;
 import dev.engram.dict.NcdFile;
 import dev.engram.ir.ConceptCode;
@@ -73,15 +74,16 @@ final class ConceptsToIr {
         uses.forEach(u -> extra.add(u.layer()));
         Learner.Options options = Learner.Options.builder().optExtraLayers(extra)
                 .optTestData(Optional.ofNullable(policy.testData())).build();
-        DataLayout layout = ConceptSources.layout(p, model);
+        LayerTaps taps = LayerTaps.of(model);
+        DataLayout layout = ConceptSources.layout(p, taps.inputSize(), taps.outputSize());
         Dictionary dict;
         Map<String, ConceptEvidence> evidence;
         try {
             if (policy.dictionary() != null) {
                 dict = NcdFile.read(policy.dictionary(), model.sha256());
-                evidence = Learner.evidence(dict, model.dense(), layout, specs, options);
+                evidence = Learner.evidence(dict, taps, layout, specs, options);
             } else {
-                Learner.Learned l = Learner.learn(model.dense(), model.sha256(), layout, specs, options);
+                Learner.Learned l = Learner.learn(taps, model.sha256(), layout, specs, options);
                 dict = l.dictionary();
                 evidence = l.evidence();
             }
@@ -95,8 +97,7 @@ final class ConceptsToIr {
         }
         List<Obligation> obs = new ArrayList<>();
         for (Use u : uses) {
-            obligation(u, dict, evidence.get(u.concept()), policy, mu, model.dense().layers().size(), diags)
-                    .ifPresent(obs::add);
+            obligation(u, dict, evidence.get(u.concept()), policy, mu, taps, diags).ifPresent(obs::add);
         }
         return new Result(obs, diags);
     }
@@ -161,14 +162,15 @@ final class ConceptsToIr {
     }
 
     private static Optional<Obligation> obligation(Use u, Dictionary dict, ConceptEvidence ev, ConceptPolicy policy,
-                                                   ModelUnits mu, int depth, List<Diagnostic> diags) {
+                                                   ModelUnits mu, LayerTaps taps, List<Diagnostic> diags) {
+        int depth = taps.depth();
         Dictionary.Concept c = dict.concept(u.concept()).orElse(null);
         if (c == null || ev == null) {
             diags.add(error(u.span(), "the dictionary has no concept '" + u.concept() + "'",
                     "learn it again with engram learn --concepts RULES"));
             return Optional.empty();
         }
-        int layer = u.layer() >= 0 ? u.layer() : c.chosenLayer();
+        int layer = u.layer() >= 0 ? u.layer() : editable(c, taps.offset());
         if (layer < 0 || layer >= depth) {
             diags.add(error(u.span(), "layer " + layer + " does not exist for this: the model has layers 0 (the "
                     + "input) to " + depth + " (the outputs); a concept lives in layers 0 to " + (depth - 1)
@@ -182,7 +184,16 @@ final class ConceptsToIr {
                     "learn it with that layer tapped, or name one of those layers"));
             return Optional.empty();
         }
-        ConceptCode cc = code.get();
+        if (layer < taps.offset()) {
+            diags.add(error(u.span(), "layer " + layer + " (" + taps.describe(layer) + ") is in the convolutional part"
+                    + " of the model: concept rules, erasure and steering edit the dense layer that reads the concept's"
+                    + " layer, and only layers " + taps.offset() + " (" + taps.describe(taps.offset()) + ") to "
+                    + (depth - 1) + " are read by dense layers", "name one of layers " + taps.offset() + " to "
+                    + (depth - 1) + ", or no layer (the best of them is chosen)"));
+            return Optional.empty();
+        }
+        ConceptCode cc = taps.offset() == 0 ? code.get() : onTail(code.get(), taps.offset());
+        ev = taps.offset() == 0 ? ev : onTail(ev, taps);
         if (u.rule() != null) {
             return Optional.of(new Obligation.ConceptRule(u.name(), u.span(), cc, mu.properties(u.rule()).get(0), ev,
                     policy, u.formal()));
@@ -191,6 +202,37 @@ final class ConceptsToIr {
             return Optional.of(new Obligation.Erase(u.name(), u.span(), cc, ev, policy));
         }
         return Optional.of(new Obligation.ConceptSteer(u.name(), u.span(), cc, u.strength(), ev, policy));
+    }
+
+    /** The concept's chosen layer, or for a CNN ({@code offset > 0}) the best of the layers dense layers read. */
+    private static int editable(Dictionary.Concept c, int offset) {
+        if (offset == 0 || c.chosenLayer() >= offset) {
+            return c.chosenLayer();
+        }
+        List<Dictionary.LayerCode> read = c.layers().stream().filter(l -> l.layer() >= offset).toList();
+        return read.isEmpty() ? c.chosenLayer() : new Dictionary.Concept(c.name(), c.source(), c.selector(),
+                c.declaredLayer(), read, -1).bestLayer();
+    }
+
+    /** A CNN's code renumbered to its dense tail's layers (the tail's input, layer 0, is layer {@code offset}). */
+    private static ConceptCode onTail(ConceptCode c, int offset) {
+        return new ConceptCode(c.concept(), c.layer() - offset, c.direction(), c.threshold(), c.positiveMean(),
+                c.negativeMean(), c.mean(), c.covariance(), c.count(), c.positives(), c.negatives(), c.auc(),
+                c.accuracy(), c.heldOut(), c.bestLayer() - offset, c.bestAuc(), c.map().stream()
+                .map(q -> new ConceptCode.Quality(q.layer() - offset, q.auc(), q.accuracy())).toList());
+    }
+
+    /** A CNN's examples as its dense tail reads them: every input through the convolutional part to the flatten. */
+    private static ConceptEvidence onTail(ConceptEvidence ev, LayerTaps taps) {
+        return new ConceptEvidence(onTail(ev.fit(), taps), onTail(ev.heldOut(), taps), onTail(ev.test(), taps));
+    }
+
+    private static ConceptEvidence.Examples onTail(ConceptEvidence.Examples e, LayerTaps taps) {
+        if (e.size() == 0) {
+            return e;
+        }
+        float[][] x = taps.run(e.inputs(), e.size(), taps.offset())[taps.offset()];
+        return new ConceptEvidence.Examples(e.description(), x, e.concept(), e.labels());
     }
 
     /** True when the premise case's box is the whole declared domain (no input condition besides the concept). */
