@@ -28,7 +28,9 @@ import java.util.Optional;
  *   <li>Adult: a 64×32 MLP trained here like {@code engram train} does, {@code erase is_male at layer 1}: the fresh
  *   linear and MLP probes against the majority rate, task accuracy before and after.</li>
  * </ul>
- * Usage: {@code ConceptRulesBench FASHION.onnx [shared/data] [--adult-only]}.
+ * Usage: {@code ConceptRulesBench FASHION.onnx [shared/data] [--adult-only | --rules-only]}; the model may be a CNN
+ * ({@code engram train --conv 16,32 --hidden 64}): the rules then edit its dense layers after the flatten, and
+ * {@code --rules-only} skips the steering table and Adult.
  */
 public final class ConceptRulesBench {
     static final String OUTPUTS = "output T_shirt_top at 0\noutput Trouser at 1\noutput Pullover at 2\noutput Dress at 3\n"
@@ -62,6 +64,9 @@ public final class ConceptRulesBench {
                     .append(rules[k][1]).append(" is not the decision margin 2\n");
         }
         report("ten rules at once, margin 2", compile(model, ten.toString()));
+        if (args.length > 2 && args[2].equals("--rules-only")) {
+            return;
+        }
         System.out.println("\nsteering toward footwear at layer 2 (dose-response):");
         System.out.println("strength  moved toward footwear  task accuracy");
         for (double s : new double[] {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3}) {

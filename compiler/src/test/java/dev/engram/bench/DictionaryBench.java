@@ -3,11 +3,12 @@ package dev.engram.bench;
 import dev.engram.data.ArrayData;
 import dev.engram.dict.ConceptSpec;
 import dev.engram.dict.DataLayout;
+import dev.engram.dict.LayerTaps;
 import dev.engram.dict.Learner;
-import dev.engram.model.DenseNetwork;
 import dev.engram.model.LoadedModel;
 import dev.engram.model.Models;
 import dev.engram.model.exec.DenseExecutor;
+import dev.engram.model.exec.GraphExecutor;
 import dev.engram.source.Span;
 
 import java.io.BufferedOutputStream;
@@ -31,7 +32,8 @@ import java.util.OptionalInt;
  * process's CPU time (less sensitive to other load on the machine: the learning uses several threads; both include
  * the JIT's and the collector's threads). (2) Memory as the data grows: the same images written 1× and 10× to uncompressed IDX files, each learned in this JVM with the peak heap measured
  * (run it with a small heap, e.g. {@code BENCH_JAVA_OPTS=-Xmx512m}: memory that grew with the data would not fit).
- * Usage: {@code DictionaryBench MODEL.onnx [shared/data]}.
+ * The model may be a CNN (its inference is then the graph executor's; its taps the convolutional part's, then the
+ * dense tail's). Usage: {@code DictionaryBench MODEL.onnx [shared/data] [--throughput-only]}.
  */
 public final class DictionaryBench {
     /** Inference runs (the best counts). */
@@ -44,9 +46,9 @@ public final class DictionaryBench {
         Path data = Path.of(args.length > 1 ? args[1] : "../shared/data").resolve("fashion-mnist");
         Path images = data.resolve("train-images-idx3-ubyte.gz");
         LoadedModel model = Models.load(modelPath);
-        DenseNetwork net = model.dense();
+        LayerTaps taps = LayerTaps.of(model);
         System.out.printf(Locale.ROOT, "model %s (%d layers), vector kernel: %s; load average %s%n",
-                modelPath.getFileName(), net.layers().size(), DenseExecutor.vectorShape(), MemitBench.load());
+                modelPath.getFileName(), taps.depth(), DenseExecutor.vectorShape(), MemitBench.load());
 
         List<float[]> rows = new ArrayList<>();
         try (ArrayData.Rows r = ArrayData.Rows.open(images, Optional.empty())) {
@@ -54,9 +56,10 @@ public final class DictionaryBench {
                 rows.addAll(List.of(c.x()));
             }
         }
-        DenseExecutor exec = new DenseExecutor(net);
+        java.util.function.BiConsumer<float[], Integer> exec = taps.split() == null
+                ? new DenseExecutor(taps.network())::run : new GraphExecutor(model.dag())::run;
         int n = rows.size();
-        int w = net.inputSize();
+        int w = taps.inputSize();
         double best = Double.MAX_VALUE;
         double bestCpu = Double.MAX_VALUE;
         for (int rep = 0; rep < INFERENCE_REPS; rep++) {
@@ -68,7 +71,7 @@ public final class DictionaryBench {
                 for (int i = 0; i < b; i++) {
                     System.arraycopy(rows.get(at + i), 0, flat, i * w, w);
                 }
-                exec.run(flat, b);
+                exec.accept(flat, b);
             }
             best = Math.min(best, (System.nanoTime() - t0) / 1e9);
             bestCpu = Math.min(bestCpu, (cpu() - c0) / 1e9);
@@ -81,7 +84,7 @@ public final class DictionaryBench {
         for (int rep = 0; rep < LEARNING_REPS; rep++) {
             long t0 = System.nanoTime();
             long c0 = cpu();
-            learn(net, model.sha256(), images);
+            learn(taps, model.sha256(), images);
             learn = Math.min(learn, (System.nanoTime() - t0) / 1e9);
             learnCpu = Math.min(learnCpu, (cpu() - c0) / 1e9);
         }
@@ -89,6 +92,9 @@ public final class DictionaryBench {
                 + "layer, statistics, held-out quality; best of %d) = %.2f x inference; %.2f s of CPU (all threads) = "
                 + "%.2f x inference's CPU%n", n, learn, n / learn, LEARNING_REPS, (n / learn) / (n / best), learnCpu,
                 bestCpu / learnCpu);
+        if (args.length > 2 && args[2].equals("--throughput-only")) {
+            return;
+        }
 
         Path tmp = Files.createTempDirectory("dict-bench");
         try {
@@ -97,7 +103,7 @@ public final class DictionaryBench {
                 System.gc();
                 ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
                 long t0 = System.nanoTime();
-                learn(net, model.sha256(), copy);
+                learn(taps, model.sha256(), copy);
                 double s = (System.nanoTime() - t0) / 1e9;
                 long peak = 0;
                 for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -122,11 +128,11 @@ public final class DictionaryBench {
                 .getProcessCpuTime();
     }
 
-    static void learn(DenseNetwork net, String sha, Path images) {
+    static void learn(LayerTaps taps, String sha, Path images) {
         List<ConceptSpec> specs = List.of(
                 new ConceptSpec("footwear", images, "label in {5, 7, 9}", OptionalInt.empty(), Span.NONE),
                 new ConceptSpec("upper_body", images, "label in {0, 2, 4, 6}", OptionalInt.empty(), Span.NONE));
-        Learner.learn(net, sha, DataLayout.none(net.inputSize(), net.outputSize()), specs,
+        Learner.learn(taps, sha, DataLayout.none(taps.inputSize(), taps.outputSize()), specs,
                 Learner.Options.builder().optTestData(Optional.of(images)).build());
     }
 
