@@ -68,8 +68,9 @@ public final class TrainCommand implements Callable<Integer> {
     int[] hidden;
 
     @Option(names = "--conv", split = ",", paramLabel = "C1,C2",
-            description = "train a CNN on IDX/NPY images instead of an MLP: output channels of each 3x3 stride-2 convolution"
-                    + " (with ReLU), then a flatten and the --hidden dense layers (e.g. --conv 16,32 --hidden 64)")
+            description = "train a CNN on IDX/NPY images instead of an MLP: output channels of each 3x3 stride-2"
+                    + " convolution (with ReLU), then a flatten and the --hidden dense layers"
+                    + " (e.g. --conv 16,32 --hidden 64)")
     int[] conv;
 
     @Option(names = "--image", split = ",", paramLabel = "C,H,W",
@@ -211,8 +212,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         String arch = "conv " + Arrays.stream(conv).mapToObj(Integer::toString).collect(Collectors.joining(","))
                 + ", hidden " + Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining(","));
-        System.out.println("trained CNN (" + arch + "), " + epochs + " epochs in " + r.millis() + " ms; loss per epoch: "
-                + r.epochLoss().stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
+        System.out.println("trained CNN (" + arch + "), " + epochs + " epochs in " + r.millis()
+                + " ms; loss per epoch: " + r.epochLoss().stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
                 .collect(Collectors.joining(" ")));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("engram.trained_on", split.description());

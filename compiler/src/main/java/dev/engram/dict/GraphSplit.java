@@ -24,7 +24,8 @@ import java.util.Set;
  * convolutions, pools and the flatten, run by the graph executor) and the dense <em>tail</em> (a {@link DenseNetwork}
  * read by {@link DenseExtractor} from the nodes after the cut, so its tensors are the file's initializers). The
  * dictionary's layers of such a model are the prefix's taps (the value after every ReLU and pool, in graph order, and
- * last the cut, the tail's input, usually the flatten; a value the cut only reshapes is tapped once, as the cut) and then the tail's dense layers. Immutable.
+ * last the cut, the tail's input, usually the flatten; a value the cut only reshapes is tapped once, as the cut) and
+ * then the tail's dense layers. Immutable.
  *
  * @param prefix the prefix as a DAG whose outputs are the taps, in order (the last one is the cut)
  * @param taps   per tap, its value's name and what computes it
@@ -58,7 +59,8 @@ public record GraphSplit(Dag prefix, List<Tap> taps, DenseExtraction tail) {
             }
         }
         if (cutValue < 0) {
-            throw new ModelException("the dense layers read '" + cut + "', which the executor's graph does not compute");
+            throw new ModelException("the dense layers read '" + cut + "', which the executor's graph does not"
+                    + " compute");
         }
         List<Integer> tapValues = new ArrayList<>();
         List<Tap> taps = new ArrayList<>();
@@ -79,8 +81,8 @@ public record GraphSplit(Dag prefix, List<Tap> taps, DenseExtraction tail) {
         for (int v : tapValues) {
             outs.add(new Dag.Output(dag.valueName(v), v));
         }
-        Dag prefix = new Dag(dag.name() + " prefix", dag.inputs(), dag.nodes().subList(0, cutValue - dag.inputs().size() + 1),
-                outs);
+        List<Dag.Node> upToCut = dag.nodes().subList(0, cutValue - dag.inputs().size() + 1);
+        Dag prefix = new Dag(dag.name() + " prefix", dag.inputs(), upToCut, outs);
         DenseExtraction tail = DenseExtractor.extract(tailGraph(graph, cut, dag.shape(cutValue).size()));
         return new GraphSplit(prefix, taps, tail);
     }

@@ -51,7 +51,8 @@ public final class ConceptSources {
         return layout(p, model.dense().inputSize(), model.dense().outputSize());
     }
 
-    /** {@link #layout(CheckedProgram, LoadedModel)} for a model of {@code inputs} inputs and {@code outputs} outputs. */
+    /** {@link #layout(CheckedProgram, LoadedModel)} for a model of {@code inputs} inputs and {@code outputsCount}
+     * outputs. */
     public static DataLayout layout(CheckedProgram p, int inputs, int outputsCount) {
         List<DataLayout.Field> fields = new ArrayList<>();
         for (CheckedProgram.Input in : p.inputs()) {

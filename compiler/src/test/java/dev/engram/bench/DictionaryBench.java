@@ -39,7 +39,7 @@ public final class DictionaryBench {
     /** Inference runs (the best counts). */
     static final int INFERENCE_REPS = 5;
     /** Learning runs (the best counts): the first few still JIT-compile the learning code, which is larger. */
-    static final int LEARNING_REPS = 6;
+    static final int LEARNING_REPS = Integer.getInteger("bench.learningReps", 6);
 
     public static void main(String[] args) throws Exception {
         Path modelPath = Path.of(args[0]);

@@ -30,26 +30,7 @@ public record ConceptFixtures(Path dir, Path train, Path test, Path model, Dense
 
     /** Writes the material into {@code dir}. */
     public static ConceptFixtures create(Path dir) {
-        try {
-            Path data = Files.createDirectories(dir.resolve("shapes"));
-            writeImages(data, "train", 1600, 11);
-            writeImages(data, "t10k", 600, 12);
-            Path train = data.resolve("train-images-idx3-ubyte.gz");
-            Dataset ds = ArrayData.load(train, CLASSES);
-            DenseNetwork net = MlpTrainer.builder().setHidden(24, 12).optEpochs(6).optBatchSize(16).optSeed(3)
-                    .build().train(ds).network();
-            Path model = dir.resolve("shapes.onnx");
-            OnnxModel.fromDense(net, "input", "output", false, Map.of()).write(model);
-            StringBuilder decl = new StringBuilder("model \"shapes.onnx\"\n");
-            for (int k = 0; k < CLASSES.size(); k++) {
-                decl.append("output ").append(CLASSES.get(k)).append(" at ").append(k).append('\n');
-            }
-            decl.append("decide argmax\n");
-            return new ConceptFixtures(dir, train, data.resolve("t10k-images-idx3-ubyte.gz"), model, net,
-                    decl.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return create(dir, false);
     }
 
     /**
@@ -57,23 +38,34 @@ public record ConceptFixtures(Path dir, Path train, Path test, Path model, Dense
      * of 4 and 8 channels, a flatten of 32 values, a dense ReLU layer of 12, 4 logits); {@link #network()} is null.
      */
     public static ConceptFixtures createCnn(Path dir) {
+        return create(dir, true);
+    }
+
+    private static ConceptFixtures create(Path dir, boolean cnn) {
         try {
             Path data = Files.createDirectories(dir.resolve("shapes"));
             writeImages(data, "train", 1600, 11);
             writeImages(data, "t10k", 600, 12);
             Path train = data.resolve("train-images-idx3-ubyte.gz");
             Dataset ds = ArrayData.load(train, CLASSES);
-            dev.engram.train.ConvNet net = dev.engram.train.CnnTrainer.builder().setImage(1, 8, 8).setChannels(4, 8)
-                    .optHidden(12).optEpochs(6).optBatchSize(16).optLearningRate(3e-3).optSeed(3).build().train(ds)
-                    .network();
-            Path model = dir.resolve("shapes-cnn.onnx");
-            net.toOnnx("input", "output", Map.of()).write(model);
-            StringBuilder decl = new StringBuilder("model \"shapes-cnn.onnx\"\n");
+            String name = cnn ? "shapes-cnn.onnx" : "shapes.onnx";
+            Path model = dir.resolve(name);
+            DenseNetwork net = null;
+            if (cnn) {
+                dev.engram.train.CnnTrainer.builder().setImage(1, 8, 8).setChannels(4, 8).optHidden(12).optEpochs(6)
+                        .optBatchSize(16).optLearningRate(3e-3).optSeed(3).build().train(ds).network()
+                        .toOnnx("input", "output", Map.of()).write(model);
+            } else {
+                net = MlpTrainer.builder().setHidden(24, 12).optEpochs(6).optBatchSize(16).optSeed(3).build()
+                        .train(ds).network();
+                OnnxModel.fromDense(net, "input", "output", false, Map.of()).write(model);
+            }
+            StringBuilder decl = new StringBuilder("model \"" + name + "\"\n");
             for (int k = 0; k < CLASSES.size(); k++) {
                 decl.append("output ").append(CLASSES.get(k)).append(" at ").append(k).append('\n');
             }
             decl.append("decide argmax\n");
-            return new ConceptFixtures(dir, train, data.resolve("t10k-images-idx3-ubyte.gz"), model, null,
+            return new ConceptFixtures(dir, train, data.resolve("t10k-images-idx3-ubyte.gz"), model, net,
                     decl.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

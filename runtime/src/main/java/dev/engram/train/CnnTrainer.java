@@ -142,7 +142,7 @@ public final class CnnTrainer {
         long step = 0;
         List<Double> losses = new ArrayList<>();
         for (int epoch = 0; epoch < epochs; epoch++) {
-            shuffle(order, rnd);
+            MlpTrainer.shuffle(order, rnd);
             double lossSum = 0;
             for (int start = 0; start < n; start += batchSize) {
                 int end = Math.min(n, start + batchSize);
@@ -155,14 +155,5 @@ public final class CnnTrainer {
             losses.add(lossSum / n);
         }
         return new Result(p.network(), losses, (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    private static void shuffle(int[] order, Random rnd) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
     }
 }

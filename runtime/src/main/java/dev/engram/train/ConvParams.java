@@ -183,7 +183,8 @@ final class ConvParams {
                         for (int kx = 0; kx < ConvNet.KERNEL; kx++) {
                             int ix = x * ConvNet.STRIDE - ConvNet.PAD + kx;
                             boolean inside = iy >= 0 && iy < hs[l] && ix >= 0 && ix < ws[l];
-                            cols[row + ic * K2 + ky * ConvNet.KERNEL + kx] = inside ? in[(iy * ws[l] + ix) * c + ic] : 0;
+                            int at = row + ic * K2 + ky * ConvNet.KERNEL + kx;
+                            cols[at] = inside ? in[(iy * ws[l] + ix) * c + ic] : 0;
                         }
                     }
                 }

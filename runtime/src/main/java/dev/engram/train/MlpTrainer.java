@@ -237,7 +237,8 @@ public final class MlpTrainer {
         return new Result(p.network(), losses, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static void shuffle(int[] order, Random rnd) {
+    /** A seeded Fisher–Yates shuffle (the order of every epoch, shared by the trainers). */
+    static void shuffle(int[] order, Random rnd) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
             int t = order[i];
