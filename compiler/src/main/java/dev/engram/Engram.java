@@ -101,9 +101,9 @@ public final class Engram {
         OptionalInt outs = OptionalInt.empty();
         if (model.isPresent()) {
             try {
-                DenseNetwork net = Models.load(model.get()).dense();
-                ins = OptionalInt.of(net.inputSize());
-                outs = OptionalInt.of(net.outputSize());
+                LoadedModel m = Models.load(model.get());
+                ins = OptionalInt.of(dev.engram.dict.EditableModel.inputSize(m));
+                outs = OptionalInt.of(dev.engram.dict.EditableModel.outputSize(m));
             } catch (ModelException | IllegalArgumentException e) {
                 return new CheckReport(List.of(), List.of(), Optional.of("cannot read model " + model.get() + ": "
                         + e.getMessage()));
@@ -194,7 +194,7 @@ public final class Engram {
                     stop.message().isEmpty() ? Optional.empty() : Optional.of(stop.message()), front.diagnostics(),
                     front.sources(), front.modelPath(), List.of(), 0, dev.engram.ir.Units.none());
         }
-        DenseNetwork net = front.model().dense();
+        DenseNetwork net = dev.engram.dict.EditableModel.network(front.model());
         List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
         List<VerifyResult.Checked> checked = new ArrayList<>();
         String modelName = front.modelPath().map(p -> p.getFileName().toString()).orElse("the model");

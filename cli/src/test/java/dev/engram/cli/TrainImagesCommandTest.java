@@ -83,4 +83,28 @@ class TrainImagesCommandTest {
         assertEquals(0, ModelCommandsTest.engram(args).code());
         assertArrayEquals(first, Files.readAllBytes(model), "same seed, same model bytes");
     }
+
+    @Test
+    void trainsASmallCnnThatTheGraphExecutorRunsAndCheckAccepts(@TempDir Path tmp) throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("shapes"));
+        writeImages(data, "train", 600, 1);
+        writeImages(data, "t10k", 200, 2);
+        Path model = tmp.resolve("cnn.onnx");
+        ModelCommandsTest.Run r = ModelCommandsTest.engram("train", "--data", data.toString(), "--out",
+                model.toString(), "--conv", "4,8", "--hidden", "12", "--epochs", "4", "--batch-size", "16",
+                "--learning-rate", "0.003", "--seed", "4", "--classes", "top,bottom,left");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("trained CNN (conv 4,8, hidden 12)"), r.out());
+        String acc = r.out().replaceAll("(?s).*test (\\d\\.\\d+).*", "$1");
+        assertTrue(Double.parseDouble(acc) > 0.9, r.out());
+        dev.engram.model.LoadedModel m = Models.load(model);
+        assertEquals(64, m.dag().inputs().get(0).shape().size());
+        ModelCommandsTest.Run check = ModelCommandsTest.engram("check", tmp.resolve("cnn.engram").toString(),
+                "--model", model.toString());
+        assertEquals(0, check.code(), check.out() + check.err());
+        ModelCommandsTest.Run bad = ModelCommandsTest.engram("train", "--data", data.toString(), "--out",
+                tmp.resolve("bad.onnx").toString(), "--conv", "4", "--image", "1,7,9");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("rows have 64 values"), bad.err());
+    }
 }

@@ -99,7 +99,13 @@ final class ConceptSection {
             layers.add(s.code().layer());
             minAuc = Double.isNaN(minAuc) ? minAuc(s.obligation()) : minAuc;
         }
-        DenseNetwork net = r.patched() == null ? null : r.patched().dense();
+        DenseNetwork net = null;
+        try {
+            // a CNN's statements count the layers of its dense tail (layer 0: the flatten), as this network does
+            net = r.patched() == null ? null : dev.engram.dict.EditableModel.network(r.patched());
+        } catch (dev.engram.model.ModelException e) {
+            // no unit counts
+        }
         List<Integer> cols = new ArrayList<>(layers);
         int w = NAME_W + cols.size() * CELL_W + 2;
         int h = HEAD_H + concepts.size() * CELL_H + 2;
