@@ -36,11 +36,20 @@ public final class BranchAndBoundVerifier implements Verifier {
     /** The strong attack's independent parts (see {@link #strongAttack}). */
     static final int ATTACK_PARTS = 4;
 
-    private BranchAndBoundVerifier() {
+    /** The first round's length in nanoseconds, or -1 for {@link #firstRoundNanos the default}. */
+    private final long firstRound;
+
+    private BranchAndBoundVerifier(long firstRound) {
+        this.firstRound = firstRound;
     }
 
     public static Verifier create() {
-        return new BranchAndBoundVerifier();
+        return new BranchAndBoundVerifier(-1);
+    }
+
+    /** A verifier whose first round lasts {@code nanos} (tests: the rounds and the resumption are exercised). */
+    static Verifier withFirstRound(long nanos) {
+        return new BranchAndBoundVerifier(nanos);
     }
 
     @Override
@@ -74,14 +83,15 @@ public final class BranchAndBoundVerifier implements Verifier {
      * Branch and bound over every box of the region: a short round, then (for hard instances only) a much larger
      * attack, then the rest of the time, resuming from the subdomains the short round left open.
      */
-    private static Verdict branchAndBound(DenseNetwork network, BoundNetwork bn, Falsifier falsifier, Property property,
+    private Verdict branchAndBound(DenseNetwork network, BoundNetwork bn, Falsifier falsifier, Property property,
                                           VerifyOptions options, Deadline deadline, ForkJoinPool pool, long start) {
         List<Box> boxes = property.region().boxes();
         SubdomainSearch[] searches = new SubdomainSearch[boxes.size()];
         boolean[] done = new boolean[boxes.size()];
         boolean unknown = false;
         for (int round = 0; round < 2; round++) {
-            long roundEnd = round == 0 ? System.nanoTime() + firstRoundNanos(options) : Long.MAX_VALUE;
+            long first = firstRound >= 0 ? firstRound : firstRoundNanos(options);
+            long roundEnd = round == 0 ? System.nanoTime() + first : Long.MAX_VALUE;
             boolean open = false;
             for (int bi = 0; bi < boxes.size(); bi++) {
                 if (done[bi]) {
