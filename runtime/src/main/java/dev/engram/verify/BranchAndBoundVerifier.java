@@ -15,7 +15,7 @@ import java.util.concurrent.ForkJoinPool;
  * it is positive. Subdomains that are not refuted yield candidate points (centre, bound minimisers, a short
  * attack now and then) and are split along the input chosen by lookahead (cheap bounds of both halves of every
  * input; a half refuted already is dropped). A short first round is followed by a strong attack for the instances
- * it leaves open.
+ * it leaves open, then the search resumes from the subdomains the first round left unexplored.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the network as executed in
  * float32 in any summation order (the error model of {@link dev.engram.verify.bounds.LinearBounds}); {@code sat} only
@@ -26,7 +26,7 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class BranchAndBoundVerifier implements Verifier {
     /**
-     * Length of the first branch-and-bound round (checked every 64 subdomains), after which a strong attack runs
+     * Shortest first branch-and-bound round (checked before every subdomain), after which a strong attack runs
      * before the search resumes.
      */
     static final long SHORT_ROUND_NANOS = 500_000_000L;

@@ -31,7 +31,7 @@ final class SubdomainSearch {
     static final double LOOKAHEAD_GAIN = Double.parseDouble(System.getProperty("engram.verify.lookaheadGain", "0.05"));
     /**
      * The most inputs a lookahead tries (the most influential ones, by {@code |coefficient| x width} in the weakest
-     * bound): each costs four bound passes, which on a high-dimensional input would make one subdomain take minutes.
+     * bound): each costs two bound passes, which on a high-dimensional input would make one subdomain take minutes.
      */
     static final int LOOKAHEAD_INPUTS = Integer.getInteger("engram.verify.lookaheadInputs", 8);
     /** α-CROWN steps on subdomains plain CROWN does not refute (0: off). */
