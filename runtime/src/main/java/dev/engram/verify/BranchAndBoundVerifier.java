@@ -15,7 +15,7 @@ import java.util.concurrent.ForkJoinPool;
  * it is positive. Subdomains that are not refuted yield candidate points (centre, bound minimisers, a short
  * attack now and then) and are split along the input chosen by lookahead (cheap bounds of both halves of every
  * input; a half refuted already is dropped). A short first round is followed by a strong attack for the instances
- * it leaves open.
+ * it leaves open, then the search resumes from the subdomains the first round left unexplored.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the network as executed in
  * float32 in any summation order (the error model of {@link dev.engram.verify.bounds.LinearBounds}); {@code sat} only
@@ -26,16 +26,30 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class BranchAndBoundVerifier implements Verifier {
     /**
-     * Length of the first branch-and-bound round (checked every 64 subdomains), after which a strong attack runs
+     * Shortest first branch-and-bound round (checked before every subdomain), after which a strong attack runs
      * before the search resumes.
      */
     static final long SHORT_ROUND_NANOS = 500_000_000L;
+    /** The share of the time limit the first round lasts, when longer than {@link #SHORT_ROUND_NANOS}. */
+    static final double FIRST_ROUND_SHARE = Double.parseDouble(System.getProperty("engram.verify.firstRoundShare",
+            "0.02"));
+    /** The strong attack's independent parts (see {@link #strongAttack}). */
+    static final int ATTACK_PARTS = 4;
 
-    private BranchAndBoundVerifier() {
+    /** The first round's length in nanoseconds, or -1 for {@link #firstRoundNanos the default}. */
+    private final long firstRound;
+
+    private BranchAndBoundVerifier(long firstRound) {
+        this.firstRound = firstRound;
     }
 
     public static Verifier create() {
-        return new BranchAndBoundVerifier();
+        return new BranchAndBoundVerifier(-1);
+    }
+
+    /** A verifier whose first round lasts {@code nanos} (tests: the rounds and the resumption are exercised). */
+    static Verifier withFirstRound(long nanos) {
+        return new BranchAndBoundVerifier(nanos);
     }
 
     @Override
@@ -67,54 +81,111 @@ public final class BranchAndBoundVerifier implements Verifier {
 
     /**
      * Branch and bound over every box of the region: a short round, then (for hard instances only) a much larger
-     * attack, then the rest of the time.
+     * attack, then the rest of the time, resuming from the subdomains the short round left open.
      */
-    private static Verdict branchAndBound(DenseNetwork network, BoundNetwork bn, Falsifier falsifier, Property property,
+    private Verdict branchAndBound(DenseNetwork network, BoundNetwork bn, Falsifier falsifier, Property property,
                                           VerifyOptions options, Deadline deadline, ForkJoinPool pool, long start) {
         List<Box> boxes = property.region().boxes();
+        SubdomainSearch[] searches = new SubdomainSearch[boxes.size()];
         boolean[] done = new boolean[boxes.size()];
         boolean unknown = false;
         for (int round = 0; round < 2; round++) {
-            long roundEnd = round == 0 ? System.nanoTime() + SHORT_ROUND_NANOS : Long.MAX_VALUE;
-            boolean timedOut = false;
+            long first = firstRound >= 0 ? firstRound : firstRoundNanos(options);
+            long roundEnd = round == 0 ? System.nanoTime() + first : Long.MAX_VALUE;
+            boolean open = false;
             for (int bi = 0; bi < boxes.size(); bi++) {
                 if (done[bi]) {
                     continue;
                 }
                 Box box = boxes.get(bi);
-                SubdomainSearch s = new SubdomainSearch(bn, falsifier, property, box, deadline, roundEnd);
-                pool.invoke(s.root(box));
+                SubdomainSearch s = searches[bi];
+                if (s == null) {
+                    s = new SubdomainSearch(bn, falsifier, property, box, deadline, roundEnd);
+                    searches[bi] = s;
+                    pool.invoke(s.root(box));
+                } else {
+                    pool.invoke(s.resume(roundEnd));
+                }
                 if (SubdomainSearch.DEBUG) {
-                    System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted (volume %.6f) in %.3f s%n",
-                            property.name(), bi, round, s.nodes.get(), s.leaves.get(), s.refutedVolume.sum(),
-                            seconds(start));
+                    System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted (volume %.6f), %d left,"
+                                    + " in %.3f s%n", property.name(), bi, round, s.nodes.get(), s.leaves.get(),
+                            s.refutedVolume.sum(), s.pending.size(), seconds(start));
                 }
                 if (s.witness.get() != null) {
                     return falsifier.witness(s.witness.get(), seconds(start));
                 }
                 if (s.timedOut) {
-                    timedOut = true;
+                    return new Verdict.Timeout(seconds(start));
+                }
+                if (!s.pending.isEmpty()) {
+                    open = true;
                     continue;
                 }
                 done[bi] = true;
                 unknown |= s.gaveUp;
             }
-            if (!timedOut) {
+            if (!open) {
                 return unknown ? new Verdict.Unknown("subdomains too small to split further", seconds(start))
                         : new Verdict.Unsat(seconds(start));
             }
             if (round == 0 && !deadline.passed()) {
-                Falsifier strong = new Falsifier(network, bn, property, options.seed() + 1, 20_000, 300, 80)
-                        .until(deadline.nanos());
-                for (int bi = 0; bi < boxes.size(); bi++) {
-                    double[] w = done[bi] ? null : strong.search(boxes.get(bi), deadline.nanos());
-                    if (w != null) {
-                        return strong.witness(w, seconds(start));
-                    }
+                double[] w = strongAttack(network, bn, property, options, deadline, pool, boxes, done);
+                if (w != null) {
+                    return falsifier.witness(w, seconds(start));
                 }
             }
         }
         return new Verdict.Timeout(seconds(start));
+    }
+
+    /**
+     * The length of the first round: {@link #FIRST_ROUND_SHARE} of the time limit, at least
+     * {@link #SHORT_ROUND_NANOS}. Instances it leaves open are hard for their budget; only they get the strong attack.
+     */
+    private static long firstRoundNanos(VerifyOptions options) {
+        return Math.max(SHORT_ROUND_NANOS, (long) (FIRST_ROUND_SHARE * options.timeoutSeconds() * 1e9));
+    }
+
+    /**
+     * A large attack on the boxes still open, in {@link #ATTACK_PARTS} independent parts (their own seeds, a share
+     * of the samples and restarts each) run by the pool: the parts and so the witnesses tried do not depend on the
+     * number of threads. The witness of the first part (in part order) that found one, or null.
+     */
+    private static double[] strongAttack(DenseNetwork network, BoundNetwork bn, Property property,
+                                         VerifyOptions options, Deadline deadline, ForkJoinPool pool, List<Box> boxes,
+                                         boolean[] done) {
+        long a0 = System.nanoTime();
+        List<java.util.concurrent.Callable<double[]>> parts = new java.util.ArrayList<>();
+        for (int k = 0; k < ATTACK_PARTS; k++) {
+            Falsifier strong = new Falsifier(network, bn, property, options.seed() + 1 + k,
+                    20_000 / ATTACK_PARTS, 300 / ATTACK_PARTS, 80).until(deadline.nanos());
+            parts.add(() -> {
+                for (int bi = 0; bi < boxes.size(); bi++) {
+                    double[] w = done[bi] ? null : strong.search(boxes.get(bi), deadline.nanos());
+                    if (w != null) {
+                        return w;
+                    }
+                }
+                return null;
+            });
+        }
+        double[] found = null;
+        for (java.util.concurrent.Future<double[]> f : pool.invokeAll(parts)) {
+            try {
+                if (found == null) {
+                    found = f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        if (SubdomainSearch.DEBUG) {
+            System.err.printf("[bab] strong attack %.3f s%n", (System.nanoTime() - a0) / 1e9);
+        }
+        return found;
     }
 
     private static double seconds(long start) {

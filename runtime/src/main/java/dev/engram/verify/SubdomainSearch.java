@@ -8,6 +8,7 @@ import dev.engram.verify.bounds.Rounding;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,7 +31,7 @@ final class SubdomainSearch {
     static final double LOOKAHEAD_GAIN = Double.parseDouble(System.getProperty("engram.verify.lookaheadGain", "0.05"));
     /**
      * The most inputs a lookahead tries (the most influential ones, by {@code |coefficient| x width} in the weakest
-     * bound): each costs four bound passes, which on a high-dimensional input would make one subdomain take minutes.
+     * bound): each costs two bound passes, which on a high-dimensional input would make one subdomain take minutes.
      */
     static final int LOOKAHEAD_INPUTS = Integer.getInteger("engram.verify.lookaheadInputs", 8);
     /** α-CROWN steps on subdomains plain CROWN does not refute (0: off). */
@@ -43,10 +44,10 @@ final class SubdomainSearch {
     final List<LinearConstraint> inputCons;
     final Deadline deadline;
     /**
-     * The end of this round ({@link System#nanoTime}), checked every 64 subdomains: a soft limit (a short first round
-     * lasts at least 64 subdomains), unlike {@link #deadline}, which every bound pass checks.
+     * The end of this round ({@link System#nanoTime}), checked before each subdomain: a soft limit, unlike
+     * {@link #deadline}, which every bound pass checks.
      */
-    final long roundEnd;
+    volatile long roundEnd;
     /** The widths of the searched box. */
     final double[] width0;
     final AtomicReference<double[]> witness = new AtomicReference<>();
@@ -56,6 +57,13 @@ final class SubdomainSearch {
     final DoubleAdder refutedVolume = new DoubleAdder();
     volatile boolean timedOut;
     volatile boolean gaveUp;
+    /**
+     * The subdomains left unexplored when the round ended ({@link #roundEnd}): the next round resumes from them
+     * ({@link #resume}), so no work is done twice. Together with the refuted leaves they cover the box.
+     */
+    final ConcurrentLinkedQueue<Node> pending = new ConcurrentLinkedQueue<>();
+    /** True when the round ended (the soft limit) rather than the search finishing or the deadline passing. */
+    volatile boolean roundOver;
 
     /**
      * One subdomain: the box {@code [lo, hi]} after {@code depth} splits, the conjunctions still open (bit k for
@@ -97,8 +105,28 @@ final class SubdomainSearch {
         return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null));
     }
 
+    /**
+     * The task exploring what the last round left (see {@link #pending}), in a new round ending at {@code end}.
+     */
+    RecursiveAction resume(long end) {
+        List<Node> todo = new ArrayList<>(pending);
+        pending.clear();
+        roundEnd = end;
+        roundOver = false;
+        return new RecursiveAction() {
+            @Override
+            protected void compute() {
+                List<RecursiveAction> tasks = new ArrayList<>();
+                for (Node n : todo) {
+                    tasks.add(task(n));
+                }
+                invokeAll(tasks);
+            }
+        };
+    }
+
     boolean stop() {
-        return witness.get() != null || timedOut;
+        return witness.get() != null || timedOut || roundOver;
     }
 
     private RecursiveAction task(Node node) {
@@ -120,6 +148,9 @@ final class SubdomainSearch {
         while (node != null && !stop()) {
             node = step(node, forked);
         }
+        if (node != null && roundOver && !timedOut && witness.get() == null) {
+            pending.add(node); // explored in the next round
+        }
         for (int k = forked.size() - 1; k >= 0; k--) {
             forked.get(k).join();
         }
@@ -139,12 +170,12 @@ final class SubdomainSearch {
     }
 
     private Node bounded(Node node, List<RecursiveAction> forked) {
-        long n = nodes.incrementAndGet();
         deadline.check();
-        if ((n & 63) == 0 && System.nanoTime() - roundEnd > 0) {
-            timedOut = true;
-            return null;
+        if (roundOver || System.nanoTime() - roundEnd > 0) {
+            roundOver = true;
+            return node; // kept for the next round (see explore)
         }
+        long n = nodes.incrementAndGet();
         if (inputInfeasible(node.lo(), node.hi())) {
             return null;
         }
@@ -245,8 +276,8 @@ final class SubdomainSearch {
     }
 
     /**
-     * Lookahead: bounds both halves of every input (forward bounds intersected with this subdomain's, with and
-     * without backward passes for the neurons left unstable) and keeps the split whose worse half is best, if it
+     * Lookahead: bounds both halves of every input (forward bounds intersected with this subdomain's, with backward
+     * passes for the neurons left unstable) and keeps the split whose worse half is best, if it
      * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. The chosen
      * halves' bounds are handed down, so they are not computed twice. Null when no split gains enough.
      */
@@ -269,8 +300,8 @@ final class SubdomainSearch {
             l2[i] = mid[i];
             LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, inputCons, deadline);
             LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, inputCons, deadline);
-            double sl = halfProgress(bl, b, lo, h, still);
-            double sr = halfProgress(br, b, l2, hi, still);
+            double sl = progress(bl, lo, h, still);
+            double sr = progress(br, l2, hi, still);
             if (sl > 0 && sr > 0) {
                 return Split.BOTH_REFUTED;
             }
@@ -285,17 +316,6 @@ final class SubdomainSearch {
             }
         }
         return best;
-    }
-
-    /**
-     * The progress of one half bounded with backward passes ({@code withCrown}), or without them when that is
-     * better: tighter intermediate bounds can loosen the output bound (the adaptive lower slopes change), and both
-     * are sound.
-     */
-    private double halfProgress(LinearBounds withCrown, LinearBounds parent, double[] lo, double[] hi, long still) {
-        double s = progress(withCrown, lo, hi, still);
-        return Math.max(s, progress(LinearBounds.forward(net, lo, hi, false, parent, inputCons, deadline), lo, hi,
-                still));
     }
 
     /**

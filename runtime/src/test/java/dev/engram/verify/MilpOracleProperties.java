@@ -35,6 +35,26 @@ public class MilpOracleProperties {
 
     /** One random case: the verdict, after checking it against the MILP's. */
     public static Verdict check(long seed, double timeout) {
+        Case c = randomCase(seed);
+        return c.check(BranchAndBoundVerifier.create().verify(c.net(), c.property(),
+                new VerifyOptions(timeout, 2, seed)));
+    }
+
+    /** A random network and property with the MILP's answer ({@code reachable}: the unsafe set is reachable). */
+    record Case(long seed, DenseNetwork net, Property property, boolean reachable) {
+        /** The verdict, after checking it against the MILP's: no disagreement, no unknown (a timeout may occur). */
+        Verdict check(Verdict v) {
+            String what = "seed " + seed + ": MILP says " + (reachable ? "sat" : "unsat") + ", verifier " + v.word();
+            assertTrue(!(v instanceof Verdict.Unknown), what);
+            if (!(v instanceof Verdict.Timeout)) {
+                assertTrue(reachable == v instanceof Verdict.Sat, what);
+            }
+            return v;
+        }
+    }
+
+    /** One random case (see the class comment), its answer given by the MILP. */
+    static Case randomCase(long seed) {
         Random r = new Random(seed);
         int d = 1 + r.nextInt(5);
         int m = 1 + r.nextInt(4);
@@ -63,14 +83,6 @@ public class MilpOracleProperties {
             unsafe.add(shifted);
             reachable |= dk > 0;
         }
-        Property p = new Property("milp", InputRegion.of(box), unsafe);
-        Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(timeout, 2, seed));
-        String what = "seed " + seed + " (δ = " + delta + "): MILP says " + (reachable ? "sat" : "unsat")
-                + ", verifier " + v.word();
-        assertTrue(!(v instanceof Verdict.Unknown), what);
-        if (!(v instanceof Verdict.Timeout)) {
-            assertTrue(reachable == v instanceof Verdict.Sat, what);
-        }
-        return v;
+        return new Case(seed, net, new Property("milp", InputRegion.of(box), unsafe), reachable);
     }
 }

@@ -46,28 +46,44 @@ final class SymbolicForward {
         double[] mag = new double[out];
         double[] zl = new double[out];
         double[] zu = new double[out];
-        double[] w = net.w[l];
+        double[] wp = net.wPos[l];
+        double[] wn = net.wNeg[l];
+        double[] wa = net.wAbs[l];
         double[] b = net.b[l];
+        double[] hl = in.lo;
+        double[] hu = in.hi;
+        double[] hm = in.mag;
+        double[] hr = in.rho;
         double g = Rounding.gamma(n + 2);
         boolean huge = DenseRounding.huge(in.mag, in.rho);
+        boolean finite = finite(hl) && finite(hu) && finite(hm) && finite(hr);
         for (int o = 0; o < zl.length; o++) {
             double sl = b[o];
             double su = b[o];
             double sm = 0;
             double sr = 0;
             int base = o * n;
-            for (int i = 0; i < n; i++) {
-                double wv = w[base + i];
-                if (wv > 0) {
-                    sl += wv * in.lo[i];
-                    su += wv * in.hi[i];
-                    sm += wv * in.mag[i];
-                    sr += wv * in.rho[i];
-                } else if (wv < 0) {
-                    sl += wv * in.hi[i];
-                    su += wv * in.lo[i];
-                    sm -= wv * in.mag[i];
-                    sr -= wv * in.rho[i];
+            // branch free (weight signs are random, so a branch on them mispredicts half the time): one of p, q is 0
+            // and the inputs are finite, so each term equals the single product it stands for
+            if (finite) {
+                for (int i = 0; i < n; i++) {
+                    double p = wp[base + i];
+                    double q = wn[base + i];
+                    double a = wa[base + i];
+                    sl += p * hl[i] + q * hu[i];
+                    su += p * hu[i] + q * hl[i];
+                    sm += a * hm[i];
+                    sr += a * hr[i];
+                }
+            } else { // an infinite input bound: 0 x inf must not arise
+                for (int i = 0; i < n; i++) {
+                    double wv = wp[base + i] + wn[base + i];
+                    if (wv != 0) {
+                        sl += wv * (wv > 0 ? hl[i] : hu[i]);
+                        su += wv * (wv > 0 ? hu[i] : hl[i]);
+                        sm += wa[base + i] * hm[i];
+                        sr += wa[base + i] * hr[i];
+                    }
                 }
             }
             mag[o] = Rounding.up(sm, n);
@@ -77,6 +93,15 @@ final class SymbolicForward {
             zu[o] = Math.nextUp(su + widen);
         }
         return new Interval(zl, zu, eps, mag);
+    }
+
+    private static boolean finite(double[] v) {
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A layer's interval bounds and its float32 error terms ({@code eps}, {@code mag}: {@link DenseRounding}). */
