@@ -29,6 +29,7 @@ public final class Lowerings {
             new ConceptSteeringLowering(),
             new InvarianceLowering(),
             new MonotoneLowering(),
+            new PointRepairLowering(),
             new RepairLowering(),
             new GuardLowering(),
             new SteeringLowering());
