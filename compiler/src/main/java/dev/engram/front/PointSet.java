@@ -69,7 +69,8 @@ public record PointSet(Path images, Path labels, List<Integer> indices, double e
                     float label = c.labels()[r];
                     if (label != Math.rint(label) || label < 0 || label >= outs) {
                         ds.add(Diagnostic.error(DiagnosticCode.E014, Span.of(labels.toString(), 1, 1, 1, 1),
-                                "row " + row + " has label " + label + " but the model has " + outs
+                                "row " + row + " has label " + (label == Math.rint(label) ? String.valueOf((long) label)
+                                        : String.valueOf(label)) + " but the model has " + outs
                                         + " outputs (labels 0.." + (outs - 1) + ")",
                                 "check that the labels file belongs to the images and to this model"));
                         continue;

@@ -41,8 +41,9 @@ public final class PointRepairLowering implements Lowering {
     /** Why the local repair cannot be applied to {@code net}, or null when it can. */
     public static String whyNot(DenseNetwork net) {
         DenseLayer out = net.layers().get(net.layers().size() - 1);
-        if (out.activation() != Activation.IDENTITY) {
-            return "the local repair changes an affine output layer; " + out.name() + " is " + out.activation();
+        if (out.activation() != Activation.IDENTITY && out.activation() != Activation.RELU) {
+            return "the local repair changes an affine (or ReLU) output layer; " + out.name() + " is "
+                    + out.activation();
         }
         if (out.outputSize() < 2) {
             return "the local repair needs a classifier with at least two outputs";

@@ -40,16 +40,19 @@ final class LastLayerProgram implements AutoCloseable {
         }
     }
 
-    /** {@code y} beats {@code j} at features {@code h} by {@code clearance}; a slack costed {@code weight} if > 0. */
+    /**
+     * {@code y} beats {@code j} at features {@code h} by {@code clearance} ({@code j = }{@link #ZERO}: output
+     * {@code y} exceeds zero, for a ReLU output layer); a slack costed {@code weight} if > 0.
+     */
     void point(double[] h, int y, int j, double clearance, double weight) {
         int extra = weight > 0 ? 1 : 0;
         int[] vars = new int[4 * (in + 1) + extra];
         double[] coef = new double[vars.length];
-        double base = out.bias()[y] - out.bias()[j];
+        double base = out.bias()[y] - bias(j);
         for (int i = 0; i <= in; i++) {
             double hi = i == in ? 1 : h[i];
             if (i < in) {
-                base += ((double) out.weight()[y][i] - out.weight()[j][i]) * hi;
+                base += ((double) out.weight()[y][i] - weight(j, i)) * hi;
             }
             put(vars, coef, 4 * i, y, j, i, hi);
         }
@@ -65,9 +68,9 @@ final class LastLayerProgram implements AutoCloseable {
         int[] sum = new int[4 * (in + 1) + in];
         double[] sumCoef = new double[sum.length];
         int n = 0;
-        double base = out.bias()[y] - out.bias()[j];
+        double base = out.bias()[y] - bias(j);
         for (int i = 0; i < in; i++) {
-            double a = (double) out.weight()[y][i] - out.weight()[j][i];
+            double a = (double) out.weight()[y][i] - weight(j, i);
             double lo = h.lo()[i];
             double up = h.hi()[i];
             if (lo == up) {
@@ -94,16 +97,27 @@ final class LastLayerProgram implements AutoCloseable {
                 java.util.Arrays.copyOf(sumCoef, n));
     }
 
-    /** Writes {@code v·(ΔW_y,i − ΔW_j,i)} as four signed parts at {@code at}. */
+    /** The second output of a comparison that is zero (a ReLU output layer: the label's value must exceed it). */
+    static final int ZERO = -1;
+
+    private double bias(int j) {
+        return j == ZERO ? 0 : out.bias()[j];
+    }
+
+    private double weight(int j, int i) {
+        return j == ZERO ? 0 : out.weight()[j][i];
+    }
+
+    /** Writes {@code v·(ΔW_y,i − ΔW_j,i)} as four signed parts at {@code at} (zero coefficients are not stored). */
     private void put(int[] vars, double[] coef, int at, int y, int j, int i, double v) {
         vars[at] = pos[y][i];
         coef[at] = v;
         vars[at + 1] = neg[y][i];
         coef[at + 1] = -v;
-        vars[at + 2] = pos[j][i];
-        coef[at + 2] = -v;
-        vars[at + 3] = neg[j][i];
-        coef[at + 3] = v;
+        vars[at + 2] = j == ZERO ? pos[y][i] : pos[j][i];
+        coef[at + 2] = j == ZERO ? 0 : -v;
+        vars[at + 3] = j == ZERO ? neg[y][i] : neg[j][i];
+        coef[at + 3] = j == ZERO ? 0 : v;
     }
 
     /** The change ({@code [out][in + 1]}, the last column the bias), or null when the LP has no solution. */

@@ -1,8 +1,12 @@
 package dev.engram.lower.points;
 
+import dev.engram.ir.Robustness;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.validate.ObligationProver;
 import dev.engram.verify.Box;
+import dev.engram.verify.Property;
+import dev.engram.verify.Verdict;
 import dev.engram.verify.bounds.Bounds;
 import dev.engram.verify.bounds.Deadline;
 
@@ -20,6 +24,8 @@ import java.util.Set;
  * weights) is solved again with ten times the clearance.
  */
 public final class PointRepair {
+    private static final boolean DEBUG = Boolean.getBoolean("engram.points.debug");
+
     private PointRepair() {
     }
 
@@ -32,17 +38,18 @@ public final class PointRepair {
     }
 
     /** The repair's knobs; {@link #defaults()}. */
-    public record Options(double clearance, double keepWeight, int maxKeep, int rounds, long seed, Deadline deadline) {
+    public record Options(double clearance, double keepWeight, int maxKeep, int rounds, double boxSeconds, long seed,
+                          Deadline deadline) {
         public static Options defaults() {
-            return new Options(1e-3, 1.0, 5000, 6, 1, Deadline.NONE);
+            return new Options(1e-3, 1.0, 5000, 6, 0, 1, Deadline.NONE);
         }
 
         public Options withDeadline(Deadline d) {
-            return new Options(clearance, keepWeight, maxKeep, rounds, seed, d);
+            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, seed, d);
         }
 
         public Options withSeed(long s) {
-            return new Options(clearance, keepWeight, maxKeep, rounds, s, deadline);
+            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, s, deadline);
         }
     }
 
@@ -56,18 +63,11 @@ public final class PointRepair {
             }
         }
         Features f = Features.of(net);
-        List<double[]> pointFeatures = new ArrayList<>();
-        List<Box> boxFeatures = new ArrayList<>();
-        for (Target t : targets) {
-            o.deadline().check();
-            pointFeatures.add(t.isPoint() ? KeepSet.toDouble(f.at(t.input())) : null);
-            boxFeatures.add(f.over(t.region())); // for a point: how far float32 evaluation may move its features
-        }
         KeepSet ks = KeepSet.of(net, f, keep, o.maxKeep(), o.seed());
         double clearance = o.clearance();
         String problem = "";
         for (int attempt = 0; attempt < 3; attempt++) {
-            Result r = solve(net, targets, pointFeatures, boxFeatures, ks, clearance, o);
+            Result r = new Run(net, f, targets, ks, clearance, o).solve();
             if (!r.ok() || pointsHold(r.network(), targets)) {
                 return r;
             }
@@ -77,61 +77,201 @@ public final class PointRepair {
         return new Result(null, problem, 0, 0, ks.size(), 0, 0);
     }
 
-    private static Result solve(DenseNetwork net, List<Target> targets, List<double[]> pf, List<Box> bf, KeepSet ks,
-                                double clearance, Options o) {
-        DenseLayer out = net.layers().get(net.layers().size() - 1);
-        Set<Long> added = new HashSet<>();
-        try (LastLayerProgram lp = new LastLayerProgram(out)) {
-            for (int t = 0; t < targets.size(); t++) {
-                int y = targets.get(t).label();
-                for (int j = 0; j < out.outputSize(); j++) {
-                    if (j == y) {
-                        continue;
-                    }
-                    if (pf.get(t) != null) {
-                        lp.point(pf.get(t), y, j, clearance + allowance(out, pf.get(t))
-                                + spread(out, bf.get(t), y, j), 0);
+    /**
+     * One LP and its rounds. A point gets its rows at once. A box first gets the rows of its centre; the candidate
+     * is then checked by the verifier on the box: a counterexample adds the rows of that input (counterexample-guided,
+     * as the verifier will prove the written file anyway), and a box the verifier cannot decide gets the sound box
+     * rows ({@link LastLayerProgram#box}), which hold exactly when the output layer decides the label over the box's
+     * feature bounds.
+     */
+    private static final class Run {
+        private final DenseNetwork net;
+        private final DenseLayer out;
+        private final Features f;
+        private final List<Target> targets;
+        private final KeepSet ks;
+        private final double clearance;
+        private final Options o;
+        private final Set<Long> keptRows = new HashSet<>();
+        private final boolean[] boxed;
+        private int rounds;
+        private int flipped;
+
+        Run(DenseNetwork net, Features f, List<Target> targets, KeepSet ks, double clearance, Options o) {
+            this.net = net;
+            this.out = net.layers().get(net.layers().size() - 1);
+            this.f = f;
+            this.targets = targets;
+            this.ks = ks;
+            this.clearance = clearance;
+            this.o = o;
+            this.boxed = new boolean[targets.size()];
+        }
+
+        Result solve() {
+            try (LastLayerProgram lp = new LastLayerProgram(out)) {
+                for (int k = 0; k < targets.size(); k++) {
+                    o.deadline().check();
+                    Target t = targets.get(k);
+                    if (t.isPoint() || o.boxSeconds() > 0) {
+                        pointRows(lp, t, t.isPoint() ? t.input() : centre(t.region()));
                     } else {
-                        lp.box(bf.get(t), y, j, clearance + allowance(out, bf.get(t).hi()));
+                        boxRows(lp, k);
+                    }
+                }
+                for (int cegis = 0; ; cegis++) {
+                    double[][] d = keepRounds(lp);
+                    if (d == null) {
+                        return failed(cegis == 0 && rounds == 0 ? "no change of the output layer classifies every "
+                                + "target as its label (targets with different labels too close together?)"
+                                : "no change of the output layer classifies every target as its label over the "
+                                + "sound bounds of the boxes the verifier could not decide");
+                    }
+                    DenseNetwork cand = with(net, d);
+                    if (!refineBoxes(lp, cand)) {
+                        return new Result(cand, "", rounds, keptRows.size(), ks.size(), flipped, l1(d));
+                    }
+                    if (cegis >= o.rounds() * 4) {
+                        return failed("the verifier still found counterexamples in a box after " + cegis + " rounds");
                     }
                 }
             }
-            DenseNetwork cand = null;
-            double[][] d = null;
-            int rounds = 0;
-            int flipped = 0;
-            for (; rounds <= o.rounds(); rounds++) {
+        }
+
+        private Result failed(String why) {
+            return new Result(null, why, rounds, keptRows.size(), ks.size(), 0, 0);
+        }
+
+        /** The rows "{@code t}'s label beats every other output" at input {@code x} (its features in float32). */
+        private void pointRows(LastLayerProgram lp, Target t, float[] x) {
+            double[] h = KeepSet.toDouble(f.at(x));
+            Box spread = f.over(point(x)); // how far float32 evaluation may move the features
+            for (int j : rivals(t.label())) {
+                lp.point(h, t.label(), j, clearance + allowance(out, h) + spread(out, spread, t.label(), j), 0);
+            }
+        }
+
+        /**
+         * The outputs {@code y} must beat: every other one, and for a ReLU output layer also zero (then
+         * {@code relu(z_y) > relu(z_j)} follows from {@code z_y > z_j} and {@code z_y > 0}).
+         */
+        private int[] rivals(int y) {
+            int m = out.outputSize();
+            boolean relu = out.activation() == dev.engram.model.Activation.RELU;
+            int[] r = new int[m - 1 + (relu ? 1 : 0)];
+            int n = 0;
+            for (int j = 0; j < m; j++) {
+                if (j != y) {
+                    r[n++] = j;
+                }
+            }
+            if (relu) {
+                r[n] = LastLayerProgram.ZERO;
+            }
+            return r;
+        }
+
+        /** The sound rows of box target {@code k}: its label wins over the feature bounds of the whole box. */
+        private void boxRows(LastLayerProgram lp, int k) {
+            Target t = targets.get(k);
+            Box h = f.over(t.region());
+            for (int j : rivals(t.label())) {
+                lp.box(h, t.label(), j, clearance + allowance(out, h.hi()));
+            }
+            boxed[k] = true;
+        }
+
+        /** Verifies every box target on {@code cand}; true when rows were added (another round is needed). */
+        private boolean refineBoxes(LastLayerProgram lp, DenseNetwork cand) {
+            boolean added = false;
+            for (int k = 0; k < targets.size(); k++) {
+                Target t = targets.get(k);
+                if (t.isPoint() || boxed[k]) {
+                    continue;
+                }
                 o.deadline().check();
+                Property p = Robustness.property(t.name(), t.region(), t.label(), out.outputSize());
+                Verdict v = ObligationProver.verify(cand, p, Math.min(o.boxSeconds(), o.deadline().secondsLeft()));
+                if (v instanceof Verdict.Sat s) {
+                    float[] x = new float[s.input().length];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) s.input()[i];
+                    }
+                    pointRows(lp, t, x);
+                    added = true;
+                    if (DEBUG) {
+                        System.err.println("points: counterexample in " + t.name());
+                    }
+                } else if (!(v instanceof Verdict.Unsat)) {
+                    boxRows(lp, k);
+                    if (DEBUG) {
+                        System.err.println("points: box rows for " + t.name() + " (" + v + ")");
+                    }
+                    added = true;
+                }
+            }
+            return added;
+        }
+
+        /** Solves, adding the rows of kept inputs the candidate flips, until none is added; null: no solution. */
+        private double[][] keepRounds(LastLayerProgram lp) {
+            double[][] d = null;
+            for (int r = 0; r <= o.rounds(); r++, rounds++) {
+                o.deadline().check();
+                long t0 = System.nanoTime();
                 d = lp.solve(Math.max(1, o.deadline().secondsLeft()));
                 if (d == null) {
-                    return new Result(null, rounds == 0 ? "no change of the output layer classifies every target "
-                            + "as its label (two targets with different labels too close together?)"
-                            : "the LP failed after kept inputs were added", rounds, added.size(), ks.size(), 0, 0);
+                    return null;
                 }
-                cand = with(net, d);
-                int newRows = 0;
-                flipped = 0;
-                DenseLayer nl = cand.layers().get(cand.layers().size() - 1);
-                for (int s = 0; s < ks.size(); s++) {
-                    double[] z = logits(nl, ks.features.get(s), null);
-                    int dec = ks.decisions.get(s);
-                    double need = Math.min(o.clearance() * 10, ks.margins.get(s) / 2);
-                    if (argmax(z) != dec) {
-                        flipped++;
-                    }
-                    for (int j = 0; j < z.length; j++) {
-                        if (j != dec && z[dec] - z[j] < need && added.add((long) s * z.length + j)) {
-                            lp.point(ks.features.get(s), dec, j, need, o.keepWeight());
-                            newRows++;
-                        }
-                    }
+                int added = keepRows(lp, with(net, d));
+                if (DEBUG) {
+                    System.err.printf("points: solve %.2f s, %d kept rows added, %d flipped%n",
+                            (System.nanoTime() - t0) / 1e9, added, flipped);
                 }
-                if (newRows == 0) {
+                if (added == 0) {
                     break;
                 }
             }
-            return new Result(cand, "", rounds, added.size(), ks.size(), flipped, l1(d));
+            return d;
         }
+
+        private int keepRows(LastLayerProgram lp, DenseNetwork cand) {
+            int newRows = 0;
+            flipped = 0;
+            DenseLayer nl = cand.layers().get(cand.layers().size() - 1);
+            double[] z = new double[out.outputSize()];
+            for (int s = 0; s < ks.size(); s++) {
+                logits(nl, ks.features.get(s), z);
+                int dec = ks.decisions.get(s);
+                double need = Math.min(o.clearance() * 10, ks.margins.get(s) / 2);
+                if (argmax(z) != dec) {
+                    flipped++;
+                }
+                for (int j = 0; j < z.length; j++) {
+                    if (j != dec && z[dec] - z[j] < need && keptRows.add((long) s * z.length + j)) {
+                        lp.point(ks.features.get(s), dec, j, need, o.keepWeight());
+                        newRows++;
+                    }
+                }
+            }
+            return newRows;
+        }
+    }
+
+    private static Box point(float[] x) {
+        double[] v = new double[x.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = x[i];
+        }
+        return new Box(v, v.clone());
+    }
+
+    private static float[] centre(Box b) {
+        float[] x = new float[b.dimension()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((b.lo()[i] + b.hi()[i]) / 2);
+        }
+        return x;
     }
 
     /** A float32 allowance for the output layer's evaluation at features of magnitude {@code h}. */
@@ -154,7 +294,8 @@ public final class PointRepair {
     private static double spread(DenseLayer out, Box h, int y, int j) {
         double s = 0;
         for (int i = 0; i < h.dimension(); i++) {
-            s += 2 * (Math.abs(out.weight()[y][i]) + Math.abs(out.weight()[j][i])) * (h.hi()[i] - h.lo()[i]);
+            double wj = j < 0 ? 0 : Math.abs(out.weight()[j][i]);
+            s += 2 * (Math.abs(out.weight()[y][i]) + wj) * (h.hi()[i] - h.lo()[i]);
         }
         return s;
     }
@@ -168,6 +309,10 @@ public final class PointRepair {
             if (t.isPoint()) {
                 float[] y = net.evaluate(t.input());
                 Box b = Bounds.linear(net, t.region()).output();
+                boolean relu = net.layers().get(net.layers().size() - 1).activation() == dev.engram.model.Activation.RELU;
+                if (relu && !(b.lo()[t.label()] > 0)) {
+                    return false;
+                }
                 for (int j = 0; j < y.length; j++) {
                     if (j != t.label() && (!(y[t.label()] > y[j]) || !(b.lo()[t.label()] > b.hi()[j]))) {
                         return false;
