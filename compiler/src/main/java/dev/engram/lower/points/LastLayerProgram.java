@@ -73,9 +73,10 @@ final class LastLayerProgram implements AutoCloseable {
             double a = (double) out.weight()[y][i] - weight(j, i);
             double lo = h.lo()[i];
             double up = h.hi()[i];
-            if (lo == up) {
-                base += a * lo;
-                put(sum, sumCoef, n, y, j, i, lo);
+            if (up - lo <= NARROW * (1 + Math.abs(lo))) { // rounding-width bounds: the midpoint, the width paid
+                double mid = (lo + up) / 2;
+                base += a * mid - (Math.abs(a) + 1) * (up - lo);
+                put(sum, sumCoef, n, y, j, i, mid);
                 n += 4;
                 continue;
             }
@@ -96,6 +97,13 @@ final class LastLayerProgram implements AutoCloseable {
         lp.row(clearance - base, Double.POSITIVE_INFINITY, java.util.Arrays.copyOf(sum, n),
                 java.util.Arrays.copyOf(sumCoef, n));
     }
+
+    /**
+     * Feature bounds at most this much apart (relative) are float32 rounding, not the box: such a feature is taken at
+     * its midpoint with the width paid from the clearance ({@code (|A_i| + 1)·(u − l)}, the change's share assumed
+     * below 1), which keeps the LP well conditioned; the verifier proves the result on the written file either way.
+     */
+    static final double NARROW = 1e-5;
 
     /** The second output of a comparison that is zero (a ReLU output layer: the label's value must exceed it). */
     static final int ZERO = -1;
