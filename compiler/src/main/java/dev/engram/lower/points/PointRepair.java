@@ -37,7 +37,16 @@ public final class PointRepair {
         }
     }
 
-    /** The repair's knobs; {@link #defaults()}. */
+    /**
+     * The repair's knobs; {@link #defaults()}.
+     *
+     * @param clearance  how far each target's label must lead in the LP (output units), before float32 allowances
+     * @param keepWeight the cost of one unit of margin lost by a kept input, against one unit of L1 change
+     * @param maxKeep    at most this many kept inputs (drawn with {@code seed})
+     * @param rounds     LP rounds that add the rows of flipped kept inputs
+     * @param boxSeconds 0: boxes get their sound rows at once; otherwise counterexample-guided, the verifier given
+     *                   this long per box and round
+     */
     public record Options(double clearance, double keepWeight, int maxKeep, int rounds, double boxSeconds, long seed,
                           Deadline deadline) {
         public static Options defaults() {
@@ -82,11 +91,12 @@ public final class PointRepair {
     }
 
     /**
-     * One LP and its rounds. A point gets its rows at once. A box first gets the rows of its centre; the candidate
-     * is then checked by the verifier on the box: a counterexample adds the rows of that input (counterexample-guided,
-     * as the verifier will prove the written file anyway), and a box the verifier cannot decide gets the sound box
-     * rows ({@link LastLayerProgram#box}), which hold exactly when the output layer decides the label over the box's
-     * feature bounds.
+     * One LP and its rounds. A point gets its rows at once; so does a box, its sound box rows
+     * ({@link LastLayerProgram#box}: they hold exactly when the output layer decides the label over the box's feature
+     * bounds). With {@code boxSeconds > 0} a box instead first gets the rows of its centre, and the candidate is
+     * checked by the verifier on the box for that long: a counterexample adds the rows of that input
+     * (counterexample-guided, as the verifier proves the written file anyway), and a box it cannot decide gets the
+     * sound box rows.
      */
     private static final class Run {
         private final DenseNetwork net;
