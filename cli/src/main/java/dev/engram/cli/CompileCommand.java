@@ -3,6 +3,7 @@ package dev.engram.cli;
 import dev.engram.Engram;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
+import dev.engram.front.PointSet;
 import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
@@ -37,6 +38,35 @@ public final class CompileCommand implements Callable<Integer> {
             description = "enforce a VNN-LIB property: its unsafe set must become unreachable over its region")
     List<Path> enforce = new ArrayList<>();
 
+    @Option(names = "--fix-points", paramLabel = "IMAGES",
+            description = "inputs to fix (IDX or NPY; unsigned bytes read as value/255): each row must be classified "
+                    + "as its label from --labels, or with --eps every input of its L-infinity ball (local repair)")
+    Path fixPoints;
+
+    @Option(names = "--labels", paramLabel = "LABELS", description = "the labels of --fix-points (IDX or NPY)")
+    Path labels;
+
+    @Option(names = "--indices", paramLabel = "I,J,...", split = ",",
+            description = "only these rows of --fix-points (from 0; default all)")
+    List<Integer> indices = new ArrayList<>();
+
+    @Option(names = "--eps", paramLabel = "E", defaultValue = "0",
+            description = "radius of the L-infinity ball around each --fix-points row, in input units (default 0: "
+                    + "the rows themselves)")
+    double eps;
+
+    @Option(names = "--input-range", paramLabel = "LO:HI", defaultValue = "0:1",
+            description = "the inputs' valid range: balls are clipped to it (default ${DEFAULT-VALUE})")
+    String inputRange;
+
+    @Option(names = "--keep", paramLabel = "DATA",
+            description = "inputs whose decisions the local repair holds (IDX or NPY, e.g. the training images)")
+    Path keep;
+
+    @Option(names = "--keep-count", paramLabel = "N", defaultValue = "5000",
+            description = "how many rows of --keep to read (default ${DEFAULT-VALUE})")
+    int keepCount;
+
     @Option(names = "--out", required = true, paramLabel = "PATCHED", description = "where to write the patched model")
     Path out;
 
@@ -47,7 +77,7 @@ public final class CompileCommand implements Callable<Integer> {
             description = "also write a report: R.html is the HTML report (with the JSON beside it), other names JSON")
     Path report;
 
-    @Option(names = "--strategy", paramLabel = "auto|guard|repair",
+    @Option(names = "--strategy", paramLabel = "auto|guard|repair|local",
             description = "strategy for --enforce properties (default auto: the guard where the network allows it, "
                     + "else the repair); rules name theirs with 'using'")
     String strategy = "auto";
@@ -98,12 +128,25 @@ public final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (rules == null && enforce.isEmpty()) {
-            System.err.println("engram compile: give a rule file, or --enforce P.vnnlib (or both)");
+        if (rules == null && enforce.isEmpty() && fixPoints == null) {
+            System.err.println("engram compile: give a rule file, --enforce P.vnnlib or --fix-points IMAGES");
             return 2;
         }
-        if (!List.of("auto", "guard", "repair").contains(strategy)) {
-            System.err.println("engram compile: unknown --strategy '" + strategy + "' (use auto, guard or repair)");
+        if (!List.of("auto", "guard", "repair", "local").contains(strategy)) {
+            System.err.println("engram compile: unknown --strategy '" + strategy
+                    + "' (use auto, guard, repair or local)");
+            return 2;
+        }
+        if (fixPoints != null && labels == null) {
+            System.err.println("engram compile: --fix-points needs --labels LABELS (one label per row)");
+            return 2;
+        }
+        double[] range;
+        try {
+            String[] lh = inputRange.split(":");
+            range = new double[]{Double.parseDouble(lh[0].trim()), Double.parseDouble(lh[1].trim())};
+        } catch (RuntimeException e) {
+            System.err.println("engram compile: --input-range '" + inputRange + "' is not LO:HI");
             return 2;
         }
         CompileRequest.Builder req = CompileRequest.builder().setModel(model).optRules(rules).optOut(out)
@@ -113,6 +156,9 @@ public final class CompileCommand implements Callable<Integer> {
                 .optConcepts(ConceptPolicy.builder().optDictionary(dict).optTestData(testData).optMinAuc(minAuc)
                         .optMinEfficacy(minEfficacy).optMinLocality(minLocality).optMaxDrawdown(maxDrawdown).build());
         enforce.forEach(req::addEnforce);
+        if (fixPoints != null) {
+            req.addPoints(new PointSet(fixPoints, labels, indices, eps, range[0], range[1], keep, keepCount));
+        }
         if (domain != null) {
             req.optDomain(parseDomain(domain));
         }

@@ -1,6 +1,7 @@
 package dev.engram.compile;
 
 import dev.engram.front.FrontEnd;
+import dev.engram.front.PointSet;
 import dev.engram.ir.ConceptPolicy;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
@@ -25,10 +26,11 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
                              Obligation.Strategy strategy, List<Obligation> obligations, double dilationFraction,
                              SampleDomain domain, Decision decision, Units units, int fidelitySamples,
                              double timeoutSeconds, long seed, Path out, Path patch, Path report,
-                             ConceptPolicy concepts) {
+                             ConceptPolicy concepts, List<PointSet> points) {
     public CompileRequest {
         enforce = List.copyOf(enforce);
         obligations = List.copyOf(obligations);
+        points = List.copyOf(points);
     }
 
     public static Builder builder() {
@@ -38,7 +40,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
     /** What the front end reads for this request. */
     public FrontEnd.Input frontInput() {
         return new FrontEnd.Input(rules, model, enforce, strategy, obligations, dilationFraction, domain, decision,
-                false, concepts);
+                false, concepts, points);
     }
 
     /** Builder in the DJL style: {@code set*} for required values, {@code opt*}/{@code add*} for optional ones. */
@@ -46,6 +48,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
         private FrontEnd.RuleSource rules;
         private Path model;
         private final List<Path> enforce = new ArrayList<>();
+        private final List<PointSet> points = new ArrayList<>();
         private Obligation.Strategy strategy = Obligation.Strategy.AUTO;
         private final List<Obligation> obligations = new ArrayList<>();
         private double dilation = Obligation.DEFAULT_DILATION;
@@ -82,6 +85,15 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
         /** Rule text; its relative paths (model, imports, data) are resolved against {@code baseDir}. */
         public Builder optRules(SourceFile text, Path baseDir) {
             this.rules = FrontEnd.RuleSource.of(text, baseDir);
+            return this;
+        }
+
+        /**
+         * Inputs to fix (pointwise and local repair, {@code docs/repair.md}): each row of {@code points} must be
+         * classified as its label, or every input of its ball; compiled with the local repair.
+         */
+        public Builder addPoints(PointSet points) {
+            this.points.add(points);
             return this;
         }
 
@@ -182,7 +194,7 @@ public record CompileRequest(Optional<FrontEnd.RuleSource> rules, Optional<Path>
         public CompileRequest build() {
             return new CompileRequest(Optional.ofNullable(rules), Optional.ofNullable(model), enforce, strategy,
                     obligations, dilation, domain, decision, units, samples, timeout, seed, out, patch, report,
-                    concepts);
+                    concepts, points);
         }
     }
 }

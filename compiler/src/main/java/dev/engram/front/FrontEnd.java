@@ -59,13 +59,24 @@ public final class FrontEnd {
      * @param concepts         how statements over learned concepts are served and judged; with {@code verifyOnly}
      *                         they are measured on the model as it is when this names a dictionary, and only noted
      *                         ({@code E060} notes) when it is null
+     * @param points           inputs to fix (pointwise and local repair), one obligation per row, read once the
+     *                         model's sizes are known
      */
     public record Input(Optional<RuleSource> rules, Optional<Path> model, List<Path> enforce,
                         Obligation.Strategy enforceStrategy, List<Obligation> obligations, double dilationFraction,
-                        SampleDomain domain, Decision decision, boolean verifyOnly, ConceptPolicy concepts) {
+                        SampleDomain domain, Decision decision, boolean verifyOnly, ConceptPolicy concepts,
+                        List<PointSet> points) {
         public Input {
             enforce = List.copyOf(enforce);
             obligations = List.copyOf(obligations);
+            points = List.copyOf(points);
+        }
+
+        public Input(Optional<RuleSource> rules, Optional<Path> model, List<Path> enforce,
+                     Obligation.Strategy enforceStrategy, List<Obligation> obligations, double dilationFraction,
+                     SampleDomain domain, Decision decision, boolean verifyOnly, ConceptPolicy concepts) {
+            this(rules, model, enforce, enforceStrategy, obligations, dilationFraction, domain, decision, verifyOnly,
+                    concepts, List.of());
         }
 
         /** What {@code engram verify --rules} reads: a rule file on a model, nothing to compile. */
@@ -220,13 +231,30 @@ public final class FrontEnd {
             if (bad.isPresent()) {
                 return bad.get();
             }
+            List<float[]> keep = new ArrayList<>();
+            for (PointSet ps : in.points()) {
+                PointSet.Read r = ps.read(ins, outs);
+                diags.addAll(r.diagnostics());
+                if (!r.ok()) {
+                    return stop(Front.Stop.Kind.UNUSABLE, "");
+                }
+                obs.addAll(r.obligations());
+                keep.addAll(r.keep());
+                if (domain == null) {
+                    domain = SampleDomain.of(unitBox(ins, ps.lo(), ps.hi()));
+                }
+            }
             obs.addAll(in.obligations());
             if (obs.isEmpty()) {
                 return stop(Front.Stop.Kind.REJECTED, (in.verifyOnly() ? "nothing to verify" : "nothing to compile")
                         + in.rules().map(r -> " in " + r.path()).orElse(""));
             }
-            Ir ir = new Ir(obs, in.domain() != null ? in.domain() : domain,
-                    in.decision() != null ? in.decision() : decision, units);
+            SampleDomain chosen = in.domain() != null ? in.domain() : domain;
+            if (!keep.isEmpty() && chosen != null) {
+                chosen = chosen.withData(keep);
+            }
+            Ir ir = new Ir(obs, chosen, in.decision() != null ? in.decision()
+                    : decision != null ? decision : in.points().isEmpty() ? null : Decision.ARGMAX, units);
             return new Front(sources, diags, Optional.empty(), modelPath, model, ir, sha);
         }
 
@@ -264,6 +292,15 @@ public final class FrontEnd {
             }
             return Optional.empty();
         }
+    }
+
+    /** The box {@code [lo, hi]} in each of {@code n} inputs. */
+    static dev.engram.verify.Box unitBox(int n, double lo, double hi) {
+        double[] l = new double[n];
+        double[] h = new double[n];
+        java.util.Arrays.fill(l, lo);
+        java.util.Arrays.fill(h, hi);
+        return new dev.engram.verify.Box(l, h);
     }
 
     /** An {@code E060} turned into a note: the statement is not checked. */

@@ -36,6 +36,12 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
         /** Minimal changes to existing weights, iterated with the verifier; the architecture is kept. */
         REPAIR,
         /**
+         * Local repair: the output layer's least change after which the rule's region (one input, or a small box
+         * around one) is classified as the rule's label; for classification properties only (VNN-LIB's robustness
+         * form, {@code Y_j >= Y_label} unsafe for every other {@code j}).
+         */
+        LOCAL,
+        /**
          * The compiler chooses, in order of fidelity and cost: the guard where the network allows it (outputs
          * bit-identical outside the dilated region, milliseconds), else the repair.
          */
@@ -75,7 +81,7 @@ public sealed interface Obligation permits Obligation.Enforce, Obligation.Invari
 
         /** This obligation lowered with {@code s} (the dilation is dropped for a repair). */
         public Enforce with(Strategy s) {
-            return new Enforce(name, span, property, s, s == Strategy.REPAIR ? null : dilation);
+            return new Enforce(name, span, property, s, s == Strategy.REPAIR || s == Strategy.LOCAL ? null : dilation);
         }
 
         /** The box dilated by {@link #dilation()} (the box itself when there is none). */

@@ -16,7 +16,8 @@ import java.util.Map;
  * one: the statements over learned concepts first (erasure, concept rules, concept steering: they are computed from
  * the dictionary of the model as given, so they must see its activations unchanged), then invariances (they change
  * the function everywhere), then monotonicities (checked, and where they fail, the last layer changed: before the
- * guards, whose units it must not touch), then the rules to repair (jointly: repairing one after another could undo an earlier
+ * guards, whose units it must not touch), then the points and balls to fix (the local repair, one LP), then the
+ * rules to repair (jointly: repairing one after another could undo an earlier
  * repair), then the guarded rules (on the invariant network, with guards that leave the ignored slots alone), then
  * steering. Properties that are only checked pass through unchanged. A pass that runs past the compilation's
  * deadline fails with {@code E063} on each obligation it took.
@@ -29,6 +30,7 @@ public final class Lowerings {
             new ConceptSteeringLowering(),
             new InvarianceLowering(),
             new MonotoneLowering(),
+            new PointRepairLowering(),
             new RepairLowering(),
             new GuardLowering(),
             new SteeringLowering());
