@@ -7,7 +7,6 @@ import dev.engram.verify.Property;
 import dev.engram.verify.Box;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -37,16 +36,7 @@ class SubdomainSearchProperties {
                 lo[i] = r.nextGaussian();
                 hi[i] = lo[i] + 0.05 + r.nextDouble();
             }
-            int banned = r.nextInt(out);
-            List<LinearConstraint> conj = new ArrayList<>();
-            for (int j = 0; j < out; j++) {
-                if (j != banned) {
-                    double[] c = new double[out];
-                    c[banned] = 1;
-                    c[j] = -1;
-                    conj.add(new LinearConstraint(c, 0));
-                }
-            }
+            List<LinearConstraint> conj = OutputLayerRepairProperties.argmin(r.nextInt(out), out);
             Property rule = new Property("r", InputRegion.of(new Box(lo, hi)), List.of(conj));
             RepairTarget target = RepairTarget.of(net, List.of(rule));
             Goals goals = Goals.of(List.of(rule), List.of());
