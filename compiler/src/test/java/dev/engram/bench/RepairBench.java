@@ -27,7 +27,8 @@ import java.util.Random;
  * after it the rules and the kept properties are proved again on the repaired network as written to an ONNX file
  * and read back (the verifier on each property the repair validated: the property, or its region as the repair's
  * partition); a row counts as proved only when all of them are. Usage:
- * {@code RepairBench [shared/data] [name-filter] [keep]}.
+ * {@code RepairBench [shared/data] [name-filter] [keep]}; the filter keeps the pairs whose "network property" contains
+ * one of its {@code |}-separated parts.
  */
 public final class RepairBench {
     public static void main(String[] args) throws Exception {
@@ -45,7 +46,8 @@ public final class RepairBench {
             }
             boolean veritex35 = f.length > 3 && f[3].equals("sat") && (f[1].equals("prop_7.vnnlib")
                     || f[1].equals("prop_8.vnnlib") || (f[1].equals("prop_2.vnnlib") && !f[0].startsWith("ACASXU_run2a_1_")));
-            if (veritex35 && (f[0] + " " + f[1]).contains(filter)) {
+            String key = f[0] + " " + (f.length > 1 ? f[1] : "");
+            if (veritex35 && java.util.Arrays.stream(filter.split("\\|")).anyMatch(key::contains)) {
                 pairs.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[1]);
             }
         }

@@ -5,6 +5,7 @@ import dev.engram.verify.Property;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What one repair works on, numbered as one list: the rules it enforces ({@code 0 .. rules-1}), then the properties
@@ -12,14 +13,16 @@ import java.util.List;
  * unsafe set is also held simplified ({@link UnsafeSets#simplify}: the same set, fewer conjunctions), which is what
  * the linear program refutes; validation proves the properties as given, or with the simplified set where that is
  * exactly the same set ({@link UnsafeSets#sameSet}), which the verifier bounds once per conjunction, so fewer is
- * faster.
+ * faster. {@code movable}: kept goals refuted like rules where they have no room ({@link #movable(Set)}).
  */
-record Goals(List<Property> rules, List<Property> kept, List<List<List<LinearConstraint>>> unsafe) {
+record Goals(List<Property> rules, List<Property> kept, List<List<List<LinearConstraint>>> unsafe,
+             Set<Integer> movable) {
 
     Goals {
         rules = List.copyOf(rules);
         kept = List.copyOf(kept);
         unsafe = List.copyOf(unsafe);
+        movable = Set.copyOf(movable);
     }
 
     static Goals of(List<Property> rules, List<Property> kept) {
@@ -30,7 +33,23 @@ record Goals(List<Property> rules, List<Property> kept, List<List<List<LinearCon
         for (Property p : kept) {
             unsafe.add(UnsafeSets.simplify(p.unsafe()));
         }
-        return new Goals(rules, kept, unsafe);
+        return new Goals(rules, kept, unsafe, Set.of());
+    }
+
+    /**
+     * The same goals with the kept goals {@code g} also movable: where the original's bounds do not refute them with
+     * room, the program refutes them like a rule (the change may move their outputs, as far as the sound bounds
+     * still refute the unsafe set with the clearance) instead of forbidding any move toward their unsafe set.
+     */
+    Goals movable(Set<Integer> g) {
+        Set<Integer> all = new java.util.HashSet<>(movable);
+        all.addAll(g);
+        return new Goals(rules, kept, unsafe, all);
+    }
+
+    /** True when goal {@code g} is kept by forbidding moves toward its unsafe set where it has no room. */
+    boolean isFixed(int g) {
+        return isKept(g) && !movable.contains(g);
     }
 
     int size() {

@@ -144,8 +144,9 @@ public final class OutputLayerRepair {
      * Solve, validate every goal, and on a failure split the subdomains holding a counterexample and raise the
      * clearance ×4, up to {@code maxIterations} times.
      */
-    private static Result validateAndRefine(RepairTarget target, Goals goals, FidelitySamples fs,
+    private static Result validateAndRefine(RepairTarget target, Goals given, FidelitySamples fs,
                                             SubdomainSearch search, RepairOptions opt, List<Subdomain> partition) {
+        Goals goals = given;
         double clearance = opt.clearance();
         Verdict verdict = new Verdict.Unknown("not attempted", 0);
         DenseNetwork best = target.net();
@@ -172,6 +173,14 @@ public final class OutputLayerRepair {
                             subs.size(), finer.size());
                     subs = finer;
                     rescues++;
+                    it--;
+                    continue;
+                }
+                Goals moved = movable(goals, conflicts);
+                if (moved != null) {
+                    // no room to keep them unmoved: let the change move them where the bounds still refute them
+                    DebugTrace.log("%d conflicting kept properties made movable", conflicts.size());
+                    goals = moved;
                     it--;
                     continue;
                 }
@@ -259,6 +268,24 @@ public final class OutputLayerRepair {
             }
         }
         return next;
+    }
+
+    /**
+     * {@code goals} with the conflicting kept properties made movable ({@link Goals#movable}), or null when they
+     * all are already or some conflict is one no network can resolve.
+     */
+    private static Goals movable(Goals goals, List<Conflict> conflicts) {
+        java.util.Set<Integer> g = new java.util.HashSet<>();
+        for (Conflict c : conflicts) {
+            if (c.impossible()) {
+                return null;
+            }
+            int gi = goals.rules().size() + c.kept();
+            if (goals.isFixed(gi)) {
+                g.add(gi);
+            }
+        }
+        return g.isEmpty() ? null : goals.movable(g);
     }
 
     /** The partition with every subdomain of goal {@code g} that holds {@code x} split. */

@@ -24,7 +24,8 @@ import java.util.List;
  * of the conjunction, the row {@code min over the subdomain of a·(ΔW h + Δb) >= 0}: the change never moves the
  * outputs toward the constraint, so every input where the original violated it still violates it, and a property
  * that held still holds. Both hold for no change at all, so keeping properties never makes the program
- * infeasible by itself. In {@link #diagnosis} form every kept row has its property's elastic variable and the
+ * infeasible by itself; a kept property made movable ({@link Goals#movable}) gets the rule's row everywhere. In
+ * {@link #diagnosis} form every kept row has its property's elastic variable and the
  * objective is their sum: the properties whose elastic stays positive are those the rules conflict with.
  */
 final class RepairProgram implements AutoCloseable {
@@ -143,12 +144,13 @@ final class RepairProgram implements AutoCloseable {
      */
     void add(Subdomain s, double clearance) {
         boolean kept = goals.isKept(s.goal());
+        boolean fixed = goals.isFixed(s.goal());
         List<double[]> data = new ArrayList<>();
         List<Boolean> keeps = new ArrayList<>();
         for (int k = 0; k < s.refutations().length; k++) {
             Refutation ch = s.refutations()[k];
             double need = ch.required(clearance, fs.outScale()) - ch.lowerGap();
-            if (!kept || need < 0) {
+            if (!fixed || need < 0) {
                 data.add(row(s, ch.constraint().coefficients(), need));
                 keeps.add(false);
             } else {

@@ -50,7 +50,12 @@ final class SubdomainSearch {
      * which the new bounds are intersected with.
      */
     Subdomain analyse(int gi, double[] lo, double[] hi, int depth, LinearBounds parent) {
-        LinearBounds lb = LinearBounds.forward(target.bounds(), lo, hi, true, parent);
+        return analyse(gi, lo, hi, depth, parent, true);
+    }
+
+    /** As {@link #analyse(int, double[], double[], int, LinearBounds)}; without {@code crown}, forward bounds only. */
+    private Subdomain analyse(int gi, double[] lo, double[] hi, int depth, LinearBounds parent, boolean crown) {
+        LinearBounds lb = LinearBounds.forward(target.bounds(), lo, hi, crown, parent);
         int last = lb.layers() - 1;
         double[][] hidden = hiddenBounds(lb, last, lo, hi);
         double[] olo = lb.lower(last);
@@ -135,7 +140,8 @@ final class SubdomainSearch {
     /**
      * Splits {@code s} in two at the midpoint of one input: the input whose split most improves the worse
      * child's bottleneck (the smallest lower gap over the conjunctions; up to {@link #TRIED_SPLITS} inputs
-     * ranked by influence on the bound are tried). Children inherit the parent's bounds where those are
+     * ranked by influence on the bound are tried, each with forward bounds only (no backward passes); the
+     * chosen split is then bounded with CROWN). Children inherit the parent's bounds where those are
      * tighter (a bound valid on the parent is valid on its parts). Returns {@code [s]} when it cannot be split.
      */
     List<Subdomain> split(Subdomain s) {
@@ -157,8 +163,10 @@ final class SubdomainSearch {
                 dims.add(i);
             }
         }
-        // the candidate splits are bounded in parallel, and compared in order (the same choice on any machine)
-        List<List<Subdomain>> candidates = dims.parallelStream().map(i -> halves(s, i)).toList();
+        // the candidate splits are bounded in parallel, and compared in order (the same choice on any machine);
+        // where there is a choice, they are ranked by forward bounds and only the chosen one is bounded with CROWN
+        boolean cheap = dims.size() > 1;
+        List<List<Subdomain>> candidates = dims.parallelStream().map(i -> halves(s, i, !cheap)).toList();
         List<Subdomain> best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < candidates.size(); k++) {
@@ -172,18 +180,28 @@ final class SubdomainSearch {
                 best = List.of(a, b);
             }
         }
-        return best == null ? List.of(s) : best;
+        if (best == null) {
+            return List.of(s);
+        }
+        if (!cheap) {
+            return best;
+        }
+        int chosen = dims.get(candidates.indexOf(best));
+        return halves(s, chosen, true);
     }
 
-    /** The two halves of {@code s} split at the midpoint of input {@code i}, as its children. */
-    private List<Subdomain> halves(Subdomain s, int i) {
+    /**
+     * The two halves of {@code s} split at the midpoint of input {@code i}, as its children, bounded in parallel: with
+     * CROWN, or ({@code crown} false, to rank candidate splits) with forward bounds only.
+     */
+    private List<Subdomain> halves(Subdomain s, int i, boolean crown) {
         double mid = 0.5 * (s.lo()[i] + s.hi()[i]);
         double[] hi1 = s.hi().clone();
         hi1[i] = mid;
         double[] lo2 = s.lo().clone();
         lo2[i] = mid;
-        return List.of(analyse(s.goal(), s.lo(), hi1, s.depth() + 1, s.bounds()).within(s),
-                analyse(s.goal(), lo2, s.hi(), s.depth() + 1, s.bounds()).within(s));
+        return java.util.stream.Stream.of(new double[][] {s.lo(), hi1}, new double[][] {lo2, s.hi()}).parallel()
+                .map(b -> analyse(s.goal(), b[0], b[1], s.depth() + 1, s.bounds(), crown).within(s)).toList();
     }
 
     /**
