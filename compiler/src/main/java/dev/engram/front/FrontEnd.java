@@ -172,8 +172,8 @@ public final class FrontEnd {
 
         /** The IR: the rule file's obligations, then the VNN-LIB files to enforce, then the Java-built ones. */
         Front translate(Optional<CheckedProgram> program) {
-            int ins = model.dense().inputSize();
-            int outs = model.dense().outputSize();
+            int ins = ModelUnits.inputCount(model);
+            int outs = ModelUnits.outputCount(model);
             List<Obligation> obs = new ArrayList<>();
             SampleDomain domain = null;
             Decision decision = null;
