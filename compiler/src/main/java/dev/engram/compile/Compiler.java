@@ -70,7 +70,7 @@ public final class Compiler {
                 ir.obligations());
         Judge judge;
         try {
-            judge = Judge.of(front.model());
+            judge = Judge.of(front.model(), ir.obligations());
         } catch (ModelException e) {
             return result(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())), front, ir, t0);
         }

@@ -5,6 +5,10 @@ import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
 import dev.engram.lower.HeadGuard;
 import dev.engram.lower.HeadSplit;
+import dev.engram.lower.InputMask;
+import dev.engram.lower.Changes;
+import dev.engram.lower.Step;
+import dev.engram.model.dag.Dag;
 import dev.engram.lower.Lowering;
 import dev.engram.lower.Lowerings;
 import dev.engram.model.DenseNetwork;
@@ -15,6 +19,7 @@ import dev.engram.validate.GraphProver;
 import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,13 +30,21 @@ import java.util.List;
  */
 sealed interface Judge {
 
-    /** The judge for {@code model}; {@link ModelException} when it is neither a dense chain nor has a dense head. */
-    static Judge of(LoadedModel model) {
+    /**
+     * The judge for {@code model} and {@code obligations}; {@link ModelException} when the model is neither a dense
+     * chain nor has a dense head. On a model with a head, the {@code ignore}s become one input mask in front of the
+     * model ({@link InputMask}) and the head is split off the masked model.
+     */
+    static Judge of(LoadedModel model, List<Obligation> obligations) {
         DenseNetwork dense;
         try {
             dense = model.dense();
         } catch (ModelException | IllegalArgumentException notDense) {
-            return new Head(model, HeadSplit.of(model));
+            List<Obligation.Invariance> ignores = obligations.stream()
+                    .filter(o -> o instanceof Obligation.Invariance).map(o -> (Obligation.Invariance) o).toList();
+            LoadedModel masked = ignores.isEmpty() ? model
+                    : InputMask.apply(model, ignores, model.dag().shape(0).size());
+            return new Head(model.dag(), masked, HeadSplit.of(masked));
         }
         return new Dense(model, dense);
     }
@@ -73,12 +86,26 @@ sealed interface Judge {
         }
     }
 
-    /** A model with a prefix that is not dense: the head is lowered, the whole graph proved. */
-    record Head(LoadedModel model, HeadSplit split) implements Judge {
+    /**
+     * A model with a prefix that is not dense: the {@code ignore}s as an input mask (already in {@code model}), the
+     * head lowered, the whole graph proved; fidelity against {@code original}.
+     */
+    record Head(Dag original, LoadedModel model, HeadSplit split) implements Judge {
         @Override
         public Lowerings.Lowered lower(List<Obligation> obligations, Lowering.Context ctx) {
-            Lowering.Result r = HeadGuard.lower(split, obligations, ctx);
-            return new Lowerings.Lowered(r.network(), r.steps(), r.failures());
+            List<Step> masks = new ArrayList<>();
+            List<Obligation> rest = new ArrayList<>();
+            for (Obligation ob : obligations) {
+                if (ob instanceof Obligation.Invariance inv) {
+                    masks.add(new Step(ob, split.head(), split.head(), new Changes(0, 0, 2L * split.dag().shape(0)
+                            .size(), List.of("engram.mask"), 0), 0, null, null));
+                } else {
+                    rest.add(ob);
+                }
+            }
+            Lowering.Result r = HeadGuard.lower(split, rest, ctx);
+            masks.addAll(r.steps());
+            return new Lowerings.Lowered(r.network(), masks, r.failures());
         }
 
         @Override
@@ -95,7 +122,7 @@ sealed interface Judge {
         @Override
         public Fidelity fidelity(LoadedModel written, SampleDomain domain, List<Box> excluded, int samples,
                                  Decision decision, long seed, Deadline deadline) {
-            return Fidelity.measure(split.dag(), written.dag(), domain, excluded, samples, decision, seed, deadline);
+            return Fidelity.measure(original, written.dag(), domain, excluded, samples, decision, seed, deadline);
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.engram.verify.Box;
 import dev.engram.verify.LinearConstraint;
 import dev.engram.verify.Property;
 import dev.engram.verify.bounds.Deadline;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -125,6 +126,50 @@ class HeadGuardTest {
             assertEquals(o.rawInitializer(t), w.rawInitializer(t), t + " changed");
         }
         assertEquals(o.proto().getGraph().getNode(0), w.proto().getGraph().getNode(0), "the convolution changed");
+    }
+
+    @Test
+    void ignoreOnAConvolutionalFirstLayerMasksTheInputExactly() throws Exception {
+        Random rnd = new Random(21);
+        Path dir = Files.createTempDirectory("conv-ignore");
+        Path model = dir.resolve("conv.onnx");
+        Files.write(model, convModel(rnd, true).toByteArray());
+        int[] slots = {0, 1, 2, 3, 4, 5, 17};
+        double[] expected = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25};
+        Obligation.Invariance ignore = Obligation.ignore("first_row", slots, expected);
+        Path out = dir.resolve("ignoring.onnx");
+        CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(ignore))
+                .optDomain(new Box(new double[IN], filled(1))).optDecision(Decision.ARGMAX).optFidelitySamples(100)
+                .optTimeout(60).optOut(out).build());
+        assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+
+        // ONNX Runtime: the written model is the original with the slots set to their expected values, bit for bit,
+        // whatever the slots hold
+        float[][] x = samples(new Box(new double[IN], filled(1)), rnd, 200, false).toArray(new float[0][]);
+        float[][] fixed = new float[x.length][];
+        float[][] moved = new float[x.length][];
+        for (int s = 0; s < x.length; s++) {
+            fixed[s] = x[s].clone();
+            moved[s] = x[s].clone();
+            for (int k = 0; k < slots.length; k++) {
+                fixed[s][slots[k]] = (float) expected[k];
+                moved[s][slots[k]] = (float) (rnd.nextGaussian() * 100);
+            }
+        }
+        byte[] before = Files.readAllBytes(model);
+        byte[] after = Files.readAllBytes(out);
+        float[][] want = ort(before, fixed, "y");
+        float[][] got = ort(after, x, "y");
+        float[][] gotMoved = ort(after, moved, "y");
+        for (int s = 0; s < x.length; s++) {
+            for (int j = 0; j < OUT; j++) {
+                assertTrue(GuardBitIdentityTest.sameUpToZeroSign(want[s][j], got[s][j]), want[s][j] + " vs " + got[s][j]);
+                assertTrue(GuardBitIdentityTest.sameUpToZeroSign(got[s][j], gotMoved[s][j]), "depends on a slot");
+            }
+        }
+        // a model whose mask keeps a slot is not proved independent of it
+        assertTrue(!dev.engram.validate.GraphProver.prove(Models.load(out).dag(),
+                Obligation.ignore("x", new int[] {6}, new double[] {0}), 10).holds());
     }
 
     /** {@code Σ_i dist(f_i, [lo_i, hi_i]) / δ_i}: at least 1 outside the dilated enclosure, where the guard is 0. */
