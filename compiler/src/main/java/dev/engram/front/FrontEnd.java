@@ -172,8 +172,14 @@ public final class FrontEnd {
 
         /** The IR: the rule file's obligations, then the VNN-LIB files to enforce, then the Java-built ones. */
         Front translate(Optional<CheckedProgram> program) {
-            int ins = ModelUnits.inputCount(model);
-            int outs = ModelUnits.outputCount(model);
+            int ins;
+            int outs;
+            try {
+                ins = ModelUnits.inputCount(model);
+                outs = ModelUnits.outputCount(model);
+            } catch (ModelException | IllegalArgumentException e) {
+                return stop(Front.Stop.Kind.UNUSABLE, String.valueOf(e.getMessage()));
+            }
             List<Obligation> obs = new ArrayList<>();
             SampleDomain domain = null;
             Decision decision = null;

@@ -151,13 +151,8 @@ public final class HeadGuard {
 
     /** {@code head} with an identity ReLU layer in front: exact, since the head's input is non-negative. */
     static DenseNetwork withIdentityInFront(DenseNetwork head) {
-        int n = head.inputSize();
-        float[][] eye = new float[n][n];
-        for (int i = 0; i < n; i++) {
-            eye[i][i] = 1f;
-        }
         List<DenseLayer> layers = new ArrayList<>(head.layers());
-        layers.add(0, DenseLayer.inserted("identity", eye, new float[n], Activation.RELU));
+        layers.add(0, GuardLowering.identity(head.inputSize()));
         return new DenseNetwork(layers);
     }
 

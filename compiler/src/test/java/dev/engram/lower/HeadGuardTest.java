@@ -14,7 +14,6 @@ import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.model.onnx.proto.OnnxProto;
 import dev.engram.verify.Box;
-import dev.engram.verify.LinearConstraint;
 import dev.engram.verify.Property;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
@@ -66,7 +65,7 @@ class HeadGuardTest {
             hi[i] = centre[i] + 0.02;
         }
         Box region = new Box(lo, hi);
-        Obligation.Enforce rule = Obligation.guard("never_k", Obligation.property("never_k", region, neverArgmax(k)),
+        Obligation.Enforce rule = Obligation.guard("never_k", Obligation.property("never_k", region, GuardBitIdentityTest.neverArgmax(k)),
                 0.05);
         Box domain = new Box(new double[IN], filled(1));
         Path out = dir.resolve("guarded.onnx");
@@ -215,19 +214,6 @@ class HeadGuardTest {
         double[] a = new double[IN];
         java.util.Arrays.fill(a, v);
         return a;
-    }
-
-    static List<List<LinearConstraint>> neverArgmax(int k) {
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 0; j < OUT; j++) {
-            if (j != k) {
-                double[] a = new double[OUT];
-                a[j] = 1;
-                a[k] = -1;
-                conj.add(new LinearConstraint(a, 0));
-            }
-        }
-        return List.of(conj);
     }
 
     /**

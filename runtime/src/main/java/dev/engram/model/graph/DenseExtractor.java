@@ -151,13 +151,8 @@ public final class DenseExtractor {
     }
 
     private static void checkOperators(Graph g) {
+        checkNormalising(g);
         for (Node n : g.nodes()) {
-            if (NORMALISING.contains(n.opType())) {
-                throw new ModelException("node " + n.label() + " applies " + n.opType() + " across the outputs,"
-                        + " which changes what Y_j means; Engram's network has no such layer, so properties would be"
-                        + " checked against the scores before it: the model is refused (export it without the final "
-                        + n.opType() + "; argmax is the same before it)");
-            }
             if (!SUPPORTED.contains(n.opType()) || !(n.domain() == null || n.domain().isEmpty()
                     || n.domain().equals("ai.onnx"))) {
                 String dom = n.domain() == null || n.domain().isEmpty() ? "" : n.domain() + ":";
