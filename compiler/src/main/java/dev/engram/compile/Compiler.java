@@ -1,7 +1,6 @@
 package dev.engram.compile;
 
 import dev.engram.diag.Diagnostic;
-import dev.engram.dict.EditableModel;
 import dev.engram.front.Front;
 import dev.engram.front.FrontEnd;
 import dev.engram.ir.Ir;
@@ -69,8 +68,13 @@ public final class Compiler {
         SampleDomain domain = ir.domain() != null ? ir.domain() : around(ir.obligations());
         Lowering.Context ctx = new Lowering.Context(domain, ir.decision(), ignoredSlots(ir), req.seed(), deadline,
                 ir.obligations());
-        DenseNetwork original = EditableModel.network(front.model());
-        Lowerings.Lowered lowered = Lowerings.lower(original, ir.obligations(), ctx);
+        Judge judge;
+        try {
+            judge = Judge.of(front.model(), ir.obligations());
+        } catch (ModelException e) {
+            return result(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())), front, ir, t0);
+        }
+        Lowerings.Lowered lowered = judge.lower(ir.obligations(), ctx);
         if (!lowered.ok()) {
             List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
             ds.addAll(lowered.failures());
@@ -79,12 +83,12 @@ public final class Compiler {
         }
         ReadBack written;
         try {
-            written = ReadBack.write(EditableModel.withNetwork(front.model(), lowered.network()), req.out());
+            written = ReadBack.write(judge.written(lowered.network()), req.out());
         } catch (ModelException e) {
             return result(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())), front, ir, t0);
         }
         try {
-            return finish(req, front, ir, ctx, lowered, written, t0);
+            return finish(req, front, ir, ctx, lowered, written, judge, t0);
         } finally {
             written.discard();
         }
@@ -92,10 +96,8 @@ public final class Compiler {
 
     /** Validate, measure, diff and publish, on the model as read back from the written file. */
     private static CompileResult finish(CompileRequest req, Front front, Ir ir, Lowering.Context ctx,
-                                        Lowerings.Lowered lowered, ReadBack written, long t0) {
-        DenseNetwork original = EditableModel.network(front.model());
-        DenseNetwork net = EditableModel.network(written.model());
-        List<RuleReport> reports = validate(net, lowered, ctx);
+                                        Lowerings.Lowered lowered, ReadBack written, Judge judge, long t0) {
+        List<RuleReport> reports = judge.validate(written.model(), lowered, ctx);
         List<Box> excluded = new ArrayList<>();
         for (Step s : lowered.steps()) {
             if (s.obligation() instanceof Obligation.Enforce e) {
@@ -105,16 +107,11 @@ public final class Compiler {
         Fidelity outside = Fidelity.NOT_MEASURED;
         Fidelity whole = Fidelity.NOT_MEASURED;
         boolean unmeasured = false;
-        // a CNN's edited layers read its flatten, not the inputs the domain samples: its statements over concepts
-        // measure locality and drawdown on data instead
-        boolean graph = EditableModel.split(front.model()).isPresent();
         try {
-            if (!graph) {
-                outside = Fidelity.measure(original, net, ctx.domain(), excluded, req.fidelitySamples(), ir.decision(),
-                        2, ctx.deadline());
-                whole = Fidelity.measure(original, net, ctx.domain(), List.of(), req.fidelitySamples(), ir.decision(),
-                        1, ctx.deadline());
-            }
+            outside = judge.fidelity(written.model(), ctx.domain(), excluded, req.fidelitySamples(), ir.decision(),
+                    2, ctx.deadline());
+            whole = judge.fidelity(written.model(), ctx.domain(), List.of(), req.fidelitySamples(), ir.decision(),
+                    1, ctx.deadline());
         } catch (Deadline.Expired e) {
             unmeasured = true; // past the time limit: nothing is published
         }
@@ -160,12 +157,18 @@ public final class Compiler {
 
     /** Translation validation: each obligation established on the network as read back, by its lowering. */
     static List<RuleReport> validate(DenseNetwork written, Lowerings.Lowered lowered, Lowering.Context ctx) {
+        return validate(lowered, (step, ob) -> step.by() != null ? step.by().establish(written, step, ctx)
+                : ObligationProver.prove(written, ob, ctx.domain(), ctx.verifyTimeoutSeconds()));
+    }
+
+    /** Translation validation with {@code prover}: one report per step, in order. */
+    static List<RuleReport> validate(Lowerings.Lowered lowered,
+                                     java.util.function.BiFunction<Step, Obligation, ObligationProver.Proof> prover) {
         List<RuleReport> out = new ArrayList<>();
         for (Step step : lowered.steps()) {
             Obligation ob = step.obligation();
             long t = System.nanoTime();
-            ObligationProver.Proof p = step.by() != null ? step.by().establish(written, step, ctx)
-                    : ObligationProver.prove(written, ob, ctx.domain(), ctx.verifyTimeoutSeconds());
+            ObligationProver.Proof p = prover.apply(step, ob);
             out.add(new RuleReport(ob.name(), ob.span(), ob.kind(), ob.how(), step.changes(), step.correction(),
                     p.verdict(), p.method(), step.seconds(), seconds(t), step.choice(), p.measurement()));
         }
@@ -263,7 +266,7 @@ public final class Compiler {
                 null, null, null, null, null, seconds(t0));
     }
 
-    private static double seconds(long t0) {
+    static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 }

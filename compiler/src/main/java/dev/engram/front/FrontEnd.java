@@ -6,7 +6,6 @@ import dev.engram.check.CheckedProgram;
 import dev.engram.check.Checker;
 import dev.engram.check.ModelFit;
 import dev.engram.diag.Diagnostic;
-import dev.engram.dict.EditableModel;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.diag.Severity;
 import dev.engram.ir.ConceptPolicy;
@@ -186,12 +185,10 @@ public final class FrontEnd {
         Front translate(Optional<CheckedProgram> program) {
             int ins;
             int outs;
-            boolean graph;
             try {
-                ins = EditableModel.inputSize(model);
-                outs = EditableModel.outputSize(model);
-                graph = EditableModel.split(model).isPresent();
-            } catch (dev.engram.model.ModelException e) {
+                ins = ModelUnits.inputCount(model);
+                outs = ModelUnits.outputCount(model);
+            } catch (ModelException | IllegalArgumentException e) {
                 return stop(Front.Stop.Kind.UNUSABLE, String.valueOf(e.getMessage()));
             }
             List<Obligation> obs = new ArrayList<>();
@@ -219,15 +216,7 @@ public final class FrontEnd {
                 decision = partial.decision();
                 units = partial.units();
             }
-            if (graph) {
-                onlyConcepts(obs);
-                if (diags.stream().anyMatch(Diagnostic::isError)) {
-                    return stop(Front.Stop.Kind.REJECTED, "");
-                }
-            }
-            Optional<Front> bad = graph && !in.enforce().isEmpty() ? Optional.of(stop(Front.Stop.Kind.UNUSABLE,
-                    "a convolutional model takes statements over learned concepts only, not VNN-LIB properties"))
-                    : enforce(ins, outs, obs);
+            Optional<Front> bad = enforce(ins, outs, obs);
             if (bad.isPresent()) {
                 return bad.get();
             }
@@ -256,21 +245,6 @@ public final class FrontEnd {
             Ir ir = new Ir(obs, chosen, in.decision() != null ? in.decision()
                     : decision != null ? decision : in.points().isEmpty() ? null : Decision.ARGMAX, units);
             return new Front(sources, diags, Optional.empty(), modelPath, model, ir, sha);
-        }
-
-        /**
-         * On a convolutional model, an error for every obligation that is not over a learned concept: the lowerings
-         * edit its dense layers after the flatten, which only concept rules, erasure and steering address.
-         */
-        void onlyConcepts(List<Obligation> obs) {
-            for (Obligation ob : obs) {
-                if (!(ob instanceof Obligation.ConceptRule || ob instanceof Obligation.Erase
-                        || ob instanceof Obligation.ConceptSteer)) {
-                    diags.add(ProgramToIr.notYet(ob.span(), ob.name(), "on a convolutional model only statements over"
-                            + " learned concepts compile (they edit its dense layers after the flatten); this one is"
-                            + " over its inputs"));
-                }
-            }
         }
 
         /** Adds the VNN-LIB properties to enforce, one obligation per box; a stop when a file is unusable. */

@@ -166,14 +166,18 @@ public final class GuardLowering extends OneAtATime {
      * with one hidden layer the second layer the guard's conjunction needs; its units count as added.
      */
     static DenseNetwork withIdentityLayer(DenseNetwork net) {
-        int h = net.layers().get(0).outputSize();
-        float[][] eye = new float[h][h];
-        for (int i = 0; i < h; i++) {
+        List<DenseLayer> layers = new ArrayList<>(net.layers());
+        layers.add(1, identity(net.layers().get(0).outputSize()));
+        return new DenseNetwork(layers);
+    }
+
+    /** An inserted ReLU layer {@code relu(1·h + 0)} of width {@code n}: the identity on non-negative inputs. */
+    static DenseLayer identity(int n) {
+        float[][] eye = new float[n][n];
+        for (int i = 0; i < n; i++) {
             eye[i][i] = 1f;
         }
-        List<DenseLayer> layers = new ArrayList<>(net.layers());
-        layers.add(1, DenseLayer.inserted("identity", eye, new float[h], Activation.RELU));
-        return new DenseNetwork(layers);
+        return DenseLayer.inserted("identity", eye, new float[n], Activation.RELU);
     }
 
     /**

@@ -103,10 +103,15 @@ class CnnConceptTest {
         assertTrue(d.message().contains("convolutional part") && d.message().contains("layers 2 (Flatten flat) to 3"),
                 d.message());
         assertFalse(Files.exists(dir.resolve("conv.onnx")));
-        CompileResult inputs = compile("input p0 at 0 in [0, 1]\nrule r: when p0 > 0.5 then left is not the decision\n",
-                "inputs.onnx");
-        assertEquals(Outcome.REJECTED, inputs.outcome(), inputs.diagnostics().toString());
-        assertEquals(DiagnosticCode.E060, inputs.errors().get(0).code(), inputs.errors().toString());
+        // a rule over the inputs is guarded in the dense head, but not in the same compilation as a concept edit
+        CompileResult mixed = compile("input p0 at 0 in [0, 1]\nrule r: when p0 > 0.5 then left is not the decision\n"
+                + "rule no_left: when horizontal then left is not the decision\n", "mixed.onnx");
+        assertEquals(Outcome.NOT_PROVED, mixed.outcome(), mixed.diagnostics().toString());
+        Diagnostic m = mixed.errors().get(0);
+        assertEquals(DiagnosticCode.E062, m.code(), mixed.errors().toString());
+        assertEquals(9, m.span().start().line(), m.toString());
+        assertTrue(m.message().contains("one after the other"), m.message());
+        assertFalse(Files.exists(dir.resolve("mixed.onnx")));
     }
 
     static int argmax(float[] v) {

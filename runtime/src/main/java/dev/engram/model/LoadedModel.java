@@ -30,6 +30,26 @@ public interface LoadedModel {
         return Dags.of(dense());
     }
 
+    /**
+     * The dense head: the trailing chain of dense layers that computes the output from {@link #headInput()}. For a
+     * dense chain it is {@link #dense()} and reads the model's input; for a graph that is not one (convolutions,
+     * pooling) it reads the output of the last operator that is not dense, and what comes before (the prefix) is
+     * not part of it.
+     */
+    default DenseNetwork head() {
+        return dense();
+    }
+
+    /** The name of the value the head reads: the model's input for a dense chain. */
+    default String headInput() {
+        return inputNames().get(0);
+    }
+
+    /** This model with the head's values written back ({@link #withDense} for a dense chain); the prefix kept. */
+    default LoadedModel withHead(DenseNetwork network) {
+        return withDense(network);
+    }
+
     /** Every float parameter tensor by name, in file order: what patches edit. */
     Map<String, FloatTensor> parameters();
 

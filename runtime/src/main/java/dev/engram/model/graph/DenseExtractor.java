@@ -65,7 +65,81 @@ public final class DenseExtractor {
         return w.finish(input, output);
     }
 
-    private static void checkOperators(Graph g) {
+    /** Shape-only operators a head may start with (between the last non-dense operator and the first layer). */
+    private static final Set<String> SHAPE_ONLY = Set.of("Identity", "Dropout", "Flatten", "Reshape", "Squeeze",
+            "Unsqueeze");
+
+    /**
+     * The dense head of a graph that is not a dense chain: the trailing chain of MatMul/Gemm layers (with biases,
+     * activations and shape-only operators) that ends at the output, read as a {@link DenseNetwork} whose input is the
+     * value the chain starts from ({@link DenseExtraction#inputName()}: the output of the last operator that is not
+     * dense, such as a convolution or a pooling). Everything before that value (the prefix) is not read. Throws
+     * {@link ModelException} when the output is not produced by such a chain, or when the graph is a dense chain
+     * (use {@link #extract}).
+     */
+    public static DenseExtraction extractHead(Graph g) {
+        checkNormalising(g);
+        Walk w = new Walk(g);
+        if (g.outputs().size() != 1) {
+            throw new ModelException("a head needs exactly one output, found " + g.outputs().size());
+        }
+        String output = g.outputs().get(0).name();
+        List<Node> chain = trailingChain(g, w, output);
+        int first = -1;
+        for (int k = 0; k < chain.size() && first < 0; k++) {
+            if (chain.get(k).opType().equals("MatMul") || chain.get(k).opType().equals("Gemm")) {
+                first = k;
+            }
+        }
+        if (first < 0) {
+            throw new ModelException("the graph's output is not computed by a MatMul or Gemm layer: no dense head");
+        }
+        int start = first;
+        while (start > 0 && SHAPE_ONLY.contains(chain.get(start - 1).opType())) {
+            start--;
+        }
+        String input = w.dataInput(chain.get(start));
+        if (w.isGraphInput(input)) {
+            throw new ModelException("the graph is a dense chain from its input: it has no prefix to split off");
+        }
+        for (Node n : g.nodes()) {
+            if (!chain.subList(start, chain.size()).contains(n)) {
+                w.visited.add(n); // the prefix: not read
+            }
+        }
+        String cur = input;
+        while (!cur.equals(output)) {
+            Node n = w.next(cur, output);
+            w.step(n, cur);
+            cur = n.outputs().get(0);
+        }
+        return w.finish(input, output);
+    }
+
+    /** The nodes of the extractor's operators that end at {@code output}, each reading the previous, in order. */
+    private static List<Node> trailingChain(Graph g, Walk w, String output) {
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : g.nodes()) {
+            for (String o : n.outputs()) {
+                producer.put(o, n);
+            }
+        }
+        List<Node> chain = new ArrayList<>();
+        String cur = output;
+        Node n = producer.get(cur);
+        while (n != null && SUPPORTED.contains(n.opType()) && !n.opType().equals("Constant")
+                && chain.size() <= g.nodes().size()) {
+            chain.add(0, n);
+            String in = w.dataInput(n);
+            if (in == null) {
+                break;
+            }
+            n = producer.get(in);
+        }
+        return chain;
+    }
+
+    private static void checkNormalising(Graph g) {
         for (Node n : g.nodes()) {
             if (NORMALISING.contains(n.opType())) {
                 throw new ModelException("node " + n.label() + " applies " + n.opType() + " across the outputs,"
@@ -73,6 +147,12 @@ public final class DenseExtractor {
                         + " checked against the scores before it: the model is refused (export it without the final "
                         + n.opType() + "; argmax is the same before it)");
             }
+        }
+    }
+
+    private static void checkOperators(Graph g) {
+        checkNormalising(g);
+        for (Node n : g.nodes()) {
             if (!SUPPORTED.contains(n.opType()) || !(n.domain() == null || n.domain().isEmpty()
                     || n.domain().equals("ai.onnx"))) {
                 String dom = n.domain() == null || n.domain().isEmpty() ? "" : n.domain() + ":";
@@ -127,6 +207,24 @@ public final class DenseExtractor {
                         + realInputs.size() + " inputs and " + g.outputs().size() + " outputs");
             }
             return realInputs.get(0).name();
+        }
+
+        /** The one input of {@code n} that is not a constant, or null when there is none or more than one. */
+        String dataInput(Node n) {
+            String found = null;
+            for (String in : n.inputs()) {
+                if (!in.isEmpty() && !consts.containsKey(in)) {
+                    if (found != null) {
+                        return null;
+                    }
+                    found = in;
+                }
+            }
+            return found;
+        }
+
+        boolean isGraphInput(String value) {
+            return g.inputs().stream().anyMatch(v -> v.name().equals(value));
         }
 
         /** The single node reading {@code cur}. */

@@ -23,7 +23,8 @@ final class OnnxInsertions {
 
     /**
      * {@code proto} with the inserted layers of {@code net} added; the other layers of {@code net} must be the
-     * extraction's, in order. Only ReLU layers after the first existing layer can be inserted.
+     * extraction's, in order. Only ReLU layers can be inserted (before the first layer only where its input is non-negative: the caller's
+     * proof).
      */
     static ModelProto insert(ModelProto proto, DenseExtraction ex, DenseNetwork net) {
         GraphProto.Builder g = proto.getGraph().toBuilder();
@@ -34,13 +35,13 @@ final class OnnxInsertions {
                 old++;
                 continue;
             }
-            if (old == 0 || old >= ex.layers().size()) {
-                throw new ModelException("a layer can only be inserted between two layers of the model");
+            if (old >= ex.layers().size()) {
+                throw new ModelException("a layer can only be inserted before a layer of the model");
             }
             if (layer.activation() != Activation.RELU) {
                 throw new ModelException("only ReLU layers can be inserted, not " + layer.activation());
             }
-            int in = ex.network().layers().get(old - 1).outputSize();
+            int in = old == 0 ? ex.network().inputSize() : ex.network().layers().get(old - 1).outputSize();
             int out = ex.network().layers().get(old).inputSize();
             if (layer.inputSize() < in || layer.outputSize() < out) {
                 throw new ModelException("inserted layer " + layer.name() + " is narrower than the model's layers");

@@ -49,6 +49,7 @@ public final class OnnxModel implements LoadedModel {
     private final List<String> warnings;
     private volatile Graph graph;
     private volatile DenseExtraction extraction;
+    private volatile DenseExtraction head;
     private volatile Dag dag;
     private final ModelLimits limits;
     private volatile String sha;
@@ -166,6 +167,38 @@ public final class OnnxModel implements LoadedModel {
         return e;
     }
 
+    /**
+     * How the dense head maps onto the graph: the dense view of a dense chain, else the trailing dense chain after
+     * the last operator that is not dense ({@link DenseExtractor#extractHead}).
+     */
+    public DenseExtraction headExtraction() {
+        DenseExtraction e = head;
+        if (e == null) {
+            try {
+                e = extraction();
+            } catch (ModelException notDense) {
+                try {
+                    e = DenseExtractor.extractHead(graph());
+                } catch (ModelException ex) {
+                    throw new ModelException((source == null ? "<onnx>" : source.toString()) + ": " + ex.getMessage()
+                            + " (and not a dense chain: " + notDense.getMessage() + ")");
+                }
+            }
+            head = e;
+        }
+        return e;
+    }
+
+    @Override
+    public DenseNetwork head() {
+        return headExtraction().network();
+    }
+
+    @Override
+    public String headInput() {
+        return headExtraction().inputName();
+    }
+
     /** The graph of operators ({@link Dags#of(Graph, ModelLimits)}), built on first use within the read's limits. */
     @Override
     public Dag dag() {
@@ -258,7 +291,7 @@ public final class OnnxModel implements LoadedModel {
 
     /** This model with several initializers replaced. */
     public OnnxModel withInitializers(Map<String, FloatTensor> changed) {
-        return derived(OnnxEdits.withInitializers(proto, changed, this::extraction));
+        return derived(OnnxEdits.withInitializers(proto, changed, this::headExtraction));
     }
 
     @Override
@@ -279,6 +312,34 @@ public final class OnnxModel implements LoadedModel {
             return grown.withInitializers(OnnxEdits.denseToInitializers(grown.extraction(), net, grown.parameters()));
         }
         return withInitializers(OnnxEdits.denseToInitializers(extraction(), net, parameters()));
+    }
+
+    /**
+     * This model with the head's values written into the tensors {@link #head()} came from (and its inserted ReLU
+     * layers added as new nodes), exactly as {@link #withDense} for a dense chain; the prefix before the head keeps
+     * every node and stored bit.
+     */
+    @Override
+    public OnnxModel withHead(DenseNetwork net) {
+        if (net.layers().stream().anyMatch(dev.engram.model.DenseLayer::isInserted)) {
+            OnnxModel grown = derived(OnnxInsertions.insert(proto, headExtraction(), net));
+            return grown.withInitializers(OnnxEdits.denseToInitializers(grown.headExtraction(), net,
+                    grown.parameters()));
+        }
+        return withInitializers(OnnxEdits.denseToInitializers(headExtraction(), net, parameters()));
+    }
+
+    /**
+     * This model with {@code x' = x · keep + fill} in front of its input ({@link OnnxInputMask}): inputs with
+     * {@code keep = 1, fill = 0} are kept bit for bit, those with {@code keep = 0} replaced by {@code fill} for every
+     * finite value. Every existing node and parameter keeps its bits.
+     */
+    public OnnxModel withInputMask(float[] keep, float[] fill) {
+        List<String> ins = inputNames();
+        if (ins.size() != 1) {
+            throw new ModelException("an input mask needs a model with one input, not " + ins.size());
+        }
+        return derived(OnnxInputMask.insert(proto, ins.get(0), keep, fill));
     }
 
     private OnnxModel derived(ModelProto m) {
