@@ -235,11 +235,11 @@ public final class GraphBounds {
     }
 
     /**
-     * Lower bounds of {@code rows[r] · ŷ} optimised by α-CROWN ({@link AlphaCrown}) for at most {@code steps} steps,
+     * Lower bounds of {@code rows[r] · ŷ} optimised by α-CROWN ({@link BetaCrown} without splits) for at most {@code steps} steps,
      * stopping early once some row's bound exceeds {@code stop[r]}; never looser than {@link #lower}.
      */
     public Linear lowerOptimised(Ranges ranges, double[][] rows, double[] stop, int steps, Deadline deadline) {
-        return AlphaCrown.optimise(this, ranges, rows, stop, steps, deadline);
+        return BetaCrown.optimise(this, ranges, List.of(), rows, stop, steps, null, deadline).linear();
     }
 
     /**
@@ -265,6 +265,7 @@ public final class GraphBounds {
             if (av == null) {
                 continue;
             }
+            addExtra(av, pb, v);
             errorTerm(av, ranges.errors()[v], pb);
             Dag.Node node = dag.nodes().get(v - 1);
             int[] argIds = node.args();
@@ -296,6 +297,76 @@ public final class GraphBounds {
             bound[r] = minimum(in[r], constant[r], x);
         }
         return new Linear(bound, in, constant);
+    }
+
+    /** Adds the pass's extra coefficients of value v (β's split terms) to {@code av}. */
+    private static void addExtra(double[][] av, Backward pb, int v) {
+        if (pb.extra == null || pb.extra[v] == null) {
+            return;
+        }
+        for (int r = 0; r < av.length; r++) {
+            double[] e = pb.extra[v][r];
+            for (int i = 0; i < e.length; i++) {
+                av[r][i] += e[i];
+            }
+        }
+    }
+
+    /**
+     * The ranges of a subdomain of {@code parent} where split {@code s} also holds: the parent's ranges (valid on any
+     * part of its region) with the split element's range clamped at 0; null when that range becomes empty (no
+     * execution meets the split). The error terms stay the parent's (they only shrink with the ranges).
+     */
+    Ranges withSplit(Ranges parent, Split s) {
+        Range[] values = parent.values().clone();
+        Range r = values[s.value()];
+        double[] lo = r.lo().clone();
+        double[] hi = r.hi().clone();
+        if (s.active()) {
+            lo[s.element()] = Math.max(lo[s.element()], 0);
+        } else {
+            hi[s.element()] = Math.min(hi[s.element()], 0);
+        }
+        if (lo[s.element()] > hi[s.element()]) {
+            return null;
+        }
+        values[s.value()] = new Range(lo, hi);
+        return new Ranges(values, parent.errors());
+    }
+
+    /**
+     * Every value at input {@code x} through the linear relaxations that row r of pass {@code pb} used (ReLU elements:
+     * the line its coefficient met; other operators: exact). The bound of row r is linear in each slope α and each
+     * split multiplier β with these values as the derivatives' factors ({@code a·ẑ_rel(x*)}), which is what
+     * {@link BetaCrown} ascends along.
+     */
+    double[][] relaxedPoint(Ranges ranges, double[] x, Backward pb, int r) {
+        int nv = dag.valueCount();
+        double[][] val = new double[nv][];
+        val[0] = x;
+        for (int k = 0; k < ops.size(); k++) {
+            int v = 1 + k;
+            BoundOp op = ops.get(k);
+            int[] a = dag.nodes().get(k).args();
+            if (op instanceof ReluBound relu) {
+                double[] met = pb.unstable == null || pb.unstable[v] == null ? null : pb.unstable[v][r];
+                double[] alpha = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];
+                val[v] = relu.relaxed(val[a[0]], ranges.values()[a[0]], met, alpha);
+                continue;
+            }
+            Range[] pts = new Range[a.length];
+            for (int i = 0; i < a.length; i++) {
+                pts[i] = new Range(val[a[i]], val[a[i]]);
+            }
+            double[] lo = new double[op.size()];
+            double[] hi = new double[op.size()];
+            op.interval(pts, lo, hi);
+            for (int i = 0; i < lo.length; i++) {
+                lo[i] = 0.5 * lo[i] + 0.5 * hi[i];
+            }
+            val[v] = lo;
+        }
+        return val;
     }
 
     /** {@code min over the range of coef·x + constant}, rounded down. */

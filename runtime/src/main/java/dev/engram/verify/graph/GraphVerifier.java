@@ -59,7 +59,7 @@ public final class GraphVerifier {
             }
             boolean open = false;
             for (Box box : boxes) {
-                Result r = search(g, attack, property, box, deadline);
+                Result r = search(g, attack, property, box, options.threads(), deadline);
                 if (r.witness != null) {
                     return attack.witness(r.witness, seconds(start));
                 }
@@ -87,7 +87,8 @@ public final class GraphVerifier {
     }
 
     /** Branch and bound over one box: refuted, a witness, or neither (a high-dimensional box not refuted). */
-    private static Result search(GraphBounds g, GraphAttack attack, Property property, Box box, Deadline deadline) {
+    private static Result search(GraphBounds g, GraphAttack attack, Property property, Box box, int threads,
+                                 Deadline deadline) {
         Deque<Box> stack = new ArrayDeque<>();
         stack.push(box);
         while (!stack.isEmpty()) {
@@ -113,14 +114,18 @@ public final class GraphVerifier {
                     continue; // this conjunction is refuted on sub
                 }
                 double crown = best;
-                lin = g.lowerOptimised(ranges, rows, stop, sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8, deadline);
+                boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
+                // ReLU splitting optimises its root itself
+                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8;
+                lin = g.lowerOptimised(ranges, rows, stop, steps, deadline);
                 bj = best(lin, stop);
                 best = lin.bound()[bj] - stop[bj];
                 if (DEBUG) {
                     System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
                 }
-                if (best <= 0 && sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu()) {
-                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, rows, stop, deadline);
+                if (best <= 0 && reluSplit) {
+                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads,
+                            deadline);
                     if (o.witness() != null) {
                         return new Result(false, o.witness());
                     }
