@@ -28,8 +28,12 @@ final class BetaCrown {
     private static final double ALPHA_RATE = Double.parseDouble(System.getProperty("engram.verify.alphaRate", "0.1"));
     private static final double BETA_RATE = Double.parseDouble(System.getProperty("engram.verify.betaRate", "0.05"));
 
-    /** The parameters: {@code alpha[value][row][element]} (null where no ReLU) and {@code beta[row][split]}. */
-    record Params(double[][][] alpha, double[][] beta) {
+    /**
+     * The parameters: {@code alpha[value][row][element]} (null where no ReLU), {@code beta[row][split]}, and each
+     * multiplier's scale {@code scale[row][split]} (its Adam step is the rate times the scale: the magnitude of the
+     * coefficient the split element met in the parent's bound, the order of a useful multiplier).
+     */
+    record Params(double[][][] alpha, double[][] beta, double[][] scale) {
     }
 
     /**
@@ -49,12 +53,18 @@ final class BetaCrown {
      */
     static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, double[][] rows,
                            double[] stop, int steps, Params start, Deadline deadline) {
+        return optimise(g, ranges, g.output(), splits, rows, stop, steps, start, deadline);
+    }
+
+    /** {@link #optimise} for linear functions of value {@code target} (e.g. an intermediate value's elements). */
+    static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
+                           double[][] rows, double[] stop, int steps, Params start, Deadline deadline) {
         int nv = g.dag().valueCount();
         int m = rows.length;
         int k = splits.size();
         double[][][] alpha = new double[nv][][];
         double[][][] met = new double[nv][][];
-        for (int o = 0; o < g.ops().size(); o++) {
+        for (int o = 0; o < target; o++) {
             if (g.ops().get(o) instanceof ReluBound relu) {
                 int v = 1 + o;
                 met[v] = new double[m][relu.size()];
@@ -73,14 +83,26 @@ final class BetaCrown {
             }
         }
         double[][] beta = new double[m][k];
+        double[][] scale = new double[m][k];
+        for (double[] row : scale) {
+            java.util.Arrays.fill(row, 1);
+        }
         if (start != null) {
             for (int r = 0; r < m; r++) {
-                double[] b = start.beta()[Math.min(r, start.beta().length - 1)];
-                System.arraycopy(b, 0, beta[r], 0, Math.min(k, b.length));
+                int sr = Math.min(r, start.beta().length - 1);
+                System.arraycopy(start.beta()[sr], 0, beta[r], 0, Math.min(k, start.beta()[sr].length));
+                System.arraycopy(start.scale()[sr], 0, scale[r], 0, Math.min(k, start.scale()[sr].length));
             }
         }
-        Adam adamA = new Adam(alpha, ALPHA_RATE);
-        Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE);
+        boolean free = k > 0;
+        for (double[][] a : alpha) {
+            free |= a != null;
+        }
+        if (!free) {
+            steps = 0; // nothing to optimise: CROWN's bound
+        }
+        Adam adamA = new Adam(alpha, ALPHA_RATE, null);
+        Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE, new double[][][] {scale});
         double[] bound = new double[m];
         java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
         double[][] coef = new double[m][];
@@ -97,7 +119,7 @@ final class BetaCrown {
                 }
             }
             pb.extra = extra(ranges, splits, beta, nv);
-            GraphBounds.Linear lin = g.pass(ranges, g.output(), copy(rows), pb);
+            GraphBounds.Linear lin = g.pass(ranges, target, copy(rows), pb);
             for (int r = 0; r < m; r++) {
                 if (lin.bound()[r] > bound[r] || coef[r] == null) {
                     bound[r] = lin.bound()[r];
@@ -117,7 +139,7 @@ final class BetaCrown {
             }
             for (int r = 0; r < m; r++) {
                 double[] xs = minimiser(lin.coef()[r], ranges.values()[0]);
-                double[][] z = g.relaxedPoint(ranges, xs, pb, r);
+                double[][] z = g.relaxedPoint(ranges, target, xs, pb, r);
                 for (int v = 1; v < nv; v++) {
                     if (alpha[v] == null) {
                         continue;
@@ -140,7 +162,7 @@ final class BetaCrown {
             adamB.ascend(new double[][][] {gradB}, t + 1);
             project(g, alpha, beta);
         }
-        return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta), met);
+        return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met);
     }
 
     /** The split multipliers as extra coefficients of the split values: {@code −β} active, {@code +β} inactive. */
@@ -188,10 +210,12 @@ final class BetaCrown {
         private final double[][][] mom;
         private final double[][][] vel;
         private final double rate;
+        private final double[][][] scale;
 
-        Adam(double[][][] x, double rate) {
+        Adam(double[][][] x, double rate, double[][][] scale) {
             this.x = x;
             this.rate = rate;
+            this.scale = scale;
             mom = new double[x.length][][];
             vel = new double[x.length][][];
             for (int v = 0; v < x.length; v++) {
@@ -214,11 +238,13 @@ final class BetaCrown {
                     double[] gr = grad[v][r];
                     double[] mo = mom[v][r];
                     double[] ve = vel[v][r];
+                    double[] sc = scale == null ? null : scale[v][r];
                     for (int i = 0; i < p.length; i++) {
                         mo[i] = 0.9 * mo[i] + 0.1 * gr[i];
                         ve[i] = 0.999 * ve[i] + 0.001 * gr[i] * gr[i];
                         if (ve[i] > 0) {
-                            p[i] += rate * (mo[i] / c1) / (Math.sqrt(ve[i] / c2) + 1e-12);
+                            double step = rate * (mo[i] / c1) / (Math.sqrt(ve[i] / c2) + 1e-12);
+                            p[i] += sc == null ? step : step * sc[i];
                         }
                     }
                 }

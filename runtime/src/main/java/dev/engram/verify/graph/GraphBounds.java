@@ -113,8 +113,20 @@ public final class GraphBounds {
         return ranges(box, List.of(), deadline);
     }
 
+    /**
+     * {@link #ranges(Box, Deadline)} with the tightening passes optimised by α-CROWN for {@code steps} steps each
+     * (per element and side its own slopes; tighter, about {@code steps} times the cost).
+     */
+    public Ranges ranges(Box box, int steps, Deadline deadline) {
+        return ranges(box, List.of(), steps, deadline);
+    }
+
     /** {@link #ranges(Box, Deadline)} on the part of the box where every split holds. */
     public Ranges ranges(Box box, List<Split> splits, Deadline deadline) {
+        return ranges(box, splits, 0, deadline);
+    }
+
+    private Ranges ranges(Box box, List<Split> splits, int steps, Deadline deadline) {
         int n = box.dimension();
         double[] lo = new double[n];
         double[] hi = new double[n];
@@ -125,16 +137,16 @@ public final class GraphBounds {
             // the input rounded to float32 (a real point of the box given as a float32 input)
             err[i] = Math.nextUp(Rounding.F32_U * Math.max(Math.abs(lo[i]), Math.abs(hi[i])) + Rounding.F32_TINY);
         }
-        return forward(new Range(lo, hi).widen(err), splits, deadline);
+        return forward(new Range(lo, hi).widen(err), splits, steps, deadline);
     }
 
     /** The exact (real-arithmetic) values at point {@code x} as ranges, no error terms: for linearisation. */
     public Ranges point(double[] x) {
-        return forward(Range.point(x), null, Deadline.NONE);
+        return forward(Range.point(x), null, 0, Deadline.NONE);
     }
 
     /** The forward pass; {@code splits} null: exact values at a point, no error terms. */
-    private Ranges forward(Range input, List<Split> splits, Deadline deadline) {
+    private Ranges forward(Range input, List<Split> splits, int steps, Deadline deadline) {
         boolean executed = splits != null;
         int nv = dag.valueCount();
         Range[] values = new Range[nv];
@@ -154,7 +166,7 @@ public final class GraphBounds {
                 r = r.widen(errors[v]);
                 values[v] = r;
                 if (tighten[v]) {
-                    values[v] = r.intersect(crown(values, errors, v, r, deadline));
+                    values[v] = r.intersect(crown(values, errors, v, r, steps, deadline));
                 }
                 values[v] = split(values[v], v, splits);
             } else {
@@ -190,7 +202,7 @@ public final class GraphBounds {
     }
 
     /** Backward-pass bounds of the elements of value v worth tightening (the others: infinite). */
-    private Range crown(Range[] values, double[][] errors, int v, Range ibp, Deadline deadline) {
+    private Range crown(Range[] values, double[][] errors, int v, Range ibp, int steps, Deadline deadline) {
         int size = ibp.size();
         double[] lo = new double[size];
         double[] hi = new double[size];
@@ -212,7 +224,7 @@ public final class GraphBounds {
                 for (int r = 0; r < rows; r++) {
                     a[r][which[c0 + r]] = sign;
                 }
-                Linear lin = pass(partial, v, a);
+                Linear lin = steps == 0 ? pass(partial, v, a) : optimised(partial, v, a, steps, deadline);
                 for (int r = 0; r < rows; r++) {
                     int i = which[c0 + r];
                     if (sign > 0) {
@@ -224,6 +236,12 @@ public final class GraphBounds {
             }
         }
         return new Range(lo, hi);
+    }
+
+    private Linear optimised(Ranges partial, int v, double[][] a, int steps, Deadline deadline) {
+        double[] never = new double[a.length];
+        java.util.Arrays.fill(never, Double.POSITIVE_INFINITY);
+        return BetaCrown.optimise(this, partial, v, List.of(), a, never, steps, null, deadline).linear();
     }
 
     /**
@@ -340,11 +358,11 @@ public final class GraphBounds {
      * split multiplier β with these values as the derivatives' factors ({@code a·ẑ_rel(x*)}), which is what
      * {@link BetaCrown} ascends along.
      */
-    double[][] relaxedPoint(Ranges ranges, double[] x, Backward pb, int r) {
+    double[][] relaxedPoint(Ranges ranges, int target, double[] x, Backward pb, int r) {
         int nv = dag.valueCount();
         double[][] val = new double[nv][];
         val[0] = x;
-        for (int k = 0; k < ops.size(); k++) {
+        for (int k = 0; k < target; k++) {
             int v = 1 + k;
             BoundOp op = ops.get(k);
             int[] a = dag.nodes().get(k).args();

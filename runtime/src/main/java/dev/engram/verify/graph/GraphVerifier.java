@@ -30,6 +30,8 @@ public final class GraphVerifier {
     /** Inputs up to this many dimensions are split in branch and bound. */
     static final int SPLIT_DIMENSIONS = 16;
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    /** α-CROWN steps of each intermediate bound on a high-dimensional box. */
+    private static final int RANGE_STEPS = Integer.getInteger("engram.verify.rangeSteps", 3);
 
     private GraphVerifier() {
     }
@@ -94,7 +96,9 @@ public final class GraphVerifier {
         while (!stack.isEmpty()) {
             deadline.check();
             Box sub = stack.pop();
-            GraphBounds.Ranges ranges = g.ranges(sub, deadline);
+            // high-dimensional boxes are not split: worth optimised intermediate bounds
+            GraphBounds.Ranges ranges = sub.dimension() > SPLIT_DIMENSIONS ? g.ranges(sub, RANGE_STEPS, deadline)
+                    : g.ranges(sub, deadline);
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();

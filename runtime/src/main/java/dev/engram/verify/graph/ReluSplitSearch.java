@@ -181,9 +181,35 @@ final class ReluSplitSearch {
             }
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(s);
-            children.add(new Domain(List.copyOf(splits), r, res.params(), best));
+            // a child's bound is at least its parent's (its region is a part of the parent's)
+            children.add(new Domain(List.copyOf(splits), r, warm(res, next), Math.max(best, d.margin)));
         }
         return children;
+    }
+
+    /** The parent's parameters as a child's warm start: the new split's multiplier 0, scaled by its coefficient. */
+    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split next) {
+        BetaCrown.Params p = res.params();
+        int k = p.beta()[0].length;
+        double[][] beta = new double[p.beta().length][];
+        double[][] scale = new double[p.beta().length][];
+        int relu = reluOf(next.value());
+        for (int r = 0; r < beta.length; r++) {
+            beta[r] = java.util.Arrays.copyOf(p.beta()[r], k + 1);
+            scale[r] = java.util.Arrays.copyOf(p.scale()[r], k + 1);
+            scale[r][k] = Math.max(1e-6, Math.abs(res.unstable()[relu][r][next.element()]));
+        }
+        return new BetaCrown.Params(p.alpha(), beta, scale);
+    }
+
+    /** The ReLU value whose argument is value u. */
+    private int reluOf(int u) {
+        for (int k = 0; k < g.ops().size(); k++) {
+            if (g.ops().get(k) instanceof ReluBound && g.dag().nodes().get(k).arg(0) == u) {
+                return 1 + k;
+            }
+        }
+        throw new IllegalStateException("no ReLU on value " + u);
     }
 
     /** The unstable ReLU element with the largest BaBSR score in row r's last pass, or null. */
