@@ -48,7 +48,15 @@ class GraphBoundsProperties {
         AtomicInteger checked = new AtomicInteger();
         qt().withExamples(examples).forAll(longs().all()).checkAssert(seed -> {
             Random r = new Random(seed);
-            OnnxGraphBuilder b = gen.apply(r);
+            OnnxGraphBuilder b;
+            try {
+                b = gen.apply(r);
+            } catch (RuntimeException e) {
+                if (e.getClass().getSimpleName().equals("Skip")) {
+                    return; // ONNX Runtime refused a probe of the generated graph: not a case
+                }
+                throw e;
+            }
             byte[] bytes = b.bytes();
             Dag dag;
             try {
