@@ -180,11 +180,7 @@ public final class GraphVerifier {
 
     /** The box corner minimising {@code coef · x}. */
     static double[] minimiser(double[] coef, Box box) {
-        double[] x = new double[coef.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = coef[i] >= 0 ? box.lo()[i] : box.hi()[i];
-        }
-        return x;
+        return BetaCrown.minimiser(coef, new Range(box.lo(), box.hi()));
     }
 
     /** The input with the largest {@code |coef| × width} that can still be halved, or -1. */
