@@ -62,38 +62,11 @@ final class BetaCrown {
         int nv = g.dag().valueCount();
         int m = rows.length;
         int k = splits.size();
-        double[][][] alpha = new double[nv][][];
         double[][][] met = new double[nv][][];
-        for (int o = 0; o < target; o++) {
-            if (g.ops().get(o) instanceof ReluBound relu) {
-                int v = 1 + o;
-                met[v] = new double[m][relu.size()];
-                alpha[v] = new double[m][];
-                Range z = ranges.values()[g.dag().nodes().get(o).arg(0)];
-                for (int r = 0; r < m; r++) {
-                    if (start != null && start.alpha()[v] != null) {
-                        alpha[v][r] = start.alpha()[v][Math.min(r, start.alpha()[v].length - 1)].clone();
-                    } else {
-                        alpha[v][r] = new double[relu.size()];
-                        for (int i = 0; i < relu.size(); i++) {
-                            alpha[v][r][i] = z.hi()[i] >= -z.lo()[i] ? 1 : relu.leak();
-                        }
-                    }
-                }
-            }
-        }
+        double[][][] alpha = initialAlpha(g, ranges, target, m, start, met);
         double[][] beta = new double[m][k];
         double[][] scale = new double[m][k];
-        for (double[] row : scale) {
-            java.util.Arrays.fill(row, 1);
-        }
-        if (start != null) {
-            for (int r = 0; r < m; r++) {
-                int sr = Math.min(r, start.beta().length - 1);
-                System.arraycopy(start.beta()[sr], 0, beta[r], 0, Math.min(k, start.beta()[sr].length));
-                System.arraycopy(start.scale()[sr], 0, scale[r], 0, Math.min(k, start.scale()[sr].length));
-            }
-        }
+        initialBeta(start, beta, scale);
         boolean free = k > 0;
         for (double[][] a : alpha) {
             free |= a != null;
@@ -132,37 +105,89 @@ final class BetaCrown {
             }
             double[][][] gradA = new double[nv][][];
             double[][] gradB = new double[m][k];
-            for (int v = 0; v < nv; v++) {
-                if (alpha[v] != null) {
-                    gradA[v] = new double[m][alpha[v][0].length];
-                }
-            }
-            for (int r = 0; r < m; r++) {
-                double[] xs = minimiser(lin.coef()[r], ranges.values()[0]);
-                double[][] z = g.relaxedPoint(ranges, target, xs, pb, r);
-                for (int v = 1; v < nv; v++) {
-                    if (alpha[v] == null) {
-                        continue;
-                    }
-                    double[] zu = z[g.dag().nodes().get(v - 1).arg(0)];
-                    double[] a = met[v][r];
-                    for (int i = 0; i < a.length; i++) {
-                        if (a[i] > 0) {
-                            gradA[v][r][i] = a[i] * zu[i];
-                        }
-                    }
-                }
-                for (int j = 0; j < k; j++) {
-                    GraphBounds.Split s = splits.get(j);
-                    double zj = z[s.value()][s.element()];
-                    gradB[r][j] = s.active() ? -zj : zj;
-                }
-            }
+            gradients(g, ranges, target, splits, lin, pb, gradA, gradB);
             adamA.ascend(gradA, t + 1);
             adamB.ascend(new double[][][] {gradB}, t + 1);
             project(g, alpha, beta);
         }
         return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met);
+    }
+
+    /**
+     * The slopes of the ReLU values before {@code target}: the warm start's, else CROWN's adaptive choice; allocates
+     * {@code met} for the same values.
+     */
+    private static double[][][] initialAlpha(GraphBounds g, GraphBounds.Ranges ranges, int target, int m,
+                                             Params start, double[][][] met) {
+        double[][][] alpha = new double[met.length][][];
+        for (int o = 0; o < target; o++) {
+            if (g.ops().get(o) instanceof ReluBound relu) {
+                int v = 1 + o;
+                met[v] = new double[m][relu.size()];
+                alpha[v] = new double[m][];
+                Range z = ranges.values()[g.dag().nodes().get(o).arg(0)];
+                for (int r = 0; r < m; r++) {
+                    if (start != null && start.alpha()[v] != null) {
+                        alpha[v][r] = start.alpha()[v][Math.min(r, start.alpha()[v].length - 1)].clone();
+                    } else {
+                        alpha[v][r] = new double[relu.size()];
+                        for (int i = 0; i < relu.size(); i++) {
+                            alpha[v][r][i] = z.hi()[i] >= -z.lo()[i] ? 1 : relu.leak();
+                        }
+                    }
+                }
+            }
+        }
+        return alpha;
+    }
+
+    /** The warm start's multipliers and scales for a prefix of the splits; the rest 0 and scale 1. */
+    private static void initialBeta(Params start, double[][] beta, double[][] scale) {
+        for (int r = 0; r < beta.length; r++) {
+            java.util.Arrays.fill(scale[r], 1);
+            if (start != null) {
+                int sr = Math.min(r, start.beta().length - 1);
+                int k = beta[r].length;
+                System.arraycopy(start.beta()[sr], 0, beta[r], 0, Math.min(k, start.beta()[sr].length));
+                System.arraycopy(start.scale()[sr], 0, scale[r], 0, Math.min(k, start.scale()[sr].length));
+            }
+        }
+    }
+
+    /**
+     * The bound's derivatives at each row's minimising corner: {@code a_i · z_i^rel(x*)} for the slopes
+     * (into {@code gradA}, allocated here) and {@code ∓z_j^rel(x*)} for the multipliers (into {@code gradB}).
+     */
+    private static void gradients(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
+                                  GraphBounds.Linear lin, Backward pb, double[][][] gradA, double[][] gradB) {
+        double[][][] met = pb.unstable;
+        int m = gradB.length;
+        for (int v = 0; v < gradA.length; v++) {
+            if (pb.alpha[v] != null) {
+                gradA[v] = new double[m][pb.alpha[v][0].length];
+            }
+        }
+        for (int r = 0; r < m; r++) {
+            double[] xs = minimiser(lin.coef()[r], ranges.values()[0]);
+            double[][] z = g.relaxedPoint(ranges, target, xs, pb, r);
+            for (int v = 1; v < gradA.length; v++) {
+                if (gradA[v] == null) {
+                    continue;
+                }
+                double[] zu = z[g.dag().nodes().get(v - 1).arg(0)];
+                double[] a = met[v][r];
+                for (int i = 0; i < a.length; i++) {
+                    if (a[i] > 0) {
+                        gradA[v][r][i] = a[i] * zu[i];
+                    }
+                }
+            }
+            for (int j = 0; j < splits.size(); j++) {
+                GraphBounds.Split s = splits.get(j);
+                double zj = z[s.value()][s.element()];
+                gradB[r][j] = s.active() ? -zj : zj;
+            }
+        }
     }
 
     /** The split multipliers as extra coefficients of the split values: {@code −β} active, {@code +β} inactive. */
