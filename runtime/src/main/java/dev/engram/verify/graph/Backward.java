@@ -18,8 +18,17 @@ public final class Backward {
     /** Per value, per row and element: the coefficient that met a lower line {@code α z} (for α's gradient), or null. */
     double[][][] used;
 
-    /** Per value, per row and element: the coefficient met by an unstable ReLU element (for branching), or null. */
+    /**
+     * Per value, per row and element: the coefficient met by an unstable ReLU element (for branching and for the
+     * slopes' gradients), or null.
+     */
     double[][][] unstable;
+
+    /**
+     * Per value, per row and element: a coefficient added to the value as executed before it is relaxed (β-CROWN's
+     * split multipliers, {@code −β} on an active split, {@code +β} on an inactive one), or null.
+     */
+    double[][][] extra;
 
     Backward(int rows) {
         constant = new double[rows];

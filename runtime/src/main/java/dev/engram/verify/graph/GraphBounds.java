@@ -113,8 +113,20 @@ public final class GraphBounds {
         return ranges(box, List.of(), deadline);
     }
 
+    /**
+     * {@link #ranges(Box, Deadline)} with the tightening passes optimised by α-CROWN for {@code steps} steps each
+     * (per element and side its own slopes; tighter, about {@code steps} times the cost).
+     */
+    public Ranges ranges(Box box, int steps, Deadline deadline) {
+        return ranges(box, List.of(), steps, deadline);
+    }
+
     /** {@link #ranges(Box, Deadline)} on the part of the box where every split holds. */
     public Ranges ranges(Box box, List<Split> splits, Deadline deadline) {
+        return ranges(box, splits, 0, deadline);
+    }
+
+    private Ranges ranges(Box box, List<Split> splits, int steps, Deadline deadline) {
         int n = box.dimension();
         double[] lo = new double[n];
         double[] hi = new double[n];
@@ -125,16 +137,16 @@ public final class GraphBounds {
             // the input rounded to float32 (a real point of the box given as a float32 input)
             err[i] = Math.nextUp(Rounding.F32_U * Math.max(Math.abs(lo[i]), Math.abs(hi[i])) + Rounding.F32_TINY);
         }
-        return forward(new Range(lo, hi).widen(err), splits, deadline);
+        return forward(new Range(lo, hi).widen(err), splits, steps, deadline);
     }
 
     /** The exact (real-arithmetic) values at point {@code x} as ranges, no error terms: for linearisation. */
     public Ranges point(double[] x) {
-        return forward(Range.point(x), null, Deadline.NONE);
+        return forward(Range.point(x), null, 0, Deadline.NONE);
     }
 
     /** The forward pass; {@code splits} null: exact values at a point, no error terms. */
-    private Ranges forward(Range input, List<Split> splits, Deadline deadline) {
+    private Ranges forward(Range input, List<Split> splits, int steps, Deadline deadline) {
         boolean executed = splits != null;
         int nv = dag.valueCount();
         Range[] values = new Range[nv];
@@ -154,7 +166,7 @@ public final class GraphBounds {
                 r = r.widen(errors[v]);
                 values[v] = r;
                 if (tighten[v]) {
-                    values[v] = r.intersect(crown(values, errors, v, r, deadline));
+                    values[v] = r.intersect(crown(values, errors, v, r, steps, deadline));
                 }
                 values[v] = split(values[v], v, splits);
             } else {
@@ -190,7 +202,7 @@ public final class GraphBounds {
     }
 
     /** Backward-pass bounds of the elements of value v worth tightening (the others: infinite). */
-    private Range crown(Range[] values, double[][] errors, int v, Range ibp, Deadline deadline) {
+    private Range crown(Range[] values, double[][] errors, int v, Range ibp, int steps, Deadline deadline) {
         int size = ibp.size();
         double[] lo = new double[size];
         double[] hi = new double[size];
@@ -212,7 +224,7 @@ public final class GraphBounds {
                 for (int r = 0; r < rows; r++) {
                     a[r][which[c0 + r]] = sign;
                 }
-                Linear lin = pass(partial, v, a);
+                Linear lin = steps == 0 ? pass(partial, v, a) : optimised(partial, v, a, steps, deadline);
                 for (int r = 0; r < rows; r++) {
                     int i = which[c0 + r];
                     if (sign > 0) {
@@ -226,6 +238,12 @@ public final class GraphBounds {
         return new Range(lo, hi);
     }
 
+    private Linear optimised(Ranges partial, int v, double[][] a, int steps, Deadline deadline) {
+        double[] never = new double[a.length];
+        java.util.Arrays.fill(never, Double.POSITIVE_INFINITY);
+        return BetaCrown.optimise(this, partial, v, List.of(), a, never, steps, null, deadline).linear();
+    }
+
     /**
      * Lower bounds of {@code rows[r] · ŷ} (ŷ the output as executed) over the ranges' box, with the linear functions
      * of the input they come from.
@@ -235,11 +253,11 @@ public final class GraphBounds {
     }
 
     /**
-     * Lower bounds of {@code rows[r] · ŷ} optimised by α-CROWN ({@link AlphaCrown}) for at most {@code steps} steps,
+     * Lower bounds of {@code rows[r] · ŷ} optimised by α-CROWN ({@link BetaCrown} without splits) for at most {@code steps} steps,
      * stopping early once some row's bound exceeds {@code stop[r]}; never looser than {@link #lower}.
      */
     public Linear lowerOptimised(Ranges ranges, double[][] rows, double[] stop, int steps, Deadline deadline) {
-        return AlphaCrown.optimise(this, ranges, rows, stop, steps, deadline);
+        return BetaCrown.optimise(this, ranges, List.of(), rows, stop, steps, null, deadline).linear();
     }
 
     /**
@@ -265,6 +283,7 @@ public final class GraphBounds {
             if (av == null) {
                 continue;
             }
+            addExtra(av, pb, v);
             errorTerm(av, ranges.errors()[v], pb);
             Dag.Node node = dag.nodes().get(v - 1);
             int[] argIds = node.args();
@@ -296,6 +315,76 @@ public final class GraphBounds {
             bound[r] = minimum(in[r], constant[r], x);
         }
         return new Linear(bound, in, constant);
+    }
+
+    /** Adds the pass's extra coefficients of value v (β's split terms) to {@code av}. */
+    private static void addExtra(double[][] av, Backward pb, int v) {
+        if (pb.extra == null || pb.extra[v] == null) {
+            return;
+        }
+        for (int r = 0; r < av.length; r++) {
+            double[] e = pb.extra[v][r];
+            for (int i = 0; i < e.length; i++) {
+                av[r][i] += e[i];
+            }
+        }
+    }
+
+    /**
+     * The ranges of a subdomain of {@code parent} where split {@code s} also holds: the parent's ranges (valid on any
+     * part of its region) with the split element's range clamped at 0; null when that range becomes empty (no
+     * execution meets the split). The error terms stay the parent's (they only shrink with the ranges).
+     */
+    Ranges withSplit(Ranges parent, Split s) {
+        Range[] values = parent.values().clone();
+        Range r = values[s.value()];
+        double[] lo = r.lo().clone();
+        double[] hi = r.hi().clone();
+        if (s.active()) {
+            lo[s.element()] = Math.max(lo[s.element()], 0);
+        } else {
+            hi[s.element()] = Math.min(hi[s.element()], 0);
+        }
+        if (lo[s.element()] > hi[s.element()]) {
+            return null;
+        }
+        values[s.value()] = new Range(lo, hi);
+        return new Ranges(values, parent.errors());
+    }
+
+    /**
+     * Every value at input {@code x} through the linear relaxations that row r of pass {@code pb} used (ReLU elements:
+     * the line its coefficient met; other operators: exact). The bound of row r is linear in each slope α and each
+     * split multiplier β with these values as the derivatives' factors ({@code a·ẑ_rel(x*)}), which is what
+     * {@link BetaCrown} ascends along.
+     */
+    double[][] relaxedPoint(Ranges ranges, int target, double[] x, Backward pb, int r) {
+        int nv = dag.valueCount();
+        double[][] val = new double[nv][];
+        val[0] = x;
+        for (int k = 0; k < target; k++) {
+            int v = 1 + k;
+            BoundOp op = ops.get(k);
+            int[] a = dag.nodes().get(k).args();
+            if (op instanceof ReluBound relu) {
+                double[] met = pb.unstable == null || pb.unstable[v] == null ? null : pb.unstable[v][r];
+                double[] alpha = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];
+                val[v] = relu.relaxed(val[a[0]], ranges.values()[a[0]], met, alpha);
+                continue;
+            }
+            Range[] pts = new Range[a.length];
+            for (int i = 0; i < a.length; i++) {
+                pts[i] = new Range(val[a[i]], val[a[i]]);
+            }
+            double[] lo = new double[op.size()];
+            double[] hi = new double[op.size()];
+            op.interval(pts, lo, hi);
+            for (int i = 0; i < lo.length; i++) {
+                lo[i] = 0.5 * lo[i] + 0.5 * hi[i];
+            }
+            val[v] = lo;
+        }
+        return val;
     }
 
     /** {@code min over the range of coef·x + constant}, rounded down. */

@@ -30,6 +30,8 @@ public final class GraphVerifier {
     /** Inputs up to this many dimensions are split in branch and bound. */
     static final int SPLIT_DIMENSIONS = 16;
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    /** α-CROWN steps of each intermediate bound on a high-dimensional box. */
+    private static final int RANGE_STEPS = Integer.getInteger("engram.verify.rangeSteps", 3);
 
     private GraphVerifier() {
     }
@@ -59,7 +61,7 @@ public final class GraphVerifier {
             }
             boolean open = false;
             for (Box box : boxes) {
-                Result r = search(g, attack, property, box, deadline);
+                Result r = search(g, attack, property, box, options.threads(), deadline);
                 if (r.witness != null) {
                     return attack.witness(r.witness, seconds(start));
                 }
@@ -87,13 +89,16 @@ public final class GraphVerifier {
     }
 
     /** Branch and bound over one box: refuted, a witness, or neither (a high-dimensional box not refuted). */
-    private static Result search(GraphBounds g, GraphAttack attack, Property property, Box box, Deadline deadline) {
+    private static Result search(GraphBounds g, GraphAttack attack, Property property, Box box, int threads,
+                                 Deadline deadline) {
         Deque<Box> stack = new ArrayDeque<>();
         stack.push(box);
         while (!stack.isEmpty()) {
             deadline.check();
             Box sub = stack.pop();
-            GraphBounds.Ranges ranges = g.ranges(sub, deadline);
+            // high-dimensional boxes are not split: worth optimised intermediate bounds
+            GraphBounds.Ranges ranges = sub.dimension() > SPLIT_DIMENSIONS ? g.ranges(sub, RANGE_STEPS, deadline)
+                    : g.ranges(sub, deadline);
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();
@@ -113,14 +118,18 @@ public final class GraphVerifier {
                     continue; // this conjunction is refuted on sub
                 }
                 double crown = best;
-                lin = g.lowerOptimised(ranges, rows, stop, sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8, deadline);
+                boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
+                // ReLU splitting optimises its root itself
+                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8;
+                lin = g.lowerOptimised(ranges, rows, stop, steps, deadline);
                 bj = best(lin, stop);
                 best = lin.bound()[bj] - stop[bj];
                 if (DEBUG) {
                     System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
                 }
-                if (best <= 0 && sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu()) {
-                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, rows, stop, deadline);
+                if (best <= 0 && reluSplit) {
+                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads,
+                            deadline);
                     if (o.witness() != null) {
                         return new Result(false, o.witness());
                     }
@@ -171,11 +180,7 @@ public final class GraphVerifier {
 
     /** The box corner minimising {@code coef · x}. */
     static double[] minimiser(double[] coef, Box box) {
-        double[] x = new double[coef.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = coef[i] >= 0 ? box.lo()[i] : box.hi()[i];
-        }
-        return x;
+        return BetaCrown.minimiser(coef, new Range(box.lo(), box.hi()));
     }
 
     /** The input with the largest {@code |coef| × width} that can still be halved, or -1. */

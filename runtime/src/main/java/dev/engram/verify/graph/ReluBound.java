@@ -99,4 +99,27 @@ final class ReluBound implements BoundOp {
             }
         }
     }
+
+    /**
+     * The relaxed activation at {@code z} (a point of range {@code zr}) for a pass whose coefficients {@code met}
+     * (null: none) met the unstable elements: stable elements exactly; unstable ones the lower line {@code α z} where
+     * the coefficient was positive, the chord where negative.
+     */
+    double[] relaxed(double[] z, Range zr, double[] met, double[] alpha) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            double l = zr.lo()[i];
+            double u = zr.hi()[i];
+            double a = met == null ? 0 : met[i];
+            if (l >= 0 || u <= 0 || a == 0 || Double.isInfinite(l) || Double.isInfinite(u)) {
+                out[i] = act(z[i]);
+            } else if (a > 0) {
+                out[i] = (alpha != null ? alpha[i] : u >= -l ? 1 : leak) * z[i];
+            } else {
+                double s = (u - leak * l) / (u - l);
+                out[i] = s * z[i] + (leak * l - s * l);
+            }
+        }
+        return out;
+    }
 }

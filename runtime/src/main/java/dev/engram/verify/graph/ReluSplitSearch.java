@@ -3,132 +3,226 @@ package dev.engram.verify.graph;
 import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.PriorityQueue;
 
 /**
  * Branch and bound on ReLU splits for one conjunction of the unsafe set over one box (for high-dimensional inputs,
- * where splitting the box does not pay). A subdomain is a set of splits ({@link GraphBounds.Split}); its bounds hold
- * where the splits do: intermediate ranges clamped at 0, and each split turned into a linear constraint
- * {@code p·x + c <= 0} on the input (a linear bound of the split pre-activation) that the final bound respects through
- * its Lagrangian dual ({@link SplitDual}). The conjunction is refuted on a subdomain when some constraint's optimised
- * lower bound (α-CROWN, then the dual) is above its threshold; otherwise the unstable ReLU element with the largest
- * {@code |a|·(−l·u/(u−l))} (its coefficient in the bound times the chord's intercept: BaBSR's score, Bunel et al.
- * JMLR 2020) is split. Sound: the subdomains of every split cover the box, and every bound is valid on its subdomain.
+ * where splitting the box does not pay), in the β-CROWN style (Wang et al., NeurIPS 2021). A subdomain is a set of
+ * splits ({@link GraphBounds.Split}) with its ranges: its parent's, with the split element's range clamped at 0
+ * ({@link GraphBounds#withSplit}; the parent's ranges hold on any part of its region). Its bound is optimised by
+ * {@link BetaCrown} (slopes α and split multipliers β, warm-started from the parent's). The conjunction is refuted on a
+ * subdomain when some constraint's bound is above its threshold; otherwise the unstable ReLU element with the largest
+ * BaBSR score {@code |a|·(−l·u/(u−l))} (its coefficient in the bound times the chord's intercept; Bunel et al., JMLR
+ * 2020) is split. The subdomains with the lowest bound are bounded first, by a pool of worker threads. Sound: the
+ * subdomains of every split cover the box, and every bound is valid on its subdomain.
  */
 final class ReluSplitSearch {
     /** The outcome: refuted everywhere, a witness, or open (nothing left to split, or out of time). */
     record Outcome(boolean refuted, double[] witness) {
     }
 
-    /** α-CROWN steps per subdomain (few: the splits' dual does most of the work). */
-    private static final int ALPHA_STEPS = Integer.getInteger("engram.verify.splitAlphaSteps", 3);
+    /** Optimisation steps per subdomain (warm-started) and at the root. */
+    private static final int STEPS = Integer.getInteger("engram.verify.splitSteps", 8);
+    private static final int ROOT_STEPS = Integer.getInteger("engram.verify.rootSteps", 40);
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
 
-    private ReluSplitSearch() {
+    /** One open subdomain: its splits, ranges, warm start and the bound margin it inherited. */
+    private record Domain(List<GraphBounds.Split> splits, GraphBounds.Ranges ranges, BetaCrown.Params start,
+                          double margin) {
     }
 
-    static Outcome run(GraphBounds g, GraphAttack attack, Box box, double[][] rows, double[] stop, Deadline deadline) {
-        Deque<List<GraphBounds.Split>> stack = new ArrayDeque<>();
-        stack.push(List.of());
-        int nodes = 0;
-        while (!stack.isEmpty()) {
-            deadline.check();
-            List<GraphBounds.Split> splits = stack.pop();
-            long t0 = System.nanoTime();
-            GraphBounds.Ranges ranges = g.ranges(box, splits, deadline);
-            long t1 = System.nanoTime();
-            if (empty(ranges)) {
-                continue; // no execution meets these splits
-            }
-            List<SplitDual.Constraint> cons = constraints(g, ranges, splits);
-            long t2 = System.nanoTime();
-            GraphBounds.Linear lin = g.lowerOptimised(ranges, copy(rows), stop, ALPHA_STEPS, deadline);
-            long t3 = System.nanoTime();
-            int bj = 0;
-            double best = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < rows.length && best <= 0; j++) {
-                double m = SplitDual.lower(lin.coef()[j], lin.constant()[j] - stop[j], cons, ranges.values()[0], 30);
-                if (m > best) {
-                    best = m;
-                    bj = j;
-                }
-            }
-            if (DEBUG && (++nodes & (nodes - 1)) == 0) {
-                System.err.printf("[relu-split] node %d depth %d margin %.5g (alpha-CROWN %.5g) stack %d;"
-                        + " ms: ranges %d, constraints %d, alpha %d, dual %d%n", nodes, splits.size(), best,
-                        lin.bound()[bj] - stop[bj], stack.size(), (t1 - t0) / 1000000, (t2 - t1) / 1000000,
-                        (t3 - t2) / 1000000, (System.nanoTime() - t3) / 1000000);
-            }
-            if (best > 0) {
-                continue;
-            }
-            double[] x = GraphVerifier.minimiser(lin.coef()[bj], box);
-            double[] w = attack.search(box, 0, 1, 3, List.of(x), deadline);
-            if (w != null) {
-                return new Outcome(false, w);
-            }
-            GraphBounds.Split next = branch(g, ranges, rows[bj]);
-            if (next == null) {
+    private final GraphBounds g;
+    private final GraphAttack attack;
+    private final Box box;
+    private final double[][] rows;
+    private final double[] stop;
+    private final Deadline deadline;
+    private final PriorityQueue<Domain> queue = new PriorityQueue<>((a, b) -> Double.compare(a.margin, b.margin));
+    private int busy;
+    private int nodes;
+    private boolean open;
+    private double[] witness;
+
+    private ReluSplitSearch(GraphBounds g, GraphAttack attack, Box box, double[][] rows, double[] stop,
+                            Deadline deadline) {
+        this.g = g;
+        this.attack = attack;
+        this.box = box;
+        this.rows = rows;
+        this.stop = stop;
+        this.deadline = deadline;
+    }
+
+    /** Branch and bound from the box's {@code ranges}, with {@code threads} workers. */
+    static Outcome run(GraphBounds g, GraphAttack attack, Box box, GraphBounds.Ranges ranges, double[][] rows,
+                       double[] stop, int threads, Deadline deadline) {
+        ReluSplitSearch s = new ReluSplitSearch(g, attack, box, rows, stop, deadline);
+        s.queue.add(new Domain(List.of(), ranges, null, Double.NEGATIVE_INFINITY));
+        List<Thread> pool = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            Thread th = new Thread(s::work, "relu-split-" + t);
+            th.setDaemon(true);
+            th.start();
+            pool.add(th);
+        }
+        s.work();
+        for (Thread th : pool) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return new Outcome(false, null);
             }
-            List<GraphBounds.Split> on = new ArrayList<>(splits);
-            on.add(next);
-            List<GraphBounds.Split> off = new ArrayList<>(splits);
-            off.add(new GraphBounds.Split(next.value(), next.element(), !next.active()));
-            stack.push(off);
-            stack.push(on);
         }
-        return new Outcome(true, null);
+        synchronized (s) {
+            if (s.witness != null) {
+                return new Outcome(false, s.witness);
+            }
+            deadline.check();
+            boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0;
+            if (DEBUG) {
+                System.err.printf("[relu-split] %s after %d subdomains%n", refuted ? "refuted" : "open", s.nodes);
+            }
+            return new Outcome(refuted, null);
+        }
     }
 
-    /** Whether some value's range is empty (the splits contradict the bounds). */
-    private static boolean empty(GraphBounds.Ranges ranges) {
-        for (Range r : ranges.values()) {
-            for (int i = 0; i < r.size(); i++) {
-                if (r.lo()[i] > r.hi()[i]) {
-                    return true;
+    /** A worker: takes the worst open subdomain, bounds it, queues its children; stops when done or out of time. */
+    private void work() {
+        while (true) {
+            Domain d;
+            synchronized (this) {
+                while (queue.isEmpty() && busy > 0 && !finished()) {
+                    try {
+                        wait(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
+                if (queue.isEmpty() || finished()) {
+                    notifyAll();
+                    return;
+                }
+                d = queue.poll();
+                busy++;
+            }
+            List<Domain> children = null;
+            boolean stuck = false;
+            try {
+                children = bound(d);
+                stuck = children == null;
+            } catch (Deadline.Expired e) {
+                stuck = true;
+            }
+            synchronized (this) {
+                busy--;
+                if (stuck) {
+                    open = true;
+                } else {
+                    queue.addAll(children);
+                }
+                notifyAll();
             }
         }
-        return false;
     }
 
-    /** Each split as {@code p·x + c <= 0}: a linear lower bound of {@code −ẑ} (active) or of {@code ẑ} (inactive). */
-    private static List<SplitDual.Constraint> constraints(GraphBounds g, GraphBounds.Ranges ranges,
-                                                         List<GraphBounds.Split> splits) {
-        List<SplitDual.Constraint> out = new ArrayList<>();
-        for (GraphBounds.Split s : splits) {
-            double[][] row = new double[1][ranges.values()[s.value()].size()];
-            row[0][s.element()] = s.active() ? -1 : 1;
-            GraphBounds.Linear lin = g.pass(ranges, s.value(), row);
-            out.add(new SplitDual.Constraint(lin.coef()[0], lin.constant()[0]));
+    private boolean finished() {
+        return open || witness != null || deadline.passed();
+    }
+
+    /** Bounds one subdomain: no children when refuted, two when split, null when it cannot be split (open). */
+    private List<Domain> bound(Domain d) {
+        int steps = d.splits.isEmpty() ? ROOT_STEPS : STEPS;
+        BetaCrown.Result res = BetaCrown.optimise(g, d.ranges, d.splits, rows, stop, steps, d.start, deadline);
+        GraphBounds.Linear lin = res.linear();
+        int bj = 0;
+        double best = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < rows.length; j++) {
+            double m = lin.bound()[j] - stop[j];
+            if (m > best) {
+                best = m;
+                bj = j;
+            }
         }
-        return out;
+        int n;
+        synchronized (this) {
+            n = ++nodes;
+        }
+        if (DEBUG && (n & (n - 1)) == 0) {
+            System.err.printf("[relu-split] subdomain %d depth %d margin %.5g (parent %.5g)%n", n, d.splits.size(),
+                    best, d.margin);
+        }
+        if (best > 0) {
+            return List.of();
+        }
+        double[] x = BetaCrown.minimiser(lin.coef()[bj], d.ranges.values()[0]);
+        double[] w;
+        synchronized (attack) {
+            w = attack.search(box, 0, 0, 0, List.of(x), deadline);
+        }
+        if (w != null) {
+            synchronized (this) {
+                witness = w;
+            }
+            return null;
+        }
+        GraphBounds.Split next = branch(d.ranges, res.unstable(), bj);
+        if (next == null) {
+            return null;
+        }
+        List<Domain> children = new ArrayList<>(2);
+        for (boolean active : new boolean[] {true, false}) {
+            GraphBounds.Split s = new GraphBounds.Split(next.value(), next.element(), active);
+            GraphBounds.Ranges r = g.withSplit(d.ranges, s);
+            if (r == null) {
+                continue; // no execution meets this split
+            }
+            List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
+            splits.add(s);
+            // a child's bound is at least its parent's (its region is a part of the parent's)
+            children.add(new Domain(List.copyOf(splits), r, warm(res, next), Math.max(best, d.margin)));
+        }
+        return children;
     }
 
-    /** The unstable ReLU element with the largest BaBSR score in the bound of {@code row}, or null. */
-    private static GraphBounds.Split branch(GraphBounds g, GraphBounds.Ranges ranges, double[] row) {
-        int nv = g.dag().valueCount();
-        Backward pb = new Backward(1);
-        pb.unstable = new double[nv][][];
+    /** The parent's parameters as a child's warm start: the new split's multiplier 0, scaled by its coefficient. */
+    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split next) {
+        BetaCrown.Params p = res.params();
+        int k = p.beta()[0].length;
+        double[][] beta = new double[p.beta().length][];
+        double[][] scale = new double[p.beta().length][];
+        int relu = reluOf(next.value());
+        for (int r = 0; r < beta.length; r++) {
+            beta[r] = java.util.Arrays.copyOf(p.beta()[r], k + 1);
+            scale[r] = java.util.Arrays.copyOf(p.scale()[r], k + 1);
+            scale[r][k] = Math.max(1e-6, Math.abs(res.unstable()[relu][r][next.element()]));
+        }
+        return new BetaCrown.Params(p.alpha(), beta, scale);
+    }
+
+    /** The ReLU value whose argument is value u. */
+    private int reluOf(int u) {
         for (int k = 0; k < g.ops().size(); k++) {
-            if (g.ops().get(k) instanceof ReluBound relu) {
-                pb.unstable[1 + k] = new double[1][relu.size()];
+            if (g.ops().get(k) instanceof ReluBound && g.dag().nodes().get(k).arg(0) == u) {
+                return 1 + k;
             }
         }
-        g.pass(ranges, g.output(), new double[][] {row.clone()}, pb);
+        throw new IllegalStateException("no ReLU on value " + u);
+    }
+
+    /** The unstable ReLU element with the largest BaBSR score in row r's last pass, or null. */
+    private GraphBounds.Split branch(GraphBounds.Ranges ranges, double[][][] met, int r) {
         GraphBounds.Split best = null;
         double score = 0;
-        for (int v = 1; v < nv; v++) {
-            if (pb.unstable[v] == null) {
+        for (int v = 1; v < met.length; v++) {
+            if (met[v] == null) {
                 continue;
             }
             int u = g.dag().nodes().get(v - 1).arg(0);
             Range z = ranges.values()[u];
-            double[] a = pb.unstable[v][0];
+            double[] a = met[v][r];
             for (int i = 0; i < a.length; i++) {
                 double l = z.lo()[i];
                 double h = z.hi()[i];
@@ -143,9 +237,5 @@ final class ReluSplitSearch {
             }
         }
         return best;
-    }
-
-    private static double[][] copy(double[][] rows) {
-        return AlphaCrown.copy(rows);
     }
 }

@@ -6,7 +6,9 @@
  * {@link dev.engram.verify.graph.BoundOps} maps operators to them (adding one is one class and one line) and
  * {@link dev.engram.verify.graph.GraphBounds} runs them over a graph. The error model is the dense verifier's
  * ({@code docs/verifier.md}): every value is the exact operator applied to the executed arguments plus an error
- * bounded per element, carried as a widening through intervals and backward passes.
+ * bounded per element, carried as a widening through intervals and backward passes. Optimisation stays outside the
+ * operators: {@link dev.engram.verify.graph.BetaCrown} (α and β), {@link dev.engram.verify.graph.ReluSplitSearch}
+ * (branch and bound on ReLU splits), {@link dev.engram.verify.graph.GraphVerifier} (the decision).
  *
  * <p>Imports: {@code dev.engram.model.dag}, {@code dev.engram.model.exec} (the attack executes candidates),
  * {@code dev.engram.verify} (value types) and

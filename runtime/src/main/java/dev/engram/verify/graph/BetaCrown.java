@@ -1,0 +1,304 @@
+package dev.engram.verify.graph;
+
+import dev.engram.verify.bounds.Deadline;
+
+import java.util.List;
+
+/**
+ * α-CROWN (Xu et al., "Fast and Complete", ICLR 2021) and β-CROWN (Wang et al., "Beta-CROWN", NeurIPS 2021) on a
+ * graph: lower bounds of {@code rows · ŷ} over a subdomain (the ranges' box where the ReLU splits hold), with free
+ * parameters optimised by projected Adam ascent, one set per row:
+ *
+ * <ul>
+ *   <li>α: the lower slope of each unstable ReLU element, in {@code [leak, 1]} (any such line lies below the
+ *       activation on the element's whole range);
+ *   <li>β: one Lagrange multiplier {@code β_j >= 0} per split, which adds {@code −β_j ẑ_j} (active split,
+ *       {@code ẑ_j >= 0}) or {@code +β_j ẑ_j} (inactive) to the objective at the split value as executed: a term that
+ *       is at most 0 wherever the split holds, so the bound of the sum bounds the objective there (weak duality).
+ * </ul>
+ *
+ * With the ranges fixed and the lines each coefficient meets fixed, the bound at the minimising input corner
+ * {@code x*} is linear in each parameter, with derivative {@code a_i · z_i^rel(x*)} for a slope ({@code a_i} the
+ * coefficient that met the line) and {@code ∓z_j^rel(x*)} for a multiplier, where {@code z^rel} is the value through
+ * the same relaxations ({@link GraphBounds#relaxedPoint}). Every iterate is a valid bound; the best per row is kept.
+ * Intermediate ranges are the caller's (a subdomain reuses its parent's, with the split elements clamped).
+ */
+final class BetaCrown {
+    /** Adam learning rates of the slopes and of the multipliers. */
+    private static final double ALPHA_RATE = Double.parseDouble(System.getProperty("engram.verify.alphaRate", "0.1"));
+    private static final double BETA_RATE = Double.parseDouble(System.getProperty("engram.verify.betaRate", "0.05"));
+
+    /**
+     * The parameters: {@code alpha[value][row][element]} (null where no ReLU), {@code beta[row][split]}, and each
+     * multiplier's scale {@code scale[row][split]} (its Adam step is the rate times the scale: the magnitude of the
+     * coefficient the split element met in the parent's bound, the order of a useful multiplier).
+     */
+    record Params(double[][][] alpha, double[][] beta, double[][] scale) {
+    }
+
+    /**
+     * The best bounds per row, the parameters of the last iterate (a warm start for subdomains) and the coefficients
+     * the last pass met at unstable ReLU elements ({@code [value][row][element]}, for branching).
+     */
+    record Result(GraphBounds.Linear linear, Params params, double[][][] unstable) {
+    }
+
+    private BetaCrown() {
+    }
+
+    /**
+     * Optimises for at most {@code steps} steps, or until some row's bound exceeds its {@code stop} value (then the
+     * caller's conjunction is refuted). {@code start}: a warm start (its β may cover a prefix of {@code splits}), or
+     * null for CROWN's adaptive slopes and β = 0; step 0 is the start's bound, so the result is never looser.
+     */
+    static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, double[][] rows,
+                           double[] stop, int steps, Params start, Deadline deadline) {
+        return optimise(g, ranges, g.output(), splits, rows, stop, steps, start, deadline);
+    }
+
+    /** {@link #optimise} for linear functions of value {@code target} (e.g. an intermediate value's elements). */
+    static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
+                           double[][] rows, double[] stop, int steps, Params start, Deadline deadline) {
+        int nv = g.dag().valueCount();
+        int m = rows.length;
+        int k = splits.size();
+        double[][][] met = new double[nv][][];
+        double[][][] alpha = initialAlpha(g, ranges, target, m, start, met);
+        double[][] beta = new double[m][k];
+        double[][] scale = new double[m][k];
+        initialBeta(start, beta, scale);
+        boolean free = k > 0;
+        for (double[][] a : alpha) {
+            free |= a != null;
+        }
+        if (!free) {
+            steps = 0; // nothing to optimise: CROWN's bound
+        }
+        Adam adamA = new Adam(alpha, ALPHA_RATE, null);
+        Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE, new double[][][] {scale});
+        double[] bound = new double[m];
+        java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
+        double[][] coef = new double[m][];
+        double[] constant = new double[m];
+        for (int t = 0; ; t++) {
+            Backward pb = new Backward(m);
+            pb.alpha = alpha;
+            pb.unstable = met;
+            for (double[][] mv : met) {
+                if (mv != null) {
+                    for (double[] row : mv) {
+                        java.util.Arrays.fill(row, 0);
+                    }
+                }
+            }
+            pb.extra = extra(ranges, splits, beta, nv);
+            GraphBounds.Linear lin = g.pass(ranges, target, copy(rows), pb);
+            for (int r = 0; r < m; r++) {
+                if (lin.bound()[r] > bound[r] || coef[r] == null) {
+                    bound[r] = lin.bound()[r];
+                    coef[r] = lin.coef()[r];
+                    constant[r] = lin.constant()[r];
+                }
+            }
+            if (t >= steps || reached(bound, stop) || deadline.passed()) {
+                break;
+            }
+            double[][][] gradA = new double[nv][][];
+            double[][] gradB = new double[m][k];
+            gradients(g, ranges, target, splits, lin, pb, gradA, gradB);
+            adamA.ascend(gradA, t + 1);
+            adamB.ascend(new double[][][] {gradB}, t + 1);
+            project(g, alpha, beta);
+        }
+        return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met);
+    }
+
+    /**
+     * The slopes of the ReLU values before {@code target}: the warm start's, else CROWN's adaptive choice; allocates
+     * {@code met} for the same values.
+     */
+    private static double[][][] initialAlpha(GraphBounds g, GraphBounds.Ranges ranges, int target, int m,
+                                             Params start, double[][][] met) {
+        double[][][] alpha = new double[met.length][][];
+        for (int o = 0; o < target; o++) {
+            if (g.ops().get(o) instanceof ReluBound relu) {
+                int v = 1 + o;
+                met[v] = new double[m][relu.size()];
+                alpha[v] = new double[m][];
+                Range z = ranges.values()[g.dag().nodes().get(o).arg(0)];
+                for (int r = 0; r < m; r++) {
+                    if (start != null && start.alpha()[v] != null) {
+                        alpha[v][r] = start.alpha()[v][Math.min(r, start.alpha()[v].length - 1)].clone();
+                    } else {
+                        alpha[v][r] = new double[relu.size()];
+                        for (int i = 0; i < relu.size(); i++) {
+                            alpha[v][r][i] = z.hi()[i] >= -z.lo()[i] ? 1 : relu.leak();
+                        }
+                    }
+                }
+            }
+        }
+        return alpha;
+    }
+
+    /** The warm start's multipliers and scales for a prefix of the splits; the rest 0 and scale 1. */
+    private static void initialBeta(Params start, double[][] beta, double[][] scale) {
+        for (int r = 0; r < beta.length; r++) {
+            java.util.Arrays.fill(scale[r], 1);
+            if (start != null) {
+                int sr = Math.min(r, start.beta().length - 1);
+                int k = beta[r].length;
+                System.arraycopy(start.beta()[sr], 0, beta[r], 0, Math.min(k, start.beta()[sr].length));
+                System.arraycopy(start.scale()[sr], 0, scale[r], 0, Math.min(k, start.scale()[sr].length));
+            }
+        }
+    }
+
+    /**
+     * The bound's derivatives at each row's minimising corner: {@code a_i · z_i^rel(x*)} for the slopes
+     * (into {@code gradA}, allocated here) and {@code ∓z_j^rel(x*)} for the multipliers (into {@code gradB}).
+     */
+    private static void gradients(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
+                                  GraphBounds.Linear lin, Backward pb, double[][][] gradA, double[][] gradB) {
+        double[][][] met = pb.unstable;
+        int m = gradB.length;
+        for (int v = 0; v < gradA.length; v++) {
+            if (pb.alpha[v] != null) {
+                gradA[v] = new double[m][pb.alpha[v][0].length];
+            }
+        }
+        for (int r = 0; r < m; r++) {
+            double[] xs = minimiser(lin.coef()[r], ranges.values()[0]);
+            double[][] z = g.relaxedPoint(ranges, target, xs, pb, r);
+            for (int v = 1; v < gradA.length; v++) {
+                if (gradA[v] == null) {
+                    continue;
+                }
+                double[] zu = z[g.dag().nodes().get(v - 1).arg(0)];
+                double[] a = met[v][r];
+                for (int i = 0; i < a.length; i++) {
+                    if (a[i] > 0) {
+                        gradA[v][r][i] = a[i] * zu[i];
+                    }
+                }
+            }
+            for (int j = 0; j < splits.size(); j++) {
+                GraphBounds.Split s = splits.get(j);
+                double zj = z[s.value()][s.element()];
+                gradB[r][j] = s.active() ? -zj : zj;
+            }
+        }
+    }
+
+    /** The split multipliers as extra coefficients of the split values: {@code −β} active, {@code +β} inactive. */
+    private static double[][][] extra(GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, double[][] beta,
+                                      int nv) {
+        if (splits.isEmpty()) {
+            return null;
+        }
+        double[][][] e = new double[nv][][];
+        for (int j = 0; j < splits.size(); j++) {
+            GraphBounds.Split s = splits.get(j);
+            if (e[s.value()] == null) {
+                e[s.value()] = new double[beta.length][ranges.values()[s.value()].size()];
+            }
+            for (int r = 0; r < beta.length; r++) {
+                e[s.value()][r][s.element()] += s.active() ? -beta[r][j] : beta[r][j];
+            }
+        }
+        return e;
+    }
+
+    /** Slopes back into {@code [leak, 1]}, multipliers into {@code [0, ∞)}. */
+    private static void project(GraphBounds g, double[][][] alpha, double[][] beta) {
+        for (int v = 1; v < alpha.length; v++) {
+            if (alpha[v] == null) {
+                continue;
+            }
+            double leak = ((ReluBound) g.ops().get(v - 1)).leak();
+            for (double[] row : alpha[v]) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = Math.min(1, Math.max(leak, row[i]));
+                }
+            }
+        }
+        for (double[] row : beta) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = Math.max(0, row[j]);
+            }
+        }
+    }
+
+    /** Adam ascent (β1 0.9, β2 0.999) over parameters laid out {@code [group][row][element]}, null groups skipped. */
+    private static final class Adam {
+        private final double[][][] x;
+        private final double[][][] mom;
+        private final double[][][] vel;
+        private final double rate;
+        private final double[][][] scale;
+
+        Adam(double[][][] x, double rate, double[][][] scale) {
+            this.x = x;
+            this.rate = rate;
+            this.scale = scale;
+            mom = new double[x.length][][];
+            vel = new double[x.length][][];
+            for (int v = 0; v < x.length; v++) {
+                if (x[v] != null) {
+                    mom[v] = new double[x[v].length][x[v].length == 0 ? 0 : x[v][0].length];
+                    vel[v] = new double[x[v].length][x[v].length == 0 ? 0 : x[v][0].length];
+                }
+            }
+        }
+
+        void ascend(double[][][] grad, int t) {
+            double c1 = 1 - Math.pow(0.9, t);
+            double c2 = 1 - Math.pow(0.999, t);
+            for (int v = 0; v < x.length; v++) {
+                if (x[v] == null) {
+                    continue;
+                }
+                for (int r = 0; r < x[v].length; r++) {
+                    double[] p = x[v][r];
+                    double[] gr = grad[v][r];
+                    double[] mo = mom[v][r];
+                    double[] ve = vel[v][r];
+                    double[] sc = scale == null ? null : scale[v][r];
+                    for (int i = 0; i < p.length; i++) {
+                        mo[i] = 0.9 * mo[i] + 0.1 * gr[i];
+                        ve[i] = 0.999 * ve[i] + 0.001 * gr[i] * gr[i];
+                        if (ve[i] > 0) {
+                            double step = rate * (mo[i] / c1) / (Math.sqrt(ve[i] / c2) + 1e-12);
+                            p[i] += sc == null ? step : step * sc[i];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean reached(double[] bound, double[] stop) {
+        for (int r = 0; r < bound.length; r++) {
+            if (bound[r] > stop[r]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static double[] minimiser(double[] coef, Range box) {
+        double[] x = new double[coef.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = coef[i] >= 0 ? box.lo()[i] : box.hi()[i];
+        }
+        return x;
+    }
+
+    static double[][] copy(double[][] rows) {
+        double[][] c = new double[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            c[r] = rows[r].clone();
+        }
+        return c;
+    }
+}
