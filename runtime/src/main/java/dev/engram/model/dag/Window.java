@@ -106,10 +106,12 @@ public record Window(int inH, int inW, int kH, int kW, int sH, int sW, int dH, i
      * window); with {@code ceil} a last partial window counts, unless it would start in the end padding.
      */
     private static long outSize(long span, long s, boolean ceil, long startLimit) {
-        if (span < 0) {
+        // ceil mode (as ONNX Runtime): a window may start inside the input and run past it even when it is longer
+        // than the padded input (span < 0), e.g. kernel 2, stride 2 over one value
+        long o = (ceil ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        if (o < 0) {
             return 0;
         }
-        long o = (ceil ? (span + s - 1) / s : span / s) + 1;
         if (ceil && (o - 1) * s >= startLimit) {
             o--;
         }

@@ -37,6 +37,17 @@ class OperatorCasesTest {
     }
 
     @Test
+    void ceilModeWindowLongerThanTheInput() {
+        // kernel 2 over a height of 1: ONNX Runtime's ceil mode keeps one window that starts inside and runs past
+        for (String op : new String[] {"AveragePool", "MaxPool"}) {
+            ort(13, new long[] {1, 3, 1, 3}, b -> b.output(b.node(op, "x", "kernel_shape", new long[] {2, 1},
+                    "strides", new long[] {2, 1}, "ceil_mode", 1L)));
+            ort(13, new long[] {1, 2, 1, 4}, b -> b.output(b.node(op, "x", "kernel_shape", new long[] {3, 2},
+                    "strides", new long[] {3, 2}, "ceil_mode", 1L)));
+        }
+    }
+
+    @Test
     void maxPoolCeilModeAndDilations() {
         ort(13, new long[] {1, 1, 7, 7}, b -> b.output(b.node("MaxPool", "x", "kernel_shape", new long[] {2, 2},
                 "strides", new long[] {2, 2}, "ceil_mode", 1L)));
