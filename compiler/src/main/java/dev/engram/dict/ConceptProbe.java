@@ -130,40 +130,43 @@ public record ConceptProbe(double[] direction, double threshold, int[] selective
      * ties counted half (the Mann–Whitney statistic); NaN when a class is empty.
      */
     public static double auc(double[] scores, byte[] label) {
-        int n = scores.length;
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(scores[a], scores[b]));
-        double rankSum = 0;
-        long pos = 0;
-        long neg = 0;
-        int i = 0;
-        double rank = 0;
-        while (i < n) {
-            int j = i;
-            long tiedPos = 0;
-            long tiedAll = 0;
-            while (j < n && scores[idx[j]] == scores[idx[i]]) {
-                byte l = label[idx[j]];
-                if (l == 1 || l == 0) {
-                    tiedAll++;
-                    tiedPos += l == 1 ? 1 : 0;
-                }
-                j++;
-            }
-            double avg = rank + (tiedAll + 1) / 2.0;
-            rankSum += tiedPos * avg;
-            rank += tiedAll;
-            pos += tiedPos;
-            neg += tiedAll - tiedPos;
-            i = j;
+        int pos = 0;
+        int neg = 0;
+        for (byte l : label) {
+            pos += l == 1 ? 1 : 0;
+            neg += l == 0 ? 1 : 0;
         }
         if (pos == 0 || neg == 0) {
             return Double.NaN;
         }
-        return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+        double[] p = new double[pos];
+        double[] q = new double[neg];
+        pos = 0;
+        neg = 0;
+        for (int i = 0; i < scores.length; i++) {
+            if (label[i] == 1) {
+                p[pos++] = scores[i];
+            } else if (label[i] == 0) {
+                q[neg++] = scores[i];
+            }
+        }
+        Arrays.sort(p);
+        Arrays.sort(q);
+        // Mann-Whitney: pairs (positive, negative) ordered right count 1, ties 1/2 (the mid-rank formula's value)
+        long twiceU = 0;
+        int below = 0;
+        int upTo = 0;
+        for (double s : p) {
+            while (below < neg && q[below] < s) {
+                below++;
+            }
+            upTo = Math.max(upTo, below);
+            while (upTo < neg && q[upTo] == s) {
+                upTo++;
+            }
+            twiceU += 2L * below + (upTo - below);
+        }
+        return twiceU / (2.0 * pos * neg);
     }
 
     /** The share of rows with a known label whose sign of {@code scores} agrees with it. */

@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link Gram}'s product on the (incubating) Vector API, in double: register-blocked as 4 rows of the result x 2
  * vectors of columns, so per data row two vectors are loaded and four values broadcast, feeding 8 independent
- * accumulators that stay in registers for the whole block. Each lane sums its products over the rows in order with a
- * separate multiply and add (no FMA), so every entry is rounded exactly as {@link Gram#upperScalar} rounds it. Loaded
+ * accumulators that stay in registers for the whole block. Each lane sums its products over the rows in order, one
+ * fused multiply-add a product (one rounding; half the arithmetic of a multiply and an add), so every entry is rounded
+ * exactly as {@link Gram#upperScalar} rounds it. Loaded
  * only when the JVM runs with {@code --add-modules jdk.incubator.vector}.
  */
 final class GramKernel {
@@ -57,17 +58,17 @@ final class GramKernel {
             DoubleVector v0 = DoubleVector.fromArray(S, x, o + j0);
             DoubleVector v1 = DoubleVector.fromArray(S, x, o + j0 + L);
             DoubleVector b = DoubleVector.broadcast(S, x[o + i0]);
-            a00 = a00.add(b.mul(v0));
-            a01 = a01.add(b.mul(v1));
+            a00 = b.fma(v0, a00);
+            a01 = b.fma(v1, a01);
             b = DoubleVector.broadcast(S, x[o + i0 + 1]);
-            a10 = a10.add(b.mul(v0));
-            a11 = a11.add(b.mul(v1));
+            a10 = b.fma(v0, a10);
+            a11 = b.fma(v1, a11);
             b = DoubleVector.broadcast(S, x[o + i0 + 2]);
-            a20 = a20.add(b.mul(v0));
-            a21 = a21.add(b.mul(v1));
+            a20 = b.fma(v0, a20);
+            a21 = b.fma(v1, a21);
             b = DoubleVector.broadcast(S, x[o + i0 + 3]);
-            a30 = a30.add(b.mul(v0));
-            a31 = a31.add(b.mul(v1));
+            a30 = b.fma(v0, a30);
+            a31 = b.fma(v1, a31);
         }
         int g0 = i0 * dp + j0;
         a00.intoArray(g, g0);

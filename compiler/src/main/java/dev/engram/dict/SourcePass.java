@@ -18,7 +18,12 @@ import java.util.List;
  * kept samples. Then the probes and their held-out quality ({@link #concept}) and the evidence ({@link #evidence}).
  */
 final class SourcePass {
-    static final int CHUNK = 512;
+    /**
+     * Rows per chunk: each worker's share of a chunk (its rows gathered into one array of 128 × the input width) stays
+     * below the collector's "humongous" size for inputs up to 1,024 values, which would otherwise start a concurrent
+     * marking cycle every few chunks.
+     */
+    static final int CHUNK = 256;
     /** Most fit-sample rows the unsupervised atoms are learned on. */
     static final int ATOM_ROWS = 3_000;
 
