@@ -17,8 +17,9 @@ import java.util.List;
  * <p>The choice program is the {@link RepairProgram#diagnosis} program with the rules' rows as they are and, for
  * every kept subdomain and conjunction, the row of <em>every</em> constraint of the conjunction (each from its own
  * sound lower gap on the subdomain), each relaxed by its own elastic variable; the sum of the elastic variables is
- * minimised. Per subdomain and conjunction, the constraint whose elastic gives way least is chosen, where it gives
- * way less than the current choice's. A choice changes only which true statement about the repaired network the
+ * minimised. Per subdomain and conjunction, the constraint whose elastic gives way least (of those giving way
+ * equally, the one the original's bounds come closest to refuting, which needs the least change) is chosen, where it
+ * gives way less than the current choice's. A choice changes only which true statement about the repaired network the
  * repair's LP asks for; every repair is still proved by the verifier.
  */
 final class RefutationChoice {
@@ -97,7 +98,9 @@ final class RefutationChoice {
                 if (c.r() == s.refutations()[c.k()]) {
                     cur = c;
                 }
-                if (best == null || v[c.e()] < v[best.e()]) {
+                // least elastic; among those giving way equally, the one the original's bounds come closest to
+                if (best == null || v[c.e()] < v[best.e()] - tol
+                        || v[c.e()] <= v[best.e()] + tol && c.r().lowerGap() > best.r().lowerGap()) {
                     best = c;
                 }
             }
