@@ -17,7 +17,8 @@ import java.util.List;
  * <p>The choice program is the {@link RepairProgram#diagnosis} program with the rules' rows as they are and, for
  * every kept subdomain and conjunction, the row of <em>every</em> constraint of the conjunction (each from its own
  * sound lower gap on the subdomain), each relaxed by its own elastic variable; the sum of the elastic variables is
- * minimised. Per subdomain and conjunction, the constraint whose elastic gives way least (of those giving way
+ * minimised (first with the current choices only, to find the conjunctions in conflict, then with all candidates
+ * for those only). Per subdomain and conjunction, the constraint whose elastic gives way least (of those giving way
  * equally, the one the original's bounds come closest to refuting, which needs the least change) is chosen, where it
  * gives way less than the current choice's. A choice changes only which true statement about the repaired network the
  * repair's LP asks for; every repair is still proved by the verifier.
@@ -39,12 +40,45 @@ final class RefutationChoice {
 
     /**
      * {@code partition} with the kept properties' refuting constraints chosen again; null when the rules' rows
-     * cannot hold even with nothing kept, or when no choice changes.
+     * cannot hold even with nothing kept, or when no choice changes. First the current choices alone, each row with
+     * its own elastic: the rows giving way are those in conflict; then every constraint as a candidate for those
+     * conjunctions only, so that the change is not pushed toward refuting conjunctions that need no new choice.
      */
     static List<Subdomain> choose(RepairTarget target, FidelitySamples fs, Goals goals, RepairOptions opt,
                                   List<Subdomain> partition, double clearance, Refuter refuter) {
-        double outScale = fs.outScale();
+        java.util.Set<Long> conflicting = new java.util.HashSet<>();
+        List<Candidate> current = new ArrayList<>();
+        double[] v = solve(target, fs, goals, opt, partition, clearance, refuter, conflicting, current);
+        double tol = 1e-9 * (1 + fs.outScale());
+        if (v == null) {
+            return null;
+        }
+        for (Candidate c : current) {
+            if (v[c.e()] > tol) {
+                conflicting.add(key(c.sub(), c.k()));
+            }
+        }
+        DebugTrace.log("choice: %d kept conjunctions give way", conflicting.size());
+        if (conflicting.isEmpty()) {
+            return null;
+        }
         List<Candidate> cands = new ArrayList<>();
+        v = solve(target, fs, goals, opt, partition, clearance, refuter, conflicting, cands);
+        return v == null ? null : pick(partition, cands, v, tol);
+    }
+
+    private static long key(int sub, int k) {
+        return ((long) sub << 20) | k;
+    }
+
+    /**
+     * Solves the choice program with every constraint as a candidate for the conjunctions in {@code open} and the
+     * current choice elsewhere ({@code cands}: the candidates added); its solution, or null.
+     */
+    private static double[] solve(RepairTarget target, FidelitySamples fs, Goals goals, RepairOptions opt,
+                                  List<Subdomain> partition, double clearance, Refuter refuter,
+                                  java.util.Set<Long> open, List<Candidate> cands) {
+        double outScale = fs.outScale();
         try (RepairProgram lp = RepairProgram.diagnosis(target, fs, goals, opt)) {
             for (int i = 0; i < partition.size(); i++) {
                 Subdomain s = partition.get(i);
@@ -62,8 +96,9 @@ final class RefutationChoice {
                         }
                         continue;
                     }
+                    boolean all = open.contains(key(i, k));
                     for (LinearConstraint c : goals.unsafe(s.goal()).get(k)) {
-                        Refutation alt = c == ch.constraint() ? ch : refuter.refute(s, c);
+                        Refutation alt = c == ch.constraint() ? ch : all ? refuter.refute(s, c) : null;
                         // a fixed property is refuted only where it has room
                         if (alt != null && (alt == ch || !fixed || need(alt, clearance, outScale) < 0)) {
                             double need = need(alt, clearance, outScale);
@@ -74,7 +109,7 @@ final class RefutationChoice {
             }
             LinearProgram.Solution x = lp.solve();
             DebugTrace.log("choice program: %d candidates, %s", cands.size(), x.status());
-            return x.found() ? pick(partition, cands, x.values(), 1e-9 * (1 + outScale)) : null;
+            return x.found() ? x.values() : null;
         }
     }
 
