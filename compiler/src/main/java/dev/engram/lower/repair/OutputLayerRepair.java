@@ -30,6 +30,8 @@ public final class OutputLayerRepair {
     static final int RESCUE_PASSES = 3;
     /** Subdomains of kept properties split per pass at most. */
     static final int RESCUE_SPLITS = 256;
+    /** Times the kept properties' refuting constraints are chosen again when the LP has no solution. */
+    static final int CHOICES = 4;
 
     private OutputLayerRepair() {
     }
@@ -154,6 +156,7 @@ public final class OutputLayerRepair {
         List<Subdomain> subs = partition;
         int it = 0;
         int rescues = 0;
+        int choices = 0;
         String message = "";
         while (it < opt.maxIterations()) {
             opt.deadline().check();
@@ -181,6 +184,16 @@ public final class OutputLayerRepair {
                     // no room to keep them unmoved: let the change move them where the bounds still refute them
                     DebugTrace.log("%d conflicting kept properties made movable", conflicts.size());
                     goals = moved;
+                    it--;
+                    continue;
+                }
+                List<Subdomain> rechosen = choices < CHOICES && !conflicts.isEmpty()
+                        ? RefutationChoice.choose(target, fs, goals, opt, subs, clearance, search::refutation) : null;
+                if (rechosen != null) {
+                    // the fixed choice of refuting constraint may be what conflicts: choose away from the rules' move
+                    DebugTrace.log("choice %d: refuting constraints chosen again", choices);
+                    subs = rechosen;
+                    choices++;
                     it--;
                     continue;
                 }

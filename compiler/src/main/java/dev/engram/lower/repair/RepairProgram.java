@@ -204,6 +204,26 @@ final class RepairProgram implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Adds the row {@code min over s of a·(ΔW h + Δb) + e >= lo} with a new elastic variable {@code e >= 0} of cost 1;
+     * returns {@code e}'s index (for {@link RefutationChoice}'s program).
+     */
+    int elasticRow(Subdomain s, double[] a, double lo) {
+        int e = lp.variable(0, Double.POSITIVE_INFINITY, 1);
+        double[] c = row(s, a, lo);
+        int nv = c.length - 1;
+        int[] idx = new int[nv + 1];
+        double[] coef = Arrays.copyOf(c, nv + 1);
+        for (int k = 0; k < nv; k++) {
+            idx[k] = k;
+        }
+        idx[nv] = e;
+        coef[nv] = 1;
+        lp.row(lo, Double.POSITIVE_INFINITY, idx, coef);
+        rowCount++;
+        return e;
+    }
+
     private int elastic(int g) {
         if (elastic[g] < 0) {
             elastic[g] = lp.variable(0, Double.POSITIVE_INFINITY, 1);

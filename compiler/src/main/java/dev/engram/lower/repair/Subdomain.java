@@ -65,6 +65,13 @@ record Subdomain(int goal, double[] lo, double[] hi, int depth, double[] hiddenL
         return false;
     }
 
+    /** The same subdomain with {@code r} as the refutation of its conjunction {@code k}. */
+    Subdomain choosing(int k, Refutation r) {
+        Refutation[] ch = refutations.clone();
+        ch[k] = r;
+        return new Subdomain(goal, lo, hi, depth, hiddenLo, hiddenHi, ch, looseness, influence, bounds, parent);
+    }
+
     /** This subdomain as {@code parent}'s child in the tree, with hidden bounds intersected and lower gaps no worse. */
     Subdomain within(Subdomain parent) {
         double[] hl = hiddenLo.clone();

@@ -81,10 +81,7 @@ final class SubdomainSearch {
                 double[] a = c.coefficients();
                 double v = lb.lowerBound(a, coef, arg) - c.bound();
                 double est = Math.min(dot(a, ymid), dot(a, target.bounds().evaluate(arg))) - c.bound();
-                double scale = Math.abs(c.bound());
-                for (int j = 0; j < a.length; j++) {
-                    scale += Math.abs(a[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
-                }
+                double scale = scale(c, olo, ohi);
                 if (best == null || v > best.lowerGap()) {
                     best = new Refutation(c, v, scale);
                     bestEst = est;
@@ -109,6 +106,31 @@ final class SubdomainSearch {
         }
         return new Subdomain(gi, lo.clone(), hi.clone(), depth, hidden[0], hidden[1], chosen, loose, influence, lb,
                 null);
+    }
+
+    /** The size {@code |bound| + Σ |a_j| max |y_j|} of constraint {@code c} when {@code y ∈ [olo, ohi]}. */
+    private static double scale(LinearConstraint c, double[] olo, double[] ohi) {
+        double[] a = c.coefficients();
+        double scale = Math.abs(c.bound());
+        for (int j = 0; j < a.length; j++) {
+            scale += Math.abs(a[j]) * Math.max(Math.abs(olo[j]), Math.abs(ohi[j]));
+        }
+        return scale;
+    }
+
+    /**
+     * The refutation of constraint {@code c} on {@code s} by the original network's bounds there (any constraint of
+     * one of its goal's conjunctions, not only the one {@link #analyse} chose); null when {@code s} has no bounds.
+     */
+    Refutation refutation(Subdomain s, LinearConstraint c) {
+        LinearBounds lb = s.bounds();
+        if (lb == null) {
+            return null;
+        }
+        int last = lb.layers() - 1;
+        int d = s.lo().length;
+        double v = lb.lowerBound(c.coefficients(), new double[d], new double[d]) - c.bound();
+        return new Refutation(c, v, scale(c, lb.lower(last), lb.upper(last)));
     }
 
     /** Bounds {@code {lo, hi}} of the last hidden activations (the inputs without hidden layer), rounding included. */

@@ -1,15 +1,7 @@
 package dev.engram.lower.repair;
 
-import dev.engram.model.DenseNetwork;
-import dev.engram.model.DenseNetworks;
-import dev.engram.verify.Box;
-import dev.engram.verify.InputRegion;
-import dev.engram.verify.LinearConstraint;
-import dev.engram.verify.Property;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,41 +15,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * both rows at every corner of the hidden box (the oracle: the change evaluated there, the rows being linear in h).
  */
 class MovableKeptTest {
-    private static final double[] H_LO = {0, 0};
-    private static final double[] H_HI = {1, 1};
-
-    private static LinearConstraint le(double b, double... a) {
-        return new LinearConstraint(a, b);
-    }
 
     @Test
     void aMovableKeptPropertyLeavesRoomWhereAFixedOneConflicts() {
-        DenseNetwork net = DenseNetworks.random(new Random(7), "l", 0.1, 1, 2, 3);
-        Box box = new Box(new double[] {0}, new double[] {1});
-        // rule: y1 <= y0 is unsafe (y1 must end above y0); kept: y0 is the arg-min (y0 <= y1 and y0 <= y2)
-        LinearConstraint ruleC = le(0, -1, 1, 0);
-        LinearConstraint keptC1 = le(0, 1, -1, 0);
-        LinearConstraint keptC2 = le(0, 1, 0, -1);
-        Property rule = new Property("rule", InputRegion.of(box), List.of(List.of(ruleC)));
-        Property kept = new Property("kept", InputRegion.of(box), List.of(List.of(keptC1, keptC2)));
-        RepairTarget target = RepairTarget.of(net, List.of(rule, kept));
-        RepairOptions opt = RepairOptions.builder().optSamples(0).build();
-        FidelitySamples fs = FidelitySamples.draw(target, List.of(rule), opt);
-        Goals fixed = Goals.of(List.of(rule), List.of(kept));
+        HiddenBoxFixture f = HiddenBoxFixture.create();
+        FidelitySamples fs = f.fs();
+        Goals fixed = f.goals();
         // the original's bounds: y1 - y0 at least -1 on the rule's box; y0 - y2 at least 1e-4 on the kept box
-        Subdomain r = new Subdomain(0, box.lo(), box.hi(), 0, H_LO, H_HI,
-                new Subdomain.Refutation[] {new Subdomain.Refutation(ruleC, -1, 1)}, 0, null, null, null);
-        Subdomain k = new Subdomain(1, box.lo(), box.hi(), 0, H_LO, H_HI,
-                new Subdomain.Refutation[] {new Subdomain.Refutation(keptC2, 1e-4, 1)}, 0, null, null, null);
+        Subdomain r = f.subdomain(0, new Subdomain.Refutation(f.ruleC(), -1, 1));
+        Subdomain k = f.subdomain(1, new Subdomain.Refutation(f.keptC2(), 1e-4, 1));
         double clearance = 2e-3;
-        try (RepairProgram lp = new RepairProgram(target, fs, fixed, opt)) {
+        try (RepairProgram lp = new RepairProgram(f.target(), fs, fixed, f.opt())) {
             lp.add(r, clearance);
             lp.add(k, clearance);
             assertFalse(lp.solve().found(), "fixed kept rows leave no change that raises y1 - y0");
         }
         Goals movable = fixed.movable(Set.of(1));
         assertTrue(movable.isKept(1) && !movable.isFixed(1) && fixed.isFixed(1));
-        try (RepairProgram lp = new RepairProgram(target, fs, movable, opt)) {
+        try (RepairProgram lp = new RepairProgram(f.target(), fs, movable, f.opt())) {
             lp.add(r, clearance);
             lp.add(k, clearance);
             LinearProgram.Solution x = lp.solve();
@@ -66,11 +41,7 @@ class MovableKeptTest {
             double needRule = r.refutations()[0].required(clearance, fs.outScale()) + 1;
             double needKept = k.refutations()[0].required(clearance, fs.outScale()) - 1e-4;
             for (int c = 0; c < 4; c++) {
-                double[] h = {(c & 1) == 0 ? H_LO[0] : H_HI[0], (c & 2) == 0 ? H_LO[1] : H_HI[1]};
-                double[] dy = new double[3];
-                for (int j = 0; j < 3; j++) {
-                    dy[j] = d.db()[j] + d.dw()[j][0] * h[0] + d.dw()[j][1] * h[1];
-                }
+                double[] dy = HiddenBoxFixture.dyAtCorner(d, c);
                 assertTrue(dy[1] - dy[0] >= needRule - 1e-7, "rule row at corner " + c);
                 assertTrue(dy[0] - dy[2] >= needKept - 1e-7, "kept row at corner " + c);
             }
