@@ -37,6 +37,12 @@ final class SubdomainSearch {
     /** α-CROWN steps on subdomains plain CROWN does not refute (0: off). */
     static final int ALPHA_STEPS = Integer.getInteger("engram.verify.alphaSteps", 10);
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    /**
+     * Subdomains every box may explore before the end of the first round is checked: a region of many small boxes
+     * (a repair's partition) is then mostly decided in that round instead of being left, box after box, to the
+     * strong attack (which on 1,024 boxes took the whole time limit).
+     */
+    static final int MIN_ROUND_NODES = 64;
 
     final BoundNetwork net;
     final Falsifier falsifier;
@@ -171,7 +177,7 @@ final class SubdomainSearch {
 
     private Node bounded(Node node, List<RecursiveAction> forked) {
         deadline.check();
-        if (roundOver || System.nanoTime() - roundEnd > 0) {
+        if (roundOver || nodes.get() >= MIN_ROUND_NODES && System.nanoTime() - roundEnd > 0) {
             roundOver = true;
             return node; // kept for the next round (see explore)
         }
