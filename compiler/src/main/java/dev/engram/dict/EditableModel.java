@@ -46,15 +46,26 @@ public final class EditableModel {
         return split(model).map(GraphSplit::network).orElseGet(model::dense);
     }
 
-    /** The model's input width (a CNN's raw input, not its tail's). */
+    /**
+     * The model's input width: its dense chain's, or for any other graph (a CNN) its first input's per-sample size
+     * (the raw input, not the tail's).
+     */
     public static int inputSize(LoadedModel model) {
-        Optional<GraphSplit> s = split(model);
-        return s.isPresent() ? s.get().prefix().inputs().get(0).shape().size() : model.dense().inputSize();
+        try {
+            return model.dense().inputSize();
+        } catch (ModelException | IllegalArgumentException notDense) {
+            return model.dag().shape(0).size();
+        }
     }
 
-    /** The model's output width. */
+    /** The model's output width, as {@link #inputSize}: its graph's first output's per-sample size. */
     public static int outputSize(LoadedModel model) {
-        return network(model).outputSize();
+        try {
+            return model.dense().outputSize();
+        } catch (ModelException | IllegalArgumentException notDense) {
+            dev.engram.model.dag.Dag dag = model.dag();
+            return dag.shape(dag.outputs().get(0).value()).size();
+        }
     }
 
     /** {@link LoadedModel#withDense} for a dense chain; for a CNN, the tail's values into its initializers. */

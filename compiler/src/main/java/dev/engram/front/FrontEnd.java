@@ -186,8 +186,8 @@ public final class FrontEnd {
             int ins;
             int outs;
             try {
-                ins = ModelUnits.inputCount(model);
-                outs = ModelUnits.outputCount(model);
+                ins = dev.engram.dict.EditableModel.inputSize(model);
+                outs = dev.engram.dict.EditableModel.outputSize(model);
             } catch (ModelException | IllegalArgumentException e) {
                 return stop(Front.Stop.Kind.UNUSABLE, String.valueOf(e.getMessage()));
             }

@@ -5,9 +5,6 @@ import dev.engram.check.CheckedRule;
 import dev.engram.check.Linear;
 import dev.engram.check.PremiseCase;
 import dev.engram.ir.Units;
-import dev.engram.model.LoadedModel;
-import dev.engram.model.ModelException;
-import dev.engram.model.dag.Dag;
 import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
 import dev.engram.verify.LinearConstraint;
@@ -58,28 +55,6 @@ final class ModelUnits {
      */
     static ModelUnits of(CheckedProgram p, int modelInputs, int modelOutputs) {
         return new ModelUnits(p, modelInputs, modelOutputs);
-    }
-
-    /**
-     * The model's input count: its dense chain's, or, for a model that is not one (convolutions, pooling), its
-     * graph's first input's per-sample size.
-     */
-    static int inputCount(LoadedModel model) {
-        try {
-            return model.dense().inputSize();
-        } catch (ModelException | IllegalArgumentException notDense) {
-            return model.dag().shape(0).size();
-        }
-    }
-
-    /** The model's output count, as {@link #inputCount}. */
-    static int outputCount(LoadedModel model) {
-        try {
-            return model.dense().outputSize();
-        } catch (ModelException | IllegalArgumentException notDense) {
-            Dag dag = model.dag();
-            return dag.shape(dag.outputs().get(0).value()).size();
-        }
     }
 
     /** The IR's view of the declarations, for showing model-unit vectors in real units. */

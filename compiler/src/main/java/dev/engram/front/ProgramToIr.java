@@ -47,8 +47,8 @@ public final class ProgramToIr {
      */
     public static Diagnosed<Ir> translate(CheckedProgram p, LoadedModel model, double dilationFraction,
                                           ConceptPolicy concepts) {
-        int modelInputs = ModelUnits.inputCount(model);
-        int modelOutputs = ModelUnits.outputCount(model);
+        int modelInputs = dev.engram.dict.EditableModel.inputSize(model);
+        int modelOutputs = dev.engram.dict.EditableModel.outputSize(model);
         List<Diagnostic> diags = new ArrayList<>();
         List<Obligation> obs = new ArrayList<>();
         ModelUnits mu = ModelUnits.of(p, modelInputs, modelOutputs);
