@@ -17,9 +17,10 @@ import java.util.List;
  * mixed-integer program (the big-M encoding of Tjeng, Xiao and Tedrake, "Evaluating robustness of neural networks
  * with mixed integer programming", ICLR 2019), with the big-M constants from plain interval arithmetic computed here,
  * solved by SCIP through OR-Tools. {@link #maxSlack} gives {@code max min_j (b_j − c_j · y)} over the box for a
- * conjunction {@code c_j · y <= b_j}: the conjunction is reachable exactly when it is {@code >= 0}.
+ * conjunction {@code c_j · y <= b_j}: the conjunction is reachable exactly when it is {@code >= 0}. The compiler's
+ * tests use it through this module's test jar.
  */
-final class MilpOracle {
+public final class MilpOracle {
     private static boolean loaded;
 
     private MilpOracle() {
@@ -32,8 +33,21 @@ final class MilpOracle {
         }
     }
 
-    /** The optimal slack, or NaN when SCIP did not prove optimality within {@code seconds}. */
-    static double maxSlack(DenseNetwork net, Box box, List<LinearConstraint> conj, double seconds) {
+    /** The largest {@link #maxSlack} over the conjunctions of {@code unsafe} (NaN when one was not solved). */
+    public static double maxSlackOfUnion(DenseNetwork net, Box box, List<List<LinearConstraint>> unsafe, double seconds) {
+        double worst = Double.NEGATIVE_INFINITY;
+        for (List<LinearConstraint> conj : unsafe) {
+            double s = maxSlack(net, box, conj, seconds);
+            if (Double.isNaN(s)) {
+                return s;
+            }
+            worst = Math.max(worst, s);
+        }
+        return worst;
+    }
+
+    /** The optimal slack of one conjunction, or NaN when SCIP did not prove optimality within {@code seconds}. */
+    public static double maxSlack(DenseNetwork net, Box box, List<LinearConstraint> conj, double seconds) {
         load();
         MPSolver solver = MPSolver.createSolver("SCIP");
         if (solver == null) {

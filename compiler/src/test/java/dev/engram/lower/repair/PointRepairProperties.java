@@ -18,6 +18,7 @@ import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
+import dev.engram.verify.MilpOracle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

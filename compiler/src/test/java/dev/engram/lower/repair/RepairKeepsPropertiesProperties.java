@@ -14,6 +14,7 @@ import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.verify.Box;
 import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.MilpOracle;
 import dev.engram.verify.Property;
 import org.junit.jupiter.api.Test;
 
