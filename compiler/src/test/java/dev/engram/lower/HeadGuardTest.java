@@ -41,9 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * hidden ReLU layer (conv → relu → flatten → dense relu → dense) and one without (conv → relu → maxpool → flatten →
  * dense, as in VNN-COMP's verivital networks).
  */
-class HeadGuardTest {
-    static final int SIDE = 6;
-    static final int IN = SIDE * SIDE;
+public class HeadGuardTest {
+    public static final int SIDE = 6;
+    public static final int IN = SIDE * SIDE;
     static final int OUT = 3;
 
     @ParameterizedTest
@@ -200,7 +200,7 @@ class HeadGuardTest {
         return pts;
     }
 
-    static int argmax(float[] y) {
+    public static int argmax(float[] y) {
         int b = 0;
         for (int j = 1; j < y.length; j++) {
             if (y[j] > y[b]) {
@@ -210,7 +210,7 @@ class HeadGuardTest {
         return b;
     }
 
-    static double[] filled(double v) {
+    public static double[] filled(double v) {
         double[] a = new double[IN];
         java.util.Arrays.fill(a, v);
         return a;
@@ -220,7 +220,7 @@ class HeadGuardTest {
      * x [1,1,6,6] → Conv 3×3 (4 channels) → Relu (value h, the features; with no hidden layer: MaxPool 2×2 after it)
      * → Flatten → [Gemm → Relu →] Gemm → y.
      */
-    static OnnxProto.ModelProto convModel(Random rnd, boolean hiddenLayer) {
+    public static OnnxProto.ModelProto convModel(Random rnd, boolean hiddenLayer) {
         OnnxProto.GraphProto.Builder g = OnnxProto.GraphProto.newBuilder().setName("conv");
         g.addInput(io("x", 1, 1, SIDE, SIDE)).addOutput(io("y", 1, OUT));
         g.addInitializer(tensor("conv.w", new long[] {4, 1, 3, 3}, rnd, 0.6f));
@@ -295,7 +295,7 @@ class HeadGuardTest {
      * ONNX Runtime's value {@code output} (a graph output, or an intermediate value made one) on each row of
      * {@code x}, flattened.
      */
-    static float[][] ort(byte[] model, float[][] x, String output) throws Exception {
+    public static float[][] ort(byte[] model, float[][] x, String output) throws Exception {
         OnnxProto.ModelProto m = OnnxProto.ModelProto.parseFrom(model);
         if (m.getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(output))) {
             m = m.toBuilder().setGraph(m.getGraph().toBuilder().addOutput(OnnxProto.ValueInfoProto.newBuilder()
