@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code engram verify --rules} on models that are not dense chains: every rule, property and {@code ignore} is
  * decided on the whole graph as executed, and every {@code sat} is checked by ONNX Runtime on the model file.
  */
-class GraphRulesVerifyTest {
+public class GraphRulesVerifyTest {
 
     /**
      * VNN-COMP's {@code Convnet_maxpool}: a specification VNN-COMP expects {@code unsat} holds, one it expects
@@ -114,7 +114,7 @@ class GraphRulesVerifyTest {
     }
 
     /** ONNX Runtime's first output on one input, shaped as the model's first input declares. */
-    static float[] ort(byte[] model, float[] x) throws Exception {
+    public static float[] ort(byte[] model, float[] x) throws Exception {
         OnnxProto.ModelProto m = OnnxProto.ModelProto.parseFrom(model);
         OnnxProto.ValueInfoProto in = m.getGraph().getInput(0);
         long[] shape = in.getType().getTensorType().getShape().getDimList().stream()
