@@ -47,12 +47,12 @@ public final class GraphProver {
         if (ob instanceof Obligation.Invariance inv) {
             long t0 = System.nanoTime();
             if (masked(dag, inv.slots())) {
-                return new ObligationProver.Proof(new Verdict.Unsat(seconds(t0)), MASKED);
+                return new ObligationProver.Proof(new Verdict.Unsat(ObligationProver.seconds(t0)), MASKED);
             }
             Verdict pair = domain == null ? null : differingPair(dag, inv.slots(), domain, t0);
             return new ObligationProver.Proof(pair != null ? pair : new Verdict.Unknown("the input is not masked by a"
                     + " constant 0 at the ignored slots" + (domain == null ? "" : ", and no sampled pair of inputs told"
-                    + " the difference"), seconds(t0)), pair != null ? DIFFERING_PAIR : MASKED);
+                    + " the difference"), ObligationProver.seconds(t0)), pair != null ? DIFFERING_PAIR : MASKED);
         }
         Property p = ob instanceof Obligation.Enforce e ? e.property()
                 : ob instanceof Obligation.Check c ? c.property() : null;
@@ -86,23 +86,12 @@ public final class GraphProver {
             float[][] y = exec.run(rows);
             for (int k = 0; k < PAIRS; k++) {
                 if (!Arrays.equals(y[2 * k], y[2 * k + 1])) {
-                    return new Verdict.Sat(toDouble(rows[2 * k]), toDouble(y[2 * k]), seconds(t0));
+                    return new Verdict.Sat(ObligationProver.toDouble(rows[2 * k]), ObligationProver.toDouble(y[2 * k]),
+                            ObligationProver.seconds(t0));
                 }
             }
         }
         return null;
-    }
-
-    private static double[] toDouble(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
-        }
-        return d;
-    }
-
-    private static double seconds(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 
     /**

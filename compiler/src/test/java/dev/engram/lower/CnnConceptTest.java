@@ -100,7 +100,7 @@ class CnnConceptTest {
         Diagnostic d = r.errors().get(0);
         assertEquals(DiagnosticCode.E062, d.code());
         assertEquals(8, d.span().start().line(), d.toString());
-        assertTrue(d.message().contains("convolutional part") && d.message().contains("layers 2 (Flatten flat) to 3"),
+        assertTrue(d.message().contains("convolutional part") && d.message().contains("layers 2 (Relu conv1.relu) to 3"),
                 d.message());
         assertFalse(Files.exists(dir.resolve("conv.onnx")));
     }
