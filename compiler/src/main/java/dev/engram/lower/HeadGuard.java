@@ -150,7 +150,8 @@ public final class HeadGuard {
         Step s = new Step(e.strategy() == Obligation.Strategy.AUTO ? e.with(Obligation.Strategy.GUARD) : e, before,
                 r.network(), (System.nanoTime() - t) / 1e9, guard, r);
         steps.add(e.strategy() == Obligation.Strategy.AUTO ? s.withChoice("guard on the dense head after the"
-                + " last operator that is not dense (the only lowering on such a model)") : s);
+                + " last operator that is not dense: exact outside the dilated enclosure of the features, and the"
+                + " head allows it") : s);
         return r.network();
     }
 
@@ -180,9 +181,11 @@ public final class HeadGuard {
         }
         if (!(ob instanceof Obligation.Enforce e) || e.strategy() == Obligation.Strategy.REPAIR
                 || e.strategy() == Obligation.Strategy.LOCAL) {
+            // a rule to repair never reaches the guard (lower sends it to HeadRepair)
             return "on a model whose first operator is not dense, only rules (guarded or repaired on the dense head"
                     + " after the last convolution or pooling), properties and ignores are supported; this is a "
-                    + ob.kind() + (ob instanceof Obligation.Enforce ? " to repair locally" : "");
+                    + ob.kind() + (ob instanceof Obligation.Enforce l && l.strategy() == Obligation.Strategy.LOCAL
+                    ? " to repair locally" : "");
         }
         if (e.dilation() == null || e.dilation().length != split.dag().shape(0).size()) {
             return "the guard needs a dilation for each of the model's " + split.dag().shape(0).size() + " inputs";
