@@ -100,6 +100,30 @@ public class GraphRulesVerifyTest {
         assertTrue(!dependsOnSlot(Files.readAllBytes(out), toFloat(sat.input()), 7), "ONNX Runtime: still depends");
     }
 
+    /**
+     * A monotonicity on a conv net: {@code engram verify --rules} leaves it undecided, {@code engram compile} answers
+     * E062 at the statement, naming what would be needed, and writes nothing.
+     */
+    @Test
+    void aMonotonicityOnAConvNetIsUndecidedAndNotCompiled(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("conv.onnx");
+        Files.write(model, HeadGuardTest.convModel(new Random(6), true).toByteArray());
+        Path rules = tmp.resolve("mono.engram");
+        Files.writeString(rules, "model \"conv.onnx\"\ninput p7 at 7 in [0, 1]\noutput a at 0\n"
+                + "monotone a increasing in p7\n");
+        VerifyResult v = Engram.verify(VerifyRequest.builder().setModel(model).optRules(rules).optTimeout(10).build());
+        assertEquals(Outcome.UNDECIDED, v.outcome(), v.diagnostics() + " " + v.checked());
+        Path out = tmp.resolve("mono.onnx");
+        CompileResult c = Engram.compile(CompileRequest.builder().optRules(rules).optOut(out).optFidelitySamples(50)
+                .optTimeout(30).build());
+        assertEquals(Outcome.NOT_PROVED, c.outcome(), c.diagnostics().toString());
+        var e062 = c.diagnostics().stream().filter(d -> d.code() == dev.engram.diag.DiagnosticCode.E062).findFirst()
+                .orElseThrow(() -> new AssertionError(c.diagnostics().toString()));
+        assertEquals(4, e062.span().start().line(), e062.toString());
+        assertTrue(e062.message().contains("graph monotonicity verifier"), e062.message());
+        assertTrue(!Files.exists(out), "nothing is written");
+    }
+
     /** Whether ONNX Runtime's outputs at {@code x} change when slot {@code s} takes one of 21 other values. */
     static boolean dependsOnSlot(byte[] model, float[] x, int s) throws Exception {
         float[] y = ort(model, x);
