@@ -29,6 +29,7 @@ import dev.engram.report.HtmlReport;
 import dev.engram.report.ReportJson;
 import dev.engram.source.SourceFile;
 import dev.engram.source.Span;
+import dev.engram.validate.GraphProver;
 import dev.engram.validate.ObligationProver;
 import dev.engram.verify.BranchAndBoundVerifier;
 import dev.engram.verify.Verdict;
@@ -194,7 +195,13 @@ public final class Engram {
                     stop.message().isEmpty() ? Optional.empty() : Optional.of(stop.message()), front.diagnostics(),
                     front.sources(), front.modelPath(), List.of(), 0, dev.engram.ir.Units.none());
         }
-        DenseNetwork net = dev.engram.dict.EditableModel.network(front.model());
+        AsIs asIs;
+        try {
+            asIs = AsIs.of(front.model());
+        } catch (ModelException | IllegalArgumentException e) {
+            return new VerifyResult(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())),
+                    front.diagnostics(), front.sources(), front.modelPath(), List.of(), 0, dev.engram.ir.Units.none());
+        }
         List<Diagnostic> ds = new ArrayList<>(front.diagnostics());
         List<VerifyResult.Checked> checked = new ArrayList<>();
         String modelName = front.modelPath().map(p -> p.getFileName().toString()).orElse("the model");
@@ -212,9 +219,9 @@ public final class Engram {
                 continue;
             }
             ObligationProver.Proof p = ob instanceof Obligation.ConceptRule || ob instanceof Obligation.Erase
-                    ? measureAsIs(net, ob, new Lowering.Context(front.ir().domain(), front.ir().decision(), Set.of(), 1,
-                            dev.engram.verify.bounds.Deadline.after(timeoutSeconds)))
-                    : ObligationProver.prove(net, ob, front.ir().domain(), timeoutSeconds);
+                    ? asIs.measure(front.model(), ob, new Lowering.Context(front.ir().domain(),
+                            front.ir().decision(), Set.of(), 1, dev.engram.verify.bounds.Deadline.after(timeoutSeconds)))
+                    : asIs.prove(ob, front.ir().domain(), timeoutSeconds);
             Verdict v = p.verdict();
             checked.add(new VerifyResult.Checked(ob.name(), ob.kind(), ob.span(), v, p.measurement(), p.method()));
             if (v instanceof Verdict.Sat) {
@@ -232,6 +239,40 @@ public final class Engram {
         Outcome o = violated ? Outcome.NOT_PROVED : undecided || notChecked > 0 ? Outcome.UNDECIDED : Outcome.OK;
         return new VerifyResult(o, Optional.empty(), ds, front.sources(), front.modelPath(), checked, notChecked,
                 front.ir().units());
+    }
+
+    /**
+     * A model as it is, for {@code verify --rules}: a dense chain, proved by the dense verifier; or any other graph
+     * (convolutions, pooling, residual branches), whose rules and properties are proved on the whole graph as executed
+     * ({@link GraphProver}) and whose statements over learned concepts are measured on its dense tail.
+     */
+    private record AsIs(DenseNetwork dense, dev.engram.model.dag.Dag graph) {
+        static AsIs of(LoadedModel model) {
+            try {
+                return new AsIs(model.dense(), null);
+            } catch (ModelException | IllegalArgumentException notDense) {
+                return new AsIs(null, model.dag());
+            }
+        }
+
+        ObligationProver.Proof prove(Obligation ob, dev.engram.ir.SampleDomain domain, double timeoutSeconds) {
+            return dense != null ? ObligationProver.prove(dense, ob, domain, timeoutSeconds)
+                    : GraphProver.prove(graph, ob, domain, timeoutSeconds);
+        }
+
+        /**
+         * A statement over a learned concept measured on the chain, or on a graph's dense tail after the flatten
+         * ({@code unknown}, saying why, when the graph has none).
+         */
+        ObligationProver.Proof measure(LoadedModel model, Obligation ob, Lowering.Context ctx) {
+            DenseNetwork net;
+            try {
+                net = dense != null ? dense : dev.engram.dict.EditableModel.network(model);
+            } catch (ModelException | IllegalArgumentException e) {
+                return new ObligationProver.Proof(new Verdict.Unknown(String.valueOf(e.getMessage()), 0), "measured");
+            }
+            return measureAsIs(net, ob, ctx);
+        }
     }
 
     /**

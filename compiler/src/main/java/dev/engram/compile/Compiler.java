@@ -83,7 +83,7 @@ public final class Compiler {
         }
         ReadBack written;
         try {
-            written = ReadBack.write(judge.written(lowered.network()), req.out());
+            written = ReadBack.write(judge.written(lowered), req.out());
         } catch (ModelException e) {
             return result(Outcome.UNUSABLE, Optional.of(String.valueOf(e.getMessage())), front, ir, t0);
         }

@@ -45,22 +45,31 @@ sealed interface Judge {
             dense = model.dense();
         } catch (ModelException | IllegalArgumentException notDense) {
             if (obligations.stream().anyMatch(ConceptTail::over)) {
-                return new Tail(model);
+                return obligations.stream().allMatch(o -> ConceptTail.over(o) || o instanceof Obligation.Check)
+                        ? new Tail(model) : new TailThenHead(model);
             }
-            List<Obligation.Invariance> ignores = obligations.stream()
-                    .filter(o -> o instanceof Obligation.Invariance).map(o -> (Obligation.Invariance) o).toList();
-            LoadedModel masked = ignores.isEmpty() ? model
-                    : InputMask.apply(model, ignores, model.dag().shape(0).size());
-            return new Head(model.dag(), masked, HeadSplit.of(masked));
+            return head(model, model.dag(), obligations);
         }
         return new Dense(model, dense);
+    }
+
+    /**
+     * The head judge of {@code model} (fidelity against {@code original}): the {@code ignore}s of {@code obligations}
+     * as one input mask in front of it, the head split off the masked model.
+     */
+    private static Head head(LoadedModel model, Dag original, List<Obligation> obligations) {
+        List<Obligation.Invariance> ignores = obligations.stream()
+                .filter(o -> o instanceof Obligation.Invariance).map(o -> (Obligation.Invariance) o).toList();
+        LoadedModel masked = ignores.isEmpty() ? model
+                : InputMask.apply(model, ignores, model.dag().shape(0).size());
+        return new Head(original, masked, HeadSplit.of(masked));
     }
 
     /** The lowering passes on what this judge lowers. */
     Lowerings.Lowered lower(List<Obligation> obligations, Lowering.Context ctx);
 
-    /** The model with the lowered network written in. */
-    LoadedModel written(DenseNetwork lowered);
+    /** The model with the lowered network (and whatever else the steps changed) written in. */
+    LoadedModel written(Lowerings.Lowered lowered);
 
     /** Every step's obligation established on the model as read back. */
     List<RuleReport> validate(LoadedModel written, Lowerings.Lowered lowered, Lowering.Context ctx);
@@ -77,8 +86,8 @@ sealed interface Judge {
         }
 
         @Override
-        public LoadedModel written(DenseNetwork lowered) {
-            return model.withDense(lowered);
+        public LoadedModel written(Lowerings.Lowered lowered) {
+            return model.withDense(lowered.network());
         }
 
         @Override
@@ -116,8 +125,8 @@ sealed interface Judge {
         }
 
         @Override
-        public LoadedModel written(DenseNetwork lowered) {
-            return model.withHead(lowered);
+        public LoadedModel written(Lowerings.Lowered lowered) {
+            return model.withHead(lowered.network());
         }
 
         @Override
@@ -145,8 +154,8 @@ sealed interface Judge {
         }
 
         @Override
-        public LoadedModel written(DenseNetwork lowered) {
-            return EditableModel.withNetwork(model, lowered);
+        public LoadedModel written(Lowerings.Lowered lowered) {
+            return EditableModel.withNetwork(model, lowered.network());
         }
 
         @Override
@@ -163,6 +172,59 @@ sealed interface Judge {
         public Fidelity fidelity(LoadedModel written, SampleDomain domain, List<Box> excluded, int samples,
                                  Decision decision, long seed, Deadline deadline) {
             return Fidelity.NOT_MEASURED;
+        }
+    }
+
+    /**
+     * A model whose first operator is not dense, with statements over learned concepts and statements over its
+     * inputs: the concept statements first, on its dense tail after the flatten, computed from the dictionary of the
+     * model as given ({@link Tail}); then the rest on the dense head of the model with those edits written in
+     * ({@link Head}: the {@code ignore}s as an input mask, guards and repairs on the head). Concept statements are
+     * measured on the tail of the model as written, every other obligation proved on its whole graph; fidelity
+     * against the original graph.
+     */
+    record TailThenHead(LoadedModel model) implements Judge {
+        @Override
+        public Lowerings.Lowered lower(List<Obligation> obligations, Lowering.Context ctx) {
+            List<Obligation> concepts = obligations.stream().filter(ConceptTail::over).toList();
+            List<Obligation> rest = obligations.stream().filter(o -> !ConceptTail.over(o)).toList();
+            Tail tail = new Tail(model);
+            Lowerings.Lowered t = tail.lower(concepts, ctx);
+            if (!t.ok()) {
+                return t;
+            }
+            Head head = afterConcepts(t, rest);
+            Lowerings.Lowered h = head.lower(rest, ctx);
+            List<Step> steps = new ArrayList<>(t.steps());
+            steps.addAll(h.steps());
+            return new Lowerings.Lowered(h.network(), h.ok() ? steps : List.of(), h.failures());
+        }
+
+        /** The head judge of the model with the concept edits of {@code concepts}' tail written in. */
+        private Head afterConcepts(Lowerings.Lowered concepts, List<Obligation> rest) {
+            return head(new Tail(model).written(concepts), model.dag(), rest);
+        }
+
+        @Override
+        public LoadedModel written(Lowerings.Lowered lowered) {
+            List<Step> concepts = lowered.steps().stream().filter(s -> ConceptTail.over(s.obligation())).toList();
+            DenseNetwork tail = concepts.isEmpty() ? EditableModel.network(model)
+                    : concepts.get(concepts.size() - 1).after();
+            List<Obligation> rest = lowered.steps().stream().map(Step::obligation)
+                    .filter(o -> !ConceptTail.over(o)).toList();
+            Head head = afterConcepts(new Lowerings.Lowered(tail, concepts, List.of()), rest);
+            return head.written(lowered);
+        }
+
+        @Override
+        public List<RuleReport> validate(LoadedModel written, Lowerings.Lowered lowered, Lowering.Context ctx) {
+            return new Tail(model).validate(written, lowered, ctx);
+        }
+
+        @Override
+        public Fidelity fidelity(LoadedModel written, SampleDomain domain, List<Box> excluded, int samples,
+                                 Decision decision, long seed, Deadline deadline) {
+            return Fidelity.measure(model.dag(), written.dag(), domain, excluded, samples, decision, seed, deadline);
         }
     }
 }

@@ -14,9 +14,10 @@ import java.util.Optional;
 
 /**
  * The dense network the lowerings edit in a loaded model: the model itself when it is a dense chain, the dense layers
- * after the flatten when it is a CNN ({@link GraphSplit}); and the model with an edited network written back. A CNN's
- * tail computes from the flatten's values, not from the model's inputs: only statements over learned concepts (whose
- * examples are tapped through the whole model) can be lowered on it.
+ * of its dense head when it is a CNN ({@link GraphSplit}); and the model with an edited network written back. A CNN's
+ * tail computes from the head's input (the features), not from the model's inputs: statements over learned concepts
+ * (whose examples are tapped through the whole model) are lowered on it here; rules over the inputs reach the same
+ * layers through the compiler's head split, which carries their regions through the prefix.
  */
 public final class EditableModel {
     private EditableModel() {
@@ -35,7 +36,7 @@ public final class EditableModel {
             throw dense;
         }
         try {
-            return Optional.of(GraphSplit.of(onnx.graph(), onnx.dag()));
+            return Optional.of(GraphSplit.of(onnx));
         } catch (ModelException | IllegalArgumentException e) {
             throw new ModelException(dense.getMessage() + "; read as a graph: " + e.getMessage());
         }

@@ -17,8 +17,8 @@ import java.util.List;
  * bit-identical to {@link DenseNetwork#evaluate}. Immutable and thread-safe.
  *
  * <p>A model that is not a dense chain (a CNN) is tapped through its {@link GraphSplit}: layers {@code 1 .. c} are the
- * prefix's taps (the values after each ReLU, pool and flatten, in graph order; tap {@code c} is the dense tail's
- * input), computed in one run of the graph executor, and layers {@code c + 1 .. c + D} the tail's dense layers.
+ * prefix's taps (the values after each ReLU and pool, in graph order; tap {@code c} is the dense tail's input, the
+ * model's dense head's), computed in one run of the graph executor, and layers {@code c + 1 .. c + D} the tail's dense layers.
  * {@link #network()} is then the tail, and {@link #offset()} is {@code c}: only layers from {@code c} on have a dense
  * next layer, so only they can be edited.
  */
@@ -65,7 +65,7 @@ public final class LayerTaps {
             throw dense;
         }
         try {
-            return new LayerTaps(GraphSplit.of(onnx.graph(), onnx.dag()));
+            return new LayerTaps(GraphSplit.of(onnx));
         } catch (ModelException e) {
             throw new ModelException(dense.getMessage() + "; as a graph: " + e.getMessage());
         }
@@ -81,7 +81,7 @@ public final class LayerTaps {
         return split;
     }
 
-    /** The layer that is the dense network's input: {@code 0} for a dense chain, the flatten's tap for a CNN. */
+    /** The layer that is the dense network's input: {@code 0} for a dense chain, the head's input for a CNN. */
     public int offset() {
         return offset;
     }

@@ -143,7 +143,8 @@ final class ModelUnits {
         double sign = (m.increasing() ? 1 : -1) * Math.signum(inScale[m.inputSlot()]);
         double[] a = new double[outScale.length];
         for (int k = 0; k < a.length; k++) {
-            a[k] = sign * m.coefficients()[k] / outScale[k];
+            // outputs past the last declared one have coefficient 0
+            a[k] = k < m.coefficients().length ? sign * m.coefficients()[k] / outScale[k] : 0;
         }
         List<Monotonicity> out = new ArrayList<>();
         for (int i = 0; i < m.region().size(); i++) {

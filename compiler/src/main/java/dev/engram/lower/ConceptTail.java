@@ -10,9 +10,9 @@ import java.util.List;
 /**
  * The lowering of statements over learned concepts on a model whose first operator is not dense (a CNN): the passes
  * run on its dense tail after the flatten ({@code dev.engram.dict.EditableModel}), where the concept's code was
- * renumbered by the front end. Properties to check stay unchanged (they are proved on the whole graph); any other
- * statement over the model's inputs is E062 here: those are guarded in the dense head ({@link HeadGuard}), and one
- * compilation does not yet mix the two on a convolutional model.
+ * renumbered by the front end. Properties to check stay unchanged (they are proved on the whole graph); the
+ * statements over the model's inputs are lowered afterwards, on the dense head of the model with these edits written
+ * in ({@link HeadGuard}; the compiler's judge runs the two in turn), and are E062 if given here.
  */
 public final class ConceptTail {
     private ConceptTail() {
@@ -35,10 +35,8 @@ public final class ConceptTail {
             } else if (ob instanceof Obligation.Check) {
                 checks.add(ob);
             } else {
-                failures.add(Lowering.notApplicable(ob, "this convolutional model's file also has statements over"
-                        + " learned concepts, which edit its dense layers after the flatten; a statement over the"
-                        + " model's inputs is guarded in the dense head, and the two do not compile together yet:"
-                        + " compile them one after the other"));
+                failures.add(Lowering.notApplicable(ob, "the concept statements of a convolutional model are lowered"
+                        + " on its dense tail; a statement over the model's inputs is lowered on its dense head"));
             }
         }
         if (!failures.isEmpty()) {

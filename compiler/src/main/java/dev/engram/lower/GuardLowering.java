@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * The exact guard lowering of {@code over BOX ensure not UNSAFE} on a ReLU network (KBANN-style). The network is
  * widened, never changed elsewhere (a network with one hidden layer first gets an identity ReLU layer after it, exact
- * in float32, so that the guard has the two layers it needs):
+ * in float32, so that the guard has the two layers it needs; a network with none first gets a signed identity layer
+ * in front, {@link #withSignedIdentityInFront}):
  * <ol>
  *   <li>first hidden layer: one ramp per half-space of the region: per input {@code i} two units
  *       {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)}, the distance of {@code x_i} outside the box on each
@@ -64,8 +65,8 @@ public final class GuardLowering extends OneAtATime {
 
     /** Why the guard cannot be applied to {@code ob} on {@code net}, or null when it can. */
     public static String whyNot(DenseNetwork net, Obligation.Enforce ob) {
-        if (net.layers().size() < 2) {
-            return "the guard needs a hidden ReLU layer, the network has none";
+        if (net.layers().size() < 2 && signedIdentityWhyNot(net) != null) {
+            return signedIdentityWhyNot(net);
         }
         for (int l = 0; l < net.layers().size() - 1; l++) {
             if (net.layers().get(l).activation() != Activation.RELU) {
@@ -94,7 +95,8 @@ public final class GuardLowering extends OneAtATime {
         if (why != null) {
             throw new IllegalArgumentException(ob.name() + ": " + why);
         }
-        DenseNetwork net = net0.layers().size() == 2 ? withIdentityLayer(net0) : net0;
+        DenseNetwork net = net0.layers().size() == 1 ? withIdentityLayer(withSignedIdentityInFront(net0))
+                : net0.layers().size() == 2 ? withIdentityLayer(net0) : net0;
         Box box = ob.box();
         double[] c = correction(net, box, ob.property().unsafe());
         int n = net.inputSize();
@@ -157,7 +159,58 @@ public final class GuardLowering extends OneAtATime {
             added += extraOut;
             layers.add(new DenseLayer(d.name(), w, b, d.activation(), d.alpha(), d.weightRef(), d.biasRef()));
         }
-        return new Result(new DenseNetwork(layers), added + (net == net0 ? 0 : net.layers().get(1).outputSize()), c);
+        return new Result(new DenseNetwork(layers), added + insertedUnits(net) - insertedUnits(net0), c);
+    }
+
+    /** The units of {@code net}'s inserted layers. */
+    static int insertedUnits(DenseNetwork net) {
+        return net.layers().stream().filter(DenseLayer::isInserted).mapToInt(DenseLayer::outputSize).sum();
+    }
+
+    /**
+     * Why no signed identity layer can be put in front of {@code net} ({@link #withSignedIdentityInFront}), or null:
+     * its first layer's weights must be stored as they act (no Gemm alpha other than 1), so that negating them is
+     * exact in the file too.
+     */
+    static String signedIdentityWhyNot(DenseNetwork net) {
+        DenseLayer first = net.layers().get(0);
+        if (first.weightRef() != null && first.weightRef().scale() != 1f) {
+            return "the guard needs a hidden ReLU layer; the network has none, and its layer " + first.name()
+                    + " scales its weights (Gemm alpha " + first.weightRef().scale() + "), so no exact identity layer"
+                    + " can be put in front of it";
+        }
+        return null;
+    }
+
+    /**
+     * {@code net} with a signed identity layer in front, for an input that may be negative: {@code 2n} ReLU units
+     * {@code relu(x_i)}, {@code relu(-x_i)} (interleaved), and the first layer reading them with its weights
+     * {@code W[:, i]} and {@code -W[:, i]}, so that it computes {@code W (relu(x) - relu(-x)) + b = W x + b}. Exact
+     * in float32: {@code ±x_i} and the ReLUs are exact, and of each pair of products one is {@code W x_i}'s own
+     * (negation is exact) and the other a zero, so a sum in index order (with or without fused multiply-adds) meets
+     * the same non-zero terms in the same order as the original and adds only zeros besides: the same bits, up to
+     * the sign of a zero. Its {@code 2n} units count as added.
+     */
+    static DenseNetwork withSignedIdentityInFront(DenseNetwork net) {
+        DenseLayer first = net.layers().get(0);
+        int n = first.inputSize();
+        float[][] split = new float[2 * n][n];
+        for (int i = 0; i < n; i++) {
+            split[2 * i][i] = 1f;
+            split[2 * i + 1][i] = -1f;
+        }
+        float[][] w = new float[first.outputSize()][2 * n];
+        for (int o = 0; o < w.length; o++) {
+            for (int i = 0; i < n; i++) {
+                w[o][2 * i] = first.weight()[o][i];
+                w[o][2 * i + 1] = -first.weight()[o][i];
+            }
+        }
+        List<DenseLayer> layers = new ArrayList<>(net.layers());
+        layers.set(0, new DenseLayer(first.name(), w, first.bias(), first.activation(), first.alpha(),
+                first.weightRef(), first.biasRef()));
+        layers.add(0, DenseLayer.inserted("signed_identity", split, new float[2 * n], Activation.RELU));
+        return new DenseNetwork(layers);
     }
 
     /**

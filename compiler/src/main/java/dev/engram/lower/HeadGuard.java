@@ -24,7 +24,8 @@ import java.util.Set;
  *       head's input (the features) becomes the region of a rule over the head, with the same unsafe set;</li>
  *   <li>{@link GuardLowering} guards that rule on the head: ramps on the features, the conjunction, the output
  *       correction from sound bounds of the head over the enclosure. A head with no hidden layer first gets an
- *       identity ReLU layer in front, exact because its input is non-negative ({@link HeadSplit#nonnegative()}).</li>
+ *       identity ReLU layer in front, exact because its input is non-negative ({@link HeadSplit#nonnegative()});
+ *       where it may be negative, a signed identity layer ({@link GuardLowering#withSignedIdentityInFront}).</li>
  * </ol>
  * What is over-approximated: the guard fires (fully) on every input whose features fall in the enclosure, which
  * holds the region's image but may hold the features of inputs outside the region (and of inputs outside the
@@ -47,13 +48,50 @@ public final class HeadGuard {
     private HeadGuard() {
     }
 
-    /** The guarded head, one step per obligation (before and after are heads), or E062 for what cannot be guarded. */
+    /**
+     * The lowered head, one step per obligation (before and after are heads), or E062 for what cannot be lowered:
+     * first the rules to repair, jointly ({@link HeadRepair}: the head's output layer), then the guards on the
+     * repaired head. A rule without {@code using} is guarded when the head allows it, else repaired.
+     */
     public static Lowering.Result lower(HeadSplit split, List<Obligation> obligations, Lowering.Context ctx) {
         DenseNetwork cur = split.head();
         List<Step> steps = new ArrayList<>();
         List<Diagnostic> failures = new ArrayList<>();
-        GuardLowering guard = new GuardLowering();
+        List<Obligation.Enforce> repairs = new ArrayList<>();
+        List<String> choices = new ArrayList<>();
+        List<Obligation> rest = new ArrayList<>();
         for (Obligation ob : obligations) {
+            String guard = whyNot(split, cur, ob);
+            if (ob instanceof Obligation.Enforce e && repairable(e, guard)) {
+                String repair = RepairLowering.whyNot(cur);
+                if (repair != null) {
+                    failures.add(Lowering.notApplicable(ob, e.strategy() == Obligation.Strategy.REPAIR ? repair
+                            : "neither lowering applies to the dense head: the guard: " + guard + "; the repair: "
+                            + repair));
+                    continue;
+                }
+                repairs.add(e.strategy() == Obligation.Strategy.AUTO ? e.with(Obligation.Strategy.REPAIR) : e);
+                choices.add(e.strategy() == Obligation.Strategy.AUTO ? "repair of the dense head's output layer:"
+                        + " the guard cannot be used here (" + guard + ")" : "");
+            } else {
+                rest.add(ob);
+            }
+        }
+        if (!repairs.isEmpty() && failures.isEmpty()) {
+            try {
+                Lowering.Result r = HeadRepair.lower(split, cur, repairs, ctx, choices);
+                failures.addAll(r.failures());
+                steps.addAll(r.steps());
+                cur = r.network();
+            } catch (Deadline.Expired ex) {
+                failures.add(Lowering.timeLimit(repairs.get(0).name(), repairs.get(0).span(), "lowered"));
+            }
+        }
+        GuardLowering guard = new GuardLowering();
+        for (Obligation ob : rest) {
+            if (!failures.isEmpty()) {
+                break;
+            }
             try {
                 cur = lowerOne(split, cur, ob, ctx, guard, steps, failures);
             } catch (Deadline.Expired ex) {
@@ -63,6 +101,12 @@ public final class HeadGuard {
         }
         return failures.isEmpty() ? new Lowering.Result(cur, steps, List.of())
                 : Lowering.Result.failed(split.head(), failures);
+    }
+
+    /** Whether {@code e} goes to the repair: asked for, or without {@code using} where the guard does not apply. */
+    private static boolean repairable(Obligation.Enforce e, String whyNotGuard) {
+        return e.strategy() == Obligation.Strategy.REPAIR
+                || e.strategy() == Obligation.Strategy.AUTO && whyNotGuard != null;
     }
 
     /** Lowers {@code ob} on the head {@code cur}: the head after it (a step or a failure is added). */
@@ -90,8 +134,8 @@ public final class HeadGuard {
         }
         DenseNetwork before = cur;
         int front = 0;
-        if (cur.layers().size() == 1) {
-            cur = withIdentityInFront(cur);
+        if (cur.layers().size() == 1 && split.nonnegative()) {
+            cur = withIdentityInFront(cur); // else the guard puts a signed identity layer in front
             front = cur.inputSize();
         }
         Obligation.Enforce onHead = new Obligation.Enforce(e.name(), e.span(),
@@ -103,9 +147,11 @@ public final class HeadGuard {
             c[j] *= STRENGTH;
         }
         GuardLowering.Result r = new GuardLowering.Result(withCorrection(g.network(), c), g.unitsAdded() + front, c);
-        Step s = new Step(ob, before, r.network(), (System.nanoTime() - t) / 1e9, guard, r);
+        Step s = new Step(e.strategy() == Obligation.Strategy.AUTO ? e.with(Obligation.Strategy.GUARD) : e, before,
+                r.network(), (System.nanoTime() - t) / 1e9, guard, r);
         steps.add(e.strategy() == Obligation.Strategy.AUTO ? s.withChoice("guard on the dense head after the"
-                + " last operator that is not dense (the only lowering on such a model)") : s);
+                + " last operator that is not dense: exact outside the dilated enclosure of the features, and the"
+                + " head allows it") : s);
         return r.network();
     }
 
@@ -126,12 +172,20 @@ public final class HeadGuard {
         return new DenseNetwork(layers);
     }
 
-    /** Why {@code ob} cannot be lowered on the head {@code head} of {@code split}, or null when it can. */
+    /** Why {@code ob} cannot be guarded on the head {@code head} of {@code split}, or null when it can. */
     static String whyNot(HeadSplit split, DenseNetwork head, Obligation ob) {
-        if (!(ob instanceof Obligation.Enforce e) || e.strategy() == Obligation.Strategy.REPAIR) {
-            return "on a model whose first operator is not dense, only rules lowered by the guard (on the dense head"
-                    + " after the last convolution or pooling) and properties are supported; this is a " + ob.kind()
-                    + (ob instanceof Obligation.Enforce ? " to repair" : "");
+        if (ob instanceof Obligation.Monotone) {
+            return "a monotonicity on a model whose first operator is not dense needs bounds of the derivative through"
+                    + " its convolutions and pooling (a graph monotonicity verifier), which Engram does not have yet;"
+                    + " it is verified and enforced on dense ReLU chains";
+        }
+        if (!(ob instanceof Obligation.Enforce e) || e.strategy() == Obligation.Strategy.REPAIR
+                || e.strategy() == Obligation.Strategy.LOCAL) {
+            // a rule to repair never reaches the guard (lower sends it to HeadRepair)
+            return "on a model whose first operator is not dense, only rules (guarded or repaired on the dense head"
+                    + " after the last convolution or pooling), properties and ignores are supported; this is a "
+                    + ob.kind() + (ob instanceof Obligation.Enforce l && l.strategy() == Obligation.Strategy.LOCAL
+                    ? " to repair locally" : "");
         }
         if (e.dilation() == null || e.dilation().length != split.dag().shape(0).size()) {
             return "the guard needs a dilation for each of the model's " + split.dag().shape(0).size() + " inputs";
@@ -143,8 +197,7 @@ public final class HeadGuard {
             }
         }
         if (head.layers().size() == 1 && !split.nonnegative()) {
-            return "the dense head has no hidden layer and its input can be negative, so no exact identity layer can"
-                    + " be put in front of it for the guard";
+            return GuardLowering.signedIdentityWhyNot(head);
         }
         return null;
     }

@@ -113,7 +113,7 @@ public final class ObligationProver {
                 + "told the difference", seconds(t0));
     }
 
-    private static double[] toDouble(float[] v) {
+    static double[] toDouble(float[] v) {
         double[] d = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             d[i] = v[i];
@@ -121,7 +121,7 @@ public final class ObligationProver {
         return d;
     }
 
-    private static double seconds(long t0) {
+    static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 }

@@ -171,16 +171,26 @@ class LanguageDocTest {
         example(folder.resolve("tiny.onnx"), 2);
         example(folder.resolve("shallow.onnx"), 1);
         example(folder.resolve("linear.onnx"), 0);
+        example(folder.resolve("sigmoid.onnx"), -1);
         CompileResult r = Compiler.compile(CompileRequest.builder().optRules(src, folder).optFidelitySamples(100)
                 .optTimeout(timeout).build());
         exit[0] = r.outcome().exitCode();
         return new ArrayList<>(r.diagnostics());
     }
 
-    /** The documented example models: 2 inputs, {@code hidden} (0 to 2) ReLU layers of 8 units, 2 outputs (seeded). */
+    /**
+     * The documented example models: 2 inputs, {@code hidden} (0 to 2) ReLU layers of 8 units, 2 outputs (seeded);
+     * {@code hidden = -1}: one hidden layer of 8 sigmoid units.
+     */
     static void example(Path file, int hidden) {
-        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : hidden == 1 ? new int[] {2, 8, 2} : new int[] {2, 2};
-        OnnxModel.fromDense(DenseNetworks.random(new Random(1), "fc", 0.1, widths), "x", "y", true, Map.of()).write(file);
+        int[] widths = hidden == 2 ? new int[] {2, 8, 8, 2} : hidden != 0 ? new int[] {2, 8, 2} : new int[] {2, 2};
+        dev.engram.model.DenseNetwork net = DenseNetworks.random(new Random(1), "fc", 0.1, widths);
+        if (hidden < 0) {
+            dev.engram.model.DenseLayer h = net.layers().get(0);
+            net = new dev.engram.model.DenseNetwork(List.of(dev.engram.model.DenseLayer.of(h.name(), h.weight(),
+                    h.bias(), dev.engram.model.Activation.SIGMOID), net.layers().get(1)));
+        }
+        OnnxModel.fromDense(net, "x", "y", true, Map.of()).write(file);
     }
 
     private static List<String> prefixes(List<String> headers) {

@@ -29,8 +29,9 @@ class GraphTapsTest {
         LayerTaps taps = LayerTaps.of(model);
         GraphSplit split = taps.split();
         assertTrue(split != null, "a CNN is split");
-        // conv0.relu (4x4x4 = 64), then the flatten (the cut: conv1.relu's 32 values), then dense 12 and 4 logits
-        assertEquals(List.of("conv0.relu", "flat"), split.taps().stream().map(GraphSplit.Tap::value).toList());
+        // conv0.relu (4x4x4 = 64), then the cut (the head's input: conv1.relu's 32 values, which the flatten relays),
+        // then dense 12 and 4 logits
+        assertEquals(List.of("conv0.relu", "conv1.relu"), split.taps().stream().map(GraphSplit.Tap::value).toList());
         assertEquals(2, taps.offset());
         assertEquals(4, taps.depth());
         assertEquals(64, taps.width(1));

@@ -37,22 +37,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * original computes lie in the enclosure the guard was built on, and the written model never decides the forbidden
  * class; (2) outside the region, wherever the features lie outside the features' dilated enclosure, the outputs are
  * bit-identical (up to the sign of a zero) — the guard's exact promise — and the share of decisions unchanged on
- * the domain is reported; (3) the prefix (the convolution) keeps every node and stored bit. Two shapes: a head with a
- * hidden ReLU layer (conv → relu → flatten → dense relu → dense) and one without (conv → relu → maxpool → flatten →
- * dense, as in VNN-COMP's verivital networks).
+ * the domain is reported; (3) the prefix (the convolution) keeps every node and stored bit. Three shapes: a head with a
+ * hidden ReLU layer (conv → relu → flatten → dense relu → dense), one without (conv → relu → maxpool → flatten →
+ * dense, as in VNN-COMP's verivital networks), and one without whose features can be negative (conv → flatten →
+ * dense: the guard puts a signed identity layer in front of the head).
  */
-class HeadGuardTest {
-    static final int SIDE = 6;
-    static final int IN = SIDE * SIDE;
+public class HeadGuardTest {
+    public static final int SIDE = 6;
+    public static final int IN = SIDE * SIDE;
     static final int OUT = 3;
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void aGuardOnTheDenseHeadHoldsOnTheRegionAndKeepsThePrefix(boolean hiddenLayer) throws Exception {
-        Random rnd = new Random(hiddenLayer ? 11 : 12);
+    @ValueSource(strings = {"hidden", "pool", "signed"})
+    void aGuardOnTheDenseHeadHoldsOnTheRegionAndKeepsThePrefix(String shape) throws Exception {
+        boolean hiddenLayer = shape.equals("hidden");
+        Random rnd = new Random(hiddenLayer ? 11 : shape.equals("pool") ? 12 : 13);
         Path dir = Files.createTempDirectory("head-guard");
         Path model = dir.resolve("conv.onnx");
-        Files.write(model, convModel(rnd, hiddenLayer).toByteArray());
+        Files.write(model, convModel(rnd, hiddenLayer, !shape.equals("signed")).toByteArray());
         float[] centre = new float[IN];
         for (int i = 0; i < IN; i++) {
             centre[i] = (float) rnd.nextDouble();
@@ -200,7 +202,7 @@ class HeadGuardTest {
         return pts;
     }
 
-    static int argmax(float[] y) {
+    public static int argmax(float[] y) {
         int b = 0;
         for (int j = 1; j < y.length; j++) {
             if (y[j] > y[b]) {
@@ -210,7 +212,7 @@ class HeadGuardTest {
         return b;
     }
 
-    static double[] filled(double v) {
+    public static double[] filled(double v) {
         double[] a = new double[IN];
         java.util.Arrays.fill(a, v);
         return a;
@@ -220,15 +222,25 @@ class HeadGuardTest {
      * x [1,1,6,6] → Conv 3×3 (4 channels) → Relu (value h, the features; with no hidden layer: MaxPool 2×2 after it)
      * → Flatten → [Gemm → Relu →] Gemm → y.
      */
-    static OnnxProto.ModelProto convModel(Random rnd, boolean hiddenLayer) {
+    public static OnnxProto.ModelProto convModel(Random rnd, boolean hiddenLayer) {
+        return convModel(rnd, hiddenLayer, true);
+    }
+
+    /**
+     * {@link #convModel(Random, boolean)}, or with {@code reluFeatures} false and no hidden layer: x → Conv (value h,
+     * features of either sign) → Flatten → Gemm → y, a head whose input can be negative.
+     */
+    public static OnnxProto.ModelProto convModel(Random rnd, boolean hiddenLayer, boolean reluFeatures) {
         OnnxProto.GraphProto.Builder g = OnnxProto.GraphProto.newBuilder().setName("conv");
         g.addInput(io("x", 1, 1, SIDE, SIDE)).addOutput(io("y", 1, OUT));
         g.addInitializer(tensor("conv.w", new long[] {4, 1, 3, 3}, rnd, 0.6f));
         g.addInitializer(tensor("conv.b", new long[] {4}, rnd, 0.2f));
-        g.addNode(node("Conv", "x", "c").addInput("conv.w").addInput("conv.b"));
         String h = "h";
+        g.addNode(node("Conv", "x", reluFeatures ? "c" : h).addInput("conv.w").addInput("conv.b"));
         int width = 4 * 4 * 4;
-        if (hiddenLayer) {
+        if (!reluFeatures) {
+            hiddenLayer = false; // conv → flatten → dense
+        } else if (hiddenLayer) {
             g.addNode(node("Relu", "c", h));
         } else {
             g.addNode(node("Relu", "c", "r"));
@@ -295,7 +307,7 @@ class HeadGuardTest {
      * ONNX Runtime's value {@code output} (a graph output, or an intermediate value made one) on each row of
      * {@code x}, flattened.
      */
-    static float[][] ort(byte[] model, float[][] x, String output) throws Exception {
+    public static float[][] ort(byte[] model, float[][] x, String output) throws Exception {
         OnnxProto.ModelProto m = OnnxProto.ModelProto.parseFrom(model);
         if (m.getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(output))) {
             m = m.toBuilder().setGraph(m.getGraph().toBuilder().addOutput(OnnxProto.ValueInfoProto.newBuilder()

@@ -1,0 +1,122 @@
+package dev.engram.lower;
+
+import dev.engram.SharedData;
+import dev.engram.compile.CompileRequest;
+import dev.engram.compile.CompileResult;
+import dev.engram.compile.Compiler;
+import dev.engram.ir.Decision;
+import dev.engram.ir.Obligation;
+import dev.engram.model.Models;
+import dev.engram.model.onnx.OnnxModel;
+import dev.engram.patch.Patch;
+import dev.engram.verify.Box;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The repair on the dense head of a convolutional network ({@link HeadRepair}), checked by ONNX Runtime on the file as
+ * written: a rule the original violates (the class decided at the region's centre must never be decided there) is
+ * repaired with no unit added; on the region (sampled densely, corners included) the written model never decides
+ * the forbidden class; the prefix keeps every node and stored bit; only the head's output layer changed, so a patch
+ * of tensor edits is written and applying it to the original gives the written model's tensors.
+ */
+class HeadRepairTest {
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aRepairOnTheDenseHeadHoldsOnTheRegionAndKeepsThePrefix(boolean hiddenLayer, @TempDir Path dir)
+            throws Exception {
+        Random rnd = new Random(hiddenLayer ? 31 : 32);
+        Path model = dir.resolve("conv.onnx");
+        Files.write(model, HeadGuardTest.convModel(rnd, hiddenLayer).toByteArray());
+        int n = HeadGuardTest.IN;
+        float[] centre = new float[n];
+        for (int i = 0; i < n; i++) {
+            centre[i] = (float) rnd.nextDouble();
+        }
+        byte[] before = Files.readAllBytes(model);
+        int k = HeadGuardTest.argmax(HeadGuardTest.ort(before, new float[][] {centre}, "y")[0]);
+        double[] lo = new double[n];
+        double[] hi = new double[n];
+        for (int i = 0; i < n; i++) {
+            lo[i] = centre[i] - 0.01;
+            hi[i] = centre[i] + 0.01;
+        }
+        Box region = new Box(lo, hi);
+        Obligation.Enforce rule = Obligation.repair("never_k", Obligation.property("never_k", region,
+                GuardBitIdentityTest.neverArgmax(k)));
+        Path out = dir.resolve("repaired.onnx");
+        Path patch = dir.resolve("repaired.epatch");
+        CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(rule))
+                .optDomain(new Box(new double[n], HeadGuardTest.filled(1))).optDecision(Decision.ARGMAX)
+                .optFidelitySamples(300).optTimeout(200).optOut(out).optPatch(patch).build());
+        assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+        assertEquals(0, r.rules().get(0).unitsAdded());
+
+        // ONNX Runtime on the region: the forbidden class is never decided
+        byte[] after = Files.readAllBytes(out);
+        float[][] x = HeadGuardTest.samples(region, rnd, 600, true).toArray(new float[0][]);
+        float[][] y = HeadGuardTest.ort(after, x, "y");
+        for (int s = 0; s < x.length; s++) {
+            assertTrue(HeadGuardTest.argmax(y[s]) != k, "class " + k + " decided inside the region at sample " + s);
+        }
+        // the prefix keeps its bits; only the output layer's tensors changed; the patch reproduces them
+        OnnxModel o = (OnnxModel) Models.load(model);
+        OnnxModel w = (OnnxModel) Models.load(out);
+        for (String t : List.of("conv.w", "conv.b")) {
+            assertEquals(o.rawInitializer(t), w.rawInitializer(t), t + " changed");
+        }
+        if (hiddenLayer) {
+            for (String t : List.of("fc1.w", "fc1.b")) {
+                assertArrayEquals(o.parameters().get(t).data(), w.parameters().get(t).data(), t + " changed");
+            }
+        }
+        assertEquals(o.proto().getGraph().getNodeList(), w.proto().getGraph().getNodeList(), "the nodes changed");
+        assertNotNull(r.patch(), "no patch: the repair only edits tensors");
+        OnnxModel applied = (OnnxModel) Patch.read(patch).apply(o);
+        for (String t : List.of("out.w", "out.b")) {
+            assertArrayEquals(w.parameters().get(t).data(), applied.parameters().get(t).data(), t);
+        }
+    }
+
+    /**
+     * VNN-COMP's {@code Convnet_maxpool} on {@code prop_14_0.004} (violated: VNN-COMP expects sat): repaired, proved
+     * on the whole graph as written, and ONNX Runtime decides label 8 on samples of the ε-ball (corners included).
+     */
+    @Test
+    void repairsAVerivitalSpecificationOnTheHead(@TempDir Path dir) throws Exception {
+        Path v = SharedData.path().resolve("vnncomp2021/verivital");
+        Path model = v.resolve("Convnet_maxpool.onnx");
+        Path spec = v.resolve("specs/maxpool_specs/prop_14_0.004.vnnlib");
+        assumeTrue(Files.isRegularFile(model) && Files.isRegularFile(spec), "verivital not found under "
+                + v.toAbsolutePath() + " (set -Dengram.shared.data)");
+        Path out = dir.resolve("repaired.onnx");
+        CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).addEnforce(spec)
+                .optStrategy(Obligation.Strategy.REPAIR).optDecision(Decision.ARGMAX).optFidelitySamples(500)
+                .optTimeout(280).optOut(out).build());
+        assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
+        Box box = ((Obligation.Enforce) r.ir().obligations().get(0)).box();
+        float[][] x = HeadGuardTest.samples(box, new Random(3), 300, true).toArray(new float[0][]);
+        byte[] after = Files.readAllBytes(out);
+        for (float[] xi : x) {
+            float[] y = dev.engram.GraphRulesVerifyTest.ort(after, xi);
+            for (int j = 0; j < y.length; j++) {
+                assertTrue(j == 8 || y[j] < y[8], "label 8 not decided strictly at a sample of the ball: " + y[j]
+                        + " >= " + y[8]);
+            }
+        }
+    }
+}
