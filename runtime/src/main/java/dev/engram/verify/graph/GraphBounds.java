@@ -353,8 +353,8 @@ public final class GraphBounds {
     }
 
     /**
-     * Every value at input {@code x} through the linear relaxations that row r of pass {@code pb} used (ReLU elements:
-     * the line its coefficient met; other operators: exact). The bound of row r is linear in each slope α and each
+     * Every value at input {@code x} through the linear relaxations that row r of pass {@code pb} used (ReLU and
+     * S-curve elements: the line its coefficient met; other operators: exact). The bound of row r is linear in each slope α and each
      * split multiplier β with these values as the derivatives' factors ({@code a·ẑ_rel(x*)}), which is what
      * {@link BetaCrown} ascends along.
      */
@@ -370,6 +370,12 @@ public final class GraphBounds {
                 double[] met = pb.unstable == null || pb.unstable[v] == null ? null : pb.unstable[v][r];
                 double[] alpha = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];
                 val[v] = relu.relaxed(val[a[0]], ranges.values()[a[0]], met, alpha);
+                continue;
+            }
+            if (op instanceof SCurveBound curve) {
+                double[] met = pb.unstable == null || pb.unstable[v] == null ? null : pb.unstable[v][r];
+                double[] p = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];
+                val[v] = curve.relaxed(val[a[0]], ranges.values()[a[0]], met, p, pb.sides == null ? null : pb.sides[v]);
                 continue;
             }
             Range[] pts = new Range[a.length];
