@@ -96,21 +96,27 @@ public final class GraphVerifier {
         while (!stack.isEmpty()) {
             deadline.check();
             Box sub = stack.pop();
-            // high-dimensional boxes are not split: worth optimised intermediate bounds
-            GraphBounds.Ranges ranges = sub.dimension() > SPLIT_DIMENSIONS ? g.ranges(sub, RANGE_STEPS, deadline)
-                    : g.ranges(sub, deadline);
+            GraphBounds.Ranges ranges = g.ranges(sub, deadline);
+            // the conjunctions CROWN leaves open; high-dimensional boxes are not split: worth optimised
+            // intermediate bounds for those
+            List<List<LinearConstraint>> open = new ArrayList<>();
+            for (List<LinearConstraint> conj : property.unsafe()) {
+                double[] stop = stop(conj);
+                GraphBounds.Linear lin = g.lower(ranges, rows(conj));
+                int bj = best(lin, stop);
+                if (!(lin.bound()[bj] > stop[bj])) {
+                    open.add(conj);
+                }
+            }
+            if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
+                ranges = g.ranges(sub, RANGE_STEPS, deadline);
+            }
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();
-            for (List<LinearConstraint> conj : property.unsafe()) {
-                double[][] rows = new double[conj.size()][];
-                for (int j = 0; j < rows.length; j++) {
-                    rows[j] = conj.get(j).coefficients().clone();
-                }
-                double[] stop = new double[rows.length];
-                for (int j = 0; j < rows.length; j++) {
-                    stop[j] = conj.get(j).bound();
-                }
+            for (List<LinearConstraint> conj : open) {
+                double[][] rows = rows(conj);
+                double[] stop = stop(conj);
                 GraphBounds.Linear lin = g.lower(ranges, rows);
                 int bj = best(lin, stop);
                 double best = lin.bound()[bj] - stop[bj];
@@ -165,6 +171,24 @@ public final class GraphVerifier {
             stack.push(half(sub, axis, true));
         }
         return new Result(true, null);
+    }
+
+    /** The constraints' coefficient rows (fresh arrays: a backward pass consumes them). */
+    private static double[][] rows(List<LinearConstraint> conj) {
+        double[][] rows = new double[conj.size()][];
+        for (int j = 0; j < rows.length; j++) {
+            rows[j] = conj.get(j).coefficients().clone();
+        }
+        return rows;
+    }
+
+    /** The constraints' thresholds: a row is refuted when its lower bound is above. */
+    private static double[] stop(List<LinearConstraint> conj) {
+        double[] stop = new double[conj.size()];
+        for (int j = 0; j < stop.length; j++) {
+            stop[j] = conj.get(j).bound();
+        }
+        return stop;
     }
 
     /** The row with the largest margin {@code bound − stop}. */
