@@ -372,6 +372,10 @@ public final class GraphBounds {
                 val[v] = relu.relaxed(val[a[0]], ranges.values()[a[0]], met, alpha);
                 continue;
             }
+            if (op instanceof AffineOp affine) {
+                val[v] = affine.map.apply(val[a[0]]);
+                continue;
+            }
             if (op instanceof SCurveBound curve) {
                 double[] met = pb.unstable == null || pb.unstable[v] == null ? null : pb.unstable[v][r];
                 double[] p = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];

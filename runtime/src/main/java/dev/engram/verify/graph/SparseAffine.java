@@ -17,6 +17,8 @@ final class SparseAffine {
     final double[] b; // null: no bias
     /** Terms the float32 evaluation sums per element (the error's {@code n}); at least the fan-in. */
     final int terms;
+    /** Whether element e reads argument elements {@code 0 .. fanIn − 1} in order (a dense matrix: loops without idx). */
+    private final boolean dense;
 
     SparseAffine(int out, int fanIn, int[] idx, double[] w, double[] b, int terms) {
         this.out = out;
@@ -25,6 +27,11 @@ final class SparseAffine {
         this.w = w;
         this.b = b;
         this.terms = terms;
+        boolean d = true;
+        for (int t = 0; t < idx.length && d; t++) {
+            d = idx[t] == t % fanIn;
+        }
+        this.dense = d;
     }
 
     static SparseAffine of(LinearTerms t) {
@@ -86,6 +93,36 @@ final class SparseAffine {
         return err;
     }
 
+    /**
+     * The map at point {@code x} in double (no rounding bound: for linearisation points, e.g. the relaxed point
+     * {@link GraphBounds#relaxedPoint}, never for bounds).
+     */
+    double[] apply(double[] x) {
+        double[] y = new double[out];
+        for (int e = 0; e < out; e++) {
+            double s0 = 0;
+            double s1 = 0;
+            int t = e * fanIn;
+            int end = t + fanIn;
+            if (dense) {
+                int k = 0;
+                for (; t + 1 < end; t += 2, k += 2) {
+                    s0 += w[t] * x[k];
+                    s1 += w[t + 1] * x[k + 1];
+                }
+                if (t < end) {
+                    s0 += w[t] * x[k];
+                }
+            } else {
+                for (; t < end; t++) {
+                    s0 += w[t] * x[idx[t]];
+                }
+            }
+            y[e] = s0 + s1 + (b == null ? 0 : b[e]);
+        }
+        return y;
+    }
+
     void backward(double[][] a, double[] argA0, int row, Backward pass) {
         double[] ar = a[row];
         double cst = 0;
@@ -95,8 +132,14 @@ final class SparseAffine {
             if (ae == 0) {
                 continue;
             }
-            for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
-                argA0[idx[t]] += ae * w[t];
+            if (dense) {
+                for (int k = 0, t = e * fanIn; k < fanIn; k++, t++) {
+                    argA0[k] += ae * w[t];
+                }
+            } else {
+                for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
+                    argA0[idx[t]] += ae * w[t];
+                }
             }
             if (b != null) {
                 cst += ae * b[e];
