@@ -22,7 +22,7 @@ import java.util.List;
  * With the ranges fixed and the lines each coefficient meets fixed, the bound at the minimising input corner
  * {@code x*} is linear in each parameter, with derivative {@code a_i · z_i^rel(x*)} for a slope ({@code a_i} the
  * coefficient that met the line) and {@code ∓z_j^rel(x*)} for a multiplier, where {@code z^rel} is the value through
- * the same relaxations ({@link GraphBounds#relaxedPoint}). Every iterate is a valid bound; the best per row is kept.
+ * the same relaxations ({@link GraphBounds#relaxedPoints}). Every iterate is a valid bound; the best per row is kept.
  * Intermediate ranges are the caller's (a subdomain reuses its parent's, with the split elements clamped).
  */
 final class BetaCrown {
@@ -184,9 +184,13 @@ final class BetaCrown {
                 gradA[v] = new double[m][pb.alpha[v][0].length];
             }
         }
+        double[][] xs = new double[m][];
         for (int r = 0; r < m; r++) {
-            double[] xs = minimiser(lin.coef()[r], ranges.values()[0]);
-            double[][] z = g.relaxedPoint(ranges, target, xs, pb, r);
+            xs[r] = minimiser(lin.coef()[r], ranges.values()[0]);
+        }
+        double[][][] zs = g.relaxedPoints(ranges, target, xs, pb);
+        for (int r = 0; r < m; r++) {
+            double[][] z = zs[r];
             for (int v = 1; v < gradA.length; v++) {
                 if (gradA[v] == null) {
                     continue;

@@ -32,6 +32,13 @@ public final class GraphVerifier {
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** α-CROWN steps of each intermediate bound on a high-dimensional box. */
     private static final int RANGE_STEPS = Integer.getInteger("engram.verify.rangeSteps", 3);
+    /**
+     * On a high-dimensional box of a graph without ReLU elements to split (sigmoid, tanh), each round that leaves the
+     * box open is followed by one with this many times the α steps (intermediate and final), while time remains.
+     */
+    private static final int ESCALATE = 3;
+    /** Rounds of {@link #ESCALATE}d α-CROWN after the first. */
+    private static final int ESCALATIONS = Integer.getInteger("engram.verify.escalations", 2);
 
     private GraphVerifier() {
     }
@@ -93,6 +100,8 @@ public final class GraphVerifier {
                                  Deadline deadline) {
         Deque<Box> stack = new ArrayDeque<>();
         stack.push(box);
+        int level = 0; // escalation round of a high-dimensional box (one box at a time)
+        List<List<LinearConstraint>> pending = property.unsafe(); // the conjunctions its last round left open
         while (!stack.isEmpty()) {
             deadline.check();
             Box sub = stack.pop();
@@ -100,7 +109,7 @@ public final class GraphVerifier {
             // the conjunctions CROWN leaves open; high-dimensional boxes are not split: worth optimised
             // intermediate bounds for those
             List<List<LinearConstraint>> open = new ArrayList<>();
-            for (List<LinearConstraint> conj : property.unsafe()) {
+            for (List<LinearConstraint> conj : pending) {
                 double[] stop = stop(conj);
                 GraphBounds.Linear lin = g.lower(ranges, rows(conj));
                 int bj = best(lin, stop);
@@ -108,12 +117,14 @@ public final class GraphVerifier {
                     open.add(conj);
                 }
             }
+            int scale = (int) Math.pow(ESCALATE, level);
             if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
-                ranges = g.ranges(sub, RANGE_STEPS, deadline);
+                ranges = g.ranges(sub, RANGE_STEPS * scale, deadline);
             }
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();
+            List<List<LinearConstraint>> unrefuted = new ArrayList<>();
             for (List<LinearConstraint> conj : open) {
                 double[][] rows = rows(conj);
                 double[] stop = stop(conj);
@@ -126,7 +137,7 @@ public final class GraphVerifier {
                 double crown = best;
                 boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
                 // ReLU splitting optimises its root itself
-                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8;
+                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 * scale : 8;
                 lin = g.lowerOptimised(ranges, rows, stop, steps, deadline);
                 bj = best(lin, stop);
                 best = lin.bound()[bj] - stop[bj];
@@ -148,6 +159,7 @@ public final class GraphVerifier {
                     continue;
                 }
                 minimisers.add(minimiser(lin.coef()[bj], sub));
+                unrefuted.add(conj);
                 if (best < worst) {
                     worst = best;
                     worstCoef = lin.coef()[bj];
@@ -161,7 +173,13 @@ public final class GraphVerifier {
                 return new Result(false, w);
             }
             if (sub.dimension() > SPLIT_DIMENSIONS) {
-                return new Result(false, null);
+                if (g.hasRelu() || level >= ESCALATIONS) {
+                    return new Result(false, null);
+                }
+                level++; // nothing to split: the same box again with more α steps, for what is left open
+                pending = unrefuted;
+                stack.push(sub);
+                continue;
             }
             int axis = splitAxis(worstCoef, sub);
             if (axis < 0) {

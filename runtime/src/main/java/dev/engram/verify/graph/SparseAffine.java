@@ -95,7 +95,7 @@ final class SparseAffine {
 
     /**
      * The map at point {@code x} in double (no rounding bound: for linearisation points, e.g. the relaxed point
-     * {@link GraphBounds#relaxedPoint}, never for bounds).
+     * {@link GraphBounds#relaxedPoints}, never for bounds).
      */
     double[] apply(double[] x) {
         double[] y = new double[out];
@@ -121,6 +121,37 @@ final class SparseAffine {
             y[e] = s0 + s1 + (b == null ? 0 : b[e]);
         }
         return y;
+    }
+
+    /** {@link #apply} for several points; a dense map takes each weight row once for all of them. */
+    double[][] apply(double[][] xs) {
+        if (!dense || xs.length < 2) {
+            double[][] ys = new double[xs.length][];
+            for (int r = 0; r < xs.length; r++) {
+                ys[r] = apply(xs[r]);
+            }
+            return ys;
+        }
+        double[][] ys = new double[xs.length][out];
+        for (int e = 0; e < out; e++) {
+            int base = e * fanIn;
+            double bias = b == null ? 0 : b[e];
+            for (int r = 0; r < xs.length; r++) {
+                double[] x = xs[r];
+                double s0 = 0;
+                double s1 = 0;
+                int k = 0;
+                for (; k + 1 < fanIn; k += 2) {
+                    s0 += w[base + k] * x[k];
+                    s1 += w[base + k + 1] * x[k + 1];
+                }
+                if (k < fanIn) {
+                    s0 += w[base + k] * x[k];
+                }
+                ys[r][e] = s0 + s1 + bias;
+            }
+        }
+        return ys;
     }
 
     void backward(double[][] a, double[] argA0, int row, Backward pass) {
@@ -151,8 +182,36 @@ final class SparseAffine {
     }
 
     void backward(double[][] a, double[][] argA0, Backward pass) {
-        for (int r = 0; r < a.length; r++) {
-            backward(a, argA0[r], r, pass);
+        if (!dense || a.length < 2) {
+            for (int r = 0; r < a.length; r++) {
+                backward(a, argA0[r], r, pass);
+            }
+            return;
+        }
+        // dense, several rows: each weight row once for all rows (it stays in cache), the same sums per row
+        int rows = a.length;
+        double[] cst = new double[rows];
+        double[] mag = new double[rows];
+        for (int e = 0; e < out; e++) {
+            int base = e * fanIn;
+            for (int r = 0; r < rows; r++) {
+                double ae = a[r][e];
+                if (ae == 0) {
+                    continue;
+                }
+                double[] x = argA0[r];
+                for (int k = 0; k < fanIn; k++) {
+                    x[k] += ae * w[base + k];
+                }
+                if (b != null) {
+                    cst[r] += ae * b[e];
+                    mag[r] += Math.abs(ae * b[e]);
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            pass.constant[r] += cst[r];
+            pass.magnitude[r] += mag[r];
         }
     }
 }
