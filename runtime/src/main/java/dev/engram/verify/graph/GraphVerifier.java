@@ -19,8 +19,9 @@ import java.util.List;
  * bounds ({@link GraphBounds}): a conjunction of the unsafe set is refuted over a box when the lower bound of one of
  * its constraints {@code c·ŷ − b} is positive. Low-dimensional inputs (at most {@link #SPLIT_DIMENSIONS}) are split
  * (branch and bound over the input box, the input with the largest {@code |coefficient| × width} of the weakest
- * constraint); on high-dimensional ones a box that is not refuted gets the rest of the time for attacks and ends in
- * {@code timeout} unless a witness turns up.
+ * constraint); on high-dimensional ones ReLU elements are split ({@link ReluSplitSearch}), or, without ReLU, α-CROWN
+ * is repeated with more steps for the conjunctions left open; a box that is still not refuted gets the rest of the
+ * time for attacks and ends in {@code timeout} unless a witness turns up.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the graph as executed in
  * float32 in any summation order; {@code sat} only with a witness re-executed in float32 by the graph executor,
