@@ -12,15 +12,21 @@ public final class Backward {
     int node;
     /**
      * Per value, per row and element, the lower slopes of unstable ReLU elements (α-CROWN), or null for CROWN's
-     * adaptive choice; any slope in [leak, 1] gives a valid bound.
+     * adaptive choice; any slope in [leak, 1] gives a valid bound. For an S-curve value ({@link SCurveBound}) the
+     * tangent points of its lower (element i) and upper (element {@code n + i}) lines.
      */
     double[][][] alpha;
+    /**
+     * Per value, the valid tangent points of S-curve elements ({@link SCurveBound#sides}) when {@link #alpha} holds
+     * their tangent points (lower line at element i, upper at {@code n + i}), or null.
+     */
+    SCurveBound.Sides[] sides;
     /** Per value, per row and element: the coefficient that met a lower line {@code α z} (for α's gradient), or null. */
     double[][][] used;
 
     /**
      * Per value, per row and element: the coefficient met by an unstable ReLU element (for branching and for the
-     * slopes' gradients), or null.
+     * slopes' gradients) or by an S-curve element (for the tangent points' gradients), or null.
      */
     double[][][] unstable;
 
@@ -38,6 +44,11 @@ public final class Backward {
     /** The α slopes of the current node for row r, or null. */
     double[] alpha(int row) {
         return alpha == null || alpha[node] == null ? null : alpha[node][row];
+    }
+
+    /** The current node's valid tangent points, or null. */
+    SCurveBound.Sides sides() {
+        return sides == null ? null : sides[node];
     }
 
     /** Records that row r's coefficient {@code a} met unstable element i of the current node. */

@@ -12,6 +12,8 @@ import java.util.List;
  * <ul>
  *   <li>α: the lower slope of each unstable ReLU element, in {@code [leak, 1]} (any such line lies below the
  *       activation on the element's whole range);
+ *   <li>the tangent points of the lower and upper lines of S-curve elements (sigmoid, tanh) in their valid intervals
+ *       ({@link SCurveBound#sides}), derivative {@code a · f''(d)(z^rel − d)};
  *   <li>β: one Lagrange multiplier {@code β_j >= 0} per split, which adds {@code −β_j ẑ_j} (active split,
  *       {@code ẑ_j >= 0}) or {@code +β_j ẑ_j} (inactive) to the objective at the split value as executed: a term that
  *       is at most 0 wherever the split holds, so the bound of the sum bounds the objective there (weak duality).
@@ -20,7 +22,7 @@ import java.util.List;
  * With the ranges fixed and the lines each coefficient meets fixed, the bound at the minimising input corner
  * {@code x*} is linear in each parameter, with derivative {@code a_i · z_i^rel(x*)} for a slope ({@code a_i} the
  * coefficient that met the line) and {@code ∓z_j^rel(x*)} for a multiplier, where {@code z^rel} is the value through
- * the same relaxations ({@link GraphBounds#relaxedPoint}). Every iterate is a valid bound; the best per row is kept.
+ * the same relaxations ({@link GraphBounds#relaxedPoints}). Every iterate is a valid bound; the best per row is kept.
  * Intermediate ranges are the caller's (a subdomain reuses its parent's, with the split elements clamped).
  */
 final class BetaCrown {
@@ -63,7 +65,8 @@ final class BetaCrown {
         int m = rows.length;
         int k = splits.size();
         double[][][] met = new double[nv][][];
-        double[][][] alpha = initialAlpha(g, ranges, target, m, start, met);
+        SCurveBound.Sides[] sides = new SCurveBound.Sides[nv];
+        double[][][] alpha = initialAlpha(g, ranges, target, m, start, met, sides);
         double[][] beta = new double[m][k];
         double[][] scale = new double[m][k];
         initialBeta(start, beta, scale);
@@ -74,7 +77,7 @@ final class BetaCrown {
         if (!free) {
             steps = 0; // nothing to optimise: CROWN's bound
         }
-        Adam adamA = new Adam(alpha, ALPHA_RATE, null);
+        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, m));
         Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE, new double[][][] {scale});
         double[] bound = new double[m];
         java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
@@ -83,6 +86,7 @@ final class BetaCrown {
         for (int t = 0; ; t++) {
             Backward pb = new Backward(m);
             pb.alpha = alpha;
+            pb.sides = sides;
             pb.unstable = met;
             for (double[][] mv : met) {
                 if (mv != null) {
@@ -108,19 +112,32 @@ final class BetaCrown {
             gradients(g, ranges, target, splits, lin, pb, gradA, gradB);
             adamA.ascend(gradA, t + 1);
             adamB.ascend(new double[][][] {gradB}, t + 1);
-            project(g, alpha, beta);
+            project(g, alpha, beta, sides);
         }
         return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met);
     }
 
     /**
-     * The slopes of the ReLU values before {@code target}: the warm start's, else CROWN's adaptive choice; allocates
-     * {@code met} for the same values.
+     * The slopes of the ReLU values and the tangent points of the S-curve values before {@code target}: the warm
+     * start's, else CROWN's choice; allocates {@code met} for the same values and fills {@code sides} for the
+     * S-curves (the tangent points' valid intervals on these ranges).
      */
     private static double[][][] initialAlpha(GraphBounds g, GraphBounds.Ranges ranges, int target, int m,
-                                             Params start, double[][][] met) {
+                                             Params start, double[][][] met, SCurveBound.Sides[] sides) {
         double[][][] alpha = new double[met.length][][];
         for (int o = 0; o < target; o++) {
+            if (g.ops().get(o) instanceof SCurveBound curve) {
+                int v = 1 + o;
+                met[v] = new double[m][curve.size()];
+                sides[v] = curve.sides(ranges.values()[g.dag().nodes().get(o).arg(0)]);
+                alpha[v] = new double[m][];
+                for (int r = 0; r < m; r++) {
+                    boolean warm = start != null && start.alpha()[v] != null;
+                    alpha[v][r] = (warm ? start.alpha()[v][Math.min(r, start.alpha()[v].length - 1)]
+                            : sides[v].start()).clone();
+                }
+                continue;
+            }
             if (g.ops().get(o) instanceof ReluBound relu) {
                 int v = 1 + o;
                 met[v] = new double[m][relu.size()];
@@ -167,14 +184,22 @@ final class BetaCrown {
                 gradA[v] = new double[m][pb.alpha[v][0].length];
             }
         }
+        double[][] xs = new double[m][];
         for (int r = 0; r < m; r++) {
-            double[] xs = minimiser(lin.coef()[r], ranges.values()[0]);
-            double[][] z = g.relaxedPoint(ranges, target, xs, pb, r);
+            xs[r] = minimiser(lin.coef()[r], ranges.values()[0]);
+        }
+        double[][][] zs = g.relaxedPoints(ranges, target, xs, pb);
+        for (int r = 0; r < m; r++) {
+            double[][] z = zs[r];
             for (int v = 1; v < gradA.length; v++) {
                 if (gradA[v] == null) {
                     continue;
                 }
                 double[] zu = z[g.dag().nodes().get(v - 1).arg(0)];
+                if (g.ops().get(v - 1) instanceof SCurveBound curve) {
+                    curve.gradient(zu, met[v][r], pb.alpha[v][r], pb.sides[v], gradA[v][r]);
+                    continue;
+                }
                 double[] a = met[v][r];
                 for (int i = 0; i < a.length; i++) {
                     if (a[i] > 0) {
@@ -209,10 +234,20 @@ final class BetaCrown {
         return e;
     }
 
-    /** Slopes back into {@code [leak, 1]}, multipliers into {@code [0, ∞)}. */
-    private static void project(GraphBounds g, double[][][] alpha, double[][] beta) {
+    /** Slopes back into {@code [leak, 1]}, tangent points into their intervals, multipliers into {@code [0, ∞)}. */
+    private static void project(GraphBounds g, double[][][] alpha, double[][] beta, SCurveBound.Sides[] sides) {
         for (int v = 1; v < alpha.length; v++) {
             if (alpha[v] == null) {
+                continue;
+            }
+            if (sides[v] != null) {
+                for (double[] row : alpha[v]) {
+                    for (int k = 0; k < row.length; k++) {
+                        if (sides[v].free(k)) {
+                            row[k] = sides[v].clamp(k, row[k]);
+                        }
+                    }
+                }
                 continue;
             }
             double leak = ((ReluBound) g.ops().get(v - 1)).leak();
@@ -227,6 +262,25 @@ final class BetaCrown {
                 row[j] = Math.max(0, row[j]);
             }
         }
+    }
+
+    /**
+     * The Adam step scales of the tangent points: the width of each one's valid interval (shared by the rows), null
+     * for the ReLU slopes (scale 1).
+     */
+    private static double[][][] widths(SCurveBound.Sides[] sides, int m) {
+        double[][][] scale = new double[sides.length][][];
+        for (int v = 0; v < sides.length; v++) {
+            if (sides[v] != null) {
+                double[] w = new double[sides[v].lo().length];
+                for (int k = 0; k < w.length; k++) {
+                    w[k] = sides[v].free(k) ? sides[v].hi()[k] - sides[v].lo()[k] : 0;
+                }
+                scale[v] = new double[m][];
+                java.util.Arrays.fill(scale[v], w);
+            }
+        }
+        return scale;
     }
 
     /** Adam ascent (β1 0.9, β2 0.999) over parameters laid out {@code [group][row][element]}, null groups skipped. */
@@ -263,7 +317,7 @@ final class BetaCrown {
                     double[] gr = grad[v][r];
                     double[] mo = mom[v][r];
                     double[] ve = vel[v][r];
-                    double[] sc = scale == null ? null : scale[v][r];
+                    double[] sc = scale == null || scale[v] == null ? null : scale[v][r];
                     for (int i = 0; i < p.length; i++) {
                         mo[i] = 0.9 * mo[i] + 0.1 * gr[i];
                         ve[i] = 0.999 * ve[i] + 0.001 * gr[i] * gr[i];

@@ -19,8 +19,9 @@ import java.util.List;
  * bounds ({@link GraphBounds}): a conjunction of the unsafe set is refuted over a box when the lower bound of one of
  * its constraints {@code c·ŷ − b} is positive. Low-dimensional inputs (at most {@link #SPLIT_DIMENSIONS}) are split
  * (branch and bound over the input box, the input with the largest {@code |coefficient| × width} of the weakest
- * constraint); on high-dimensional ones a box that is not refuted gets the rest of the time for attacks and ends in
- * {@code timeout} unless a witness turns up.
+ * constraint); on high-dimensional ones ReLU elements are split ({@link ReluSplitSearch}), or, without ReLU, α-CROWN
+ * is repeated with more steps for the conjunctions left open; a box that is still not refuted gets the rest of the
+ * time for attacks and ends in {@code timeout} unless a witness turns up.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the graph as executed in
  * float32 in any summation order; {@code sat} only with a witness re-executed in float32 by the graph executor,
@@ -32,6 +33,13 @@ public final class GraphVerifier {
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** α-CROWN steps of each intermediate bound on a high-dimensional box. */
     private static final int RANGE_STEPS = Integer.getInteger("engram.verify.rangeSteps", 3);
+    /**
+     * On a high-dimensional box of a graph without ReLU elements to split (sigmoid, tanh), each round that leaves the
+     * box open is followed by one with this many times the α steps (intermediate and final), while time remains.
+     */
+    private static final int ESCALATE = 3;
+    /** Rounds of {@link #ESCALATE}d α-CROWN after the first. */
+    private static final int ESCALATIONS = Integer.getInteger("engram.verify.escalations", 2);
 
     private GraphVerifier() {
     }
@@ -93,24 +101,34 @@ public final class GraphVerifier {
                                  Deadline deadline) {
         Deque<Box> stack = new ArrayDeque<>();
         stack.push(box);
+        int level = 0; // escalation round of a high-dimensional box (one box at a time)
+        List<List<LinearConstraint>> pending = property.unsafe(); // the conjunctions its last round left open
         while (!stack.isEmpty()) {
             deadline.check();
             Box sub = stack.pop();
-            // high-dimensional boxes are not split: worth optimised intermediate bounds
-            GraphBounds.Ranges ranges = sub.dimension() > SPLIT_DIMENSIONS ? g.ranges(sub, RANGE_STEPS, deadline)
-                    : g.ranges(sub, deadline);
+            GraphBounds.Ranges ranges = g.ranges(sub, deadline);
+            // the conjunctions CROWN leaves open; high-dimensional boxes are not split: worth optimised
+            // intermediate bounds for those
+            List<List<LinearConstraint>> open = new ArrayList<>();
+            for (List<LinearConstraint> conj : pending) {
+                double[] stop = stop(conj);
+                GraphBounds.Linear lin = g.lower(ranges, rows(conj));
+                int bj = best(lin, stop);
+                if (!(lin.bound()[bj] > stop[bj])) {
+                    open.add(conj);
+                }
+            }
+            int scale = (int) Math.pow(ESCALATE, level);
+            if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
+                ranges = g.ranges(sub, RANGE_STEPS * scale, deadline);
+            }
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();
-            for (List<LinearConstraint> conj : property.unsafe()) {
-                double[][] rows = new double[conj.size()][];
-                for (int j = 0; j < rows.length; j++) {
-                    rows[j] = conj.get(j).coefficients().clone();
-                }
-                double[] stop = new double[rows.length];
-                for (int j = 0; j < rows.length; j++) {
-                    stop[j] = conj.get(j).bound();
-                }
+            List<List<LinearConstraint>> unrefuted = new ArrayList<>();
+            for (List<LinearConstraint> conj : open) {
+                double[][] rows = rows(conj);
+                double[] stop = stop(conj);
                 GraphBounds.Linear lin = g.lower(ranges, rows);
                 int bj = best(lin, stop);
                 double best = lin.bound()[bj] - stop[bj];
@@ -120,7 +138,7 @@ public final class GraphVerifier {
                 double crown = best;
                 boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
                 // ReLU splitting optimises its root itself
-                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 : 8;
+                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 * scale : 8;
                 lin = g.lowerOptimised(ranges, rows, stop, steps, deadline);
                 bj = best(lin, stop);
                 best = lin.bound()[bj] - stop[bj];
@@ -142,6 +160,7 @@ public final class GraphVerifier {
                     continue;
                 }
                 minimisers.add(minimiser(lin.coef()[bj], sub));
+                unrefuted.add(conj);
                 if (best < worst) {
                     worst = best;
                     worstCoef = lin.coef()[bj];
@@ -155,7 +174,13 @@ public final class GraphVerifier {
                 return new Result(false, w);
             }
             if (sub.dimension() > SPLIT_DIMENSIONS) {
-                return new Result(false, null);
+                if (g.hasRelu() || level >= ESCALATIONS) {
+                    return new Result(false, null);
+                }
+                level++; // nothing to split: the same box again with more α steps, for what is left open
+                pending = unrefuted;
+                stack.push(sub);
+                continue;
             }
             int axis = splitAxis(worstCoef, sub);
             if (axis < 0) {
@@ -165,6 +190,24 @@ public final class GraphVerifier {
             stack.push(half(sub, axis, true));
         }
         return new Result(true, null);
+    }
+
+    /** The constraints' coefficient rows (fresh arrays: a backward pass consumes them). */
+    private static double[][] rows(List<LinearConstraint> conj) {
+        double[][] rows = new double[conj.size()][];
+        for (int j = 0; j < rows.length; j++) {
+            rows[j] = conj.get(j).coefficients().clone();
+        }
+        return rows;
+    }
+
+    /** The constraints' thresholds: a row is refuted when its lower bound is above. */
+    private static double[] stop(List<LinearConstraint> conj) {
+        double[] stop = new double[conj.size()];
+        for (int j = 0; j < stop.length; j++) {
+            stop[j] = conj.get(j).bound();
+        }
+        return stop;
     }
 
     /** The row with the largest margin {@code bound − stop}. */

@@ -217,7 +217,7 @@ final class ReluSplitSearch {
         GraphBounds.Split best = null;
         double score = 0;
         for (int v = 1; v < met.length; v++) {
-            if (met[v] == null) {
+            if (met[v] == null || !(g.ops().get(v - 1) instanceof ReluBound)) {
                 continue;
             }
             int u = g.dag().nodes().get(v - 1).arg(0);

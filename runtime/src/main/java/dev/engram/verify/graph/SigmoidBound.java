@@ -1,6 +1,6 @@
 package dev.engram.verify.graph;
 
-/** {@code Sigmoid}: {@code 1 / (1 + e^-z)}, derivative {@code σ(1 − σ)}; relaxed by {@link SCurveBound}. */
+/** {@code Sigmoid}: {@code 1 / (1 + e^-z)}, derivative {@code σ(1 − σ)}, second {@code σ(1 − σ)(1 − 2σ)}; relaxed by {@link SCurveBound}. */
 final class SigmoidBound extends SCurveBound {
 
     SigmoidBound(int n) {
@@ -21,5 +21,11 @@ final class SigmoidBound extends SCurveBound {
     double df(double z) {
         double s = f(z);
         return s * (1 - s);
+    }
+
+    @Override
+    double d2f(double z) {
+        double s = f(z);
+        return s * (1 - s) * (1 - 2 * s);
     }
 }

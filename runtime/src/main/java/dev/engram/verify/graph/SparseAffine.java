@@ -17,6 +17,8 @@ final class SparseAffine {
     final double[] b; // null: no bias
     /** Terms the float32 evaluation sums per element (the error's {@code n}); at least the fan-in. */
     final int terms;
+    /** Whether element e reads argument elements {@code 0 .. fanIn − 1} in order (a dense matrix: loops without idx). */
+    private final boolean dense;
 
     SparseAffine(int out, int fanIn, int[] idx, double[] w, double[] b, int terms) {
         this.out = out;
@@ -25,6 +27,11 @@ final class SparseAffine {
         this.w = w;
         this.b = b;
         this.terms = terms;
+        boolean d = true;
+        for (int t = 0; t < idx.length && d; t++) {
+            d = idx[t] == t % fanIn;
+        }
+        this.dense = d;
     }
 
     static SparseAffine of(LinearTerms t) {
@@ -86,6 +93,67 @@ final class SparseAffine {
         return err;
     }
 
+    /**
+     * The map at point {@code x} in double (no rounding bound: for linearisation points, e.g. the relaxed point
+     * {@link GraphBounds#relaxedPoints}, never for bounds).
+     */
+    double[] apply(double[] x) {
+        double[] y = new double[out];
+        for (int e = 0; e < out; e++) {
+            double s0 = 0;
+            double s1 = 0;
+            int t = e * fanIn;
+            int end = t + fanIn;
+            if (dense) {
+                int k = 0;
+                for (; t + 1 < end; t += 2, k += 2) {
+                    s0 += w[t] * x[k];
+                    s1 += w[t + 1] * x[k + 1];
+                }
+                if (t < end) {
+                    s0 += w[t] * x[k];
+                }
+            } else {
+                for (; t < end; t++) {
+                    s0 += w[t] * x[idx[t]];
+                }
+            }
+            y[e] = s0 + s1 + (b == null ? 0 : b[e]);
+        }
+        return y;
+    }
+
+    /** {@link #apply} for several points; a dense map takes each weight row once for all of them. */
+    double[][] apply(double[][] xs) {
+        if (!dense || xs.length < 2) {
+            double[][] ys = new double[xs.length][];
+            for (int r = 0; r < xs.length; r++) {
+                ys[r] = apply(xs[r]);
+            }
+            return ys;
+        }
+        double[][] ys = new double[xs.length][out];
+        for (int e = 0; e < out; e++) {
+            int base = e * fanIn;
+            double bias = b == null ? 0 : b[e];
+            for (int r = 0; r < xs.length; r++) {
+                double[] x = xs[r];
+                double s0 = 0;
+                double s1 = 0;
+                int k = 0;
+                for (; k + 1 < fanIn; k += 2) {
+                    s0 += w[base + k] * x[k];
+                    s1 += w[base + k + 1] * x[k + 1];
+                }
+                if (k < fanIn) {
+                    s0 += w[base + k] * x[k];
+                }
+                ys[r][e] = s0 + s1 + bias;
+            }
+        }
+        return ys;
+    }
+
     void backward(double[][] a, double[] argA0, int row, Backward pass) {
         double[] ar = a[row];
         double cst = 0;
@@ -95,8 +163,14 @@ final class SparseAffine {
             if (ae == 0) {
                 continue;
             }
-            for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
-                argA0[idx[t]] += ae * w[t];
+            if (dense) {
+                for (int k = 0, t = e * fanIn; k < fanIn; k++, t++) {
+                    argA0[k] += ae * w[t];
+                }
+            } else {
+                for (int t = e * fanIn, end = t + fanIn; t < end; t++) {
+                    argA0[idx[t]] += ae * w[t];
+                }
             }
             if (b != null) {
                 cst += ae * b[e];
@@ -108,8 +182,36 @@ final class SparseAffine {
     }
 
     void backward(double[][] a, double[][] argA0, Backward pass) {
-        for (int r = 0; r < a.length; r++) {
-            backward(a, argA0[r], r, pass);
+        if (!dense || a.length < 2) {
+            for (int r = 0; r < a.length; r++) {
+                backward(a, argA0[r], r, pass);
+            }
+            return;
+        }
+        // dense, several rows: each weight row once for all rows (it stays in cache), the same sums per row
+        int rows = a.length;
+        double[] cst = new double[rows];
+        double[] mag = new double[rows];
+        for (int e = 0; e < out; e++) {
+            int base = e * fanIn;
+            for (int r = 0; r < rows; r++) {
+                double ae = a[r][e];
+                if (ae == 0) {
+                    continue;
+                }
+                double[] x = argA0[r];
+                for (int k = 0; k < fanIn; k++) {
+                    x[k] += ae * w[base + k];
+                }
+                if (b != null) {
+                    cst[r] += ae * b[e];
+                    mag[r] += Math.abs(ae * b[e]);
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            pass.constant[r] += cst[r];
+            pass.magnitude[r] += mag[r];
         }
     }
 }

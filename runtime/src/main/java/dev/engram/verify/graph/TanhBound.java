@@ -1,6 +1,6 @@
 package dev.engram.verify.graph;
 
-/** {@code Tanh}, derivative {@code 1 − tanh²}; relaxed by {@link SCurveBound}. */
+/** {@code Tanh}, derivative {@code 1 − tanh²}, second {@code −2 tanh (1 − tanh²)}; relaxed by {@link SCurveBound}. */
 final class TanhBound extends SCurveBound {
 
     TanhBound(int n) {
@@ -21,5 +21,11 @@ final class TanhBound extends SCurveBound {
     double df(double z) {
         double t = Math.tanh(z);
         return 1 - t * t;
+    }
+
+    @Override
+    double d2f(double z) {
+        double t = Math.tanh(z);
+        return -2 * t * (1 - t * t);
     }
 }

@@ -24,8 +24,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * Soundness of the graph bounds: on random graphs (conv → pool → dense with every window option and activation,
  * residual blocks with concatenation, normalised dense stacks of sigmoid, tanh, ReLU and leaky ReLU), random boxes and
  * random float32 inputs inside them, the outputs as executed by our executor and by ONNX Runtime lie inside the
- * interval bounds and above every linear lower bound (of each output, its negation and random combinations),
- * compared exactly, with no tolerance.
+ * interval bounds and above every linear lower bound (of each output, its negation and random combinations; CROWN's
+ * and α-CROWN's from random slopes and tangent points), compared exactly, with no tolerance.
  */
 class GraphBoundsProperties {
 
@@ -113,6 +113,7 @@ class GraphBoundsProperties {
             copy[k] = rows[k].clone();
         }
         double[] lower = g.lower(ranges, copy).bound();
+        double[] optimised = optimised(g, ranges, rows, r);
         Range out = ranges.output(g);
         int samples = SAMPLES;
         float[][] x = new float[samples][n];
@@ -138,9 +139,50 @@ class GraphBoundsProperties {
                     if (!(v >= lower[k])) {
                         fail("seed " + seed + ": row " + k + " value " + v + " below its lower bound " + lower[k]);
                     }
+                    if (!(v >= optimised[k])) {
+                        fail("seed " + seed + ": row " + k + " value " + v + " below its optimised lower bound "
+                                + optimised[k]);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * The α-CROWN bounds of {@code rows} after 0 to 5 steps ({@link BetaCrown}), from CROWN's parameters or a random
+     * warm start: ReLU slopes anywhere in [leak, 1], S-curve tangent points anywhere in [l − 1, u + 1] of their
+     * argument's range (outside the valid interval on purpose: the relaxation must clamp them).
+     */
+    static double[] optimised(GraphBounds g, GraphBounds.Ranges ranges, double[][] rows, Random r) {
+        BetaCrown.Params start = null;
+        if (r.nextBoolean()) {
+            double[][][] alpha = new double[g.dag().valueCount()][][];
+            for (int k = 0; k < g.ops().size(); k++) {
+                BoundOp op = g.ops().get(k);
+                Range z = ranges.values()[g.dag().nodes().get(k).arg(0)];
+                if (op instanceof ReluBound relu) {
+                    alpha[1 + k] = new double[rows.length][op.size()];
+                    for (double[] row : alpha[1 + k]) {
+                        for (int i = 0; i < row.length; i++) {
+                            row[i] = relu.leak() + r.nextDouble() * (1 - relu.leak());
+                        }
+                    }
+                } else if (op instanceof SCurveBound) {
+                    alpha[1 + k] = new double[rows.length][2 * op.size()];
+                    for (double[] row : alpha[1 + k]) {
+                        for (int i = 0; i < row.length; i++) {
+                            int e = i % op.size();
+                            row[i] = z.lo()[e] - 1 + r.nextDouble() * (z.hi()[e] - z.lo()[e] + 2);
+                        }
+                    }
+                }
+            }
+            start = new BetaCrown.Params(alpha, new double[rows.length][0], new double[rows.length][0]);
+        }
+        double[] never = new double[rows.length];
+        java.util.Arrays.fill(never, Double.POSITIVE_INFINITY);
+        return BetaCrown.optimise(g, ranges, java.util.List.of(), BetaCrown.copy(rows), never, r.nextInt(6), start,
+                Deadline.NONE).linear().bound();
     }
 
     /** {@code v} as a float32 inside {@code [lo, hi]}. */
