@@ -14,8 +14,9 @@ import java.util.concurrent.ForkJoinPool;
  * {@link ConjunctionBound} (single constraints or a dual-weighted combination of them) when a sound lower bound of
  * it is positive. Subdomains that are not refuted yield candidate points (centre, bound minimisers, a short
  * attack now and then) and are split along the input chosen by lookahead (cheap bounds of both halves of every
- * input; a half refuted already is dropped). A short first round is followed by a strong attack for the instances
- * it leaves open, then the search resumes from the subdomains the first round left unexplored.
+ * input; a half refuted already is dropped). A short first round is followed by a quarter of a strong attack for
+ * the instances it leaves open, then the search resumes from the subdomains the first round left unexplored; at a
+ * tenth of the time limit the instances still open get the rest of the attack, and the search resumes again.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the network as executed in
  * float32 in any summation order (the error model of {@link dev.engram.verify.bounds.LinearBounds}); {@code sat} only
@@ -35,6 +36,14 @@ public final class BranchAndBoundVerifier implements Verifier {
             "0.02"));
     /** The strong attack's independent parts (see {@link #strongAttack}). */
     static final int ATTACK_PARTS = 4;
+    /**
+     * The share of the time limit by which the second round ends (when longer than the first round), after which the
+     * second stage of the strong attack runs.
+     */
+    static final double SECOND_ROUND_SHARE = 0.1;
+    /** The strong attack's random samples and gradient descents, over all its parts and both stages. */
+    static final int ATTACK_SAMPLES = 20_000;
+    static final int ATTACK_DESCENTS = 300;
 
     /** The first round's length in nanoseconds, or -1 for {@link #firstRoundNanos the default}. */
     private final long firstRound;
@@ -80,8 +89,9 @@ public final class BranchAndBoundVerifier implements Verifier {
     }
 
     /**
-     * Branch and bound over every box of the region: a short round, then (for hard instances only) a much larger
-     * attack, then the rest of the time, resuming from the subdomains the short round left open.
+     * Branch and bound over every box of the region in three rounds, each resuming from the subdomains the last one
+     * left open: a short round, then (for the instances it leaves open) a quarter of the strong attack, a second
+     * round up to a tenth of the time limit, the rest of the attack, and the rest of the time.
      */
     private Verdict branchAndBound(DenseNetwork network, BoundNetwork bn, Falsifier falsifier, Property property,
                                           VerifyOptions options, Deadline deadline, ForkJoinPool pool, long start) {
@@ -89,9 +99,12 @@ public final class BranchAndBoundVerifier implements Verifier {
         SubdomainSearch[] searches = new SubdomainSearch[boxes.size()];
         boolean[] done = new boolean[boxes.size()];
         boolean unknown = false;
-        for (int round = 0; round < 2; round++) {
-            long first = firstRound >= 0 ? firstRound : firstRoundNanos(options);
-            long roundEnd = round == 0 ? System.nanoTime() + first : Long.MAX_VALUE;
+        long first = firstRound >= 0 ? firstRound : firstRoundNanos(options);
+        long second = firstRound >= 0 ? firstRound
+                : Math.max(first, (long) (SECOND_ROUND_SHARE * options.timeoutSeconds() * 1e9));
+        long bnbStart = System.nanoTime();
+        for (int round = 0; round < 3; round++) {
+            long roundEnd = round == 0 ? System.nanoTime() + first : round == 1 ? bnbStart + second : Long.MAX_VALUE;
             boolean open = false;
             for (int bi = 0; bi < boxes.size(); bi++) {
                 if (done[bi]) {
@@ -128,8 +141,8 @@ public final class BranchAndBoundVerifier implements Verifier {
                 return unknown ? new Verdict.Unknown("subdomains too small to split further", seconds(start))
                         : new Verdict.Unsat(seconds(start));
             }
-            if (round == 0 && !deadline.passed()) {
-                double[] w = strongAttack(network, bn, property, options, deadline, pool, boxes, done);
+            if (round < 2 && !deadline.passed()) {
+                double[] w = strongAttack(network, bn, property, options, deadline, pool, boxes, done, round);
                 if (w != null) {
                     return falsifier.witness(w, seconds(start));
                 }
@@ -149,16 +162,21 @@ public final class BranchAndBoundVerifier implements Verifier {
     /**
      * A large attack on the boxes still open, in {@link #ATTACK_PARTS} independent parts (their own seeds, a share
      * of the samples and restarts each) run by the pool: the parts and so the witnesses tried do not depend on the
-     * number of threads. The witness of the first part (in part order) that found one, or null.
+     * number of threads. Stage 0 (after the first round) makes a quarter of the attack, stage 1 (after the second
+     * round, for the instances still open) the other three quarters with other seeds: most instances that outlast
+     * the first round are proved soon after it, and paid for the whole attack before. The witness of the first part
+     * (in part order) that found one, or null.
      */
     private static double[] strongAttack(DenseNetwork network, BoundNetwork bn, Property property,
                                          VerifyOptions options, Deadline deadline, ForkJoinPool pool, List<Box> boxes,
-                                         boolean[] done) {
+                                         boolean[] done, int stage) {
         long a0 = System.nanoTime();
+        int samples = stage == 0 ? ATTACK_SAMPLES / 4 : ATTACK_SAMPLES - ATTACK_SAMPLES / 4;
+        int descents = stage == 0 ? ATTACK_DESCENTS / 4 : ATTACK_DESCENTS - ATTACK_DESCENTS / 4;
         List<java.util.concurrent.Callable<double[]>> parts = new java.util.ArrayList<>();
         for (int k = 0; k < ATTACK_PARTS; k++) {
-            Falsifier strong = new Falsifier(network, bn, property, options.seed() + 1 + k,
-                    20_000 / ATTACK_PARTS, 300 / ATTACK_PARTS, 80).until(deadline.nanos());
+            Falsifier strong = new Falsifier(network, bn, property, options.seed() + 1 + stage * ATTACK_PARTS + k,
+                    samples / ATTACK_PARTS, descents / ATTACK_PARTS, 80).until(deadline.nanos());
             parts.add(() -> {
                 for (int bi = 0; bi < boxes.size(); bi++) {
                     double[] w = done[bi] ? null : strong.search(boxes.get(bi), deadline.nanos());
@@ -183,7 +201,7 @@ public final class BranchAndBoundVerifier implements Verifier {
             }
         }
         if (SubdomainSearch.DEBUG) {
-            System.err.printf("[bab] strong attack %.3f s%n", (System.nanoTime() - a0) / 1e9);
+            System.err.printf("[bab] strong attack, stage %d: %.3f s%n", stage, (System.nanoTime() - a0) / 1e9);
         }
         return found;
     }

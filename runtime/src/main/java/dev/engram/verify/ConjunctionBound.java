@@ -124,7 +124,7 @@ final class ConjunctionBound {
             LinearConstraint c = cs.get(j);
             // L_j(x) = a_j · x + cst_j <= c_j · y - b_j: the function's own constant (a polytope minimum may be
             // tighter than the function, so it is not the constant)
-            rows.cst[j] = Math.nextDown(b.linearLowerBound(c.coefficients(), rows.a[j]) - c.bound());
+            rows.cst[j] = Math.nextDown(b.linearLowerBound(c.coefficients(), rows.a[j], c.bound()) - c.bound());
             rows.size(j, mag);
             double lb = Math.nextDown(rows.cst[j] + b.minimum(rows.a[j], args[j]));
             if (lb > 0) {
@@ -151,7 +151,7 @@ final class ConjunctionBound {
         double[] coef = new double[d];
         double[] arg = new double[d];
         double[] objective = Arrays.copyOf(c, c.length - 1);
-        double lb = Math.nextDown(b.lowerBound(objective, coef, arg) - c[c.length - 1]);
+        double lb = Math.nextDown(b.lowerBound(objective, coef, arg, c[c.length - 1]) - c[c.length - 1]);
         if (lb > 0) {
             return new Outcome(true, lb, null, null, null);
         }

@@ -178,8 +178,18 @@ public final class LinearBounds {
      * minimising that linear function (a promising candidate counterexample).
      */
     public double lowerBound(double[] c, double[] coef, double[] argmin) {
+        return lowerBound(c, coef, argmin, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #lowerBound(double[], double[], double[])}, where α-CROWN stops as soon as the bound exceeds
+     * {@code target} (the caller only needs to know that it does: a refutation); with an infinite target it runs
+     * every step. The bound returned is sound either way.
+     */
+    public double lowerBound(double[] c, double[] coef, double[] argmin, double target) {
         double[] x = argmin != null ? argmin : new double[xlo.length];
-        Linear f = alphaSteps <= 0 ? backward(net.layers, c, null, null) : SlopeOptimiser.optimise(this, c, x);
+        Linear f = alphaSteps <= 0 ? backward(net.layers, c, null, null)
+                : SlopeOptimiser.optimise(this, c, x, target);
         double v = value(f, x, true);
         if (coef != null) {
             System.arraycopy(f.coef(), 0, coef, 0, coef.length);
@@ -193,8 +203,16 @@ public final class LinearBounds {
      * there are no input constraints). Callers that combine or re-minimise bounds need this, not a minimum.
      */
     public double linearLowerBound(double[] c, double[] coef) {
+        return linearLowerBound(c, coef, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #linearLowerBound(double[], double[])}, where α-CROWN stops as soon as the function's minimum over
+     * the region exceeds {@code target} (see {@link #lowerBound(double[], double[], double[], double)}).
+     */
+    public double linearLowerBound(double[] c, double[] coef, double target) {
         Linear f = alphaSteps <= 0 ? backward(net.layers, c, null, null)
-                : SlopeOptimiser.optimise(this, c, new double[xlo.length]);
+                : SlopeOptimiser.optimise(this, c, new double[xlo.length], target);
         System.arraycopy(f.coef(), 0, coef, 0, coef.length);
         return f.constant();
     }
@@ -259,6 +277,90 @@ public final class LinearBounds {
         return pass.result(a);
     }
 
+    /**
+     * The backward passes for {@code signs[r] · ẑ_top[units[r]]} (one per row r) at once, equal value for value to
+     * {@link #backward}{@code (top, c_r, null, null)} with {@code c_r} that unit vector times the sign (each row's
+     * sums run in the same order). Layer by layer, every weight row is read once for all the rows and applied to them
+     * in blocks of four (matrix times matrix instead of many matrix-vector products): how the unstable neurons of
+     * one layer are tightened.
+     */
+    Linear[] backwardUnits(int top, int[] units, double[] signs) {
+        int rows = units.length;
+        Linear[] out = new Linear[rows];
+        if (rows == 0) {
+            return out;
+        }
+        if (overflow) {
+            for (int r = 0; r < rows; r++) {
+                out[r] = new Linear(new double[xlo.length], Double.NEGATIVE_INFINITY);
+            }
+            return out;
+        }
+        Pass[] pass = new Pass[rows];
+        double[][] a = new double[rows][];
+        double[] c = new double[net.sizes[top + 1]];
+        for (int r = 0; r < rows; r++) {
+            pass[r] = new Pass();
+            c[units[r]] = signs[r];
+            a[r] = pass[r].start(top, c);
+            c[units[r]] = 0;
+        }
+        for (int l = top - 1; l >= 0; l--) {
+            a = throughAll(l, a, pass);
+        }
+        for (int r = 0; r < rows; r++) {
+            out[r] = pass[r].result(a[r]);
+        }
+        return out;
+    }
+
+    /** {@link Pass#through} for every row (plain relaxation lines), each weight row read once for all rows. */
+    private double[][] throughAll(int l, double[][] a, Pass[] pass) {
+        int rows = a.length;
+        int in = net.sizes[l];
+        double[][] prev = new double[rows][in];
+        double[] w = net.w[l];
+        double[] az = new double[rows];
+        int[] live = new int[rows];
+        for (int o = 0; o < a[0].length; o++) {
+            int n = 0;
+            for (int r = 0; r < rows; r++) {
+                double z = pass[r].relax(l, o, a[r][o], null);
+                if (z != 0) {
+                    az[n] = z;
+                    live[n++] = r;
+                }
+            }
+            int wb = o * in;
+            int k = 0;
+            for (; k + 3 < n; k += 4) {
+                double[] p0 = prev[live[k]];
+                double[] p1 = prev[live[k + 1]];
+                double[] p2 = prev[live[k + 2]];
+                double[] p3 = prev[live[k + 3]];
+                double z0 = az[k];
+                double z1 = az[k + 1];
+                double z2 = az[k + 2];
+                double z3 = az[k + 3];
+                for (int i = 0; i < in; i++) {
+                    double wi = w[wb + i];
+                    p0[i] += z0 * wi;
+                    p1[i] += z1 * wi;
+                    p2[i] += z2 * wi;
+                    p3[i] += z3 * wi;
+                }
+            }
+            for (; k < n; k++) {
+                double[] p = prev[live[k]];
+                double z = az[k];
+                for (int i = 0; i < in; i++) {
+                    p[i] += z * w[wb + i];
+                }
+            }
+        }
+        return prev;
+    }
+
     /** The running sums of one backward pass: its constant and what bounds the constant's rounding. */
     private final class Pass {
         double cst;
@@ -302,41 +404,47 @@ public final class LinearBounds {
             int in = net.sizes[l];
             double[] prev = new double[in];
             double[] w = net.w[l];
-            double[] sl = slack[l];
-            double[] lal = la[l];
-            double[] lbl = lb[l];
-            double[] ual = ua[l];
-            double[] ubl = ub[l];
-            boolean[] fl = free[l];
             for (int o = 0; o < a.length; o++) {
-                double ao = a[o];
-                if (ao == 0) {
-                    continue;
-                }
-                double az;
-                if (ao > 0) {
-                    boolean optimised = alpha != null && fl[o];
-                    az = ao * (optimised ? alpha[o] : lal[o]);
-                    if (!optimised && lbl[o] != 0) {
-                        add(ao * lbl[o]);
-                    }
-                } else {
-                    az = ao * ual[o];
-                    if (ubl[o] != 0) {
-                        add(ao * ubl[o]);
-                    }
-                }
+                double az = relax(l, o, a[o], alpha);
                 if (az == 0) {
                     continue;
                 }
-                add(az * net.b[l][o]);
-                err += Math.abs(az) * sl[o];
                 int wb = o * in;
                 for (int i = 0; i < in; i++) {
                     prev[i] += az * w[wb + i];
                 }
             }
             return prev;
+        }
+
+        /**
+         * Unit o of layer l with coefficient {@code ao} on its post-activation, through its relaxation line
+         * ({@code alpha}, when given, for a free lower slope): adds the line's intercept and the unit's bias and
+         * slack to the sums, and returns the coefficient on its pre-activation (0 when there is none).
+         */
+        double relax(int l, int o, double ao, double[] alpha) {
+            if (ao == 0) {
+                return 0;
+            }
+            double az;
+            if (ao > 0) {
+                boolean optimised = alpha != null && free[l][o];
+                az = ao * (optimised ? alpha[o] : la[l][o]);
+                if (!optimised && lb[l][o] != 0) {
+                    add(ao * lb[l][o]);
+                }
+            } else {
+                az = ao * ua[l][o];
+                if (ub[l][o] != 0) {
+                    add(ao * ub[l][o]);
+                }
+            }
+            if (az == 0) {
+                return 0;
+            }
+            add(az * net.b[l][o]);
+            err += Math.abs(az) * slack[l][o];
+            return az;
         }
 
         /** The linear function on the inputs, its constant lowered by the pass's error terms. */

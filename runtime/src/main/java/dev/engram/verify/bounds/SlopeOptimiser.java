@@ -35,9 +35,11 @@ final class SlopeOptimiser {
     /**
      * The best lower bound function of {@code c · y} found over {@code r.alphaSteps} steps, judged by its minimum
      * over the region (the plain relaxation is a candidate too, so it is never looser than plain CROWN's); its
-     * minimising box corner goes to {@code argmin}. The best slopes are kept as warm starts for the children.
+     * minimising box corner goes to {@code argmin}. The best slopes are kept as warm starts for the children. Stops
+     * early once that minimum exceeds {@code target} by a margin (the caller's refutation needs no more).
      */
-    static LinearBounds.Linear optimise(LinearBounds r, double[] c, double[] argmin) {
+    static LinearBounds.Linear optimise(LinearBounds r, double[] c, double[] argmin, double target) {
+        double enough = target + 1e-9 * (1 + Math.abs(target));
         BoundNetwork net = r.net;
         int layers = net.layers;
         Objective key = new Objective(c.clone());
@@ -70,7 +72,7 @@ final class SlopeOptimiser {
                     bestAlpha[l] = alpha[l].clone();
                 }
             }
-            if (t == r.alphaSteps) {
+            if (t == r.alphaSteps || bestValue > enough) {
                 break;
             }
             r.deadline.check();

@@ -138,10 +138,11 @@ final class SymbolicForward {
             double g = Rounding.gamma(out + 1);
             for (int o = 0; o < out; o++) {
                 r.topSlack[l][o] = Rounding.up(eps[o] + g * mag[o], 2);
-                if (crown && l > 0 && l < net.layers - 1 && zl[o] < 0 && zu[o] > 0) {
-                    deadline.check();
-                    tighten(r, l, o, zl, zu);
-                }
+            }
+            if (crown && l > 0 && l < net.layers - 1) {
+                tighten(r, l, zl, zu);
+            }
+            for (int o = 0; o < out; o++) {
                 if (zl[o] > zu[o]) { // only when the region is empty (every bound here is sound)
                     double m = 0.5 * (zl[o] + zu[o]);
                     zl[o] = m;
@@ -158,21 +159,42 @@ final class SymbolicForward {
     }
 
     /**
-     * Tightens an unstable neuron's bounds by backward passes through the relaxations of the layers below: first the
-     * side nearer to stabilising it (the lower bound when the interval lies mostly above 0), and the other only when
-     * the first leaves it unstable (a stable unit's relaxation is exact whatever its other bound).
+     * Tightens the bounds of layer {@code l}'s unstable neurons by backward passes through the relaxations of the
+     * layers below (CROWN), all of the layer's neurons in one batched pass ({@link LinearBounds#backwardUnits}) per
+     * side: first the side nearer to stabilising each neuron (the lower bound when its interval lies mostly above
+     * 0), then the other side for those the first left unstable (a stable unit's relaxation is exact whatever its
+     * other bound).
      */
-    private static void tighten(LinearBounds r, int l, int o, double[] zl, double[] zu) {
-        double[] e = new double[zl.length];
-        boolean lowerFirst = zu[o] > -zl[o];
-        for (int side = 0; side < 2 && zl[o] < 0 && zu[o] > 0; side++) {
-            boolean lower = lowerFirst == (side == 0);
-            e[o] = lower ? 1 : -1;
-            double v = r.value(r.backward(l, e, null, null), null, true);
-            if (lower) {
-                zl[o] = Math.max(zl[o], v);
-            } else {
-                zu[o] = Math.min(zu[o], -v);
+    private static void tighten(LinearBounds r, int l, double[] zl, double[] zu) {
+        int out = zl.length;
+        boolean[] lowerFirst = new boolean[out];
+        for (int o = 0; o < out; o++) {
+            lowerFirst[o] = zu[o] > -zl[o];
+        }
+        for (int side = 0; side < 2; side++) {
+            int[] units = new int[out];
+            double[] signs = new double[out];
+            int n = 0;
+            for (int o = 0; o < out; o++) {
+                if (zl[o] < 0 && zu[o] > 0) {
+                    units[n] = o;
+                    signs[n++] = lowerFirst[o] == (side == 0) ? 1 : -1;
+                }
+            }
+            if (n == 0) {
+                return;
+            }
+            r.deadline.check();
+            units = Arrays.copyOf(units, n);
+            LinearBounds.Linear[] fs = r.backwardUnits(l, units, Arrays.copyOf(signs, n));
+            for (int k = 0; k < n; k++) {
+                int o = units[k];
+                double v = r.value(fs[k], null, true);
+                if (signs[k] > 0) {
+                    zl[o] = Math.max(zl[o], v);
+                } else {
+                    zu[o] = Math.min(zu[o], -v);
+                }
             }
         }
     }
