@@ -22,7 +22,7 @@ import dev.engram.verify.bounds.Deadline;
  * @param splitsPerRound    subdomains split per refinement round
  * @param maxIterations     verification attempts (each failure raises the clearance and refines)
  * @param verifyTimeout     seconds per verifier call on the rule as given (on the partition: six times as much plus
- *                          50 ms per box)
+ *                          50 ms per box of its cover, 200 ms per leaf when the cover ran out of time)
  * @param lpTimeout         seconds per LP solve
  * @param seed              random seed (sampling); results are deterministic for a seed
  * @param deadline          when the repair stops ({@link Deadline.Expired}): checked between LP rounds, samples and
