@@ -169,7 +169,7 @@ public final class OutputLayerRepair {
                         next.conflicts(), message);
             }
             subs = sol.partition();
-            best = target.apply(sol.delta());
+            best = opt.written().apply(target.apply(sol.delta())); // validated as written, when asked
             int failed = -1;
             validations.clear();
             t = DebugTrace.start();
