@@ -24,9 +24,12 @@ import java.util.Random;
  *
  * <p>With {@code keep} (multi-property repair, Veritex's protocol): every other ACAS Xu property 1–10 that applies to
  * the network and holds on the original (VNN-COMP's expected result {@code unsat}) is kept by the same repair, and
- * after it the rules and the kept properties are proved again on the repaired network as written to an ONNX file
- * and read back (the verifier on each property the repair validated: the property, or its region as the repair's
- * partition); a row counts as proved only when all of them are. Usage:
+ * the rules and the kept properties are proved on the repaired network as written to an ONNX file and read back: the
+ * repair writes each candidate to the file and validates the network read back from it
+ * ({@link RepairOptions#written}), and the bench reads the file once more and checks that it holds exactly the
+ * parameters proved; a row counts as proved only when every rule and kept property is. With {@code keep2} (the
+ * protocol before): the repair validates in memory, then the verifier proves every property again on the file.
+ * Usage:
  * {@code RepairBench [shared/data] [name-filter] [keep]}; the filter keeps the pairs whose "network property" contains
  * one of its {@code |}-separated parts.
  */
@@ -34,7 +37,8 @@ public final class RepairBench {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/data").resolve("acasxu");
         String filter = args.length > 1 ? args[1] : "";
-        boolean keep = args.length > 2 && args[2].equals("keep");
+        boolean keep = args.length > 2 && args[2].startsWith("keep");
+        boolean onFile = keep && args[2].equals("keep");
         Box domain = new Box(new double[] {-0.328422877, -0.5, -0.5, -0.5, -0.5},
                 new double[] {0.679857769, 0.5, 0.5, 0.5, 0.5});
         java.util.Map<String, List<String>> pairs = new java.util.LinkedHashMap<>();
@@ -62,17 +66,20 @@ public final class RepairBench {
             List<Property> props = read(data, p.getValue());
             List<String> keptNames = keep ? holding.getOrDefault(p.getKey(), List.of()) : List.of();
             List<Property> kept = read(data, keptNames);
+            Path file = Files.createTempFile("repairbench", ".onnx");
+            RepairOptions o = onFile ? RepairOptions.builder().optDomain(domain).optWritten(n -> writeAndRead(n, file))
+                    .build() : opts;
             long t0 = System.nanoTime();
             long c0 = cpuNanos();
             // all of a network's violated properties are repaired jointly (N2,9: properties 2 and 8)
-            OutputLayerRepair.Result r = OutputLayerRepair.repair(net, props, kept, opts);
+            OutputLayerRepair.Result r = OutputLayerRepair.repair(net, props, kept, o);
             DenseNetwork cur = r.network();
             boolean ok = r.proved();
             String verdicts = r.verdict().word();
             double checkSecs = 0;
             if (keep) {
                 long t1 = System.nanoTime();
-                String written = ok ? reproveWritten(cur, r) : "-";
+                String written = !ok ? "-" : onFile ? provedFile(file, r) : reproveWritten(cur, r);
                 checkSecs = (System.nanoTime() - t1) / 1e9;
                 ok &= written.equals("proved");
                 verdicts = (ok ? "proved" : verdicts) + " kept " + kept.size() + " "
@@ -82,6 +89,7 @@ public final class RepairBench {
                         .map(c -> kept.get(c.kept()).name()).toList())
                         + " file " + written + String.format(Locale.ROOT, " (%.1f s)", checkSecs);
             }
+            Files.deleteIfExists(file);
             double l1 = r.l1();
             double linf = r.linf();
             int iters = r.iterations();
@@ -116,6 +124,38 @@ public final class RepairBench {
             }
         }
         return props;
+    }
+
+    /** Writes {@code net} to {@code file} as ONNX and reads it back: what the repair validates with {@code keep}. */
+    private static DenseNetwork writeAndRead(DenseNetwork net, Path file) {
+        try {
+            dev.engram.model.onnx.OnnxModel.fromDense(net, "x", "y", true, java.util.Map.of()).write(file);
+            return Models.load(file).dense();
+        } catch (Exception e) {
+            throw new IllegalStateException("writing or reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * "proved" when every goal was validated unsat on the network read back from {@code file} and the file, read
+     * once more, holds exactly those parameters (bit for bit); else what differs.
+     */
+    private static String provedFile(Path file, OutputLayerRepair.Result r) throws Exception {
+        DenseNetwork back = Models.load(file).dense();
+        DenseNetwork proved = r.network();
+        if (back.layers().size() != proved.layers().size()) {
+            return "layers differ";
+        }
+        for (int l = 0; l < back.layers().size(); l++) {
+            var a = back.layers().get(l);
+            var b = proved.layers().get(l);
+            if (!java.util.Arrays.deepEquals(a.weight(), b.weight()) || !java.util.Arrays.equals(a.bias(), b.bias())
+                    || a.activation() != b.activation() || a.alpha() != b.alpha()) {
+                return "layer " + l + " differs";
+            }
+        }
+        return r.validations().stream().allMatch(v -> v.verdict() instanceof dev.engram.verify.Verdict.Unsat)
+                ? "proved" : "not proved";
     }
 
     /**

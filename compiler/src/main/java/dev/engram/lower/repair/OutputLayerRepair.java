@@ -20,19 +20,11 @@ import java.util.List;
  * {@link SubdomainSearch} partitions the regions and bounds the original network on each subdomain;
  * {@link RepairProgram} is the LP that refutes the rules' unsafe sets on every subdomain with a clearance and keeps
  * the kept properties; {@link Refinement} splits the subdomains whose rows bind and re-solves; when the LP has no
- * solution, {@link Conflicts} names the kept properties the rules conflict with; {@link PartitionValidation} runs
+ * solution, {@link Recovery} tries other choices and finer bounds for the kept properties the rules conflict with
+ * ({@link Conflicts} names them when nothing helps); {@link PartitionValidation} runs
  * the verifier. A verifier failure raises the clearance and refines further. See {@code docs/repair.md}.
  */
 public final class OutputLayerRepair {
-    /** Times the kept properties' subdomains are refined when the LP has no solution, before conflicts are named. */
-    static final int RESCUES = 4;
-    /** Splitting passes per rescue (each bisects the conflicting properties' subdomains once). */
-    static final int RESCUE_PASSES = 3;
-    /** Subdomains of kept properties split per pass at most. */
-    static final int RESCUE_SPLITS = 256;
-    /** Times the kept properties' refuting constraints are chosen again when the LP has no solution. */
-    static final int CHOICES = 4;
-
     private OutputLayerRepair() {
     }
 
@@ -155,8 +147,7 @@ public final class OutputLayerRepair {
         List<Validation> validations = new ArrayList<>();
         List<Subdomain> subs = partition;
         int it = 0;
-        int rescues = 0;
-        int choices = 0;
+        Recovery recovery = new Recovery(target, fs, search, opt);
         String message = "";
         while (it < opt.maxIterations()) {
             opt.deadline().check();
@@ -165,45 +156,20 @@ public final class OutputLayerRepair {
             Refinement.Solved sol = Refinement.solve(target, fs, goals, search, opt, subs, clearance);
             DebugTrace.end(t, "LP and refinement");
             if (sol == null) {
-                List<Conflict> conflicts = Conflicts.find(target, fs, goals, opt, subs, clearance);
-                List<Subdomain> finer = subs;
-                for (int pass = 0; pass < RESCUE_PASSES && !conflicts.isEmpty() && rescues < RESCUES; pass++) {
-                    finer = splitKept(search, goals, finer, conflicts, clearance, fs.outScale(), opt);
-                }
-                if (finer.size() > subs.size()) {
-                    // the kept properties' bounds may be too loose to leave the change room: refine them, retry
-                    DebugTrace.log("rescue %d: %d conflicts, %d -> %d subdomains", rescues, conflicts.size(),
-                            subs.size(), finer.size());
-                    subs = finer;
-                    rescues++;
+                Recovery.Next next = recovery.next(goals, subs, clearance);
+                if (next.partition() != null) {
+                    goals = next.goals();
+                    subs = next.partition();
                     it--;
                     continue;
                 }
-                Goals moved = movable(goals, conflicts);
-                if (moved != null) {
-                    // no room to keep them unmoved: let the change move them where the bounds still refute them
-                    DebugTrace.log("%d conflicting kept properties made movable", conflicts.size());
-                    goals = moved;
-                    it--;
-                    continue;
-                }
-                List<Subdomain> rechosen = choices < CHOICES && !conflicts.isEmpty()
-                        ? RefutationChoice.choose(target, fs, goals, opt, subs, clearance, search::refutation) : null;
-                if (rechosen != null) {
-                    // the fixed choice of refuting constraint may be what conflicts: choose away from the rules' move
-                    DebugTrace.log("choice %d: refuting constraints chosen again", choices);
-                    subs = rechosen;
-                    choices++;
-                    it--;
-                    continue;
-                }
-                message = conflicts.isEmpty() ? "the LP found no repair of the last layer"
+                message = next.conflicts().isEmpty() ? "the LP found no repair of the last layer"
                         : "the rules conflict with properties to keep";
                 return summarise(target, target.net(), new Verdict.Unknown(message, 0), it, subs.size(), List.of(),
-                        conflicts, message);
+                        next.conflicts(), message);
             }
             subs = sol.partition();
-            best = target.apply(sol.delta());
+            best = opt.written().apply(target.apply(sol.delta())); // validated as written, when asked
             int failed = -1;
             validations.clear();
             t = DebugTrace.start();
@@ -253,52 +219,6 @@ public final class OutputLayerRepair {
             before = goals.get(g).isUnsafe(yd, 0);
         }
         return new Validation(v.property(), v.verdict(), before);
-    }
-
-    /**
-     * The partition with the subdomains of the conflicting kept properties split where the original's bounds do not
-     * refute them with room (there the program forbids any move toward them), or all of them when each has room,
-     * at most {@link #RESCUE_SPLITS} of them and never past twice the subdomain cap.
-     */
-    private static List<Subdomain> splitKept(SubdomainSearch search, Goals goals, List<Subdomain> subs,
-                                             List<Conflict> conflicts, double clearance, double outScale,
-                                             RepairOptions opt) {
-        java.util.Set<Integer> conflicting = new java.util.HashSet<>();
-        for (Conflict c : conflicts) {
-            conflicting.add(goals.rules().size() + c.kept());
-        }
-        // where every one has room, the room is too small: split them all (tighter bounds of h, more room)
-        boolean anyNeedy = subs.stream().anyMatch(s -> conflicting.contains(s.goal()) && s.needy(clearance, outScale));
-        List<Subdomain> next = new ArrayList<>();
-        int budget = Math.min(RESCUE_SPLITS, 2 * opt.maxSubdomains() - subs.size());
-        for (Subdomain s : subs) {
-            if (budget > 0 && conflicting.contains(s.goal()) && (!anyNeedy || s.needy(clearance, outScale))) {
-                List<Subdomain> kids = search.split(s);
-                next.addAll(kids);
-                budget -= kids.size() - 1;
-            } else {
-                next.add(s);
-            }
-        }
-        return next;
-    }
-
-    /**
-     * {@code goals} with the conflicting kept properties made movable ({@link Goals#movable}), or null when they
-     * all are already or some conflict is one no network can resolve.
-     */
-    private static Goals movable(Goals goals, List<Conflict> conflicts) {
-        java.util.Set<Integer> g = new java.util.HashSet<>();
-        for (Conflict c : conflicts) {
-            if (c.impossible()) {
-                return null;
-            }
-            int gi = goals.rules().size() + c.kept();
-            if (goals.isFixed(gi)) {
-                g.add(gi);
-            }
-        }
-        return g.isEmpty() ? null : goals.movable(g);
     }
 
     /** The partition with every subdomain of goal {@code g} that holds {@code x} split. */

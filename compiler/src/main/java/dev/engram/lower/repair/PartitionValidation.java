@@ -30,6 +30,14 @@ final class PartitionValidation {
     record Validated(Verdict verdict, Property property) {
     }
 
+    /** Seconds per box of the coarse cover the verifier gets beyond six times its timeout. */
+    static final double COVER_BOX_SECONDS = 0.05;
+    /**
+     * Seconds per leaf when the cover ran out of time: the leaves are the last try before the clearance is raised, and
+     * each of them the repair's bounds refute, so they get the time a loaded machine needs to prove them.
+     */
+    static final double LEAF_SECONDS = 0.2;
+
     private PartitionValidation() {
     }
 
@@ -49,12 +57,12 @@ final class PartitionValidation {
                     VerifyOptions.defaults().withTimeout(opt.within(opt.verifyTimeout()))), rule);
             cover = rule.region().boxes();
         } else {
-            v = onCover(repaired, rule, cover, opt);
+            v = onCover(repaired, rule, cover, opt, COVER_BOX_SECONDS);
         }
         List<Box> leaves = partition.stream().filter(s -> s.goal() == ri).map(Subdomain::box).toList();
         if (v.verdict() instanceof Verdict.Timeout && leaves.size() > cover.size()
                 && covers(leaves, rule.region().boxes())) {
-            return onCover(repaired, rule, leaves, opt);
+            return onCover(repaired, rule, leaves, opt, LEAF_SECONDS);
         }
         return v;
     }
@@ -68,12 +76,16 @@ final class PartitionValidation {
         return a.size() == b.size();
     }
 
-    /** The verifier on {@code rule} with its region written as {@code cover} (checked to be an exact cover). */
-    private static Validated onCover(DenseNetwork repaired, Property rule, List<Box> cover, RepairOptions opt) {
+    /**
+     * The verifier on {@code rule} with its region written as {@code cover} (checked to be an exact cover), within
+     * six times the verifier's timeout plus {@code perBox} seconds per box.
+     */
+    private static Validated onCover(DenseNetwork repaired, Property rule, List<Box> cover, RepairOptions opt,
+                                     double perBox) {
         Property split = new Property(rule.name(), new InputRegion(cover, rule.region().constraints()),
                 rule.unsafe());
         Verdict w = BranchAndBoundVerifier.create().verify(repaired, split,
-                VerifyOptions.defaults().withTimeout(opt.within(6 * opt.verifyTimeout() + 0.05 * cover.size())));
+                VerifyOptions.defaults().withTimeout(opt.within(6 * opt.verifyTimeout() + perBox * cover.size())));
         DebugTrace.log("%s on %d partition boxes: %s in %.2f s", rule.name(), cover.size(), w.word(), w.seconds());
         return new Validated(w, split);
     }

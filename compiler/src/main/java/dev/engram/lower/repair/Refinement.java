@@ -33,6 +33,9 @@ final class Refinement {
             Solved result = null;
             List<Subdomain> solvedOn = partition;
             int stale = 0;
+            // a partition the rescues took past the cap may still be refined: by as many subdomains again
+            int cap = partition.size() <= opt.maxSubdomains() ? opt.maxSubdomains()
+                    : partition.size() + opt.maxSubdomains();
             for (int round = 0; ; round++) {
                 LinearProgram.Solution x = lp.solve();
                 opt.deadline().check();
@@ -56,8 +59,8 @@ final class Refinement {
                     DebugTrace.log("round %d: %d subdomains, objective %.5f, slack %.5f on %d samples, %d binding; %s",
                             round, solvedOn.size(), x.objective(), sl[0], (int) sl[1], binding.size(), lp.stats());
                 }
-                if (round >= opt.refineRounds() || binding.isEmpty() || solvedOn.size() >= opt.maxSubdomains()
-                        || stale >= 2 || splitBinding(lp, search, opt, binding, delta, clearance) == 0) {
+                if (round >= opt.refineRounds() || binding.isEmpty() || solvedOn.size() >= cap
+                        || stale >= 2 || splitBinding(lp, search, opt, cap, binding, delta, clearance) == 0) {
                     return new Solved(result.delta(), result.objective(), solvedOn);
                 }
             }
@@ -82,11 +85,11 @@ final class Refinement {
     }
 
     /** Splits the binding subdomains, loosest (after the change) first, within the round's budget; how many. */
-    private static int splitBinding(RepairProgram lp, SubdomainSearch search, RepairOptions opt,
+    private static int splitBinding(RepairProgram lp, SubdomainSearch search, RepairOptions opt, int cap,
                                     List<Subdomain> binding, ParameterDelta delta, double clearance) {
         List<Subdomain> order = new java.util.ArrayList<>(binding);
         order.sort(Comparator.comparingDouble(s -> -(s.looseness() + delta.widening(s))));
-        int budget = Math.min(opt.splitsPerRound(), opt.maxSubdomains() - lp.subdomains().size());
+        int budget = Math.min(opt.splitsPerRound(), cap - lp.subdomains().size());
         int splitCount = 0;
         for (Subdomain s : order) {
             if (splitCount >= budget) {

@@ -140,7 +140,7 @@ final class RefutationChoice {
                 }
             }
             if (cur != null && best != cur && v[best.e()] < v[cur.e()] - tol) {
-                out.set(best.sub(), out.get(best.sub()).choosing(best.k(), best.r()));
+                out.set(best.sub(), out.get(best.sub()).choosing(best.k(), best.r().pin()));
                 changed++;
             }
             from = to;

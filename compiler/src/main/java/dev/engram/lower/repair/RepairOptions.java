@@ -1,8 +1,11 @@
 package dev.engram.lower.repair;
 
 import dev.engram.ir.Decision;
+import dev.engram.model.DenseNetwork;
 import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
+
+import java.util.function.UnaryOperator;
 
 /**
  * Options of {@link OutputLayerRepair}. Built with {@link #builder()} ({@code opt*} for each optional value, all
@@ -22,16 +25,19 @@ import dev.engram.verify.bounds.Deadline;
  * @param splitsPerRound    subdomains split per refinement round
  * @param maxIterations     verification attempts (each failure raises the clearance and refines)
  * @param verifyTimeout     seconds per verifier call on the rule as given (on the partition: six times as much plus
- *                          50 ms per box)
+ *                          50 ms per box of its cover, 200 ms per leaf when the cover ran out of time)
  * @param lpTimeout         seconds per LP solve
  * @param seed              random seed (sampling); results are deterministic for a seed
  * @param deadline          when the repair stops ({@link Deadline.Expired}): checked between LP rounds, samples and
  *                          subdomains; verifier calls and LP solves get at most the time left
+ * @param written           what a candidate becomes before the verifier validates it: by default itself; a function
+ *                          that writes it to a model file and reads the file back makes every validation a proof on
+ *                          that file, so a caller need not prove the same properties on it again
  */
 public record RepairOptions(Box domain, Decision decision, int samples, double fidelityWeight, double clearance,
                             int initialSubdomains, int maxSubdomains, int refineRounds, int splitsPerRound,
                             int maxIterations, double verifyTimeout, double lpTimeout, long seed,
-                            Deadline deadline) {
+                            Deadline deadline, UnaryOperator<DenseNetwork> written) {
 
     public RepairOptions {
         if (samples < 0 || initialSubdomains < 1 || maxSubdomains < initialSubdomains || maxIterations < 1
@@ -43,6 +49,9 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         }
         if (deadline == null) {
             deadline = Deadline.NONE;
+        }
+        if (written == null) {
+            written = UnaryOperator.identity();
         }
     }
 
@@ -76,6 +85,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         private double lpTimeout = 60;
         private long seed = 0x5EED;
         private Deadline deadline = Deadline.NONE;
+        private UnaryOperator<DenseNetwork> written;
 
         private Builder() {
         }
@@ -147,10 +157,19 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
             return this;
         }
 
+        /**
+         * What each candidate becomes before it is validated (default: itself), e.g. the network read back from the
+         * model file it was written to: the validations are then proofs on that file.
+         */
+        public Builder optWritten(UnaryOperator<DenseNetwork> written) {
+            this.written = written;
+            return this;
+        }
+
         public RepairOptions build() {
             return new RepairOptions(domain, decision, samples, fidelityWeight, clearance, initialSubdomains,
                     maxSubdomains, refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed,
-                    deadline);
+                    deadline, written);
         }
     }
 }

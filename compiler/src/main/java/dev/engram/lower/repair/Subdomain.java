@@ -20,9 +20,20 @@ record Subdomain(int goal, double[] lo, double[] hi, int depth, double[] hiddenL
     /**
      * The constraint {@code a · y <= bound} of one unsafe conjunction that the repair makes impossible on a
      * subdomain: {@code lowerGap} is a sound lower bound of {@code a · y - bound} for the original network there,
-     * {@code scale} the size of {@code |bound| + Σ |a_j| max |y_j|}.
+     * {@code scale} the size of {@code |bound| + Σ |a_j| max |y_j|}; {@code pinned}: chosen again where the one closest to
+     * refuted conflicts with the rules ({@link RefutationChoice}), so the subdomain's parts, when the refinement
+     * splits it, refute the same constraint (not the one closest to refuted on each part).
      */
-    record Refutation(LinearConstraint constraint, double lowerGap, double scale) {
+    record Refutation(LinearConstraint constraint, double lowerGap, double scale, boolean pinned) {
+
+        Refutation(LinearConstraint constraint, double lowerGap, double scale) {
+            this(constraint, lowerGap, scale, false);
+        }
+
+        /** The same refutation, pinned. */
+        Refutation pin() {
+            return new Refutation(constraint, lowerGap, scale, true);
+        }
 
         /**
          * How far {@code a · y} must stay above the bound: the relative {@code clearance} of the output scale
@@ -72,7 +83,10 @@ record Subdomain(int goal, double[] lo, double[] hi, int depth, double[] hiddenL
         return new Subdomain(goal, lo, hi, depth, hiddenLo, hiddenHi, ch, looseness, influence, bounds, parent);
     }
 
-    /** This subdomain as {@code parent}'s child in the tree, with hidden bounds intersected and lower gaps no worse. */
+    /**
+     * This subdomain as {@code parent}'s child in the tree, with hidden bounds intersected and lower gaps no worse; a
+     * conjunction the parent refutes through a pinned constraint is refuted through the same one on the child.
+     */
     Subdomain within(Subdomain parent) {
         double[] hl = hiddenLo.clone();
         double[] hu = hiddenHi.clone();
@@ -88,10 +102,20 @@ record Subdomain(int goal, double[] lo, double[] hi, int depth, double[] hiddenL
         Refutation[] ch = refutations.clone();
         for (int k = 0; k < ch.length; k++) {
             Refutation p = parent.refutations()[k];
-            if (p.lowerGap() > ch[k].lowerGap()) { // the parent's bound holds on the child too
+            if (p.pinned()) {
+                ch[k] = new Refutation(p.constraint(), Math.max(p.lowerGap(), ownGap(p.constraint())), p.scale(), true);
+            } else if (p.lowerGap() > ch[k].lowerGap()) { // the parent's bound holds on the child too
                 ch[k] = p;
             }
         }
         return new Subdomain(goal, lo, hi, depth, hl, hu, ch, looseness, influence, bounds, parent);
+    }
+
+    /** The lower bound of {@code a·y - bound} by this subdomain's own bounds ({@code -∞} without them). */
+    private double ownGap(LinearConstraint c) {
+        if (bounds == null) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return bounds.lowerBound(c.coefficients(), new double[lo.length], new double[lo.length]) - c.bound();
     }
 }
