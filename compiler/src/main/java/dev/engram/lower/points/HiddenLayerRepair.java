@@ -31,7 +31,7 @@ final class HiddenLayerRepair {
      * The time the LP rounds of one layer may take (after the first, which must find a candidate): later rounds only
      * lower the kept inputs' losses, and the best candidate so far is kept.
      */
-    static final double SECONDS = Double.parseDouble(System.getProperty("engram.points.layerSeconds", "60"));
+    static final double SECONDS = Double.parseDouble(System.getProperty("engram.points.layerSeconds", "30"));
 
     static final double KEEP_FACTOR = Double.parseDouble(System.getProperty("engram.points.hiddenKeep", "1"));
 
@@ -127,8 +127,9 @@ final class HiddenLayerRepair {
     /**
      * The objective's weight of a weight reading input {@code i}: the mean of {@code |h_i|} over the kept inputs
      * (plus 1 % of the mean over all inputs, so that inputs silent on the kept data are not free), divided by that
-     * mean over all inputs (so the weights average about 1, as the bias's). A weight change moves a kept input's pre-activation by {@code Δw·h_i}: this is the L1 norm of the
-     * change measured on the kept data, so the LP prefers inputs the targets have and the kept data have not. All 1
+     * mean over all inputs (so the weights average about 1, as the bias's). A weight change moves a kept input's
+     * pre-activation by {@code Δw·h_i}: this is the L1 norm of the change measured on the kept data, so the LP
+     * prefers inputs the targets have and the kept data have not. All 1
      * when nothing is kept.
      */
     double[] costs() {

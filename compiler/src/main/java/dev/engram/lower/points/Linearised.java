@@ -90,7 +90,8 @@ record Linearised(int at, double[] in, double[][] pre, double[][] slope, double[
             case IDENTITY -> 1;
             case RELU -> z > 0 ? 1 : 0;
             case LEAKY_RELU -> z > 0 ? 1 : l.alpha();
-            default -> throw new IllegalArgumentException(l.name() + ": " + l.activation() + " is not piecewise linear");
+            default -> throw new IllegalArgumentException(l.name() + ": " + l.activation()
+                    + " is not piecewise linear");
         };
     }
 

@@ -97,7 +97,7 @@ public final class PointRepair {
         Integer only = Integer.getInteger("engram.points.layer"); // benchmarks: the n-th hidden layer from the end
         if (only != null && only > 0 && targets.stream().allMatch(Target::isPoint)) {
             int at = net.layers().size() - 1 - only;
-            Result r = attempts(net, targets, ks, o, 2,
+            Result r = attempts(net, targets, ks, o, 1,
                     c -> new HiddenLayerRepair(net, at, targets, ks, c, o).solve());
             return r.ok() ? r.withFlipped(ks.flips(net, r.network())) : r;
         }
@@ -113,7 +113,7 @@ public final class PointRepair {
                 break;
             }
             int layer = at;
-            Result r = attempts(net, targets, ks, o, 2,
+            Result r = attempts(net, targets, ks, o, 1,
                     c -> new HiddenLayerRepair(net, layer, targets, ks, c, o).solve());
             if (DEBUG) {
                 System.err.printf("points: layer %s: %s, %d kept flipped, drift %.4f (output layer %d, %.4f), "
@@ -140,8 +140,8 @@ public final class PointRepair {
     }
 
     /**
-     * Solves with the options' clearance, then (up to {@code tries} times) ten times more while float32 execution of the candidate,
-     * or the sound bounds on a target point's one-input box, miss a target.
+     * Solves with the options' clearance, then (up to {@code tries} times) ten times more while float32 execution of
+     * the candidate, or the sound bounds on a target point's one-input box, miss a target.
      */
     private static Result attempts(DenseNetwork net, List<Target> targets, KeepSet ks, Options o, int tries,
                                    java.util.function.DoubleFunction<Result> solve) {

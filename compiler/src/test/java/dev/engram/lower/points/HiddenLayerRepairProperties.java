@@ -1,23 +1,19 @@
 package dev.engram.lower.points;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
+import dev.engram.lower.repair.PointRepairProperties;
 import dev.engram.verify.Box;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -83,7 +79,7 @@ class HiddenLayerRepairProperties {
                     }
                 }
                 for (Target t : targets) {
-                    float[] y = ort(out, t.input());
+                    float[] y = PointRepairProperties.ort(out, t.input());
                     for (int j = 0; j < y.length; j++) {
                         assertTrue(j == t.label() || y[t.label()] > y[j], "seed " + seed + ": ONNX Runtime: "
                                 + t.name() + " not classified as " + t.label() + ": " + Arrays.toString(y));
@@ -141,18 +137,6 @@ class HiddenLayerRepairProperties {
     private static Box point(float[] x) {
         double[] v = KeepSet.toDouble(x);
         return new Box(v, v.clone());
-    }
-
-    private static float[] ort(Path model, float[] x) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[]{1, x.length});
-             OrtSession.Result res = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
-            FloatBuffer fb = ((OnnxTensor) res.get(0)).getFloatBuffer();
-            float[] y = new float[fb.remaining()];
-            fb.get(y);
-            return y;
-        }
     }
 
     private static DenseNetwork relu(Random r, int in, int outs) {

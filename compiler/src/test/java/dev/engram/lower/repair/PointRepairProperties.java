@@ -40,7 +40,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * input of a ball where another output reaches the label's. A compilation that does not succeed must say why with
  * {@code E062}; most must succeed.
  */
-class PointRepairProperties {
+public class PointRepairProperties {
 
     @Test
     void repairedPointsAndBallsHoldUnderIndependentOracles(@TempDir Path tmp) {
@@ -132,7 +132,8 @@ class PointRepairProperties {
         return k;
     }
 
-    private static float[] ort(Path model, float[] x) throws Exception {
+    /** The outputs ONNX Runtime computes for {@code x} on the file {@code model}. */
+    public static float[] ort(Path model, float[] x) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
              OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[]{1, x.length});
