@@ -17,10 +17,11 @@ import java.util.OptionalInt;
 
 /**
  * Pointwise and local repair as a pass ({@link Obligation.Strategy#LOCAL}): every obligation says "over this region
- * (one input, or a small box) the decision is this label"; all are lowered jointly by the output layer's least change
- * ({@link PointRepair}), holding the decisions on the sampling domain's data. Established on the written network: a
- * point by executing it in float32 and by the verifier on the one-input box (which covers any summation order); a
- * box by the verifier.
+ * (one input, or a small box) the decision is this label"; all are lowered jointly by the least change of one layer
+ * ({@link PointRepair}: the output layer, or for points an earlier one with the points' activation patterns held,
+ * whichever changes fewer decisions on the sampling domain's data), holding the decisions on that data. Established
+ * on the written network: a point by executing it in float32 and by the verifier on the one-input box (which
+ * covers any summation order); a box by the verifier.
  */
 public final class PointRepairLowering implements Lowering {
 

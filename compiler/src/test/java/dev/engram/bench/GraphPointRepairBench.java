@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * Benchmark (not a unit test): local repair of VNN-COMP's {@code mnist_relu_9_200} (9 ReLU layers of 200, a ReLU on
  * the outputs, {@code (x − mean) / std} in its graph, inputs in [0, 1]). The compile pipeline reads dense chains and
  * this graph's {@code Div} is not one (left for the dense extractor), so this bench runs the same engine
- * ({@link PointRepair}) on the chain after the normalisation, writes the output layer's tensors into the ONNX
+ * ({@link PointRepair}) on the chain after the normalisation, writes the changed layer's tensors into the ONNX
  * file, and establishes every target on the file read back: points executed in float32 by the graph executor,
  * balls proved by the graph verifier, both through the real graph with its Sub/Div. The MNIST test set is not in
  * {@code ../shared/data}: the clean images are the distinct images of the VNN-COMP {@code eran} and
@@ -118,10 +118,16 @@ public final class GraphPointRepairBench {
                     r.problem(), lower);
             return;
         }
-        DenseLayer out = r.network().layers().get(r.network().layers().size() - 1);
         Map<String, FloatTensor> changed = new LinkedHashMap<>();
-        changed.put(out.weightRef().tensorName(), FloatTensor.matrix(out.weight()));
-        changed.put(out.biasRef().tensorName(), FloatTensor.vector(out.bias()));
+        for (int q = 0; q < net.layers().size(); q++) {
+            DenseLayer was = net.layers().get(q);
+            DenseLayer now = r.network().layers().get(q);
+            if (!java.util.Arrays.deepEquals(was.weight(), now.weight())
+                    || !java.util.Arrays.equals(was.bias(), now.bias())) {
+                changed.put(now.weightRef().tensorName(), FloatTensor.matrix(now.weight()));
+                changed.put(now.biasRef().tensorName(), FloatTensor.vector(now.bias()));
+            }
+        }
         Path file = tmp.resolve("fixed-" + fix.size() + "-" + eps + ".onnx");
         model.withParameters(changed).write(file);
         LoadedModel back = Models.load(file);
@@ -149,10 +155,10 @@ public final class GraphPointRepairBench {
         }
         System.out.printf(Locale.ROOT, "N=%d eps=%.3f: %d/%d %s on the written file; clean accuracy %.4f -> %.4f "
                         + "(%d held-out images), drawdown %.2f %%; lower %.1f s, establish %.1f s, process CPU %.1f s; "
-                        + "L1 of the change %.3f; load %s%n", fix.size(), eps, proved, fix.size(),
+                        + "L1 of the change %.3f in %s; load %s%n", fix.size(), eps, proved, fix.size(),
                 eps == 0 ? "executed right" : "proved", before / (double) tested,
                 after / (double) tested, tested, 100.0 * (before - after) / tested, lower, prove,
-                cpu, r.l1(), PointRepairBench.load());
+                cpu, r.l1(), r.layer(), PointRepairBench.load());
     }
 
     /** Strictly the largest output. */

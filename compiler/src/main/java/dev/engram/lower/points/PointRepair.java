@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Pointwise and local repair: the least change of the output layer ({@link LastLayerProgram}: L1 norm, plus the
+ * Pointwise and local repair: the least change of the output layer, or for point targets of an earlier layer
+ * ({@link HiddenLayerRepair}, chosen by the kept decisions it changes) ({@link LastLayerProgram}: L1 norm, plus the
  * cost of kept inputs' lost margin) after which every target point is classified as its label in float32, and every
  * target box provably so over sound bounds of the output layer's input. Kept inputs enter lazily: solve, find the
  * kept inputs the candidate flips (or brings within their own margin's half of flipping), add their rows, solve
@@ -24,16 +25,23 @@ import java.util.Set;
  * weights) is solved again with ten times the clearance.
  */
 public final class PointRepair {
-    private static final boolean DEBUG = Boolean.getBoolean("engram.points.debug");
+    static final boolean DEBUG = Boolean.getBoolean("engram.points.debug");
 
     private PointRepair() {
     }
 
-    /** What the repair did: the network (null when it found no change), why not, and its figures. */
+    /**
+     * What the repair did: the network (null when it found no change), why not, its figures, and the layer it
+     * changed ({@code flipped}: kept inputs decided differently afterwards, in float32).
+     */
     public record Result(DenseNetwork network, String problem, int rounds, int keptRows, int kept, int flipped,
-                         double l1) {
+                         double l1, String layer) {
         public boolean ok() {
             return network != null;
+        }
+
+        Result withFlipped(int f) {
+            return new Result(network, problem, rounds, keptRows, kept, f, l1, layer);
         }
     }
 
@@ -46,38 +54,104 @@ public final class PointRepair {
      * @param rounds     LP rounds that add the rows of flipped kept inputs
      * @param boxSeconds 0: boxes get their sound rows at once; otherwise counterexample-guided, the verifier given
      *                   this long per box and round
+     * @param depth      how many hidden layers before the output layer may be the one changed instead (points only;
+     *                   0: the output layer only)
      */
     public record Options(double clearance, double keepWeight, int maxKeep, int rounds, double boxSeconds, long seed,
-                          Deadline deadline) {
+                          Deadline deadline, int depth) {
+        /** The defaults; the depth from the system property {@code engram.points.depth} if set (benchmarks). */
         public static Options defaults() {
-            return new Options(1e-3, 1.0, 5000, 6, 0, 1, Deadline.NONE);
+            return new Options(1e-3, 1.0, 5000, 6, 0, 1, Deadline.NONE, Integer.getInteger("engram.points.depth", 2));
         }
 
         public Options withDeadline(Deadline d) {
-            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, seed, d);
+            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, seed, d, depth);
         }
 
         public Options withSeed(long s) {
-            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, s, deadline);
+            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, s, deadline, depth);
+        }
+
+        public Options withDepth(int d) {
+            return new Options(clearance, keepWeight, maxKeep, rounds, boxSeconds, seed, deadline, d);
         }
     }
 
-    /** Repairs {@code net} so that every target holds, keeping the decisions on {@code keep} where it can. */
+    /**
+     * Repairs {@code net} so that every target holds, keeping the decisions on {@code keep} where it can: the output
+     * layer's least change, and for point targets also that of each of the {@code depth} hidden layers before it
+     * (latest first, {@link HiddenLayerRepair}); of those that classify every target right, the one that changes the
+     * fewest kept decisions (ties: the one that moves the kept inputs' outputs least, {@link KeepSet#drift}; then the
+     * later layer).
+     */
     public static Result repair(DenseNetwork net, List<Target> targets, List<float[]> keep, Options o) {
         DenseLayer out = net.layers().get(net.layers().size() - 1);
         for (Target t : targets) {
             if (t.label() >= out.outputSize()) {
                 return new Result(null, t.name() + ": label " + t.label() + " but the network has "
-                        + out.outputSize() + " outputs", 0, 0, 0, 0, 0);
+                        + out.outputSize() + " outputs", 0, 0, 0, 0, 0, out.name());
             }
         }
         Features f = Features.of(net);
         KeepSet ks = KeepSet.of(net, f, keep, o.maxKeep(), o.seed());
+        Integer only = Integer.getInteger("engram.points.layer"); // benchmarks: the n-th hidden layer from the end
+        if (only != null && only > 0 && targets.stream().allMatch(Target::isPoint)) {
+            int at = net.layers().size() - 1 - only;
+            Result r = attempts(net, targets, ks, o, 1,
+                    c -> new HiddenLayerRepair(net, at, targets, ks, c, o).solve());
+            return r.ok() ? r.withFlipped(ks.flips(net, r.network())) : r;
+        }
+        Result best = attempts(net, targets, ks, o, 3, c -> new Run(net, f, targets, ks, c, o).solve());
+        if (best.ok()) {
+            best = best.withFlipped(ks.flips(net, best.network()));
+        }
+        boolean points = targets.stream().allMatch(Target::isPoint);
+        int last = net.layers().size() - 1;
+        List<String> tried = new ArrayList<>();
+        for (int at = last - 1; points && at >= Math.max(0, last - o.depth()); at--) {
+            if (!Linearised.supports(net, at)) {
+                break;
+            }
+            int layer = at;
+            Result r = attempts(net, targets, ks, o, 1,
+                    c -> new HiddenLayerRepair(net, layer, targets, ks, c, o).solve());
+            if (DEBUG) {
+                System.err.printf("points: layer %s: %s, %d kept flipped, drift %.4f (output layer %d, %.4f), "
+                        + "L1 %.4f%n", r.layer(), r.ok() ? "repaired" : r.problem(), r.flipped(),
+                        r.ok() ? ks.drift(net, r.network()) : 0, best.flipped(),
+                        best.ok() ? ks.drift(net, best.network()) : 0, r.l1());
+            }
+            if (r.ok() && (!best.ok() || r.flipped() < best.flipped()
+                    || r.flipped() == best.flipped() && ks.drift(net, r.network()) < ks.drift(net, best.network()))) {
+                best = r;
+            } else if (!best.ok()) {
+                tried.add(r.layer());
+            }
+        }
+        return best.ok() || tried.isEmpty() ? best : new Result(null, best.problem() + "; nor does a change of "
+                + String.join(", ", tried) + " with the targets' activation patterns held", best.rounds(),
+                best.keptRows(), best.kept(), 0, 0, best.layer());
+    }
+
+    /** The repair of hidden layer {@code at} alone (point targets), as {@link #repair} tries it. */
+    static Result repairLayer(DenseNetwork net, int at, List<Target> targets, List<float[]> keep, Options o) {
+        KeepSet ks = KeepSet.of(net, Features.of(net), keep, o.maxKeep(), o.seed());
+        return attempts(net, targets, ks, o, 2, c -> new HiddenLayerRepair(net, at, targets, ks, c, o).solve());
+    }
+
+    /**
+     * Solves with the options' clearance, then (up to {@code tries} times) ten times more while float32 execution of
+     * the candidate, or the sound bounds on a target point's one-input box, miss a target.
+     */
+    private static Result attempts(DenseNetwork net, List<Target> targets, KeepSet ks, Options o, int tries,
+                                   java.util.function.DoubleFunction<Result> solve) {
         double clearance = o.clearance();
         String problem = "";
         Result last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            Result r = new Run(net, f, targets, ks, clearance, o).solve();
+        String layer = "";
+        for (int attempt = 0; attempt < tries; attempt++) {
+            Result r = solve.apply(clearance);
+            layer = r.layer();
             if (!r.ok() || pointsHold(r.network(), targets, true)) {
                 return r;
             }
@@ -87,7 +161,7 @@ public final class PointRepair {
         }
         // float32 execution right, the sound bounds of a point too loose to show it (deep networks): the verifier
         // decides on the written file
-        return last != null ? last : new Result(null, problem, 0, 0, ks.size(), 0, 0);
+        return last != null ? last : new Result(null, problem, 0, 0, ks.size(), 0, 0, layer);
     }
 
     /**
@@ -141,9 +215,10 @@ public final class PointRepair {
                                 : "no change of the output layer classifies every target as its label over the "
                                 + "sound bounds of the boxes the verifier could not decide");
                     }
-                    DenseNetwork cand = with(net, d);
+                    DenseNetwork cand = HiddenLayerRepair.with(net, net.layers().size() - 1, d);
                     if (!refineBoxes(lp, cand)) {
-                        return new Result(cand, "", rounds, keptRows.size(), ks.size(), flipped, l1(d));
+                        return new Result(cand, "", rounds, keptRows.size(), ks.size(), flipped, HiddenLayerRepair.l1(d),
+                                out.name());
                     }
                     if (cegis >= o.rounds() * 4) {
                         return failed("the verifier still found counterexamples in a box after " + cegis + " rounds");
@@ -153,7 +228,7 @@ public final class PointRepair {
         }
 
         private Result failed(String why) {
-            return new Result(null, why, rounds, keptRows.size(), ks.size(), 0, 0);
+            return new Result(null, why, rounds, keptRows.size(), ks.size(), 0, 0, out.name());
         }
 
         /** The rows "{@code t}'s label beats every other output" at input {@code x} (its features in float32). */
@@ -169,36 +244,16 @@ public final class PointRepair {
             if (width > 1e-3 * (1 + mag)) {
                 spread = point(f.at(x)); // bounds too loose to help (deep networks): float32 execution decides
             }
-            for (int j : rivals(t.label())) {
+            for (int j : rivals(out, t.label())) {
                 lp.point(h, t.label(), j, clearance + allowance(out, h) + spread(out, spread, t.label(), j), 0);
             }
-        }
-
-        /**
-         * The outputs {@code y} must beat: every other one, and for a ReLU output layer also zero (then
-         * {@code relu(z_y) > relu(z_j)} follows from {@code z_y > z_j} and {@code z_y > 0}).
-         */
-        private int[] rivals(int y) {
-            int m = out.outputSize();
-            boolean relu = out.activation() == dev.engram.model.Activation.RELU;
-            int[] r = new int[m - 1 + (relu ? 1 : 0)];
-            int n = 0;
-            for (int j = 0; j < m; j++) {
-                if (j != y) {
-                    r[n++] = j;
-                }
-            }
-            if (relu) {
-                r[n] = LastLayerProgram.ZERO;
-            }
-            return r;
         }
 
         /** The sound rows of box target {@code k}: its label wins over the feature bounds of the whole box. */
         private void boxRows(LastLayerProgram lp, int k) {
             Target t = targets.get(k);
             Box h = f.over(t.region());
-            for (int j : rivals(t.label())) {
+            for (int j : rivals(out, t.label())) {
                 lp.box(h, t.label(), j, clearance + allowance(out, h.hi()));
             }
             boxed[k] = true;
@@ -246,7 +301,7 @@ public final class PointRepair {
                 if (d == null) {
                     return null;
                 }
-                int added = keepRows(lp, with(net, d));
+                int added = keepRows(lp, HiddenLayerRepair.with(net, net.layers().size() - 1, d));
                 if (DEBUG) {
                     System.err.printf("points: solve %.2f s, %d kept rows added, %d flipped%n",
                             (System.nanoTime() - t0) / 1e9, added, flipped);
@@ -279,6 +334,27 @@ public final class PointRepair {
             }
             return newRows;
         }
+    }
+
+    /**
+     * The outputs {@code y} must beat: every other one, and for a ReLU output layer also zero
+     * ({@link LastLayerProgram#ZERO}; then {@code relu(z_y) > relu(z_j)} follows from {@code z_y > z_j} and
+     * {@code z_y > 0}).
+     */
+    static int[] rivals(DenseLayer out, int y) {
+        int m = out.outputSize();
+        boolean relu = out.activation() == dev.engram.model.Activation.RELU;
+        int[] r = new int[m - 1 + (relu ? 1 : 0)];
+        int n = 0;
+        for (int j = 0; j < m; j++) {
+            if (j != y) {
+                r[n++] = j;
+            }
+        }
+        if (relu) {
+            r[n] = LastLayerProgram.ZERO;
+        }
+        return r;
     }
 
     private static Box point(float[] x) {
@@ -362,24 +438,6 @@ public final class PointRepair {
         return true;
     }
 
-    /** {@code net} with its output layer changed by {@code d} ({@code [out][in + 1]}), rounded to float32. */
-    static DenseNetwork with(DenseNetwork net, double[][] d) {
-        DenseLayer out = net.layers().get(net.layers().size() - 1);
-        int in = out.inputSize();
-        float[][] w = new float[out.outputSize()][in];
-        float[] b = new float[out.outputSize()];
-        for (int o = 0; o < w.length; o++) {
-            for (int i = 0; i < in; i++) {
-                w[o][i] = (float) (out.weight()[o][i] + d[o][i]);
-            }
-            b[o] = (float) (out.bias()[o] + d[o][in]);
-        }
-        List<DenseLayer> layers = new ArrayList<>(net.layers());
-        layers.set(layers.size() - 1, new DenseLayer(out.name(), w, b, out.activation(), out.alpha(),
-                out.weightRef(), out.biasRef()));
-        return new DenseNetwork(layers);
-    }
-
     /** The output layer's values (before its activation) at features {@code h}, in double. */
     static double[] logits(DenseLayer out, double[] h, double[] into) {
         double[] z = into != null ? into : new double[out.outputSize()];
@@ -413,15 +471,5 @@ public final class PointRepair {
             }
         }
         return m;
-    }
-
-    private static double l1(double[][] d) {
-        double s = 0;
-        for (double[] row : d) {
-            for (double v : row) {
-                s += Math.abs(v);
-            }
-        }
-        return s;
     }
 }
