@@ -45,6 +45,14 @@ public final class BranchAndBoundVerifier implements Verifier {
     static final int ATTACK_SAMPLES = 20_000;
     static final int ATTACK_DESCENTS = 300;
 
+    /**
+     * The falsification of each box of a region of several boxes before branch and bound: samples, descents and
+     * their steps (the full search of a single box: {@code 512, 6, 60}).
+     */
+    static final int LIGHT_SAMPLES = Integer.getInteger("engram.verify.lightSamples", 64);
+    static final int LIGHT_RESTARTS = Integer.getInteger("engram.verify.lightRestarts", 1);
+    static final int LIGHT_STEPS = 30;
+
     /** The first round's length in nanoseconds, or -1 for {@link #firstRoundNanos the default}. */
     private final long firstRound;
 
@@ -67,9 +75,14 @@ public final class BranchAndBoundVerifier implements Verifier {
         Deadline deadline = Deadline.after(options.timeoutSeconds());
         BoundNetwork bn = BoundNetwork.of(network);
         Falsifier falsifier = new Falsifier(network, bn, property, options.seed()).until(deadline.nanos());
-        // 1. falsification on every box
-        for (Box box : property.region().boxes()) {
-            double[] w = falsifier.search(box, deadline.nanos());
+        // 1. falsification on every box: the full search on a single box; a light one on each box of a region of
+        // many (a repair's partition, nearly all of whose boxes the bounds refute at once), whose open boxes get
+        // the strong attack after the first round
+        List<Box> boxes = property.region().boxes();
+        Falsifier first = boxes.size() > 1 ? new Falsifier(network, bn, property, options.seed(), LIGHT_SAMPLES,
+                LIGHT_RESTARTS, LIGHT_STEPS).until(deadline.nanos()) : falsifier;
+        for (Box box : boxes) {
+            double[] w = first.search(box, deadline.nanos());
             if (w != null) {
                 return falsifier.witness(w, seconds(start));
             }
