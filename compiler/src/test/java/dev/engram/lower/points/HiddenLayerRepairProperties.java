@@ -1,6 +1,6 @@
 package dev.engram.lower.points;
 
-import dev.engram.model.Activation;
+import dev.engram.lower.RandomNets;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
@@ -140,23 +140,6 @@ class HiddenLayerRepairProperties {
     }
 
     private static DenseNetwork relu(Random r, int in, int outs) {
-        int hidden = 2 + r.nextInt(2);
-        List<DenseLayer> layers = new ArrayList<>();
-        int prev = in;
-        for (int l = 0; l <= hidden; l++) {
-            boolean last = l == hidden;
-            int width = last ? outs : 4 + r.nextInt(7);
-            float[][] w = new float[width][prev];
-            float[] b = new float[width];
-            for (int o = 0; o < width; o++) {
-                for (int i = 0; i < prev; i++) {
-                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(prev));
-                }
-                b[o] = (float) (0.3 * r.nextGaussian());
-            }
-            layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
-            prev = width;
-        }
-        return new DenseNetwork(layers);
+        return RandomNets.relu(r, in, outs, 2, 2, 4, 7);
     }
 }

@@ -11,8 +11,7 @@ import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.Robustness;
 import dev.engram.ir.SampleDomain;
-import dev.engram.model.Activation;
-import dev.engram.model.DenseLayer;
+import dev.engram.lower.RandomNets;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
@@ -147,23 +146,6 @@ public class PointRepairProperties {
     }
 
     private static DenseNetwork relu(Random r, int in, int outs) {
-        int hidden = 1 + r.nextInt(3);
-        List<DenseLayer> layers = new ArrayList<>();
-        int prev = in;
-        for (int l = 0; l <= hidden; l++) {
-            boolean last = l == hidden;
-            int width = last ? outs : 3 + r.nextInt(10);
-            float[][] w = new float[width][prev];
-            float[] b = new float[width];
-            for (int o = 0; o < width; o++) {
-                for (int i = 0; i < prev; i++) {
-                    w[o][i] = (float) (r.nextGaussian() / Math.sqrt(prev));
-                }
-                b[o] = (float) (0.3 * r.nextGaussian());
-            }
-            layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
-            prev = width;
-        }
-        return new DenseNetwork(layers);
+        return RandomNets.relu(r, in, outs, 1, 3, 3, 10);
     }
 }
