@@ -122,17 +122,7 @@ final class HiddenLayerProgram implements AutoCloseable {
 
     /** The least change {@code [unit][in + 1]} (the last column: the bias), or null when there is none. */
     double[][] solve(double seconds) {
-        LinearProgram.Solution s = lp.solve(seconds);
-        if (!s.found()) {
-            return null;
-        }
-        double[][] d = new double[pos.length][in + 1];
-        for (int o = 0; o < pos.length; o++) {
-            for (int i = 0; i <= in; i++) {
-                d[o][i] = s.values()[pos[o][i]] - s.values()[neg[o][i]];
-            }
-        }
-        return d;
+        return LastLayerProgram.change(lp.solve(seconds), pos, neg);
     }
 
     @Override

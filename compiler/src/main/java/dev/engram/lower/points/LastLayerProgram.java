@@ -130,13 +130,21 @@ final class LastLayerProgram implements AutoCloseable {
 
     /** The change ({@code [out][in + 1]}, the last column the bias), or null when the LP has no solution. */
     double[][] solve(double seconds) {
-        LinearProgram.Solution s = lp.solve(seconds);
+        return change(lp.solve(seconds), pos, neg);
+    }
+
+    /**
+     * A layer's change {@code [unit][in + 1]} from a solution whose variables {@code pos[o][i] - neg[o][i]} are the
+     * change of weight {@code i} (the last: the bias) of unit {@code o}; null when there is no solution.
+     */
+    static double[][] change(LinearProgram.Solution s, int[][] pos, int[][] neg) {
         if (!s.found()) {
             return null;
         }
-        double[][] d = new double[pos.length][in + 1];
+        double[][] d = new double[pos.length][];
         for (int o = 0; o < pos.length; o++) {
-            for (int i = 0; i <= in; i++) {
+            d[o] = new double[pos[o].length];
+            for (int i = 0; i < pos[o].length; i++) {
                 d[o][i] = s.values()[pos[o][i]] - s.values()[neg[o][i]];
             }
         }
