@@ -11,6 +11,7 @@ import dev.engram.model.onnx.OnnxModel;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
+import dev.engram.verify.RandomNets;
 import dev.engram.verify.Verdict;
 import dev.engram.verify.monotone.Monotonicity;
 import dev.engram.verify.monotone.MonotonicityVerifier;
@@ -106,6 +107,6 @@ class MonotoneLoweringProperties {
     }
 
     static DenseNetwork relu(Random r, int in, int outs) {
-        return RandomNets.relu(r, in, outs, 1, 3, 2, 10);
+        return RandomNets.relu(r, in, outs, 1, 3, 2, 11);
     }
 }

@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Small random ReLU networks and boxes for property tests of the bounds and the verifier. */
-final class RandomNets {
+/**
+ * Small random ReLU networks and boxes for property tests of the bounds, the verifier and (through this module's test
+ * jar) the compiler's lowerings.
+ */
+public final class RandomNets {
     private RandomNets() {
     }
 
@@ -24,7 +27,21 @@ final class RandomNets {
      */
     static DenseNetwork relu(Random r, int inputs, int outputs, int minWidth, int maxWidth, double biasScale,
                              double minLog10, double maxLog10) {
-        int depth = 1 + r.nextInt(3);
+        return relu(r, inputs, outputs, 1, 3, minWidth, maxWidth, biasScale, minLog10, maxLog10);
+    }
+
+    /**
+     * {@code minHidden + r.nextInt(hiddenChoices)} ReLU layers of {@code minWidth} to {@code maxWidth} units, then
+     * {@code outputs} linear units; weights {@code N(0, 1/fan-in)}, biases {@code N(0, 0.09)}.
+     */
+    public static DenseNetwork relu(Random r, int inputs, int outputs, int minHidden, int hiddenChoices, int minWidth,
+                                    int maxWidth) {
+        return relu(r, inputs, outputs, minHidden, hiddenChoices, minWidth, maxWidth, 0.3, 0, 0);
+    }
+
+    private static DenseNetwork relu(Random r, int inputs, int outputs, int minHidden, int hiddenChoices,
+                                     int minWidth, int maxWidth, double biasScale, double minLog10, double maxLog10) {
+        int depth = minHidden + r.nextInt(hiddenChoices);
         List<DenseLayer> layers = new ArrayList<>();
         int in = inputs;
         for (int l = 0; l <= depth; l++) {

@@ -1,12 +1,12 @@
 package dev.engram.lower.points;
 
-import dev.engram.lower.RandomNets;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.lower.repair.PointRepairProperties;
 import dev.engram.verify.Box;
+import dev.engram.verify.RandomNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,6 +140,6 @@ class HiddenLayerRepairProperties {
     }
 
     private static DenseNetwork relu(Random r, int in, int outs) {
-        return RandomNets.relu(r, in, outs, 2, 2, 4, 7);
+        return RandomNets.relu(r, in, outs, 2, 2, 4, 10);
     }
 }

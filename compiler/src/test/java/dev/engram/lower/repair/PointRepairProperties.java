@@ -11,7 +11,7 @@ import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.Robustness;
 import dev.engram.ir.SampleDomain;
-import dev.engram.lower.RandomNets;
+import dev.engram.verify.RandomNets;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
@@ -146,6 +146,6 @@ public class PointRepairProperties {
     }
 
     private static DenseNetwork relu(Random r, int in, int outs) {
-        return RandomNets.relu(r, in, outs, 1, 3, 3, 10);
+        return RandomNets.relu(r, in, outs, 1, 3, 3, 12);
     }
 }
