@@ -20,6 +20,9 @@ public final class BoundNetwork {
     /** Transposed positive and negative parts: {@code wPosT[l][i * out + o]}, for vectorisable forward loops. */
     final double[][] wPosT;
     final double[][] wNegT;
+    /** Transposed weights and their absolute values ({@code wT[l][i * out + o]}), same purpose. */
+    final double[][] wT;
+    final double[][] wAbsT;
     final ActivationRelaxation[] act;
     final String unsupported;
 
@@ -35,6 +38,8 @@ public final class BoundNetwork {
         wAbs = new double[layers][];
         wPosT = new double[layers][];
         wNegT = new double[layers][];
+        wT = new double[layers][];
+        wAbsT = new double[layers][];
         String why = null;
         for (int l = 0; l < layers; l++) {
             DenseLayer d = net.layers().get(l);
@@ -69,10 +74,14 @@ public final class BoundNetwork {
             }
             wPosT[l] = new double[out * in];
             wNegT[l] = new double[out * in];
+            wT[l] = new double[out * in];
+            wAbsT[l] = new double[out * in];
             for (int o = 0; o < out; o++) {
                 for (int i = 0; i < in; i++) {
                     wPosT[l][i * out + o] = wPos[l][o * in + i];
                     wNegT[l][i * out + o] = wNeg[l][o * in + i];
+                    wT[l][i * out + o] = w[l][o * in + i];
+                    wAbsT[l][i * out + o] = wAbs[l][o * in + i];
                 }
             }
             act[l] = ActivationRelaxation.of(d.activation(), d.alpha());
@@ -104,21 +113,33 @@ public final class BoundNetwork {
         return sizes[layers];
     }
 
+    /**
+     * Layer {@code l}'s pre-activations {@code W h + b} in double: each output's sum starts at its bias and runs over
+     * the inputs in order, as axpy loops over the outputs (the transposed weights, which the JIT vectorises).
+     */
+    double[] affine(int l, double[] h) {
+        int in = sizes[l];
+        int out = sizes[l + 1];
+        double[] z = b[l].clone();
+        double[] wt = wT[l];
+        for (int i = 0; i < in; i++) {
+            double hi = h[i];
+            int base = i * out;
+            for (int o = 0; o < out; o++) {
+                z[o] += wt[base + o] * hi;
+            }
+        }
+        return z;
+    }
+
     /** Exact (double) forward pass. */
     public double[] evaluate(double[] x) {
         double[] h = x;
         for (int l = 0; l < layers; l++) {
-            int in = sizes[l];
             int out = sizes[l + 1];
-            double[] z = new double[out];
-            double[] wl = w[l];
+            double[] z = affine(l, h);
             for (int o = 0; o < out; o++) {
-                double s = b[l][o];
-                int base = o * in;
-                for (int i = 0; i < in; i++) {
-                    s += wl[base + i] * h[i];
-                }
-                z[o] = act[l].apply(s);
+                z[o] = act[l].apply(z[o]);
             }
             h = z;
         }
@@ -133,18 +154,11 @@ public final class BoundNetwork {
         double[][] pre = new double[layers][];
         double[] h = x;
         for (int l = 0; l < layers; l++) {
-            int in = sizes[l];
             int out = sizes[l + 1];
-            double[] z = new double[out];
+            double[] z = affine(l, h);
             double[] post = new double[out];
             for (int o = 0; o < out; o++) {
-                double s = b[l][o];
-                int base = o * in;
-                for (int i = 0; i < in; i++) {
-                    s += w[l][base + i] * h[i];
-                }
-                z[o] = s;
-                post[o] = act[l].apply(s);
+                post[o] = act[l].apply(z[o]);
             }
             pre[l] = z;
             h = post;

@@ -318,14 +318,19 @@ public final class LinearBounds {
     private double[][] throughAll(int l, double[][] a, Pass[] pass) {
         int rows = a.length;
         int in = net.sizes[l];
+        int out = a[0].length;
+        double[][] zs = new double[rows][out];
+        for (int r = 0; r < rows; r++) {
+            pass[r].relaxAll(l, a[r], null, zs[r]);
+        }
         double[][] prev = new double[rows][in];
         double[] w = net.w[l];
         double[] az = new double[rows];
         int[] live = new int[rows];
-        for (int o = 0; o < a[0].length; o++) {
+        for (int o = 0; o < out; o++) {
             int n = 0;
             for (int r = 0; r < rows; r++) {
-                double z = pass[r].relax(l, o, a[r][o], null);
+                double z = zs[r][o];
                 if (z != 0) {
                     az[n] = z;
                     live[n++] = r;
@@ -404,8 +409,10 @@ public final class LinearBounds {
             int in = net.sizes[l];
             double[] prev = new double[in];
             double[] w = net.w[l];
+            double[] zs = new double[a.length];
+            relaxAll(l, a, alpha, zs);
             for (int o = 0; o < a.length; o++) {
-                double az = relax(l, o, a[o], alpha);
+                double az = zs[o];
                 if (az == 0) {
                     continue;
                 }
@@ -418,33 +425,56 @@ public final class LinearBounds {
         }
 
         /**
-         * Unit o of layer l with coefficient {@code ao} on its post-activation, through its relaxation line
-         * ({@code alpha}, when given, for a free lower slope): adds the line's intercept and the unit's bias and
-         * slack to the sums, and returns the coefficient on its pre-activation (0 when there is none).
+         * Layer l's units with coefficients {@code a} on their post-activations, through their relaxation lines
+         * ({@code alpha}, when given, for the free lower slopes): adds each line's intercept and the unit's bias and
+         * slack to the sums, unit by unit, and writes the coefficients on the pre-activations to {@code az} (0 where
+         * there is none).
          */
-        double relax(int l, int o, double ao, double[] alpha) {
-            if (ao == 0) {
-                return 0;
-            }
-            double az;
-            if (ao > 0) {
-                boolean optimised = alpha != null && free[l][o];
-                az = ao * (optimised ? alpha[o] : la[l][o]);
-                if (!optimised && lb[l][o] != 0) {
-                    add(ao * lb[l][o]);
+        void relaxAll(int l, double[] a, double[] alpha, double[] az) {
+            double[] lal = la[l];
+            double[] lbl = lb[l];
+            double[] ual = ua[l];
+            double[] ubl = ub[l];
+            double[] bl = net.b[l];
+            double[] sl = slack[l];
+            boolean[] fr = free[l];
+            double c = cst;
+            double sz = size;
+            double e = err;
+            long t = terms;
+            for (int o = 0; o < a.length; o++) {
+                double ao = a[o];
+                double z = 0;
+                if (ao != 0) {
+                    double line;
+                    if (ao > 0) {
+                        boolean optimised = alpha != null && fr[o];
+                        z = ao * (optimised ? alpha[o] : lal[o]);
+                        line = optimised ? 0 : lbl[o];
+                    } else {
+                        z = ao * ual[o];
+                        line = ubl[o];
+                    }
+                    if (line != 0) {
+                        double v = ao * line;
+                        c += v;
+                        sz += Math.abs(v);
+                        t++;
+                    }
+                    if (z != 0) {
+                        double v = z * bl[o];
+                        c += v;
+                        sz += Math.abs(v);
+                        t++;
+                        e += Math.abs(z) * sl[o];
+                    }
                 }
-            } else {
-                az = ao * ua[l][o];
-                if (ub[l][o] != 0) {
-                    add(ao * ub[l][o]);
-                }
+                az[o] = z;
             }
-            if (az == 0) {
-                return 0;
-            }
-            add(az * net.b[l][o]);
-            err += Math.abs(az) * slack[l][o];
-            return az;
+            cst = c;
+            size = sz;
+            err = e;
+            terms = t;
         }
 
         /** The linear function on the inputs, its constant lowered by the pass's error terms. */

@@ -116,19 +116,13 @@ final class SlopeOptimiser {
         BoundNetwork net = r.net;
         double[] h = x;
         for (int l = 0; l < net.layers; l++) {
-            int in = net.sizes[l];
             int out = net.sizes[l + 1];
-            double[] w = net.w[l];
-            double[] bl = net.b[l];
             double[] a = rec[l];
             double[] nh = new double[out];
             double min = net.act[l].minLowerSlope();
+            double[] zs = net.affine(l, h);
             for (int o = 0; o < out; o++) {
-                double z = bl[o];
-                int wb = o * in;
-                for (int i = 0; i < in; i++) {
-                    z += w[wb + i] * h[i];
-                }
+                double z = zs[o];
                 double ao = a[o];
                 boolean f = r.free(l, o);
                 if (ao > 0) {

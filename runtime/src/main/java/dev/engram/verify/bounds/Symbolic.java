@@ -82,20 +82,48 @@ final class Symbolic {
         for (int i = 0; i < in; i++) {
             v[i] = Rounding.up(err[i] + g * (sizeLower[i] + sizeUpper[i]), 3);
         }
-        double[] wAbs = net.wAbs[l];
-        double[] errZ = new double[out];
+        double[] errZ = weightedSums(net, l, v);
         for (int o = 0; o < out; o++) {
-            double s = 0;
+            errZ[o] = Rounding.up(errZ[o] + eps[o] + g * Math.abs(bl[o]), in + 3);
+        }
+        return new Symbolic(zL, zU, errZ, new double[out], new double[out]);
+    }
+
+    /**
+     * {@code Σ_i |w_oi| v_i} for every output o, the terms with {@code w_oi = 0} left out (0 x inf must not arise),
+     * summed over i in order. With finite {@code v} the zero terms add +0 to a sum of non-negative terms, which
+     * changes nothing, so the sums run as branch-free axpy loops over the outputs (the transposed weights).
+     */
+    private static double[] weightedSums(BoundNetwork net, int l, double[] v) {
+        int in = net.sizes[l];
+        int out = net.sizes[l + 1];
+        double[] s = new double[out];
+        boolean finite = true;
+        for (double x : v) {
+            finite &= Double.isFinite(x);
+        }
+        if (finite) {
+            double[] waT = net.wAbsT[l];
+            for (int i = 0; i < in; i++) {
+                double vi = v[i];
+                int base = i * out;
+                for (int o = 0; o < out; o++) {
+                    s[o] += waT[base + o] * vi;
+                }
+            }
+            return s;
+        }
+        double[] wAbs = net.wAbs[l];
+        for (int o = 0; o < out; o++) {
             int base = o * in;
             for (int i = 0; i < in; i++) {
                 double w = wAbs[base + i];
                 if (w != 0) {
-                    s += w * v[i];
+                    s[o] += w * v[i];
                 }
             }
-            errZ[o] = Rounding.up(s + eps[o] + g * Math.abs(bl[o]), in + 3);
         }
-        return new Symbolic(zL, zU, errZ, new double[out], new double[out]);
+        return s;
     }
 
     /**

@@ -46,9 +46,6 @@ final class SymbolicForward {
         double[] mag = new double[out];
         double[] zl = new double[out];
         double[] zu = new double[out];
-        double[] wp = net.wPos[l];
-        double[] wn = net.wNeg[l];
-        double[] wa = net.wAbs[l];
         double[] b = net.b[l];
         double[] hl = in.lo;
         double[] hu = in.hi;
@@ -56,43 +53,68 @@ final class SymbolicForward {
         double[] hr = in.rho;
         double g = Rounding.gamma(n + 2);
         boolean huge = DenseRounding.huge(in.mag, in.rho);
-        boolean finite = finite(hl) && finite(hu) && finite(hm) && finite(hr);
-        for (int o = 0; o < zl.length; o++) {
-            double sl = b[o];
-            double su = b[o];
-            double sm = 0;
-            double sr = 0;
-            int base = o * n;
-            // branch free (weight signs are random, so a branch on them mispredicts half the time): one of p, q is 0
-            // and the inputs are finite, so each term equals the single product it stands for
-            if (finite) {
-                for (int i = 0; i < n; i++) {
-                    double p = wp[base + i];
-                    double q = wn[base + i];
-                    double a = wa[base + i];
-                    sl += p * hl[i] + q * hu[i];
-                    su += p * hu[i] + q * hl[i];
-                    sm += a * hm[i];
-                    sr += a * hr[i];
-                }
-            } else { // an infinite input bound: 0 x inf must not arise
+        double[] sl = b.clone();
+        double[] su = b.clone();
+        double[] sm = new double[out];
+        double[] sr = new double[out];
+        if (finite(hl) && finite(hu) && finite(hm) && finite(hr)) {
+            sums(net, l, in, sl, su, sm, sr);
+        } else { // an infinite input bound: 0 x inf must not arise
+            double[] wp = net.wPos[l];
+            double[] wn = net.wNeg[l];
+            double[] wa = net.wAbs[l];
+            for (int o = 0; o < out; o++) {
+                int base = o * n;
                 for (int i = 0; i < n; i++) {
                     double wv = wp[base + i] + wn[base + i];
                     if (wv != 0) {
-                        sl += wv * (wv > 0 ? hl[i] : hu[i]);
-                        su += wv * (wv > 0 ? hu[i] : hl[i]);
-                        sm += wa[base + i] * hm[i];
-                        sr += wa[base + i] * hr[i];
+                        sl[o] += wv * (wv > 0 ? hl[i] : hu[i]);
+                        su[o] += wv * (wv > 0 ? hu[i] : hl[i]);
+                        sm[o] += wa[base + i] * hm[i];
+                        sr[o] += wa[base + i] * hr[i];
                     }
                 }
             }
-            mag[o] = Rounding.up(sm, n);
-            eps[o] = DenseRounding.unit(net, l, mag[o], Rounding.up(sr, n), b[o], huge);
+        }
+        for (int o = 0; o < out; o++) {
+            mag[o] = Rounding.up(sm[o], n);
+            eps[o] = DenseRounding.unit(net, l, mag[o], Rounding.up(sr[o], n), b[o], huge);
             double widen = Rounding.up(eps[o] + g * (mag[o] + Math.abs(b[o])), 3);
-            zl[o] = Math.nextDown(sl - widen);
-            zu[o] = Math.nextUp(su + widen);
+            zl[o] = Math.nextDown(sl[o] - widen);
+            zu[o] = Math.nextUp(su[o] + widen);
         }
         return new Interval(zl, zu, eps, mag);
+    }
+
+    /**
+     * The interval sums of one layer over finite inputs, {@code sl += W+ hl + W- hu}, {@code su += W+ hu + W- hl},
+     * {@code sm += |W| mag}, {@code sr += |W| rho}, as axpy loops over the outputs (the transposed weights; each
+     * output's sum still runs over the inputs in order, so the values are those of the row-by-row sums). Branch free
+     * (weight signs are random, so a branch on them mispredicts half the time): one of p, q is 0 and the inputs are
+     * finite, so each term equals the single product it stands for.
+     */
+    private static void sums(BoundNetwork net, int l, Layer in, double[] sl, double[] su, double[] sm, double[] sr) {
+        int n = net.sizes[l];
+        int out = sl.length;
+        double[] wpT = net.wPosT[l];
+        double[] wnT = net.wNegT[l];
+        double[] waT = net.wAbsT[l];
+        for (int i = 0; i < n; i++) {
+            double hl = in.lo[i];
+            double hu = in.hi[i];
+            double hm = in.mag[i];
+            double hr = in.rho[i];
+            int base = i * out;
+            for (int o = 0; o < out; o++) {
+                double p = wpT[base + o];
+                double q = wnT[base + o];
+                double a = waT[base + o];
+                sl[o] += p * hl + q * hu;
+                su[o] += p * hu + q * hl;
+                sm[o] += a * hm;
+                sr[o] += a * hr;
+            }
+        }
     }
 
     private static boolean finite(double[] v) {
