@@ -182,7 +182,7 @@ final class SymbolicForward {
 
     /**
      * Tightens the bounds of layer {@code l}'s unstable neurons by backward passes through the relaxations of the
-     * layers below (CROWN), all of the layer's neurons in one batched pass ({@link LinearBounds#backwardUnits}) per
+     * layers below (CROWN), all of the layer's neurons in one batched pass ({@link BackwardPass#units}) per
      * side: first the side nearer to stabilising each neuron (the lower bound when its interval lies mostly above
      * 0), then the other side for those the first left unstable (a stable unit's relaxation is exact whatever its
      * other bound).
@@ -208,7 +208,7 @@ final class SymbolicForward {
             }
             r.deadline.check();
             units = Arrays.copyOf(units, n);
-            LinearBounds.Linear[] fs = r.backwardUnits(l, units, Arrays.copyOf(signs, n));
+            LinearBounds.Linear[] fs = BackwardPass.units(r, l, units, Arrays.copyOf(signs, n));
             for (int k = 0; k < n; k++) {
                 int o = units[k];
                 double v = r.value(fs[k], null, true);

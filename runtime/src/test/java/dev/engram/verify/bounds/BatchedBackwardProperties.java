@@ -16,7 +16,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
- * The batched backward pass that tightens a layer's unstable neurons ({@link LinearBounds#backwardUnits}), on random
+ * The batched backward pass that tightens a layer's unstable neurons ({@link BackwardPass#units}), on random
  * ReLU and leaky-ReLU networks and boxes: it equals the per-neuron pass ({@link LinearBounds#backward}) value for
  * value (coefficients and constant, compared bit for bit), and the functions it returns lie below the layer's
  * pre-activations as executed in float32 at sampled inputs (compared exactly, in {@code BigDecimal}).
@@ -39,7 +39,7 @@ class BatchedBackwardProperties {
                     units[k] = r.nextInt(out);
                     signs[k] = r.nextBoolean() ? 1 : -1;
                 }
-                LinearBounds.Linear[] batched = b.backwardUnits(l, units, signs);
+                LinearBounds.Linear[] batched = BackwardPass.units(b, l, units, signs);
                 for (int k = 0; k < units.length; k++) {
                     double[] e = new double[out];
                     e[units[k]] = signs[k];
@@ -71,7 +71,7 @@ class BatchedBackwardProperties {
                     units[o] = o;
                     signs[o] = r.nextBoolean() ? 1 : -1;
                 }
-                LinearBounds.Linear[] fs = b.backwardUnits(l, units, signs);
+                LinearBounds.Linear[] fs = BackwardPass.units(b, l, units, signs);
                 for (int s = 0; s < 50; s++) {
                     float[] x = sample(r, box);
                     float[] z = preActivations(net, x, l);
