@@ -18,7 +18,6 @@ import dev.engram.model.dag.Window;
  */
 final class ConvPoints {
     private final int batch;
-    private final int cin;
     private final int cout;
     private final int groups;
     private final int cg;
@@ -33,10 +32,9 @@ final class ConvPoints {
     ConvPoints(Conv conv) {
         Window win = conv.window();
         batch = conv.input().dim(0);
-        cin = conv.input().dim(1);
         cout = conv.shape().dim(1);
         groups = conv.group();
-        cg = cin / groups;
+        cg = conv.input().dim(1) / groups;
         coutG = cout / groups;
         k = cg * win.kH() * win.kW();
         pos = win.positions();
