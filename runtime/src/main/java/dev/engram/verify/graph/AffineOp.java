@@ -27,4 +27,9 @@ abstract class AffineOp implements BoundOp {
     public final void backward(double[][] a, Range[] args, double[][][] argA, Backward pass) {
         map.backward(a, argA[0], pass);
     }
+
+    /** The map at each point {@code xs[r]} in double (for linearisation points, {@link SparseAffine#apply}). */
+    double[][] apply(double[][] xs) {
+        return map.apply(xs);
+    }
 }

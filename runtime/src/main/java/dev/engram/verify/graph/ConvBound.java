@@ -9,9 +9,12 @@ import dev.engram.model.dag.Window;
  * for a dense layer of fan-in K: {@code γ_{K+2}(Σ|w||x| + |b|) + (2K+4)τ}.
  */
 final class ConvBound extends AffineOp {
+    /** The same point map in vectorisable loops (null where the index is a dense matrix: its own loops). */
+    private final ConvPoints points;
 
-    private ConvBound(SparseAffine map) {
+    private ConvBound(SparseAffine map, ConvPoints points) {
         super(map);
+        this.points = map.dense() ? null : points;
     }
 
     static BoundOp of(Conv conv) {
@@ -55,7 +58,19 @@ final class ConvBound extends AffineOp {
                 }
             }
         }
-        return new ConvBound(new SparseAffine(out, k, idx, w, b, k));
+        return new ConvBound(new SparseAffine(out, k, idx, w, b, k), new ConvPoints(conv));
+    }
+
+    @Override
+    double[][] apply(double[][] xs) {
+        if (points == null) {
+            return super.apply(xs);
+        }
+        double[][] ys = new double[xs.length][];
+        for (int r = 0; r < xs.length; r++) {
+            ys[r] = points.apply(xs[r]);
+        }
+        return ys;
     }
 
     @Override

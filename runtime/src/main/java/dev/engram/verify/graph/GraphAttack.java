@@ -21,12 +21,15 @@ import java.util.Random;
 public final class GraphAttack {
     private final GraphBounds bounds;
     private final GraphExecutor executor;
+    /** One lane: a single point (a descent step, a subdomain's minimiser) costs one sample, not a tile's worth. */
+    private final GraphExecutor single;
     private final Property property;
     private final Random random;
 
     public GraphAttack(GraphBounds bounds, Property property, long seed) {
         this.bounds = bounds;
         this.executor = new GraphExecutor(bounds.dag());
+        this.single = new GraphExecutor(bounds.dag(), 1);
         this.property = property;
         this.random = new Random(seed);
     }
@@ -50,7 +53,7 @@ public final class GraphAttack {
         for (int s = 0; s < seeds.size(); s++) {
             xs[samples + s] = inside(seeds.get(s), box);
         }
-        float[][] ys = executor.run(xs);
+        float[][] ys = xs.length == 1 ? new float[][] {single.run(xs[0])} : executor.run(xs);
         double[] score = new double[xs.length];
         for (int s = 0; s < xs.length; s++) {
             if (check(xs[s], ys[s])) {
@@ -80,7 +83,7 @@ public final class GraphAttack {
         int n = x.length;
         for (int t = 0; t < steps && !deadline.passed(); t++) {
             float[] xf = inside(x, box);
-            float[] y = executor.run(xf);
+            float[] y = single.run(xf);
             if (check(xf, y)) {
                 return toDouble(xf);
             }
@@ -94,7 +97,7 @@ public final class GraphAttack {
             }
         }
         float[] xf = inside(x, box);
-        return check(xf, executor.run(xf)) ? toDouble(xf) : null;
+        return check(xf, single.run(xf)) ? toDouble(xf) : null;
     }
 
     /** Distance of an output to the unsafe set: over conjunctions, the least of the largest violated constraint. */
@@ -170,7 +173,7 @@ public final class GraphAttack {
         for (int i = 0; i < x.length; i++) {
             xf[i] = (float) x[i];
         }
-        double[] yd = toDouble(executor.run(xf));
+        double[] yd = toDouble(single.run(xf));
         double[] xd = toDouble(xf);
         if (!property.isUnsafeExactly(yd)) {
             throw new IllegalStateException("internal error: a witness failed re-execution");

@@ -369,7 +369,7 @@ public final class GraphBounds {
             BoundOp op = ops.get(k);
             int[] a = dag.nodes().get(k).args();
             if (op instanceof AffineOp affine) {
-                val[v] = affine.map.apply(val[a[0]]);
+                val[v] = affine.apply(val[a[0]]);
                 continue;
             }
             val[v] = new double[rows][];

@@ -34,6 +34,11 @@ final class SparseAffine {
         this.dense = d;
     }
 
+    /** Whether element e reads argument elements {@code 0 .. fanIn − 1} in order. */
+    boolean dense() {
+        return dense;
+    }
+
     static SparseAffine of(LinearTerms t) {
         double[] w = new double[t.weight().length];
         for (int i = 0; i < w.length; i++) {
@@ -95,32 +100,66 @@ final class SparseAffine {
 
     /**
      * The map at point {@code x} in double (no rounding bound: for linearisation points, e.g. the relaxed point
-     * {@link GraphBounds#relaxedPoints}, never for bounds).
+     * {@link GraphBounds#relaxedPoints}, never for bounds). Each element sums its terms in index order (a dense row in
+     * two alternating sums); a dense map two elements at once, each in its own sums, so that the sums do not wait on
+     * each other (the same values as one element at a time, {@link #applyOne}).
      */
     double[] apply(double[] x) {
         double[] y = new double[out];
-        for (int e = 0; e < out; e++) {
-            double s0 = 0;
-            double s1 = 0;
-            int t = e * fanIn;
-            int end = t + fanIn;
-            if (dense) {
-                int k = 0;
-                for (; t + 1 < end; t += 2, k += 2) {
-                    s0 += w[t] * x[k];
-                    s1 += w[t + 1] * x[k + 1];
-                }
-                if (t < end) {
-                    s0 += w[t] * x[k];
-                }
-            } else {
-                for (; t < end; t++) {
-                    s0 += w[t] * x[idx[t]];
-                }
-            }
-            y[e] = s0 + s1 + (b == null ? 0 : b[e]);
+        int e = 0;
+        for (; dense && e + 2 <= out; e += 2) {
+            densePair(x, e, y);
+        }
+        for (; e < out; e++) {
+            y[e] = applyOne(x, e);
         }
         return y;
+    }
+
+    /** Element e of {@link #apply}, alone. */
+    double applyOne(double[] x, int e) {
+        double s0 = 0;
+        double s1 = 0;
+        int t = e * fanIn;
+        int end = t + fanIn;
+        if (dense) {
+            int k = 0;
+            for (; t + 1 < end; t += 2, k += 2) {
+                s0 += w[t] * x[k];
+                s1 += w[t + 1] * x[k + 1];
+            }
+            if (t < end) {
+                s0 += w[t] * x[k];
+            }
+        } else {
+            for (; t < end; t++) {
+                s0 += w[t] * x[idx[t]];
+            }
+        }
+        return s0 + s1 + (b == null ? 0 : b[e]);
+    }
+
+    /** Elements e and e + 1 of a dense map, each as {@link #applyOne}. */
+    private void densePair(double[] x, int e, double[] y) {
+        double s0 = 0;
+        double s1 = 0;
+        double r0 = 0;
+        double r1 = 0;
+        int t = e * fanIn;
+        int u = t + fanIn;
+        int k = 0;
+        for (; k + 1 < fanIn; k += 2) {
+            s0 += w[t + k] * x[k];
+            s1 += w[t + k + 1] * x[k + 1];
+            r0 += w[u + k] * x[k];
+            r1 += w[u + k + 1] * x[k + 1];
+        }
+        if (k < fanIn) {
+            s0 += w[t + k] * x[k];
+            r0 += w[u + k] * x[k];
+        }
+        y[e] = s0 + s1 + (b == null ? 0 : b[e]);
+        y[e + 1] = r0 + r1 + (b == null ? 0 : b[e + 1]);
     }
 
     /** {@link #apply} for several points; a dense map takes each weight row once for all of them. */
