@@ -40,6 +40,14 @@ public final class GraphVerifier {
     private static final int ESCALATE = 3;
     /** Rounds of {@link #ESCALATE}d α-CROWN after the first. */
     private static final int ESCALATIONS = Integer.getInteger("engram.verify.escalations", 2);
+    /**
+     * On such a box, the round from which the conjunctions α-CROWN leaves open go to branch and bound on S-curve
+     * elements ({@link SCurveSplitSearch}), each with an equal share of the time left, instead of another round.
+     */
+    private static final int CURVE_SPLIT_ROUND = Integer.getInteger("engram.verify.curveSplitRound", 1);
+
+    /** Descents per conjunction in the targeted attack rounds ({@link GraphAttack#targeted}). */
+    private static final int TARGETED_RESTARTS = 2;
 
     private GraphVerifier() {
     }
@@ -81,7 +89,9 @@ public final class GraphVerifier {
             for (long round = 1; !deadline.passed(); round++) {
                 GraphAttack strong = new GraphAttack(g, property, options.seed() + round);
                 for (Box box : boxes) {
-                    double[] w = strong.search(box, 256, 8, 60, List.of(), deadline);
+                    // alternately: descents from the best samples, and descents aimed at one conjunction each
+                    double[] w = round % 2 == 1 ? strong.search(box, 256, 8, 60, List.of(), deadline)
+                            : strong.targeted(box, 64, TARGETED_RESTARTS, 100, deadline);
                     if (w != null) {
                         return strong.witness(w, seconds(start));
                     }
@@ -121,12 +131,19 @@ public final class GraphVerifier {
             int scale = (int) Math.pow(ESCALATE, level);
             if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
                 ranges = g.ranges(sub, RANGE_STEPS * scale, deadline);
+                if (DEBUG) {
+                    System.err.printf("[graph] round %d: optimised intermediate bounds at %.1f s left%n", level,
+                            deadline.secondsLeft());
+                }
             }
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();
             List<List<LinearConstraint>> unrefuted = new ArrayList<>();
-            for (List<LinearConstraint> conj : open) {
+            boolean curveSplit = sub.dimension() > SPLIT_DIMENSIONS && !g.hasRelu() && level >= CURVE_SPLIT_ROUND;
+            boolean lost = false; // a conjunction the S-curve split search left open: the box stays open
+            for (int c = 0; c < open.size(); c++) {
+                List<LinearConstraint> conj = open.get(c);
                 double[][] rows = rows(conj);
                 double[] stop = stop(conj);
                 GraphBounds.Linear lin = g.lower(ranges, rows);
@@ -139,11 +156,13 @@ public final class GraphVerifier {
                 boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
                 // ReLU splitting optimises its root itself
                 int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 * scale : 8;
-                lin = g.lowerOptimised(ranges, rows, stop, steps, deadline);
+                BetaCrown.Result res = BetaCrown.optimise(g, ranges, List.of(), rows, stop, steps, null, deadline);
+                lin = res.linear();
                 bj = best(lin, stop);
                 best = lin.bound()[bj] - stop[bj];
                 if (DEBUG) {
-                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
+                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g (%.1f s left)%n",
+                            crown, best, deadline.secondsLeft());
                 }
                 if (best <= 0 && reluSplit) {
                     ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads,
@@ -154,6 +173,20 @@ public final class GraphVerifier {
                     best = o.refuted() ? 1 : best;
                     if (DEBUG) {
                         System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
+                    }
+                }
+                if (best <= 0 && curveSplit && !lost) {
+                    Deadline share = share(deadline, open.size() - c);
+                    SCurveSplitSearch.Outcome o = SCurveSplitSearch.run(g, attack, sub, ranges, rows, stop, res,
+                            share);
+                    if (o.witness() != null) {
+                        return new Result(false, o.witness());
+                    }
+                    best = o.refuted() ? 1 : best;
+                    lost = !o.refuted();
+                    if (DEBUG) {
+                        System.err.printf("[graph] S-curve splitting: %s after %d subdomains%n",
+                                o.refuted() ? "refuted" : "open", o.subdomains());
                     }
                 }
                 if (best > 0) {
@@ -174,7 +207,7 @@ public final class GraphVerifier {
                 return new Result(false, w);
             }
             if (sub.dimension() > SPLIT_DIMENSIONS) {
-                if (g.hasRelu() || level >= ESCALATIONS) {
+                if (g.hasRelu() || level >= ESCALATIONS || curveSplit) {
                     return new Result(false, null);
                 }
                 level++; // nothing to split: the same box again with more α steps, for what is left open
@@ -256,6 +289,12 @@ public final class GraphVerifier {
             lo[axis] = mid;
         }
         return new Box(lo, hi);
+    }
+
+    /** An equal part of the time left to one of {@code parts} tasks. */
+    private static Deadline share(Deadline deadline, int parts) {
+        double left = deadline.secondsLeft();
+        return Double.isInfinite(left) ? deadline : Deadline.after(left / parts);
     }
 
     private static double seconds(long start) {
