@@ -20,8 +20,9 @@ import java.util.List;
  * its constraints {@code c·ŷ − b} is positive. Low-dimensional inputs (at most {@link #SPLIT_DIMENSIONS}) are split
  * (branch and bound over the input box, the input with the largest {@code |coefficient| × width} of the weakest
  * constraint); on high-dimensional ones ReLU elements are split ({@link ReluSplitSearch}), or, without ReLU, α-CROWN
- * is repeated with more steps for the conjunctions left open; a box that is still not refuted gets the rest of the
- * time for attacks and ends in {@code timeout} unless a witness turns up.
+ * is repeated with more steps for the conjunctions left open, then S-curve elements are split
+ * ({@link SCurveSplitSearch}); a box that is still not refuted gets the rest of the time for attacks (alternately
+ * {@link GraphAttack#search} and {@link GraphAttack#targeted}) and ends in {@code timeout} unless a witness turns up.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the graph as executed in
  * float32 in any summation order; {@code sat} only with a witness re-executed in float32 by the graph executor,
@@ -119,15 +120,7 @@ public final class GraphVerifier {
             GraphBounds.Ranges ranges = g.ranges(sub, deadline);
             // the conjunctions CROWN leaves open; high-dimensional boxes are not split: worth optimised
             // intermediate bounds for those
-            List<List<LinearConstraint>> open = new ArrayList<>();
-            for (List<LinearConstraint> conj : pending) {
-                double[] stop = stop(conj);
-                GraphBounds.Linear lin = g.lower(ranges, rows(conj));
-                int bj = best(lin, stop);
-                if (!(lin.bound()[bj] > stop[bj])) {
-                    open.add(conj);
-                }
-            }
+            List<List<LinearConstraint>> open = crownOpen(g, ranges, pending);
             int scale = (int) Math.pow(ESCALATE, level);
             if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
                 ranges = g.ranges(sub, RANGE_STEPS * scale, deadline);
@@ -164,30 +157,14 @@ public final class GraphVerifier {
                     System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g (%.1f s left)%n",
                             crown, best, deadline.secondsLeft());
                 }
-                if (best <= 0 && reluSplit) {
-                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads,
-                            deadline);
-                    if (o.witness() != null) {
-                        return new Result(false, o.witness());
+                if (best <= 0 && (reluSplit || (curveSplit && !lost))) {
+                    Result o = reluSplit ? reluSplit(g, attack, sub, ranges, rows, stop, threads, deadline)
+                            : curveSplit(g, attack, sub, ranges, rows, stop, res, share(deadline, open.size() - c));
+                    if (o.witness != null) {
+                        return o;
                     }
-                    best = o.refuted() ? 1 : best;
-                    if (DEBUG) {
-                        System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
-                    }
-                }
-                if (best <= 0 && curveSplit && !lost) {
-                    Deadline share = share(deadline, open.size() - c);
-                    SCurveSplitSearch.Outcome o = SCurveSplitSearch.run(g, attack, sub, ranges, rows, stop, res,
-                            share);
-                    if (o.witness() != null) {
-                        return new Result(false, o.witness());
-                    }
-                    best = o.refuted() ? 1 : best;
-                    lost = !o.refuted();
-                    if (DEBUG) {
-                        System.err.printf("[graph] S-curve splitting: %s after %d subdomains%n",
-                                o.refuted() ? "refuted" : "open", o.subdomains());
-                    }
+                    best = o.refuted ? 1 : best;
+                    lost = !o.refuted;
                 }
                 if (best > 0) {
                     continue;
@@ -223,6 +200,45 @@ public final class GraphVerifier {
             stack.push(half(sub, axis, true));
         }
         return new Result(true, null);
+    }
+
+    /** The conjunctions CROWN does not refute on the ranges' box. */
+    private static List<List<LinearConstraint>> crownOpen(GraphBounds g, GraphBounds.Ranges ranges,
+                                                          List<List<LinearConstraint>> conjs) {
+        List<List<LinearConstraint>> open = new ArrayList<>();
+        for (List<LinearConstraint> conj : conjs) {
+            double[] stop = stop(conj);
+            GraphBounds.Linear lin = g.lower(ranges, rows(conj));
+            int bj = best(lin, stop);
+            if (!(lin.bound()[bj] > stop[bj])) {
+                open.add(conj);
+            }
+        }
+        return open;
+    }
+
+    /** Branch and bound on ReLU elements for one conjunction ({@link ReluSplitSearch}). */
+    private static Result reluSplit(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
+                                    double[][] rows, double[] stop, int threads, Deadline deadline) {
+        ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads, deadline);
+        if (DEBUG) {
+            System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
+        }
+        return new Result(o.refuted(), o.witness());
+    }
+
+    /**
+     * Branch and bound on S-curve elements for one conjunction ({@link SCurveSplitSearch}) from α-CROWN's result
+     * {@code root}, until {@code share} passes.
+     */
+    private static Result curveSplit(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
+                                     double[][] rows, double[] stop, BetaCrown.Result root, Deadline share) {
+        SCurveSplitSearch.Outcome o = SCurveSplitSearch.run(g, attack, sub, ranges, rows, stop, root, share);
+        if (DEBUG) {
+            System.err.printf("[graph] S-curve splitting: %s after %d subdomains%n", o.refuted() ? "refuted" : "open",
+                    o.subdomains());
+        }
+        return new Result(o.refuted(), o.witness());
     }
 
     /** The constraints' coefficient rows (fresh arrays: a backward pass consumes them). */
