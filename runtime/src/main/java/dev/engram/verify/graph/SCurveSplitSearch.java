@@ -38,7 +38,7 @@ final class SCurveSplitSearch {
     record Outcome(boolean refuted, double[] witness, int subdomains) {
     }
 
-    /** One open subdomain: its cuts, the cuts at 0 as β splits, ranges, warm start and inherited margin. */
+    /** One open subdomain: its cuts, the same as β splits (at their points), ranges, warm start, inherited margin. */
     private record Domain(List<Cut> cuts, List<GraphBounds.Split> splits, GraphBounds.Ranges ranges,
                           BetaCrown.Params start, double margin) {
     }
@@ -51,6 +51,7 @@ final class SCurveSplitSearch {
     private final Deadline deadline;
     private final PriorityQueue<Domain> queue = new PriorityQueue<>((a, b) -> Double.compare(a.margin, b.margin));
     private int nodes;
+    private double[] witness;
 
     private SCurveSplitSearch(GraphBounds g, GraphAttack attack, Box box, double[][] rows, double[] stop,
                               Deadline deadline) {
@@ -73,7 +74,7 @@ final class SCurveSplitSearch {
             List<Domain> first = s.children(new Domain(List.of(), List.of(), ranges, null,
                     Double.NEGATIVE_INFINITY), root);
             if (first == null) {
-                return new Outcome(false, null, 0);
+                return new Outcome(false, s.witness, s.nodes);
             }
             s.queue.addAll(first);
             while (!s.queue.isEmpty()) {
@@ -94,8 +95,6 @@ final class SCurveSplitSearch {
         }
         return new Outcome(true, null, s.nodes);
     }
-
-    private double[] witness;
 
     /**
      * The children of a bounded subdomain: none when its bound refutes the conjunction, two (fewer when a half is
