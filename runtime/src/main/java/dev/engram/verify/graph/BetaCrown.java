@@ -16,7 +16,8 @@ import java.util.List;
  *       ({@link SCurveBound#sides}), derivative {@code a · f''(d)(z^rel − d)};
  *   <li>β: one Lagrange multiplier {@code β_j >= 0} per split, which adds {@code −β_j ẑ_j} (active split,
  *       {@code ẑ_j >= 0}) or {@code +β_j ẑ_j} (inactive) to the objective at the split value as executed: a term that
- *       is at most 0 wherever the split holds, so the bound of the sum bounds the objective there (weak duality).
+ *       is at most 0 wherever the split holds, so the bound of the sum bounds the objective there (weak duality); for
+ *       a split at a threshold t, {@code −β_j(ẑ_j − t)} or {@code +β_j(ẑ_j − t)}.
  * </ul>
  *
  * With the ranges fixed and the lines each coefficient meets fixed, the bound at the minimising input corner
@@ -39,10 +40,11 @@ final class BetaCrown {
     }
 
     /**
-     * The best bounds per row, the parameters of the last iterate (a warm start for subdomains) and the coefficients
-     * the last pass met at unstable ReLU elements ({@code [value][row][element]}, for branching).
+     * The best bounds per row, the parameters of the last iterate (a warm start for subdomains), the coefficients
+     * the last pass met at unstable ReLU elements ({@code [value][row][element]}, for branching), and per row the
+     * parameters of its best iterate (the warm start {@link SCurveSplitSearch} uses).
      */
-    record Result(GraphBounds.Linear linear, Params params, double[][][] unstable) {
+    record Result(GraphBounds.Linear linear, Params params, double[][][] unstable, Params best) {
     }
 
     private BetaCrown() {
@@ -83,6 +85,7 @@ final class BetaCrown {
         java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
         double[][] coef = new double[m][];
         double[] constant = new double[m];
+        Params best = new Params(new double[nv][][], new double[m][], scale);
         for (int t = 0; ; t++) {
             Backward pb = new Backward(m);
             pb.alpha = alpha;
@@ -96,12 +99,14 @@ final class BetaCrown {
                 }
             }
             pb.extra = extra(ranges, splits, beta, nv);
+            thresholds(splits, beta, pb);
             GraphBounds.Linear lin = g.pass(ranges, target, copy(rows), pb);
             for (int r = 0; r < m; r++) {
                 if (lin.bound()[r] > bound[r] || coef[r] == null) {
                     bound[r] = lin.bound()[r];
                     coef[r] = lin.coef()[r];
                     constant[r] = lin.constant()[r];
+                    keep(alpha, beta, r, best);
                 }
             }
             if (t >= steps || reached(bound, stop) || deadline.passed()) {
@@ -114,7 +119,7 @@ final class BetaCrown {
             adamB.ascend(new double[][][] {gradB}, t + 1);
             project(g, alpha, beta, sides);
         }
-        return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met);
+        return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met, best);
     }
 
     /**
@@ -156,6 +161,19 @@ final class BetaCrown {
             }
         }
         return alpha;
+    }
+
+    /** Copies row r's parameters into {@code best}. */
+    private static void keep(double[][][] alpha, double[][] beta, int r, Params best) {
+        for (int v = 0; v < alpha.length; v++) {
+            if (alpha[v] != null) {
+                if (best.alpha()[v] == null) {
+                    best.alpha()[v] = new double[alpha[v].length][];
+                }
+                best.alpha()[v][r] = alpha[v][r].clone();
+            }
+        }
+        best.beta()[r] = beta[r].clone();
     }
 
     /** The warm start's multipliers and scales for a prefix of the splits; the rest 0 and scale 1. */
@@ -210,7 +228,7 @@ final class BetaCrown {
             for (int j = 0; j < splits.size(); j++) {
                 GraphBounds.Split s = splits.get(j);
                 double zj = z[s.value()][s.element()];
-                gradB[r][j] = s.active() ? -zj : zj;
+                gradB[r][j] = s.active() ? s.threshold() - zj : zj - s.threshold();
             }
         }
     }
@@ -232,6 +250,21 @@ final class BetaCrown {
             }
         }
         return e;
+    }
+
+    /**
+     * The constants of the multipliers' terms for splits with a threshold t: {@code −β(ẑ − t)} (at least t) adds
+     * {@code +β t}, {@code +β(ẑ − t)} (at most t) adds {@code −β t}.
+     */
+    private static void thresholds(List<GraphBounds.Split> splits, double[][] beta, Backward pb) {
+        for (int j = 0; j < splits.size(); j++) {
+            double t = splits.get(j).threshold();
+            for (int r = 0; t != 0 && r < beta.length; r++) {
+                if (beta[r][j] != 0) {
+                    pb.add(r, splits.get(j).active() ? beta[r][j] * t : -beta[r][j] * t);
+                }
+            }
+        }
     }
 
     /** Slopes back into {@code [leak, 1]}, tangent points into their intervals, multipliers into {@code [0, ∞)}. */

@@ -19,6 +19,7 @@ import java.util.Random;
  * the unsafe set in exact arithmetic. Deterministic for a seed.
  */
 public final class GraphAttack {
+    private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     private final GraphBounds bounds;
     private final GraphExecutor executor;
     /** One lane: a single point (a descent step, a subdomain's minimiser) costs one sample, not a tile's worth. */
@@ -100,15 +101,111 @@ public final class GraphAttack {
         return check(xf, single.run(xf)) ? toDouble(xf) : null;
     }
 
+    /**
+     * A witness in {@code box} (already checked), or null: for each conjunction of the unsafe set, closest first (by
+     * the best of {@code samples} random points), {@code restarts} descents of {@code steps} steps aimed at that
+     * conjunction alone: its most violated constraint pushed down by signed gradients with momentum (MI-FGSM, Dong et
+     * al., CVPR 2018), the step shrinking from an eighth of the box's width; the first descent starts at the sample
+     * closest to that conjunction, the others at random points.
+     */
+    public double[] targeted(Box box, int samples, int restarts, int steps, Deadline deadline) {
+        float[][] xs = new float[Math.max(1, samples)][];
+        for (int s = 0; s < xs.length; s++) {
+            xs[s] = inside(randomPoint(box, s), box);
+        }
+        float[][] ys = executor.run(xs);
+        List<List<LinearConstraint>> conjs = property.unsafe();
+        double[] closest = new double[conjs.size()];
+        int[] from = new int[conjs.size()];
+        for (int c = 0; c < conjs.size(); c++) {
+            closest[c] = Double.POSITIVE_INFINITY;
+            for (int s = 0; s < xs.length; s++) {
+                if (check(xs[s], ys[s])) {
+                    return toDouble(xs[s]);
+                }
+                double e = worst(conjs.get(c), ys[s]);
+                if (e < closest[c]) {
+                    closest[c] = e;
+                    from[c] = s;
+                }
+            }
+        }
+        Integer[] order = new Integer[conjs.size()];
+        for (int c = 0; c < order.length; c++) {
+            order[c] = c;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(closest[a], closest[b]));
+        for (int c : order) {
+            for (int k = 0; k < restarts && !deadline.passed(); k++) {
+                double[] x0 = k == 0 ? toDouble(xs[from[c]]) : randomPoint(box, 1 + k);
+                double[] w = momentum(box, x0, conjs.get(c), steps, deadline);
+                if (w != null) {
+                    return w;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A random point of the box: uniform for even {@code s}, else each coordinate at a face half the time. */
+    private double[] randomPoint(Box box, int s) {
+        double[] x = new double[box.dimension()];
+        for (int i = 0; i < x.length; i++) {
+            boolean face = s % 2 == 1 && random.nextBoolean();
+            double t = face ? (random.nextBoolean() ? 0 : 1) : random.nextDouble();
+            x[i] = box.lo()[i] + t * (box.hi()[i] - box.lo()[i]);
+        }
+        return x;
+    }
+
+    /** MI-FGSM on one conjunction: the L1-normalised gradient of its worst constraint accumulated with decay 0.9. */
+    private double[] momentum(Box box, double[] x, List<LinearConstraint> conj, int steps, Deadline deadline) {
+        int n = x.length;
+        double[] g = new double[n];
+        for (int t = 0; t < steps && !deadline.passed(); t++) {
+            float[] xf = inside(x, box);
+            float[] y = executor.run(xf);
+            if (check(xf, y)) {
+                return toDouble(xf);
+            }
+            LinearConstraint wc = conj.get(0);
+            for (LinearConstraint c : conj) {
+                wc = excess(c, y) > excess(wc, y) ? c : wc;
+            }
+            double[] d = bounds.gradient(toDouble(xf), wc.coefficients());
+            double norm = 0;
+            for (double v : d) {
+                norm += Math.abs(v);
+            }
+            double step = 0.125 * (1 - (double) t / steps) + 0.01;
+            for (int i = 0; i < n; i++) {
+                g[i] = 0.9 * g[i] + (norm > 0 ? d[i] / norm : 0);
+                double v = x[i] - step * (box.hi()[i] - box.lo()[i]) * Math.signum(g[i]);
+                x[i] = Math.min(box.hi()[i], Math.max(box.lo()[i], v));
+            }
+        }
+        float[] xf = inside(x, box);
+        float[] y = executor.run(xf);
+        if (DEBUG) {
+            System.err.printf("[attack] targeted descent ends at excess %.5g%n", worst(conj, y));
+        }
+        return check(xf, y) ? toDouble(xf) : null;
+    }
+
+    /** The largest excess of a conjunction's constraints at output y (at most 0: y meets them all). */
+    private static double worst(List<LinearConstraint> conj, float[] y) {
+        double w = Double.NEGATIVE_INFINITY;
+        for (LinearConstraint c : conj) {
+            w = Math.max(w, excess(c, y));
+        }
+        return w;
+    }
+
     /** Distance of an output to the unsafe set: over conjunctions, the least of the largest violated constraint. */
     double distance(float[] y) {
         double best = Double.POSITIVE_INFINITY;
         for (List<LinearConstraint> conj : property.unsafe()) {
-            double worst = Double.NEGATIVE_INFINITY;
-            for (LinearConstraint c : conj) {
-                worst = Math.max(worst, excess(c, y));
-            }
-            best = Math.min(best, worst);
+            best = Math.min(best, worst(conj, y));
         }
         return best;
     }

@@ -103,9 +103,13 @@ public final class GraphBounds {
 
     /**
      * A ReLU split: element {@code element} of value {@code value} (a ReLU's argument) is at least 0
-     * ({@code active}) or at most 0, as executed: the bounds then hold on the part of the box where it is.
+     * ({@code active}) or at most 0, as executed: the bounds then hold on the part of the box where it is. With a
+     * {@code threshold} t (an S-curve cut, {@link SCurveSplitSearch}): at least t or at most t.
      */
-    public record Split(int value, int element, boolean active) {
+    public record Split(int value, int element, boolean active, double threshold) {
+        public Split(int value, int element, boolean active) {
+            this(value, element, active, 0);
+        }
     }
 
     /** Interval bounds of every value over {@code box}, tightened by backward passes where they matter. */
@@ -350,6 +354,48 @@ public final class GraphBounds {
         }
         values[s.value()] = new Range(lo, hi);
         return new Ranges(values, parent.errors());
+    }
+
+    /**
+     * The ranges of a subdomain of {@code parent} where the executed element {@code element} of value {@code value}
+     * also lies in {@code [lo, hi]}: the parent's ranges (valid on any part of its region) with that element's range
+     * clamped; when {@code recompute}, every later value recomputed on the clamped ranges (interval, float32 error,
+     * CROWN tightening where {@link #ranges} tightens) and intersected with the parent's. Null when some range
+     * becomes empty (no execution meets the cut).
+     */
+    Ranges withCut(Ranges parent, int value, int element, double lo, double hi, boolean recompute,
+                   Deadline deadline) {
+        Range[] values = parent.values().clone();
+        double[][] errors = parent.errors().clone();
+        Range r = values[value];
+        double[] l = r.lo().clone();
+        double[] h = r.hi().clone();
+        l[element] = Math.max(l[element], lo);
+        h[element] = Math.min(h[element], hi);
+        if (!(l[element] <= h[element])) {
+            return null;
+        }
+        values[value] = new Range(l, h);
+        for (int v = value + 1; recompute && v < values.length; v++) {
+            deadline.check();
+            BoundOp op = ops.get(v - 1);
+            Range[] args = args(values, dag.nodes().get(v - 1).args());
+            double[] ilo = new double[op.size()];
+            double[] ihi = new double[op.size()];
+            op.interval(args, ilo, ihi);
+            errors[v] = op.error(args);
+            Range next = new Range(ilo, ihi).widen(errors[v]).intersect(parent.values()[v]);
+            if (tighten[v]) {
+                next = next.intersect(crown(values, errors, v, next, 0, deadline));
+            }
+            for (int i = 0; i < next.size(); i++) {
+                if (!(next.lo()[i] <= next.hi()[i])) {
+                    return null;
+                }
+            }
+            values[v] = next;
+        }
+        return new Ranges(values, errors);
     }
 
     /**

@@ -20,8 +20,9 @@ import java.util.List;
  * its constraints {@code c·ŷ − b} is positive. Low-dimensional inputs (at most {@link #SPLIT_DIMENSIONS}) are split
  * (branch and bound over the input box, the input with the largest {@code |coefficient| × width} of the weakest
  * constraint); on high-dimensional ones ReLU elements are split ({@link ReluSplitSearch}), or, without ReLU, α-CROWN
- * is repeated with more steps for the conjunctions left open; a box that is still not refuted gets the rest of the
- * time for attacks and ends in {@code timeout} unless a witness turns up.
+ * is repeated with more steps for the conjunctions left open, then S-curve elements are split
+ * ({@link SCurveSplitSearch}); a box that is still not refuted gets the rest of the time for attacks (alternately
+ * {@link GraphAttack#search} and {@link GraphAttack#targeted}) and ends in {@code timeout} unless a witness turns up.
  *
  * <p>Soundness: {@code unsat} only when every subdomain is refuted by bounds that hold for the graph as executed in
  * float32 in any summation order; {@code sat} only with a witness re-executed in float32 by the graph executor,
@@ -40,6 +41,16 @@ public final class GraphVerifier {
     private static final int ESCALATE = 3;
     /** Rounds of {@link #ESCALATE}d α-CROWN after the first. */
     private static final int ESCALATIONS = Integer.getInteger("engram.verify.escalations", 2);
+    /**
+     * On such a box, the round after which the conjunctions α-CROWN leaves open go to branch and bound on S-curve
+     * elements ({@link SCurveSplitSearch}), each with an equal share of the time left, instead of another round. The
+     * last: on eran's sigmoid net another round gains more per second than splitting (idx 1655, first conjunction:
+     * the third round took the margin from −0.94 to −0.37; 96 subdomains after the second left it at −0.93).
+     */
+    private static final int CURVE_SPLIT_ROUND = Integer.getInteger("engram.verify.curveSplitRound", ESCALATIONS);
+
+    /** Descents per conjunction in the targeted attack rounds ({@link GraphAttack#targeted}). */
+    private static final int TARGETED_RESTARTS = 2;
 
     private GraphVerifier() {
     }
@@ -81,7 +92,9 @@ public final class GraphVerifier {
             for (long round = 1; !deadline.passed(); round++) {
                 GraphAttack strong = new GraphAttack(g, property, options.seed() + round);
                 for (Box box : boxes) {
-                    double[] w = strong.search(box, 256, 8, 60, List.of(), deadline);
+                    // alternately: descents from the best samples, and descents aimed at one conjunction each
+                    double[] w = round % 2 == 1 ? strong.search(box, 256, 8, 60, List.of(), deadline)
+                            : strong.targeted(box, 64, TARGETED_RESTARTS, 100, deadline);
                     if (w != null) {
                         return strong.witness(w, seconds(start));
                     }
@@ -109,24 +122,23 @@ public final class GraphVerifier {
             GraphBounds.Ranges ranges = g.ranges(sub, deadline);
             // the conjunctions CROWN leaves open; high-dimensional boxes are not split: worth optimised
             // intermediate bounds for those
-            List<List<LinearConstraint>> open = new ArrayList<>();
-            for (List<LinearConstraint> conj : pending) {
-                double[] stop = stop(conj);
-                GraphBounds.Linear lin = g.lower(ranges, rows(conj));
-                int bj = best(lin, stop);
-                if (!(lin.bound()[bj] > stop[bj])) {
-                    open.add(conj);
-                }
-            }
+            List<List<LinearConstraint>> open = crownOpen(g, ranges, pending);
             int scale = (int) Math.pow(ESCALATE, level);
             if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
                 ranges = g.ranges(sub, RANGE_STEPS * scale, deadline);
+                if (DEBUG) {
+                    System.err.printf("[graph] round %d: optimised intermediate bounds at %.1f s left%n", level,
+                            deadline.secondsLeft());
+                }
             }
             double worst = Double.POSITIVE_INFINITY;
             double[] worstCoef = null;
             List<double[]> minimisers = new ArrayList<>();
             List<List<LinearConstraint>> unrefuted = new ArrayList<>();
-            for (List<LinearConstraint> conj : open) {
+            boolean curveSplit = sub.dimension() > SPLIT_DIMENSIONS && !g.hasRelu() && level >= CURVE_SPLIT_ROUND;
+            boolean lost = false; // a conjunction the S-curve split search left open: the box stays open
+            for (int c = 0; c < open.size(); c++) {
+                List<LinearConstraint> conj = open.get(c);
                 double[][] rows = rows(conj);
                 double[] stop = stop(conj);
                 GraphBounds.Linear lin = g.lower(ranges, rows);
@@ -139,22 +151,22 @@ public final class GraphVerifier {
                 boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
                 // ReLU splitting optimises its root itself
                 int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 * scale : 8;
-                lin = g.lowerOptimised(ranges, rows, stop, steps, deadline);
+                BetaCrown.Result res = BetaCrown.optimise(g, ranges, List.of(), rows, stop, steps, null, deadline);
+                lin = res.linear();
                 bj = best(lin, stop);
                 best = lin.bound()[bj] - stop[bj];
                 if (DEBUG) {
-                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g%n", crown, best);
+                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g (%.1f s left)%n",
+                            crown, best, deadline.secondsLeft());
                 }
-                if (best <= 0 && reluSplit) {
-                    ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads,
-                            deadline);
-                    if (o.witness() != null) {
-                        return new Result(false, o.witness());
+                if (best <= 0 && (reluSplit || (curveSplit && !lost))) {
+                    Result o = reluSplit ? reluSplit(g, attack, sub, ranges, rows, stop, threads, deadline)
+                            : curveSplit(g, attack, sub, ranges, rows, stop, res, share(deadline, open.size() - c));
+                    if (o.witness != null) {
+                        return o;
                     }
-                    best = o.refuted() ? 1 : best;
-                    if (DEBUG) {
-                        System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
-                    }
+                    best = o.refuted ? 1 : best;
+                    lost = !o.refuted;
                 }
                 if (best > 0) {
                     continue;
@@ -174,7 +186,7 @@ public final class GraphVerifier {
                 return new Result(false, w);
             }
             if (sub.dimension() > SPLIT_DIMENSIONS) {
-                if (g.hasRelu() || level >= ESCALATIONS) {
+                if (g.hasRelu() || level >= ESCALATIONS || curveSplit) {
                     return new Result(false, null);
                 }
                 level++; // nothing to split: the same box again with more α steps, for what is left open
@@ -190,6 +202,45 @@ public final class GraphVerifier {
             stack.push(half(sub, axis, true));
         }
         return new Result(true, null);
+    }
+
+    /** The conjunctions CROWN does not refute on the ranges' box. */
+    private static List<List<LinearConstraint>> crownOpen(GraphBounds g, GraphBounds.Ranges ranges,
+                                                          List<List<LinearConstraint>> conjs) {
+        List<List<LinearConstraint>> open = new ArrayList<>();
+        for (List<LinearConstraint> conj : conjs) {
+            double[] stop = stop(conj);
+            GraphBounds.Linear lin = g.lower(ranges, rows(conj));
+            int bj = best(lin, stop);
+            if (!(lin.bound()[bj] > stop[bj])) {
+                open.add(conj);
+            }
+        }
+        return open;
+    }
+
+    /** Branch and bound on ReLU elements for one conjunction ({@link ReluSplitSearch}). */
+    private static Result reluSplit(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
+                                    double[][] rows, double[] stop, int threads, Deadline deadline) {
+        ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads, deadline);
+        if (DEBUG) {
+            System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
+        }
+        return new Result(o.refuted(), o.witness());
+    }
+
+    /**
+     * Branch and bound on S-curve elements for one conjunction ({@link SCurveSplitSearch}) from α-CROWN's result
+     * {@code root}, until {@code share} passes.
+     */
+    private static Result curveSplit(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
+                                     double[][] rows, double[] stop, BetaCrown.Result root, Deadline share) {
+        SCurveSplitSearch.Outcome o = SCurveSplitSearch.run(g, attack, sub, ranges, rows, stop, root, share);
+        if (DEBUG) {
+            System.err.printf("[graph] S-curve splitting: %s after %d subdomains%n", o.refuted() ? "refuted" : "open",
+                    o.subdomains());
+        }
+        return new Result(o.refuted(), o.witness());
     }
 
     /** The constraints' coefficient rows (fresh arrays: a backward pass consumes them). */
@@ -256,6 +307,12 @@ public final class GraphVerifier {
             lo[axis] = mid;
         }
         return new Box(lo, hi);
+    }
+
+    /** An equal part of the time left to one of {@code parts} tasks. */
+    private static Deadline share(Deadline deadline, int parts) {
+        double left = deadline.secondsLeft();
+        return Double.isInfinite(left) ? deadline : Deadline.after(left / parts);
     }
 
     private static double seconds(long start) {
