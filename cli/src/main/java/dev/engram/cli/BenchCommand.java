@@ -68,7 +68,8 @@ public final class BenchCommand implements Runnable {
             if (!rows.isEmpty() && !rows.get(0)[0].endsWith(".onnx") && !rows.get(0)[0].endsWith(".nnet")) {
                 rows = rows.subList(1, rows.size()); // header
             }
-            Map<String, String> want = expected == null ? Map.of() : expected(readCsv(expected));
+            Map<String, String> want = expected == null ? Map.of()
+                    : expected(readCsv(expected), expected.toAbsolutePath().getParent());
             Score score = new Score();
             StringBuilder csv = new StringBuilder("onnx,vnnlib,verdict,seconds,expected,status,note\n");
             long t0 = System.nanoTime();
@@ -80,9 +81,11 @@ public final class BenchCommand implements Runnable {
                     String id = r[0] + "," + r[1];
                     double limit = timeout != null ? timeout : Double.parseDouble(r[2]);
                     long s0 = System.nanoTime();
-                    Verdict v = verify(locate(base, r[0], "onnx"), locate(base, r[1], "vnnlib"), limit);
+                    Path onnx = locate(base, r[0], "onnx");
+                    Path vnnlib = locate(base, r[1], "vnnlib");
+                    Verdict v = verify(onnx, vnnlib, limit);
                     double secs = (System.nanoTime() - s0) / 1e9;
-                    String exp = want.get(id);
+                    String exp = want.getOrDefault(id, want.get(fileKey(onnx, vnnlib)));
                     String status = score.add(id, v, exp, secs);
                     csv.append(id).append(',').append(v.word()).append(',')
                             .append(String.format(Locale.ROOT, "%.4f", secs)).append(',')
@@ -115,14 +118,25 @@ public final class BenchCommand implements Runnable {
             return new Verdict.Unknown(why, 0);
         }
 
-        /** Expected verdicts by {@code onnx,vnnlib}, from a CSV with an {@code expected} column (else column 3). */
-        private static Map<String, String> expected(List<String[]> e) {
+        /**
+         * Expected verdicts from a CSV with an {@code expected} column (else column 3), by {@code onnx,vnnlib} as
+         * written and by the files they name (resolved like an instance list's, against the CSV's folder), so that a
+         * list written elsewhere or with absolute paths is scored too.
+         */
+        private static Map<String, String> expected(List<String[]> e, Path base) {
             Map<String, String> want = new HashMap<>();
             int col = Arrays.asList(e.get(0)).indexOf("expected");
             for (String[] r : e.subList(col >= 0 ? 1 : 0, e.size())) {
-                want.put(r[0] + "," + r[1], r[col >= 0 ? col : 2]);
+                String verdict = r[col >= 0 ? col : 2];
+                want.put(r[0] + "," + r[1], verdict);
+                want.putIfAbsent(fileKey(locate(base, r[0], "onnx"), locate(base, r[1], "vnnlib")), verdict);
             }
             return want;
+        }
+
+        /** The key of an instance by the files it names. */
+        static String fileKey(Path onnx, Path vnnlib) {
+            return onnx.toAbsolutePath().normalize() + "\u0000" + vnnlib.toAbsolutePath().normalize();
         }
 
         /** Right, wrong and unsolved answers against the expected verdicts, verdict counts and times. */
