@@ -206,7 +206,7 @@ final class ReluSplitSearch {
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(s);
             // a child's bound is at least its parent's (its region is a part of the parent's)
-            children.add(new Domain(List.copyOf(splits), r, warm(res, next), Math.max(best, d.margin)));
+            children.add(new Domain(List.copyOf(splits), r, warm(res, s), Math.max(best, d.margin)));
         }
         return children;
     }
@@ -252,18 +252,31 @@ final class ReluSplitSearch {
         return new Next(false, branch(g, ranges, res.unstable(), bj));
     }
 
-    /** The parent's parameters as a child's warm start: the new split's multiplier 0, scaled by its coefficient. */
-    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split next) {
+    /**
+     * The parent's parameters as the warm start of its child on split {@code s}. The new multiplier reproduces the
+     * parent's line where its coefficient {@code a > 0} met the lower line {@code α z}: the child's element is exact
+     * ({@code z} active, {@code leak·z} inactive), and {@code β = a(1 − α)} (active) or {@code a(α − leak)} (inactive)
+     * turns {@code a·ReLU(z) ∓ β z} back into {@code a α z}, so the child starts at least where its parent ended
+     * instead of losing the line; where {@code a < 0} the exact element already beats the chord, β = 0. Its Adam
+     * step scale is {@code |a|} (1 when the split came from a feasibility bound, where {@code a} is 0).
+     */
+    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split s) {
         BetaCrown.Params p = res.params();
         int k = p.beta()[0].length;
         double[][] beta = new double[p.beta().length][];
         double[][] scale = new double[p.beta().length][];
-        int relu = reluOf(next.value());
+        int relu = reluOf(s.value());
+        double leak = ((ReluBound) g.ops().get(relu - 1)).leak();
         for (int r = 0; r < beta.length; r++) {
             beta[r] = java.util.Arrays.copyOf(p.beta()[r], k + 1);
             scale[r] = java.util.Arrays.copyOf(p.scale()[r], k + 1);
-            double met = Math.abs(res.unstable()[relu][r][next.element()]);
-            scale[r][k] = met > 0 ? met : 1; // 0: the split came from a feasibility bound
+            double a = res.unstable()[relu][r][s.element()];
+            scale[r][k] = a != 0 ? Math.abs(a) : 1;
+            double[][] alpha = p.alpha()[relu];
+            if (a > 0 && alpha != null) {
+                double al = alpha[Math.min(r, alpha.length - 1)][s.element()];
+                beta[r][k] = Math.max(0, s.active() ? a * (1 - al) : a * (al - leak));
+            }
         }
         return new BetaCrown.Params(p.alpha(), beta, scale);
     }
