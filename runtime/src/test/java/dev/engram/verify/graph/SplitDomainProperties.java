@@ -53,37 +53,16 @@ class SplitDomainProperties {
         int m = 1 + r.nextInt(3);
         Dag dag = Dags.of(net(r, d, m));
         GraphBounds g = GraphBounds.of(dag);
-        double[] lo = new double[d];
-        double[] hi = new double[d];
-        for (int i = 0; i < d; i++) {
-            double c = r.nextGaussian();
-            double w = Math.abs(r.nextGaussian()) * 0.8 + 1e-3;
-            lo[i] = c - w;
-            hi[i] = c + w;
-        }
-        Box box = new Box(lo, hi);
+        Box box = box(r, d);
         GraphBounds.Ranges root = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
         int samples = 400;
-        float[][] x = new float[samples][d];
-        for (int s = 0; s < samples; s++) {
-            for (int i = 0; i < d; i++) {
-                double t = s % 5 == 0 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
-                x[s][i] = GraphBoundsProperties.inside(lo[i] + t * (hi[i] - lo[i]), lo[i], hi[i]);
-            }
-        }
+        float[][] x = samples(r, box, samples);
         // unstable ReLU arguments, their executed values per sample
-        List<int[]> unstable = new ArrayList<>();
+        List<int[]> unstable = unstable(g, root);
         List<Integer> reluArgs = new ArrayList<>();
         for (int k = 0; k < g.ops().size(); k++) {
             if (g.ops().get(k) instanceof ReluBound) {
-                int u = dag.nodes().get(k).arg(0);
-                reluArgs.add(u);
-                Range z = root.values()[u];
-                for (int i = 0; i < z.size(); i++) {
-                    if (z.lo()[i] < 0 && z.hi()[i] > 0) {
-                        unstable.add(new int[] {u, i});
-                    }
-                }
+                reluArgs.add(dag.nodes().get(k).arg(0));
             }
         }
         if (unstable.isEmpty()) {
@@ -162,6 +141,51 @@ class SplitDomainProperties {
         }
         assertTrue(checked > 0, "seed " + seed + ": the anchor lies inside its subdomain");
         return new int[] {checked, 1};
+    }
+
+    /** A random box of dimension d: centres N(0, 1), half-widths |N(0, 0.8)| + 0.001. */
+    static Box box(Random r, int d) {
+        double[] lo = new double[d];
+        double[] hi = new double[d];
+        for (int i = 0; i < d; i++) {
+            double c = r.nextGaussian();
+            double w = Math.abs(r.nextGaussian()) * 0.8 + 1e-3;
+            lo[i] = c - w;
+            hi[i] = c + w;
+        }
+        return new Box(lo, hi);
+    }
+
+    /** n float32 inputs inside the box, one in five at a corner. */
+    static float[][] samples(Random r, Box box, int n) {
+        int d = box.dimension();
+        float[][] x = new float[n][d];
+        for (int s = 0; s < n; s++) {
+            for (int i = 0; i < d; i++) {
+                double lo = box.lo()[i];
+                double hi = box.hi()[i];
+                double t = s % 5 == 0 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
+                x[s][i] = GraphBoundsProperties.inside(lo + t * (hi - lo), lo, hi);
+            }
+        }
+        return x;
+    }
+
+    /** The unstable ReLU elements of the ranges, as {value, element}. */
+    static List<int[]> unstable(GraphBounds g, GraphBounds.Ranges ranges) {
+        List<int[]> unstable = new ArrayList<>();
+        for (int k = 0; k < g.ops().size(); k++) {
+            if (g.ops().get(k) instanceof ReluBound) {
+                int u = g.dag().nodes().get(k).arg(0);
+                Range z = ranges.values()[u];
+                for (int i = 0; i < z.size(); i++) {
+                    if (z.lo()[i] < 0 && z.hi()[i] > 0) {
+                        unstable.add(new int[] {u, i});
+                    }
+                }
+            }
+        }
+        return unstable;
     }
 
     static boolean meets(List<GraphBounds.Split> splits, java.util.Map<Integer, float[][]> executed, int s) {

@@ -23,7 +23,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * six splits of unstable elements with <em>random</em> signs (so many subdomains are empty), a subdomain declared
  * empty by clamping ({@link GraphBounds#withSplit}), by recomputing the ranges after a split
  * ({@link GraphBounds#refine}) or by a feasibility bound ({@link ReluSplitSearch#infeasibleOrNext}) contains none of
- * 400 float32 inputs of the box (8 in 40 at corners) as executed by the graph executor (the oracle).
+ * 400 float32 inputs of the box (one in five at a corner) as executed by the graph executor (the oracle).
  */
 class SplitFeasibilityProperties {
 
@@ -48,27 +48,9 @@ class SplitFeasibilityProperties {
         int d = 2 + r.nextInt(10);
         Dag dag = Dags.of(SplitDomainProperties.net(r, d, 1 + r.nextInt(3)));
         GraphBounds g = GraphBounds.of(dag);
-        double[] lo = new double[d];
-        double[] hi = new double[d];
-        for (int i = 0; i < d; i++) {
-            double c = r.nextGaussian();
-            double w = Math.abs(r.nextGaussian()) * 0.8 + 1e-3;
-            lo[i] = c - w;
-            hi[i] = c + w;
-        }
-        GraphBounds.Ranges ranges = g.ranges(new Box(lo, hi), r.nextBoolean() ? 0 : 2, Deadline.NONE);
-        List<int[]> unstable = new ArrayList<>();
-        for (int k = 0; k < g.ops().size(); k++) {
-            if (g.ops().get(k) instanceof ReluBound) {
-                int u = dag.nodes().get(k).arg(0);
-                Range z = ranges.values()[u];
-                for (int i = 0; i < z.size(); i++) {
-                    if (z.lo()[i] < 0 && z.hi()[i] > 0) {
-                        unstable.add(new int[] {u, i});
-                    }
-                }
-            }
-        }
+        Box box = SplitDomainProperties.box(r, d);
+        GraphBounds.Ranges ranges = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
+        List<int[]> unstable = SplitDomainProperties.unstable(g, ranges);
         if (unstable.isEmpty()) {
             return 0;
         }
@@ -92,13 +74,7 @@ class SplitFeasibilityProperties {
         if (verdict == 0) {
             return 0;
         }
-        float[][] x = new float[400][d];
-        for (int s = 0; s < x.length; s++) {
-            for (int i = 0; i < d; i++) {
-                double t = s % 5 == 0 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
-                x[s][i] = GraphBoundsProperties.inside(lo[i] + t * (hi[i] - lo[i]), lo[i], hi[i]);
-            }
-        }
+        float[][] x = SplitDomainProperties.samples(r, box, 400);
         Map<Integer, float[][]> executed = new HashMap<>();
         for (GraphBounds.Split s : splits) {
             executed.computeIfAbsent(s.value(), u -> SplitDomainProperties.valueAt(dag, u, x));
