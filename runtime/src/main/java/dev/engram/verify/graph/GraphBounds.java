@@ -151,12 +151,32 @@ public final class GraphBounds {
 
     /** The forward pass; {@code splits} null: exact values at a point, no error terms. */
     private Ranges forward(Range input, List<Split> splits, int steps, Deadline deadline) {
-        boolean executed = splits != null;
         int nv = dag.valueCount();
         Range[] values = new Range[nv];
-        double[][] errors = new double[nv][];
         values[0] = input;
-        for (int k = 0; k < ops.size(); k++) {
+        return propagate(new Ranges(values, new double[nv][]), 0, null, splits, steps, deadline);
+    }
+
+    /**
+     * The ranges of a subdomain whose newest split is on value {@code from}: {@code sub}'s ranges (its parent's, the
+     * split elements clamped) with every value after {@code from} recomputed from the clamped ones (intervals, and
+     * CROWN passes where {@link #ranges} tightens) and intersected with {@code sub}'s, which also hold there. Null
+     * when some range becomes empty: no execution meets the splits.
+     */
+    Ranges refine(Ranges sub, List<Split> splits, int from, Deadline deadline) {
+        return propagate(sub, from, sub.values(), splits, 0, deadline);
+    }
+
+    /**
+     * Recomputes the values of operators {@code from..} from the earlier values of {@code start}, each intersected
+     * with {@code prior}'s (null: none); {@code splits} null: exact values at a point. Null when a range is empty.
+     */
+    private Ranges propagate(Ranges start, int from, Range[] prior, List<Split> splits, int steps,
+                             Deadline deadline) {
+        boolean executed = splits != null;
+        Range[] values = start.values().clone();
+        double[][] errors = start.errors().clone();
+        for (int k = from; k < ops.size(); k++) {
             deadline.check();
             int v = 1 + k;
             BoundOp op = ops.get(k);
@@ -165,19 +185,33 @@ public final class GraphBounds {
             double[] hi = new double[op.size()];
             op.interval(args, lo, hi);
             Range r = new Range(lo, hi);
-            if (executed) {
-                errors[v] = op.error(args);
-                r = r.widen(errors[v]);
+            if (!executed) {
                 values[v] = r;
-                if (tighten[v]) {
-                    values[v] = r.intersect(crown(values, errors, v, r, steps, deadline));
-                }
-                values[v] = split(values[v], v, splits);
-            } else {
-                values[v] = r;
+                continue;
+            }
+            errors[v] = op.error(args);
+            r = r.widen(errors[v]);
+            if (prior != null) {
+                r = r.intersect(prior[v]);
+            }
+            if (tighten[v]) {
+                r = r.intersect(crown(values, errors, v, r, steps, deadline));
+            }
+            values[v] = split(r, v, splits);
+            if (prior != null && empty(values[v])) {
+                return null;
             }
         }
         return new Ranges(values, errors);
+    }
+
+    private static boolean empty(Range r) {
+        for (int i = 0; i < r.size(); i++) {
+            if (r.lo()[i] > r.hi()[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Range split(Range r, int v, List<Split> splits) {

@@ -26,9 +26,16 @@ final class ReluSplitSearch {
     /** Optimisation steps per subdomain (warm-started) and at the root. */
     private static final int STEPS = Integer.getInteger("engram.verify.splitSteps", 8);
     private static final int ROOT_STEPS = Integer.getInteger("engram.verify.rootSteps", 40);
+    /** Optimisation steps of a feasibility bound ({@link #infeasibleOrNext}; no warm start). */
+    private static final int FEASIBILITY_STEPS = Integer.getInteger("engram.verify.feasibilitySteps", 16);
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    /** Whether a subdomain's ranges after its newest split are recomputed ({@link GraphBounds#refine}). */
+    private static final boolean REFINE = !Boolean.getBoolean("engram.verify.noRefine");
 
-    /** One open subdomain: its splits, ranges, warm start and the bound margin it inherited. */
+    /**
+     * One open subdomain: its splits, ranges (its parent's with the newest split clamped, not yet refined), warm
+     * start and the bound margin it inherited.
+     */
     private record Domain(List<GraphBounds.Split> splits, GraphBounds.Ranges ranges, BetaCrown.Params start,
                           double margin) {
     }
@@ -135,7 +142,14 @@ final class ReluSplitSearch {
     /** Bounds one subdomain: no children when refuted, two when split, null when it cannot be split (open). */
     private List<Domain> bound(Domain d) {
         int steps = d.splits.isEmpty() ? ROOT_STEPS : STEPS;
-        BetaCrown.Result res = BetaCrown.optimise(g, d.ranges, d.splits, rows, stop, steps, d.start, deadline);
+        GraphBounds.Ranges ranges = d.ranges;
+        if (REFINE && !d.splits.isEmpty()) {
+            ranges = g.refine(ranges, d.splits, d.splits.get(d.splits.size() - 1).value(), deadline);
+            if (ranges == null) {
+                return List.of(); // no execution meets the splits
+            }
+        }
+        BetaCrown.Result res = BetaCrown.optimise(g, ranges, d.splits, rows, stop, steps, d.start, deadline);
         GraphBounds.Linear lin = res.linear();
         int bj = 0;
         double best = Double.NEGATIVE_INFINITY;
@@ -151,13 +165,13 @@ final class ReluSplitSearch {
             n = ++nodes;
         }
         if (DEBUG && (n & (n - 1)) == 0) {
-            System.err.printf("[relu-split] subdomain %d depth %d margin %.5g (parent %.5g)%n", n, d.splits.size(),
-                    best, d.margin);
+            System.err.printf("[relu-split] subdomain %d depth %d margin %.5g (parent %.5g) split on %s%n", n,
+                    d.splits.size(), best, d.margin, d.splits.isEmpty() ? "-" : d.splits.get(d.splits.size() - 1));
         }
         if (best > 0) {
             return List.of();
         }
-        double[] x = BetaCrown.minimiser(lin.coef()[bj], d.ranges.values()[0]);
+        double[] x = BetaCrown.minimiser(lin.coef()[bj], ranges.values()[0]);
         double[] w;
         synchronized (attack) {
             w = attack.search(box, 0, 0, 0, List.of(x), deadline);
@@ -168,36 +182,101 @@ final class ReluSplitSearch {
             }
             return null;
         }
-        GraphBounds.Split next = branch(d.ranges, res.unstable(), bj);
+        GraphBounds.Split next = branch(g, ranges, res.unstable(), bj);
+        if (next == null && !d.splits.isEmpty()) {
+            Next f = infeasibleOrNext(g, ranges, d.splits, FEASIBILITY_STEPS, deadline);
+            if (f.refuted()) {
+                return List.of();
+            }
+            next = f.split();
+        }
         if (next == null) {
+            if (DEBUG) {
+                System.err.printf("[relu-split] nothing to split at depth %d, margin %.5g%n", d.splits.size(), best);
+            }
             return null;
         }
         List<Domain> children = new ArrayList<>(2);
         for (boolean active : new boolean[] {true, false}) {
             GraphBounds.Split s = new GraphBounds.Split(next.value(), next.element(), active);
-            GraphBounds.Ranges r = g.withSplit(d.ranges, s);
+            GraphBounds.Ranges r = g.withSplit(ranges, s);
             if (r == null) {
                 continue; // no execution meets this split
             }
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(s);
             // a child's bound is at least its parent's (its region is a part of the parent's)
-            children.add(new Domain(List.copyOf(splits), r, warm(res, next), Math.max(best, d.margin)));
+            children.add(new Domain(List.copyOf(splits), r, warm(res, s), Math.max(best, d.margin)));
         }
         return children;
     }
 
-    /** The parent's parameters as a child's warm start: the new split's multiplier 0, scaled by its coefficient. */
-    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split next) {
+    /** What a feasibility bound found: the splits cannot all hold, or the element to split next (null: none). */
+    record Next(boolean refuted, GraphBounds.Split split) {
+    }
+
+    /**
+     * For a subdomain whose objective met no unstable element (its splits made the bound exact, e.g. a final ReLU
+     * split inactive on two outputs that then tie at 0), which can only be refuted by showing that its splits cannot
+     * all hold: β-CROWN lower bounds, over the subdomain, of {@code ẑ_j} for each inactive split and {@code −ẑ_j} for
+     * each active one on the latest split value (with the earlier values' splits as multipliers). A positive one
+     * contradicts its split: no execution is in the subdomain. Otherwise the element to split next is the BaBSR choice
+     * of the best of these bounds' passes (elements before that value).
+     */
+    static Next infeasibleOrNext(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, int steps,
+                                 Deadline deadline) {
+        int target = 0;
+        for (GraphBounds.Split s : splits) {
+            target = Math.max(target, s.value());
+        }
+        List<GraphBounds.Split> before = new ArrayList<>();
+        List<GraphBounds.Split> at = new ArrayList<>();
+        for (GraphBounds.Split s : splits) {
+            (s.value() < target ? before : at).add(s);
+        }
+        double[][] frows = new double[at.size()][ranges.values()[target].size()];
+        for (int j = 0; j < at.size(); j++) {
+            frows[j][at.get(j).element()] = at.get(j).active() ? -1 : 1;
+        }
+        double[] zero = new double[at.size()];
+        BetaCrown.Result res = BetaCrown.optimise(g, ranges, target, before, frows, zero, steps, null, deadline);
+        int bj = 0;
+        for (int j = 1; j < at.size(); j++) {
+            if (res.linear().bound()[j] > res.linear().bound()[bj]) {
+                bj = j;
+            }
+        }
+        if (res.linear().bound()[bj] > 0) {
+            return new Next(true, null);
+        }
+        return new Next(false, branch(g, ranges, res.unstable(), bj));
+    }
+
+    /**
+     * The parent's parameters as the warm start of its child on split {@code s}. The new multiplier reproduces the
+     * parent's line where its coefficient {@code a > 0} met the lower line {@code α z}: the child's element is exact
+     * ({@code z} active, {@code leak·z} inactive), and {@code β = a(1 − α)} (active) or {@code a(α − leak)} (inactive)
+     * turns {@code a·ReLU(z) ∓ β z} back into {@code a α z}, so the child starts at least where its parent ended
+     * instead of losing the line; where {@code a < 0} the exact element already beats the chord, β = 0. Its Adam
+     * step scale is {@code |a|} (1 when the split came from a feasibility bound, where {@code a} is 0).
+     */
+    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split s) {
         BetaCrown.Params p = res.params();
         int k = p.beta()[0].length;
         double[][] beta = new double[p.beta().length][];
         double[][] scale = new double[p.beta().length][];
-        int relu = reluOf(next.value());
+        int relu = reluOf(s.value());
+        double leak = ((ReluBound) g.ops().get(relu - 1)).leak();
         for (int r = 0; r < beta.length; r++) {
             beta[r] = java.util.Arrays.copyOf(p.beta()[r], k + 1);
             scale[r] = java.util.Arrays.copyOf(p.scale()[r], k + 1);
-            scale[r][k] = Math.max(1e-6, Math.abs(res.unstable()[relu][r][next.element()]));
+            double a = res.unstable()[relu][r][s.element()];
+            scale[r][k] = a != 0 ? Math.abs(a) : 1;
+            double[][] alpha = p.alpha()[relu];
+            if (a > 0 && alpha != null) {
+                double al = alpha[Math.min(r, alpha.length - 1)][s.element()];
+                beta[r][k] = Math.max(0, s.active() ? a * (1 - al) : a * (al - leak));
+            }
         }
         return new BetaCrown.Params(p.alpha(), beta, scale);
     }
@@ -213,7 +292,7 @@ final class ReluSplitSearch {
     }
 
     /** The unstable ReLU element with the largest BaBSR score in row r's last pass, or null. */
-    private GraphBounds.Split branch(GraphBounds.Ranges ranges, double[][][] met, int r) {
+    private static GraphBounds.Split branch(GraphBounds g, GraphBounds.Ranges ranges, double[][][] met, int r) {
         GraphBounds.Split best = null;
         double score = 0;
         for (int v = 1; v < met.length; v++) {

@@ -53,35 +53,16 @@ class SplitDomainProperties {
         int m = 1 + r.nextInt(3);
         Dag dag = Dags.of(net(r, d, m));
         GraphBounds g = GraphBounds.of(dag);
-        double[] lo = new double[d];
-        double[] hi = new double[d];
-        for (int i = 0; i < d; i++) {
-            double c = r.nextGaussian();
-            double w = Math.abs(r.nextGaussian()) * 0.8 + 1e-3;
-            lo[i] = c - w;
-            hi[i] = c + w;
-        }
-        Box box = new Box(lo, hi);
+        Box box = box(r, d);
         GraphBounds.Ranges root = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
         int samples = 400;
-        float[][] x = new float[samples][d];
-        for (int s = 0; s < samples; s++) {
-            for (int i = 0; i < d; i++) {
-                double t = s % 5 == 0 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
-                x[s][i] = GraphBoundsProperties.inside(lo[i] + t * (hi[i] - lo[i]), lo[i], hi[i]);
-            }
-        }
+        float[][] x = samples(r, box, samples);
         // unstable ReLU arguments, their executed values per sample
-        List<int[]> unstable = new ArrayList<>();
+        List<int[]> unstable = unstable(g, root);
+        List<Integer> reluArgs = new ArrayList<>();
         for (int k = 0; k < g.ops().size(); k++) {
             if (g.ops().get(k) instanceof ReluBound) {
-                int u = dag.nodes().get(k).arg(0);
-                Range z = root.values()[u];
-                for (int i = 0; i < z.size(); i++) {
-                    if (z.lo()[i] < 0 && z.hi()[i] > 0) {
-                        unstable.add(new int[] {u, i});
-                    }
-                }
+                reluArgs.add(dag.nodes().get(k).arg(0));
             }
         }
         if (unstable.isEmpty()) {
@@ -90,6 +71,7 @@ class SplitDomainProperties {
         int anchor = r.nextInt(samples);
         List<GraphBounds.Split> splits = new ArrayList<>();
         GraphBounds.Ranges ranges = root;
+        boolean refine = r.nextBoolean();
         java.util.Map<Integer, float[][]> executed = new java.util.HashMap<>();
         for (int j = 1 + r.nextInt(Math.min(4, unstable.size())); j > 0; j--) {
             int[] e = unstable.remove(r.nextInt(unstable.size()));
@@ -97,6 +79,9 @@ class SplitDomainProperties {
             GraphBounds.Split s = new GraphBounds.Split(e[0], e[1], z[anchor][e[1]] >= 0);
             splits.add(s);
             ranges = g.withSplit(ranges, s);
+            if (ranges != null && refine) {
+                ranges = g.refine(ranges, splits, s.value(), Deadline.NONE);
+            }
             if (ranges == null) {
                 fail("seed " + seed + ": the anchor meets the splits, yet a range became empty");
             }
@@ -136,6 +121,16 @@ class SplitDomainProperties {
                     fail("seed " + seed + ": split value " + v + " outside its clamped range");
                 }
             }
+            for (int u : reluArgs) {
+                float[] v = executed.computeIfAbsent(u, q -> valueAt(dag, q, x))[s];
+                Range z = ranges.values()[u];
+                for (int i = 0; i < v.length; i++) {
+                    if (!(v[i] >= z.lo()[i] && v[i] <= z.hi()[i])) {
+                        fail("seed " + seed + ": value " + u + "[" + i + "] = " + v[i] + " outside its subdomain range"
+                                + " [" + z.lo()[i] + ", " + z.hi()[i] + "] (refined " + refine + ") with " + splits);
+                    }
+                }
+            }
             for (int q = 0; q < rows.length; q++) {
                 double v = GraphBoundsProperties.exactDot(rows[q], y[s]);
                 if (!(v >= lin.bound()[q])) {
@@ -148,7 +143,52 @@ class SplitDomainProperties {
         return new int[] {checked, 1};
     }
 
-    private static boolean meets(List<GraphBounds.Split> splits, java.util.Map<Integer, float[][]> executed, int s) {
+    /** A random box of dimension d: centres N(0, 1), half-widths |N(0, 0.8)| + 0.001. */
+    static Box box(Random r, int d) {
+        double[] lo = new double[d];
+        double[] hi = new double[d];
+        for (int i = 0; i < d; i++) {
+            double c = r.nextGaussian();
+            double w = Math.abs(r.nextGaussian()) * 0.8 + 1e-3;
+            lo[i] = c - w;
+            hi[i] = c + w;
+        }
+        return new Box(lo, hi);
+    }
+
+    /** n float32 inputs inside the box, one in five at a corner. */
+    static float[][] samples(Random r, Box box, int n) {
+        int d = box.dimension();
+        float[][] x = new float[n][d];
+        for (int s = 0; s < n; s++) {
+            for (int i = 0; i < d; i++) {
+                double lo = box.lo()[i];
+                double hi = box.hi()[i];
+                double t = s % 5 == 0 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
+                x[s][i] = GraphBoundsProperties.inside(lo + t * (hi - lo), lo, hi);
+            }
+        }
+        return x;
+    }
+
+    /** The unstable ReLU elements of the ranges, as {value, element}. */
+    static List<int[]> unstable(GraphBounds g, GraphBounds.Ranges ranges) {
+        List<int[]> unstable = new ArrayList<>();
+        for (int k = 0; k < g.ops().size(); k++) {
+            if (g.ops().get(k) instanceof ReluBound) {
+                int u = g.dag().nodes().get(k).arg(0);
+                Range z = ranges.values()[u];
+                for (int i = 0; i < z.size(); i++) {
+                    if (z.lo()[i] < 0 && z.hi()[i] > 0) {
+                        unstable.add(new int[] {u, i});
+                    }
+                }
+            }
+        }
+        return unstable;
+    }
+
+    static boolean meets(List<GraphBounds.Split> splits, java.util.Map<Integer, float[][]> executed, int s) {
         for (GraphBounds.Split sp : splits) {
             float v = executed.get(sp.value())[s][sp.element()];
             if (sp.active() ? !(v >= 0) : !(v <= 0)) {
@@ -159,7 +199,7 @@ class SplitDomainProperties {
     }
 
     /** Value u of the graph as executed at each input: the graph with u as its output. */
-    private static float[][] valueAt(Dag dag, int u, float[][] x) {
+    static float[][] valueAt(Dag dag, int u, float[][] x) {
         Dag cut = new Dag(dag.name(), dag.inputs(), dag.nodes(), List.of(new Dag.Output("z", u)));
         return new GraphExecutor(cut).run(x);
     }
@@ -180,7 +220,7 @@ class SplitDomainProperties {
     }
 
     /** One to three ReLU layers of 3 to 10 units, then m linear outputs; weights N(0, 1/fan-in), biases N(0, 0.1). */
-    private static DenseNetwork net(Random r, int inputs, int m) {
+    static DenseNetwork net(Random r, int inputs, int m) {
         int depth = 1 + r.nextInt(3);
         List<DenseLayer> layers = new ArrayList<>();
         int in = inputs;
