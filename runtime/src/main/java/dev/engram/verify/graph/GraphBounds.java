@@ -222,9 +222,9 @@ public final class GraphBounds {
                     out = new Range(r.lo().clone(), r.hi().clone());
                 }
                 if (s.active()) {
-                    out.lo()[s.element()] = Math.max(out.lo()[s.element()], 0);
+                    out.lo()[s.element()] = Math.max(out.lo()[s.element()], s.threshold());
                 } else {
-                    out.hi()[s.element()] = Math.min(out.hi()[s.element()], 0);
+                    out.hi()[s.element()] = Math.min(out.hi()[s.element()], s.threshold());
                 }
             }
         }
@@ -370,7 +370,7 @@ public final class GraphBounds {
 
     /**
      * The ranges of a subdomain of {@code parent} where split {@code s} also holds: the parent's ranges (valid on any
-     * part of its region) with the split element's range clamped at 0; null when that range becomes empty (no
+     * part of its region) with the split element's range clamped at its threshold (0 for a ReLU split); null when that range becomes empty (no
      * execution meets the split). The error terms stay the parent's (they only shrink with the ranges).
      */
     Ranges withSplit(Ranges parent, Split s) {
@@ -379,57 +379,15 @@ public final class GraphBounds {
         double[] lo = r.lo().clone();
         double[] hi = r.hi().clone();
         if (s.active()) {
-            lo[s.element()] = Math.max(lo[s.element()], 0);
+            lo[s.element()] = Math.max(lo[s.element()], s.threshold());
         } else {
-            hi[s.element()] = Math.min(hi[s.element()], 0);
+            hi[s.element()] = Math.min(hi[s.element()], s.threshold());
         }
-        if (lo[s.element()] > hi[s.element()]) {
+        if (!(lo[s.element()] <= hi[s.element()])) {
             return null;
         }
         values[s.value()] = new Range(lo, hi);
         return new Ranges(values, parent.errors());
-    }
-
-    /**
-     * The ranges of a subdomain of {@code parent} where the executed element {@code element} of value {@code value}
-     * also lies in {@code [lo, hi]}: the parent's ranges (valid on any part of its region) with that element's range
-     * clamped; when {@code recompute}, every later value recomputed on the clamped ranges (interval, float32 error,
-     * CROWN tightening where {@link #ranges} tightens) and intersected with the parent's. Null when some range
-     * becomes empty (no execution meets the cut).
-     */
-    Ranges withCut(Ranges parent, int value, int element, double lo, double hi, boolean recompute,
-                   Deadline deadline) {
-        Range[] values = parent.values().clone();
-        double[][] errors = parent.errors().clone();
-        Range r = values[value];
-        double[] l = r.lo().clone();
-        double[] h = r.hi().clone();
-        l[element] = Math.max(l[element], lo);
-        h[element] = Math.min(h[element], hi);
-        if (!(l[element] <= h[element])) {
-            return null;
-        }
-        values[value] = new Range(l, h);
-        for (int v = value + 1; recompute && v < values.length; v++) {
-            deadline.check();
-            BoundOp op = ops.get(v - 1);
-            Range[] args = args(values, dag.nodes().get(v - 1).args());
-            double[] ilo = new double[op.size()];
-            double[] ihi = new double[op.size()];
-            op.interval(args, ilo, ihi);
-            errors[v] = op.error(args);
-            Range next = new Range(ilo, ihi).widen(errors[v]).intersect(parent.values()[v]);
-            if (tighten[v]) {
-                next = next.intersect(crown(values, errors, v, next, 0, deadline));
-            }
-            for (int i = 0; i < next.size(); i++) {
-                if (!(next.lo()[i] <= next.hi()[i])) {
-                    return null;
-                }
-            }
-            values[v] = next;
-        }
-        return new Ranges(values, errors);
     }
 
     /**

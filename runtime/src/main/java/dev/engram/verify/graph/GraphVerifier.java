@@ -138,44 +138,20 @@ public final class GraphVerifier {
             boolean curveSplit = sub.dimension() > SPLIT_DIMENSIONS && !g.hasRelu() && level >= CURVE_SPLIT_ROUND;
             boolean lost = false; // a conjunction the S-curve split search left open: the box stays open
             for (int c = 0; c < open.size(); c++) {
-                List<LinearConstraint> conj = open.get(c);
-                double[][] rows = rows(conj);
-                double[] stop = stop(conj);
-                GraphBounds.Linear lin = g.lower(ranges, rows);
-                int bj = best(lin, stop);
-                double best = lin.bound()[bj] - stop[bj];
-                if (best > 0) {
+                Margin m = conjunction(g, attack, sub, ranges, open.get(c), scale, curveSplit && !lost, threads,
+                        open.size() - c, deadline);
+                if (m.witness != null) {
+                    return new Result(false, m.witness);
+                }
+                lost |= m.lost;
+                if (m.best > 0) {
                     continue; // this conjunction is refuted on sub
                 }
-                double crown = best;
-                boolean reluSplit = sub.dimension() > SPLIT_DIMENSIONS && g.hasRelu();
-                // ReLU splitting optimises its root itself
-                int steps = reluSplit ? 0 : sub.dimension() > SPLIT_DIMENSIONS ? 60 * scale : 8;
-                BetaCrown.Result res = BetaCrown.optimise(g, ranges, List.of(), rows, stop, steps, null, deadline);
-                lin = res.linear();
-                bj = best(lin, stop);
-                best = lin.bound()[bj] - stop[bj];
-                if (DEBUG) {
-                    System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g (%.1f s left)%n",
-                            crown, best, deadline.secondsLeft());
-                }
-                if (best <= 0 && (reluSplit || (curveSplit && !lost))) {
-                    Result o = reluSplit ? reluSplit(g, attack, sub, ranges, rows, stop, threads, deadline)
-                            : curveSplit(g, attack, sub, ranges, rows, stop, res, share(deadline, open.size() - c));
-                    if (o.witness != null) {
-                        return o;
-                    }
-                    best = o.refuted ? 1 : best;
-                    lost = !o.refuted;
-                }
-                if (best > 0) {
-                    continue;
-                }
-                minimisers.add(minimiser(lin.coef()[bj], sub));
-                unrefuted.add(conj);
-                if (best < worst) {
-                    worst = best;
-                    worstCoef = lin.coef()[bj];
+                minimisers.add(minimiser(m.coef, sub));
+                unrefuted.add(open.get(c));
+                if (m.best < worst) {
+                    worst = m.best;
+                    worstCoef = m.coef;
                 }
             }
             if (worstCoef == null) {
@@ -202,6 +178,55 @@ public final class GraphVerifier {
             stack.push(half(sub, axis, true));
         }
         return new Result(true, null);
+    }
+
+    /**
+     * One conjunction on a box: its margin (> 0: refuted), the coefficients of its weakest bound, a witness, and
+     * whether an S-curve split search left it open.
+     */
+    private record Margin(double best, double[] coef, double[] witness, boolean lost) {
+    }
+
+    /**
+     * Bounds one conjunction on {@code sub}: CROWN, then α-CROWN (60 × {@code scale} steps on a high-dimensional box,
+     * 8 on a low-dimensional one), then, if still open, the ReLU split search (a high-dimensional graph with ReLU) or,
+     * when {@code curveSplit}, the S-curve split search in an equal share of the time left among the {@code left}
+     * conjunctions still to bound.
+     */
+    private static Margin conjunction(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
+                                      List<LinearConstraint> conj, int scale, boolean curveSplit, int threads,
+                                      int left, Deadline deadline) {
+        double[][] rows = rows(conj);
+        double[] stop = stop(conj);
+        GraphBounds.Linear lin = g.lower(ranges, rows);
+        int bj = best(lin, stop);
+        double best = lin.bound()[bj] - stop[bj];
+        if (best > 0) {
+            return new Margin(best, null, null, false);
+        }
+        double crown = best;
+        boolean high = sub.dimension() > SPLIT_DIMENSIONS;
+        boolean reluSplit = high && g.hasRelu();
+        int steps = reluSplit ? 0 : high ? 60 * scale : 8; // ReLU splitting optimises its root itself
+        BetaCrown.Result res = BetaCrown.optimise(g, ranges, List.of(), rows, stop, steps, null, deadline);
+        lin = res.linear();
+        bj = best(lin, stop);
+        best = lin.bound()[bj] - stop[bj];
+        if (DEBUG) {
+            System.err.printf("[graph] conjunction margin: CROWN %.5g, alpha-CROWN %.5g (%.1f s left)%n",
+                    crown, best, deadline.secondsLeft());
+        }
+        boolean lost = false;
+        if (best <= 0 && (reluSplit || (high && curveSplit))) {
+            Result o = reluSplit ? reluSplit(g, attack, sub, ranges, rows, stop, threads, deadline)
+                    : curveSplit(g, attack, sub, ranges, rows, stop, res, share(deadline, left));
+            if (o.witness != null) {
+                return new Margin(best, lin.coef()[bj], o.witness, false);
+            }
+            best = o.refuted ? 1 : best;
+            lost = !o.refuted;
+        }
+        return new Margin(best, lin.coef()[bj], null, lost);
     }
 
     /** The conjunctions CROWN does not refute on the ranges' box. */

@@ -13,7 +13,7 @@ import java.util.PriorityQueue;
  * cuts ({@link Cut}): the executed argument of an S-curve element lies in {@code [l, m]} or in {@code [m, u]}, m being
  * 0 when 0 lies in the middle half of the range (each half then convex or concave) and its middle otherwise ({@link #splitPoint}). Each half gets its own,
  * tighter tangent/secant lines; its ranges are the parent's with the cut element clamped and, with
- * {@link #RECOMPUTE}, every later value recomputed on the clamped ranges ({@link GraphBounds#withCut}). The bound is
+ * {@link #RECOMPUTE}, every later value recomputed on the clamped ranges ({@link GraphBounds#withSplit}, {@link GraphBounds#refine}). The bound is
  * optimised by {@link BetaCrown}, warm-started from the parent's best tangent points and multipliers; every cut is
  * also a β-CROWN split at its point m ({@link GraphBounds.Split} with a threshold: its multiplier adds
  * {@code −β(ẑ − m)} on the upper half and {@code +β(ẑ − m)} on the lower one, at most 0 where the cut holds), which
@@ -131,15 +131,19 @@ final class SCurveSplitSearch {
         List<Domain> out = new ArrayList<>(2);
         for (int side = 0; side < 2; side++) {
             Cut c = halves[side];
-            GraphBounds.Ranges r = g.withCut(d.ranges, c.value, c.element, c.lo, c.hi, RECOMPUTE, deadline);
+            boolean above = side == 1; // the upper half: at least the cut point
+            GraphBounds.Split cut = new GraphBounds.Split(c.value, c.element, above, above ? c.lo : c.hi);
+            List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
+            splits.add(cut);
+            GraphBounds.Ranges r = g.withSplit(d.ranges, cut);
+            if (r != null && RECOMPUTE) {
+                r = g.refine(r, splits, c.value, deadline);
+            }
             if (r == null) {
                 continue; // no execution meets this cut
             }
             List<Cut> cuts = new ArrayList<>(d.cuts);
             cuts.add(c);
-            List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
-            boolean above = side == 1; // the upper half: at least the cut point
-            splits.add(new GraphBounds.Split(c.value, c.element, above, above ? c.lo : c.hi));
             out.add(new Domain(List.copyOf(cuts), List.copyOf(splits), r, withMultiplier(res, c),
                     Math.max(best, d.margin)));
         }

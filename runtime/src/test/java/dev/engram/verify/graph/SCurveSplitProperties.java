@@ -22,7 +22,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
- * Soundness of an S-curve subdomain's bounds ({@link SCurveSplitSearch}: ranges from {@link GraphBounds#withCut},
+ * Soundness of an S-curve subdomain's bounds ({@link SCurveSplitSearch}: ranges from {@link GraphBounds#withSplit} and {@link GraphBounds#refine},
  * β-CROWN with splits at the cut points): random dense sigmoid/tanh stacks written as ONNX, random boxes, one to four
  * cuts of random elements at {@link SCurveSplitSearch#splitPoint}, each half chosen to hold an anchor input as
  * executed (so the subdomain is not empty), later ranges recomputed or not. For every float32 input of the box (400
@@ -111,11 +111,15 @@ class SCurveSplitProperties {
                 continue;
             }
             boolean above = pre[0][k][anchor][i] >= cut;
-            ranges = g.withCut(ranges, u, i, above ? cut : l, above ? h : cut, r.nextBoolean(), Deadline.NONE);
+            GraphBounds.Split split = new GraphBounds.Split(u, i, above, cut);
+            cuts.add(split);
+            ranges = g.withSplit(ranges, split);
+            if (ranges != null && r.nextBoolean()) {
+                ranges = g.refine(ranges, cuts, u, Deadline.NONE);
+            }
             if (ranges == null) {
                 fail("seed " + seed + ": the anchor meets the cuts, yet a range became empty");
             }
-            cuts.add(new GraphBounds.Split(u, i, above, cut));
             cutLayer.add(k);
         }
         if (cuts.isEmpty()) {
