@@ -1,5 +1,6 @@
 package dev.engram.lower;
 
+import dev.engram.Decisions;
 import dev.engram.SharedData;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
@@ -57,7 +58,7 @@ class HeadRepairTest {
         }
         Box region = new Box(lo, hi);
         Obligation.Enforce rule = Obligation.repair("never_k", Obligation.property("never_k", region,
-                GuardBitIdentityTest.neverArgmax(k)));
+                Decisions.argmax(k, GuardBitIdentityTest.OUT)));
         Path out = dir.resolve("repaired.onnx");
         Path patch = dir.resolve("repaired.epatch");
         CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(rule))
