@@ -5,7 +5,7 @@ import dev.engram.verify.LinearConstraint;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Output constraints of arg-max decisions, for the compiler's tests (one builder instead of one per test). */
+/** Output constraints of arg-max and arg-min decisions, for the compiler's tests (one builder instead of one per test). */
 public final class Decisions {
     private Decisions() {
     }
@@ -22,6 +22,19 @@ public final class Decisions {
             }
         }
         return conj;
+    }
+
+    /** "output {@code k} is the arg-min of {@code out} outputs": {@code y_k - y_j <= 0} for every other {@code j}. */
+    public static List<LinearConstraint> isArgmin(int k, int out) {
+        return isArgmax(k, out).stream().map(c -> new LinearConstraint(negated(c.coefficients()), 0)).toList();
+    }
+
+    private static double[] negated(double[] a) {
+        double[] n = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            n[i] = -a[i];
+        }
+        return n;
     }
 
     /** The unsafe set (one conjunction) of "output {@code k} is never the arg-max", or the set "k is decided". */

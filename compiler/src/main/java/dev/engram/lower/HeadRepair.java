@@ -1,6 +1,7 @@
 package dev.engram.lower;
 
 import dev.engram.diag.Diagnostic;
+import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
 import dev.engram.lower.repair.RepairOptions;
@@ -80,17 +81,47 @@ final class HeadRepair {
         if (!r.failures().isEmpty()) {
             return r;
         }
+        String rows = points.isEmpty() ? "" : rows(head, r.network(), points, data.size(), ctx.decision());
         List<Step> steps = new ArrayList<>();
         for (int j = 0; j < r.steps().size(); j++) {
             Step s = r.steps().get(j);
-            String rows = points.isEmpty() ? "" : "fidelity rows: the features of " + (points.size() - data.size())
-                    + " inputs of the domain and " + data.size() + " given inputs (weight " + DATA_WEIGHT + ")";
             String choice = choices.get(j).isEmpty() ? rows : rows.isEmpty() ? choices.get(j) : choices.get(j) + "; "
                     + rows;
             steps.add(new Step(rules.get(j), s.before(), s.after(), s.changes(), s.seconds(), s.by(), s.detail(),
                     choice));
         }
         return new Lowering.Result(r.network(), steps, List.of());
+    }
+
+    /**
+     * What the fidelity rows were, and the image-level fidelity: the share of their inputs (the drawn ones, then the
+     * last {@code given}) whose decision the repaired head {@code after} keeps, executed on their features.
+     */
+    static String rows(DenseNetwork before, DenseNetwork after, List<RepairOptions.Point> points, int given,
+                       Decision decision) {
+        int drawn = points.size() - given;
+        int[] same = new int[2];
+        for (int s = 0; s < points.size(); s++) {
+            float[] x = points.get(s).x();
+            same[s < drawn ? 0 : 1] += decide(before.evaluate(x), decision) == decide(after.evaluate(x), decision)
+                    ? 1 : 0;
+        }
+        return String.format(java.util.Locale.ROOT, "fidelity rows: the features of %d inputs drawn on the domain and"
+                + " %d given inputs (weight %.0f); decisions unchanged on %.2f %% of the drawn inputs (those that"
+                + " violate the rule must change)%s", drawn, given, DATA_WEIGHT, 100.0 * same[0] / Math.max(1, drawn),
+                given == 0 ? "" : String.format(java.util.Locale.ROOT, " and %.2f %% of the given ones",
+                        100.0 * same[1] / given));
+    }
+
+    /** The decided output: arg-max, else arg-min (the repair's default). */
+    private static int decide(float[] y, Decision decision) {
+        int k = 0;
+        for (int j = 1; j < y.length; j++) {
+            if (decision != Decision.ARGMAX ? y[j] < y[k] : y[j] > y[k]) {
+                k = j;
+            }
+        }
+        return k;
     }
 
     /**

@@ -23,7 +23,10 @@ import java.util.Locale;
  * {@code N} Fashion-MNIST <em>training</em> images as the domain's data (inputs whose decisions matter); then
  * {@link ConvGuardBench}'s image-level measures on the written model (the Fashion-MNIST <em>test</em> images, the
  * specification images, the region and its shell).
- * Usage: {@code HeadRepairBench MODEL.onnx SPEC.vnnlib OUT.onnx [shared/data] [N]}.
+ * With {@code RULES} (a rule file, e.g. one importing VNN-LIB properties to keep) and {@code N = 0}, the compiler's own
+ * default domain is used, as {@code engram compile --rules RULES --enforce SPEC} would.
+ * Usage: {@code HeadRepairBench MODEL.onnx SPEC.vnnlib OUT.onnx [shared/data] [N] [RULES]}; the compilation's time
+ * limit is {@code -Dbench.timeout=SECONDS} (default 300, the CLI's).
  */
 public final class HeadRepairBench {
     public static void main(String[] args) throws Exception {
@@ -32,6 +35,7 @@ public final class HeadRepairBench {
         Path out = Path.of(args[2]);
         Path data = Path.of(args.length > 3 ? args[3] : "../shared/data");
         int n = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        Path rules = args.length > 5 ? Path.of(args[5]) : null;
         ConvGuardBench.Spec sp = ConvGuardBench.Spec.read(spec);
         double[] lo = sp.lo().clone();
         double[] hi = sp.hi().clone();
@@ -48,9 +52,18 @@ public final class HeadRepairBench {
         SampleDomain domain = SampleDomain.of(new Box(lo, hi)).withData(keep);
         long cpu0 = cpu();
         long t0 = System.nanoTime();
-        CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).addEnforce(spec)
-                .optStrategy(Obligation.Strategy.REPAIR).optDecision(Decision.ARGMAX).optDomain(domain)
-                .optOut(out).build());
+        CompileRequest.Builder req = CompileRequest.builder().addEnforce(spec)
+                .optStrategy(Obligation.Strategy.REPAIR).optDecision(Decision.ARGMAX).optOut(out)
+                .optTimeout(Double.parseDouble(System.getProperty("bench.timeout", "300")));
+        if (rules != null) {
+            req.optRules(rules); // the rule file names the model
+        } else {
+            req.setModel(model);
+        }
+        if (rules == null || n > 0) {
+            req.optDomain(domain);
+        }
+        CompileResult r = Compiler.compile(req.build());
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpu() - cpu0) / 1e9;
         System.out.printf(Locale.ROOT, "%s %s, %d data images: %s, wall %.1f s, process CPU %.1f s%n",

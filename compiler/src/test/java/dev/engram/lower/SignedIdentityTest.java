@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ONNX Runtime on the file as written (and, at 7 and 40 inputs, proved on it as read back by the compiler): the rule
  * holds on samples of its region (corners included), and outside the dilated box the outputs are bit-identical to the
  * original's (up to the sign of a zero), at random points, points a few ulps outside the faces, and large inputs, at
- * widths within and past one block of ONNX Runtime's GEMM. The units added are counted: {@code 2n} ramps, the conjunction and its carry through the linear
- * layer, the {@code 2n + n} units of the signed identity and the {@code 2n} identity units the conjunction needs.
+ * widths within and past one block of ONNX Runtime's GEMM. The units added are counted: {@code 2n} ramps, the
+ * conjunction and its carry through the linear layer, the {@code 2n + n} units of the signed identity and the
+ * {@code 2n} identity units the conjunction needs.
  */
 class SignedIdentityTest {
 
@@ -73,9 +74,9 @@ class SignedIdentityTest {
         java.util.Arrays.fill(mone, -4);
         double[] four = new double[n];
         java.util.Arrays.fill(four, 4);
-        CompileResult r = Compiler.compile(CompileRequest.builder().setModel(c.model()).setObligations(List.of(c.rule()))
-                .optDomain(new Box(mone, four)).optDecision(Decision.ARGMAX).optFidelitySamples(200).optTimeout(120)
-                .optOut(out).build());
+        CompileResult r = Compiler.compile(CompileRequest.builder().setModel(c.model())
+                .setObligations(List.of(c.rule())).optDomain(new Box(mone, four)).optDecision(Decision.ARGMAX)
+                .optFidelitySamples(200).optTimeout(120).optOut(out).build());
         assertTrue(r.proved(), r.diagnostics() + " " + r.rules());
         assertEquals("guard", r.rules().get(0).strategy(), r.rules().get(0).toString());
         assertEquals(2 * n + 2 + 5 * n, r.rules().get(0).unitsAdded(),
