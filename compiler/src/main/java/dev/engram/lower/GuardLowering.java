@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * The exact guard lowering of {@code over BOX ensure not UNSAFE} on a ReLU network (KBANN-style). The network is
  * widened, never changed elsewhere (a network with one hidden layer first gets an identity ReLU layer after it, exact
- * in float32, so that the guard has the two layers it needs; a network with none first gets a signed identity layer
- * in front, {@link #withSignedIdentityInFront}):
+ * in float32, so that the guard has the two layers it needs; a network with none first gets a signed identity in
+ * front, {@link #withSignedIdentityInFront}, then the identity ReLU layer after its signed units):
  * <ol>
  *   <li>first hidden layer: one ramp per half-space of the region: per input {@code i} two units
  *       {@code relu(lo_i - x_i)} and {@code relu(x_i - hi_i)}, the distance of {@code x_i} outside the box on each
@@ -26,7 +26,8 @@ import java.util.Set;
  *   <li>second hidden layer: the conjunction {@code g = relu(1 - sum_k r_k / delta_k)}: 1 on the region, 0
  *       outside the region dilated by {@code delta} (the obligation's dilation; a constraint's dilation is
  *       {@code sum_i |a_i| delta_i}), in between;</li>
- *   <li>every later hidden layer: one unit carrying {@code g} ({@code relu(g) = g});</li>
+ *   <li>every later hidden layer: one unit carrying {@code g} ({@code relu(g) = g}; {@code 1 · g + 0} in the linear
+ *       layer of a signed identity);</li>
  *   <li>output layer: a column {@code c} so the outputs become {@code y + g c}. {@code c} comes from sound lower
  *       bounds of the original network over the box: for every conjunction of the unsafe set one constraint
  *       {@code a · y <= b} is made impossible by raising the outputs {@code a} counts positively by the missing
@@ -65,9 +66,6 @@ public final class GuardLowering extends OneAtATime {
 
     /** Why the guard cannot be applied to {@code ob} on {@code net}, or null when it can. */
     public static String whyNot(DenseNetwork net, Obligation.Enforce ob) {
-        if (net.layers().size() < 2 && signedIdentityWhyNot(net) != null) {
-            return signedIdentityWhyNot(net);
-        }
         for (int l = 0; l < net.layers().size() - 1; l++) {
             if (net.layers().get(l).activation() != Activation.RELU) {
                 return "the guard needs ReLU hidden layers; layer " + net.layers().get(l).name() + " is "
@@ -168,48 +166,28 @@ public final class GuardLowering extends OneAtATime {
     }
 
     /**
-     * Why no signed identity layer can be put in front of {@code net} ({@link #withSignedIdentityInFront}), or null:
-     * its first layer's weights must be stored as they act (no Gemm alpha other than 1), so that negating them is
-     * exact in the file too.
-     */
-    static String signedIdentityWhyNot(DenseNetwork net) {
-        DenseLayer first = net.layers().get(0);
-        if (first.weightRef() != null && first.weightRef().scale() != 1f) {
-            return "the guard needs a hidden ReLU layer; the network has none, and its layer " + first.name()
-                    + " scales its weights (Gemm alpha " + first.weightRef().scale() + "), so no exact identity layer"
-                    + " can be put in front of it";
-        }
-        return null;
-    }
-
-    /**
-     * {@code net} with a signed identity layer in front, for an input that may be negative: {@code 2n} ReLU units
-     * {@code relu(x_i)}, {@code relu(-x_i)} (interleaved), and the first layer reading them with its weights
-     * {@code W[:, i]} and {@code -W[:, i]}, so that it computes {@code W (relu(x) - relu(-x)) + b = W x + b}. Exact
-     * in float32: {@code ±x_i} and the ReLUs are exact, and of each pair of products one is {@code W x_i}'s own
-     * (negation is exact) and the other a zero, so a sum in index order (with or without fused multiply-adds) meets
-     * the same non-zero terms in the same order as the original and adds only zeros besides: the same bits, up to
-     * the sign of a zero. Its {@code 2n} units count as added.
+     * {@code net} with a signed identity in front, for an input that may be negative: {@code 2n} ReLU units
+     * {@code u = (relu(x_i), relu(-x_i))} (interleaved), then a linear layer {@code z = [I, -I] u} of {@code n} units
+     * (identity activation, no bias), which the network's first layer reads as it read {@code x}, unchanged. Exact in
+     * float32 in any summation order: {@code ±x_i} and the ReLUs are exact, and each {@code z_i} is a sum whose terms
+     * are all exactly zero but one, {@code x_i · 1} or {@code relu(-x_i) · (-1) = x_i} (every other weight is 0 and
+     * every {@code u_j} finite for a finite input), so {@code z_i = x_i} bit for bit, up to the sign of a zero, however
+     * the sum is associated or blocked; the first layer then sums the very same terms over the same width as in the
+     * original. Its {@code 3n} units count as added.
      */
     static DenseNetwork withSignedIdentityInFront(DenseNetwork net) {
-        DenseLayer first = net.layers().get(0);
-        int n = first.inputSize();
+        int n = net.inputSize();
         float[][] split = new float[2 * n][n];
+        float[][] unsign = new float[n][2 * n];
         for (int i = 0; i < n; i++) {
             split[2 * i][i] = 1f;
             split[2 * i + 1][i] = -1f;
-        }
-        float[][] w = new float[first.outputSize()][2 * n];
-        for (int o = 0; o < w.length; o++) {
-            for (int i = 0; i < n; i++) {
-                w[o][2 * i] = first.weight()[o][i];
-                w[o][2 * i + 1] = -first.weight()[o][i];
-            }
+            unsign[i][2 * i] = 1f;
+            unsign[i][2 * i + 1] = -1f;
         }
         List<DenseLayer> layers = new ArrayList<>(net.layers());
-        layers.set(0, new DenseLayer(first.name(), w, first.bias(), first.activation(), first.alpha(),
-                first.weightRef(), first.biasRef()));
         layers.add(0, DenseLayer.inserted("signed_identity", split, new float[2 * n], Activation.RELU));
+        layers.add(1, DenseLayer.inserted("unsigned", unsign, new float[n], Activation.IDENTITY));
         return new DenseNetwork(layers);
     }
 

@@ -196,9 +196,6 @@ public final class HeadGuard {
                         + " is " + head.layers().get(l).activation();
             }
         }
-        if (head.layers().size() == 1 && !split.nonnegative()) {
-            return GuardLowering.signedIdentityWhyNot(head);
-        }
         return null;
     }
 

@@ -9,6 +9,7 @@ import dev.engram.model.dag.MaxPool;
 import dev.engram.model.dag.Relayout;
 import dev.engram.model.dag.Relu;
 import dev.engram.model.dag.Reshape;
+import dev.engram.model.exec.GraphExecutor;
 import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
 import dev.engram.verify.graph.GraphBounds;
@@ -83,6 +84,19 @@ public record HeadSplit(Dag dag, int value, DenseNetwork head, boolean nonnegati
             hi[i] = h < r.hi()[i] ? Math.nextUp(h) : h;
         }
         return new Box(lo, hi);
+    }
+
+    /**
+     * The features (the head's input, flattened) of each of {@code inputs}, as the graph executor computes them: the
+     * prefix alone is run.
+     */
+    public float[][] features(float[][] inputs) {
+        if (inputs.length == 0) {
+            return new float[0][];
+        }
+        Dag prefix = new Dag(dag.name(), dag.inputs(), dag.nodes().subList(0, value - dag.inputs().size() + 1),
+                java.util.List.of(new Dag.Output("features", value)));
+        return new GraphExecutor(prefix).run(inputs);
     }
 
     /** Non-negative for every input: a ReLU, then only operators that keep the sign (max/average pool, moves). */

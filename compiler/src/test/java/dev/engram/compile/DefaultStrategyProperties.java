@@ -1,5 +1,6 @@
 package dev.engram.compile;
 
+import dev.engram.Decisions;
 import dev.engram.Engram;
 import dev.engram.ir.Obligation;
 import dev.engram.model.DenseNetwork;
@@ -79,7 +80,7 @@ class DefaultStrategyProperties {
         DenseNetwork net = DenseNetworks.random(r, "fc", 0.2, widths);
         Box box = subBox(r, in);
         int banned = argmaxAt(net, box);
-        List<List<LinearConstraint>> unsafe = List.of(isArgmax(banned));
+        List<List<LinearConstraint>> unsafe = List.of(Decisions.isArgmax(banned, OUT));
         double reach = MilpOracle.maxSlackOfUnion(net, box, unsafe, 30);
         if (!(reach >= 1e-4)) {
             counts[4]++;
@@ -184,20 +185,6 @@ class DefaultStrategyProperties {
             k = y[j] > y[k] ? j : k;
         }
         return k;
-    }
-
-    /** "output {@code k} is the arg-max": {@code y_j - y_k <= 0} for every other {@code j}. */
-    static List<LinearConstraint> isArgmax(int k) {
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 0; j < OUT; j++) {
-            if (j != k) {
-                double[] a = new double[OUT];
-                a[j] = 1;
-                a[k] = -1;
-                conj.add(new LinearConstraint(a, 0));
-            }
-        }
-        return conj;
     }
 
     /** The VNN-LIB text: the box, and the unsafe set "Y_k is the arg-max". */

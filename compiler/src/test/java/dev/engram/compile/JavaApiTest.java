@@ -1,5 +1,6 @@
 package dev.engram.compile;
 
+import dev.engram.Decisions;
 import dev.engram.ir.Decision;
 import dev.engram.ir.SampleDomain;
 
@@ -38,20 +39,6 @@ class JavaApiTest {
         return DenseNetworks.random(new Random(seed), "fc", 0.1, in, hidden, hidden, out);
     }
 
-    /** "output {@code k} is not the arg-max": y_k >= y_j for all j, as the unsafe conjunction. */
-    static List<List<LinearConstraint>> neverArgmax(int k, int out) {
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 0; j < out; j++) {
-            if (j != k) {
-                double[] a = new double[out];
-                a[j] = 1;
-                a[k] = -1;
-                conj.add(new LinearConstraint(a, 0));
-            }
-        }
-        return List.of(conj);
-    }
-
     @Test
     void obligationsBuiltInJavaAreLoweredAndProved() throws Exception {
         Path dir = Files.createTempDirectory("javaapi");
@@ -60,7 +47,7 @@ class JavaApiTest {
         OnnxModel.fromDense(original, "x", "y", true, Map.of()).write(model);
         Box domain = new Box(new double[] {-1, -1, 0, 0}, new double[] {1, 1, 1, 1});
         Box region = new Box(new double[] {0.2, -0.5, 0, 0}, new double[] {0.6, 0.1, 1, 1});
-        Property rule = Obligation.property("class0_never_in_corner", region, neverArgmax(0, 3));
+        Property rule = Obligation.property("class0_never_in_corner", region, Decisions.argmax(0, 3));
         double[] shift = {0, 0.25, 0};
         List<Obligation> obs = List.of(
                 Obligation.guard("class0_never_in_corner", rule, 0.02),
@@ -104,7 +91,7 @@ class JavaApiTest {
         Path dir = Files.createTempDirectory("javaapi-auto");
         Box domain = new Box(new double[] {-1, -1}, new double[] {1, 1});
         Box region = new Box(new double[] {0.2, -0.5}, new double[] {0.6, 0.1});
-        Property rule = Obligation.property("class0_never_in_corner", region, neverArgmax(0, 3));
+        Property rule = Obligation.property("class0_never_in_corner", region, Decisions.argmax(0, 3));
         Obligation.Enforce auto = Obligation.guard("class0_never_in_corner", rule, 0.02)
                 .with(Obligation.Strategy.AUTO);
         // one hidden ReLU layer: the guard, after an identity layer inserted exactly

@@ -1,5 +1,6 @@
 package dev.engram.lower;
 
+import dev.engram.Decisions;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -62,7 +63,7 @@ class GuardBitIdentityTest {
 
     private static void check(Path dir, Path model, boolean largeOutputs) throws Exception {
         Box region = new Box(new double[] {0.1, -0.4, -0.2}, new double[] {0.5, 0.2, 0.3});
-        Property rule = Obligation.property("never_class_0", region, neverArgmax(0));
+        Property rule = Obligation.property("never_class_0", region, Decisions.argmax(0, OUT));
         Obligation.Enforce guard = Obligation.guard("never_class_0", rule, 0.05);
         Path out = dir.resolve("patched.onnx");
         CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(guard))
@@ -176,19 +177,6 @@ class GuardBitIdentityTest {
             }
         }
         return true;
-    }
-
-    static List<List<LinearConstraint>> neverArgmax(int k) {
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 0; j < OUT; j++) {
-            if (j != k) {
-                double[] a = new double[OUT];
-                a[j] = 1;
-                a[k] = -1;
-                conj.add(new LinearConstraint(a, 0));
-            }
-        }
-        return List.of(conj);
     }
 
     /** x → Sub(offset) → Gemm(alpha 0.5, beta 2, transB) → Relu → Gemm → Relu → Gemm → y. */

@@ -1,5 +1,6 @@
 package dev.engram.lower;
 
+import dev.engram.Decisions;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -67,7 +68,7 @@ public class HeadGuardTest {
             hi[i] = centre[i] + 0.02;
         }
         Box region = new Box(lo, hi);
-        Obligation.Enforce rule = Obligation.guard("never_k", Obligation.property("never_k", region, GuardBitIdentityTest.neverArgmax(k)),
+        Obligation.Enforce rule = Obligation.guard("never_k", Obligation.property("never_k", region, Decisions.argmax(k, GuardBitIdentityTest.OUT)),
                 0.05);
         Box domain = new Box(new double[IN], filled(1));
         Path out = dir.resolve("guarded.onnx");

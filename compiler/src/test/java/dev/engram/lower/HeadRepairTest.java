@@ -1,15 +1,20 @@
 package dev.engram.lower;
 
+import dev.engram.Decisions;
 import dev.engram.SharedData;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
+import dev.engram.ir.SampleDomain;
+import dev.engram.lower.repair.RepairOptions;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.patch.Patch;
+import dev.engram.source.Span;
 import dev.engram.verify.Box;
+import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,7 +62,7 @@ class HeadRepairTest {
         }
         Box region = new Box(lo, hi);
         Obligation.Enforce rule = Obligation.repair("never_k", Obligation.property("never_k", region,
-                GuardBitIdentityTest.neverArgmax(k)));
+                Decisions.argmax(k, GuardBitIdentityTest.OUT)));
         Path out = dir.resolve("repaired.onnx");
         Path patch = dir.resolve("repaired.epatch");
         CompileResult r = Compiler.compile(CompileRequest.builder().setModel(model).setObligations(List.of(rule))
@@ -89,6 +94,55 @@ class HeadRepairTest {
         OnnxModel applied = (OnnxModel) Patch.read(patch).apply(o);
         for (String t : List.of("out.w", "out.b")) {
             assertArrayEquals(w.parameters().get(t).data(), applied.parameters().get(t).data(), t);
+        }
+    }
+
+    /**
+     * The repair's fidelity rows are the features of real inputs ({@link HeadRepair#points}): the drawn inputs and the
+     * given ones (the domain's data, the kept properties' centres) run through the prefix, equal to ONNX Runtime's
+     * value of the head's input on the same inputs; drawn ones weigh 1, given ones {@link HeadRepair#DATA_WEIGHT}.
+     */
+    @Test
+    void theFidelityRowsAreTheFeaturesOfRealInputs() throws Exception {
+        Random rnd = new Random(33);
+        byte[] bytes = HeadGuardTest.convModel(rnd, false).toByteArray();
+        Path file = Files.createTempFile("conv", ".onnx");
+        Files.write(file, bytes);
+        HeadSplit split = HeadSplit.of(Models.load(file));
+        int n = HeadGuardTest.IN;
+        float[] given = new float[n];
+        for (int i = 0; i < n; i++) {
+            given[i] = (float) rnd.nextDouble();
+        }
+        Box box = new Box(new double[n], HeadGuardTest.filled(1));
+        Box kept = new Box(HeadGuardTest.filled(0.2), HeadGuardTest.filled(0.4));
+        Lowering.Context ctx = new Lowering.Context(SampleDomain.of(box).withData(List.of(given)), Decision.ARGMAX,
+                java.util.Set.of(), 5, Deadline.after(60), List.of(new Obligation.Check("keep", Span.NONE,
+                Obligation.property("keep", kept, Decisions.argmax(0, GuardBitIdentityTest.OUT)))));
+        List<float[]> data = HeadRepair.realData(ctx, n);
+        assertEquals(2, data.size(), "the given input and the kept property's centre");
+        assertEquals(0.3f, data.get(1)[0], 1e-6f);
+        List<RepairOptions.Point> points = HeadRepair.points(split, ctx, data);
+        assertEquals(HeadRepair.SAMPLES + 2, points.size());
+        float[][] x = new float[points.size()][];
+        Random draw = new Random(ctx.seed());
+        for (int s = 0; s < HeadRepair.SAMPLES; s++) {
+            x[s] = ctx.domain().sample(draw);
+            assertEquals(1, points.get(s).weight());
+        }
+        x[HeadRepair.SAMPLES] = data.get(0);
+        x[HeadRepair.SAMPLES + 1] = data.get(1);
+        assertEquals(HeadRepair.DATA_WEIGHT, points.get(HeadRepair.SAMPLES + 1).weight());
+        int[] check = {0, 1, HeadRepair.SAMPLES - 1, HeadRepair.SAMPLES, HeadRepair.SAMPLES + 1};
+        float[][] rows = java.util.Arrays.stream(check).mapToObj(s -> x[s]).toArray(float[][]::new);
+        float[][] ort = HeadGuardTest.ort(bytes, rows, "h");
+        for (int c = 0; c < check.length; c++) {
+            float[] f = points.get(check[c]).x();
+            assertEquals(ort[c].length, f.length);
+            for (int i = 0; i < f.length; i++) {
+                assertEquals(ort[c][i], f[i], 1e-5f * (1 + Math.abs(ort[c][i])), "feature " + i + " of row "
+                        + check[c]);
+            }
         }
     }
 

@@ -11,68 +11,92 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Sampling for fidelity: uniform inputs of the domain whose decision the repair preserves (those that violate a
- * rule must change, and are left out), with their hidden activations and outputs; the output scale (mean of
- * {@code max |y_j|}) and the mean {@code |h_i|} per hidden unit, which set the LP's tolerances and costs.
+ * Sampling for fidelity: uniform inputs of the domain, or the given points ({@link RepairOptions#points()}), whose
+ * decision the repair preserves (those that violate a rule must change, and are left out), with their hidden
+ * activations, outputs and weights; the output scale (mean of {@code max |y_j|}) and the mean {@code |h_i|} per hidden
+ * unit, which set the LP's tolerances and costs.
  */
 final class FidelitySamples {
     /** A sample's decision is kept by this share of the output scale (at most half its original lead). */
     static final double KEEP = 0.02;
 
-    /** A fidelity sample: hidden activations, original outputs and decision. */
-    record Sample(double[] h, double[] y, int decision) {
+    /** A fidelity sample: hidden activations, original outputs and decision, and its weight in the objective. */
+    record Sample(double[] h, double[] y, int decision, double weight) {
     }
 
     private final List<Sample> samples = new ArrayList<>();
     private final Decision decision;
     private final double[] hiddenScale;
-    private double outScale = 1;
+    private double outScale;
+    private int drawn;
 
     private FidelitySamples(Decision decision, int hiddenUnits) {
         this.decision = decision;
         this.hiddenScale = new double[hiddenUnits];
     }
 
-    /** Draws {@code opt.samples()} inputs on {@code opt.domain()} (else the regions' bounding box) with its seed. */
+    /**
+     * The given points of {@code opt}, else {@code opt.samples()} inputs drawn on {@code opt.domain()} (else the
+     * regions' bounding box) with its seed.
+     */
     static FidelitySamples draw(RepairTarget target, List<Property> rules, RepairOptions opt) {
         FidelitySamples fs = new FidelitySamples(opt.decision(), target.hiddenUnits());
-        Box dom = opt.domain() != null ? opt.domain() : hull(rules, target.net().inputSize());
-        Random rnd = new Random(opt.seed());
-        int d = target.net().inputSize();
-        int m = target.outputs();
-        double ys = 0;
-        for (int s = 0; s < opt.samples(); s++) {
-            opt.deadline().check();
-            float[] xf = new float[d];
-            double[] x = new double[d];
-            for (int i = 0; i < d; i++) {
-                xf[i] = (float) (dom.lo()[i] + rnd.nextDouble() * (dom.hi()[i] - dom.lo()[i]));
-                x[i] = xf[i];
+        if (!opt.points().isEmpty()) {
+            for (RepairOptions.Point p : opt.points()) {
+                opt.deadline().check();
+                fs.add(target, rules, p.x(), p.weight());
             }
-            double[] h = target.hidden(xf);
-            float[] yf = target.net().evaluate(xf);
-            double[] y = new double[m];
-            double mx = 0;
-            for (int j = 0; j < m; j++) {
-                y[j] = yf[j];
-                mx = Math.max(mx, Math.abs(y[j]));
+        } else {
+            Box dom = opt.domain() != null ? opt.domain() : hull(rules, target.net().inputSize());
+            Random rnd = new Random(opt.seed());
+            int d = target.net().inputSize();
+            for (int s = 0; s < opt.samples(); s++) {
+                opt.deadline().check();
+                float[] xf = new float[d];
+                for (int i = 0; i < d; i++) {
+                    xf[i] = (float) (dom.lo()[i] + rnd.nextDouble() * (dom.hi()[i] - dom.lo()[i]));
+                }
+                fs.add(target, rules, xf, 1);
             }
-            ys += mx;
-            for (int i = 0; i < h.length; i++) {
-                fs.hiddenScale[i] += Math.abs(h[i]);
-            }
-            if (violates(rules, x, y)) {
-                continue; // must change: no fidelity row
-            }
-            fs.samples.add(new Sample(h, y, fs.decide(y)));
         }
-        if (opt.samples() > 0) {
-            fs.outScale = Math.max(1e-6, ys / opt.samples());
+        if (fs.drawn > 0) {
+            fs.outScale = Math.max(1e-6, fs.outScale / fs.drawn);
             for (int i = 0; i < fs.hiddenScale.length; i++) {
-                fs.hiddenScale[i] /= opt.samples();
+                fs.hiddenScale[i] /= fs.drawn;
             }
+        } else {
+            fs.outScale = 1;
         }
         return fs;
+    }
+
+    /** Adds the input {@code xf}: to the scales, and as a sample unless it violates a rule. */
+    private void add(RepairTarget target, List<Property> rules, float[] xf, double weight) {
+        double[] x = new double[xf.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = xf[i];
+        }
+        double[] h = target.hidden(xf);
+        float[] yf = target.net().evaluate(xf);
+        double[] y = new double[yf.length];
+        double mx = 0;
+        for (int j = 0; j < y.length; j++) {
+            y[j] = yf[j];
+            mx = Math.max(mx, Math.abs(y[j]));
+        }
+        drawn++;
+        outScale += mx;
+        for (int i = 0; i < h.length; i++) {
+            hiddenScale[i] += Math.abs(h[i]);
+        }
+        if (!violates(rules, x, y)) { // else it must change: no fidelity row
+            samples.add(new Sample(h, y, decide(y), weight));
+        }
+    }
+
+    /** How many inputs were drawn or given (violating ones included). */
+    int drawn() {
+        return drawn;
     }
 
     List<Sample> samples() {

@@ -122,7 +122,7 @@ public final class OutputLayerRepair {
                 goals.unsafe().stream().map(List::size).toList());
         t = DebugTrace.start();
         FidelitySamples fs = FidelitySamples.draw(target, goals.rules(), options);
-        DebugTrace.end(t, "samples: %d kept of %d", fs.samples().size(), options.samples());
+        DebugTrace.end(t, "samples: %d kept of %d", fs.samples().size(), fs.drawn());
         SubdomainSearch search = new SubdomainSearch(target, goals, options, fs.outScale());
         t = DebugTrace.start();
         List<Subdomain> partition = search.partition();

@@ -5,6 +5,7 @@ import dev.engram.model.DenseNetwork;
 import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,11 +34,23 @@ import java.util.function.UnaryOperator;
  * @param written           what a candidate becomes before the verifier validates it: by default itself; a function
  *                          that writes it to a model file and reads the file back makes every validation a proof on
  *                          that file, so a caller need not prove the same properties on it again
+ * @param points            the fidelity samples themselves, each with its weight in the objective (a multiple of
+ *                          {@code fidelityWeight}); when not empty they replace the {@code samples} uniform draws on
+ *                          the domain (e.g. the features of real inputs of a model the network is the head of)
  */
 public record RepairOptions(Box domain, Decision decision, int samples, double fidelityWeight, double clearance,
                             int initialSubdomains, int maxSubdomains, int refineRounds, int splitsPerRound,
                             int maxIterations, double verifyTimeout, double lpTimeout, long seed,
-                            Deadline deadline, UnaryOperator<DenseNetwork> written) {
+                            Deadline deadline, UnaryOperator<DenseNetwork> written, List<Point> points) {
+
+    /** A given fidelity sample: an input of the network and its weight in the repair's objective (> 0). */
+    public record Point(float[] x, double weight) {
+        public Point {
+            if (!(weight > 0)) {
+                throw new IllegalArgumentException("a fidelity point needs a positive weight, not " + weight);
+            }
+        }
+    }
 
     public RepairOptions {
         if (samples < 0 || initialSubdomains < 1 || maxSubdomains < initialSubdomains || maxIterations < 1
@@ -53,6 +66,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         if (written == null) {
             written = UnaryOperator.identity();
         }
+        points = points == null ? List.of() : List.copyOf(points);
     }
 
     /** {@code seconds}, or the time left before the deadline when that is less (0 once it passed). */
@@ -86,6 +100,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         private long seed = 0x5EED;
         private Deadline deadline = Deadline.NONE;
         private UnaryOperator<DenseNetwork> written;
+        private List<Point> points = List.of();
 
         private Builder() {
         }
@@ -166,10 +181,19 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
             return this;
         }
 
+        /**
+         * The fidelity samples themselves, each with its weight (default: none, {@code samples} uniform draws on the
+         * domain instead).
+         */
+        public Builder optPoints(List<Point> points) {
+            this.points = points;
+            return this;
+        }
+
         public RepairOptions build() {
             return new RepairOptions(domain, decision, samples, fidelityWeight, clearance, initialSubdomains,
                     maxSubdomains, refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed,
-                    deadline, written);
+                    deadline, written, points);
         }
     }
 }

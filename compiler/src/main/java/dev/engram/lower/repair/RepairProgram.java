@@ -96,7 +96,7 @@ final class RepairProgram implements AutoCloseable {
         for (int k = 0; k < 2; k++) {
             for (int j = 0; j < m; j++) {
                 for (int i = 0; i < n; i++) {
-                    double cost = opt.samples() > 0 ? 0.5 + 0.5 * fs.hiddenScale()[i] / meanH : 1;
+                    double cost = fs.drawn() > 0 ? 0.5 + 0.5 * fs.hiddenScale()[i] / meanH : 1;
                     lp.variable(0, Double.POSITIVE_INFINITY, diagnosis ? 0 : cost);
                 }
             }
@@ -374,7 +374,7 @@ final class RepairProgram implements AutoCloseable {
         int k = smp.decision();
         double sg = fs.sign();
         if (slack[s] < 0) {
-            slack[s] = lp.variable(0, Double.POSITIVE_INFINITY, opt.fidelityWeight());
+            slack[s] = lp.variable(0, Double.POSITIVE_INFINITY, opt.fidelityWeight() * smp.weight());
         }
         int[] idx = new int[4 * n + 5];
         double[] c = new double[4 * n + 5];

@@ -1,5 +1,6 @@
 package dev.engram.lower.repair;
 
+import dev.engram.Decisions;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
 import dev.engram.model.DenseNetworks;
@@ -43,20 +44,6 @@ class OutputLayerRepairProperties {
         return DenseNetworks.random(r, "l", 0.2, widths);
     }
 
-    /** "output {@code banned} is the arg-min": {@code y_banned <= y_j} for every other {@code j}. */
-    static List<LinearConstraint> argmin(int banned, int out) {
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 0; j < out; j++) {
-            if (j != banned) {
-                double[] c = new double[out];
-                c[banned] = 1;
-                c[j] = -1;
-                conj.add(new LinearConstraint(c, 0));
-            }
-        }
-        return conj;
-    }
-
     @Test
     void repairedNetworksKeepTheirShapeAndProveTheRule() {
         int[] counts = new int[2];
@@ -73,7 +60,7 @@ class OutputLayerRepairProperties {
             }
             Box box = new Box(lo, hi);
             // unsafe: one random output is the arg-min ("that advisory is never chosen" on the box)
-            List<LinearConstraint> conj = argmin(r.nextInt(out), out);
+            List<LinearConstraint> conj = Decisions.isArgmin(r.nextInt(out), out);
             Property p = new Property("random", InputRegion.of(box), List.of(conj));
             Box domain = new Box(shift(lo, -1), shift(hi, 1));
             OutputLayerRepair.Result res = OutputLayerRepair.repair(net, p, quick().optDomain(domain).optSeed(seed).build());

@@ -1,5 +1,6 @@
 package dev.engram.lower.repair;
 
+import dev.engram.Decisions;
 import dev.engram.compile.CompileRequest;
 import dev.engram.compile.CompileResult;
 import dev.engram.compile.Compiler;
@@ -41,20 +42,6 @@ import static org.quicktheories.generators.SourceDSL.longs;
 class RepairKeepsPropertiesProperties {
     static final int OUT = 3;
 
-    /** "output {@code k} is the arg-max": {@code y_k >= y_j} for every other {@code j}. */
-    static List<List<LinearConstraint>> argmax(int k) {
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 0; j < OUT; j++) {
-            if (j != k) {
-                double[] a = new double[OUT];
-                a[j] = 1;
-                a[k] = -1;
-                conj.add(new LinearConstraint(a, 0));
-            }
-        }
-        return List.of(conj);
-    }
-
     /** "output {@code j} is above {@code c}": {@code -y_j <= -c}. */
     static List<List<LinearConstraint>> above(int j, double c) {
         double[] a = new double[OUT];
@@ -94,16 +81,16 @@ class RepairKeepsPropertiesProperties {
             for (int j = 1; j < OUT; j++) {
                 banned = ymid[j] > ymid[banned] ? j : banned;
             }
-            double reach = MilpOracle.maxSlackOfUnion(net, rule, argmax(banned), 30);
+            double reach = MilpOracle.maxSlackOfUnion(net, rule, Decisions.argmax(banned, OUT), 30);
             if (!(reach >= 1e-4)) {
                 return; // the rule already holds (or the oracle could not tell): nothing to repair
             }
             List<Obligation> obs = new ArrayList<>();
-            obs.add(Obligation.repair("rule", Obligation.property("rule", rule, argmax(banned))));
+            obs.add(Obligation.repair("rule", Obligation.property("rule", rule, Decisions.argmax(banned, OUT))));
             List<Property> kept = new ArrayList<>();
             for (int k = 0; k < 3; k++) {
                 Box b = subBox(r, in, 0.2);
-                List<List<LinearConstraint>> unsafe = r.nextBoolean() ? argmax(r.nextInt(OUT))
+                List<List<LinearConstraint>> unsafe = r.nextBoolean() ? Decisions.argmax(r.nextInt(OUT), OUT)
                         : above(r.nextInt(OUT), 0.1 + r.nextDouble());
                 if (MilpOracle.maxSlackOfUnion(net, b, unsafe, 30) <= -1e-4) { // holds on the original
                     Property p = Obligation.property("keep" + k, b, unsafe);
@@ -135,7 +122,7 @@ class RepairKeepsPropertiesProperties {
                 assertTrue(rr.proved(), "seed " + seed + ": " + rr.name() + " " + rr.verdict());
             }
             DenseNetwork written = Models.load(out).dense();
-            double after = MilpOracle.maxSlackOfUnion(written, rule, argmax(banned), 60);
+            double after = MilpOracle.maxSlackOfUnion(written, rule, Decisions.argmax(banned, OUT), 60);
             assertTrue(after < 1e-6, "seed " + seed + ": the MILP reaches the rule's unsafe set: " + after);
             for (Property p : kept) {
                 double s = MilpOracle.maxSlackOfUnion(written, p.region().boxes().get(0), p.unsafe(), 60);

@@ -1,5 +1,6 @@
 package dev.engram.lower.repair;
 
+import dev.engram.Decisions;
 import dev.engram.model.DenseNetwork;
 import dev.engram.verify.InputRegion;
 import dev.engram.verify.LinearConstraint;
@@ -36,7 +37,7 @@ class SubdomainSearchProperties {
                 lo[i] = r.nextGaussian();
                 hi[i] = lo[i] + 0.05 + r.nextDouble();
             }
-            List<LinearConstraint> conj = OutputLayerRepairProperties.argmin(r.nextInt(out), out);
+            List<LinearConstraint> conj = Decisions.isArgmin(r.nextInt(out), out);
             Property rule = new Property("r", InputRegion.of(new Box(lo, hi)), List.of(conj));
             RepairTarget target = RepairTarget.of(net, List.of(rule));
             Goals goals = Goals.of(List.of(rule), List.of());

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * New dense layers inserted into an ONNX chain ({@link DenseLayer#isInserted()}): each becomes a
- * {@code MatMul → Add → Relu} between two existing layers, with its own initializers (at first its leading block, at
+ * {@code MatMul → Add → Relu} (a linear one {@code MatMul → Add}) between two existing layers, with its own initializers (at first its leading block, at
  * the model's widths; the caller then writes the network's values, wider, into the grown graph); every existing node
  * and initializer is left as it was, except that the next layer now reads the new layer's output.
  */
@@ -23,7 +23,7 @@ final class OnnxInsertions {
 
     /**
      * {@code proto} with the inserted layers of {@code net} added; the other layers of {@code net} must be the
-     * extraction's, in order. Only ReLU layers can be inserted (before the first layer only where its input is non-negative: the caller's
+     * extraction's, in order. Only ReLU and linear layers can be inserted (before the first layer only where its input is non-negative: the caller's
      * proof).
      */
     static ModelProto insert(ModelProto proto, DenseExtraction ex, DenseNetwork net) {
@@ -38,8 +38,8 @@ final class OnnxInsertions {
             if (old >= ex.layers().size()) {
                 throw new ModelException("a layer can only be inserted before a layer of the model");
             }
-            if (layer.activation() != Activation.RELU) {
-                throw new ModelException("only ReLU layers can be inserted, not " + layer.activation());
+            if (layer.activation() != Activation.RELU && layer.activation() != Activation.IDENTITY) {
+                throw new ModelException("only ReLU and linear layers can be inserted, not " + layer.activation());
             }
             int in = old == 0 ? ex.network().inputSize() : ex.network().layers().get(old - 1).outputSize();
             int out = ex.network().layers().get(old).inputSize();
@@ -82,13 +82,16 @@ final class OnnxInsertions {
         }
         g.addInitializer(DenseToOnnx.encode(p + ".weight", w, new long[] {width, out}));
         g.addInitializer(DenseToOnnx.encode(p + ".bias", java.util.Arrays.copyOf(layer.bias(), out), new long[] {out}));
-        List<NodeProto> added = List.of(
+        boolean relu = layer.activation() == Activation.RELU;
+        List<NodeProto> added = new java.util.ArrayList<>(List.of(
                 NodeProto.newBuilder().setName(p + ".matmul").setOpType("MatMul").addInput(in)
                         .addInput(p + ".weight").addOutput(p + ".mm").build(),
                 NodeProto.newBuilder().setName(p + ".add").setOpType("Add").addInput(p + ".mm")
-                        .addInput(p + ".bias").addOutput(p + ".pre").build(),
-                NodeProto.newBuilder().setName(p + ".relu").setOpType("Relu").addInput(p + ".pre")
-                        .addOutput(p + ".out").build());
+                        .addInput(p + ".bias").addOutput(relu ? p + ".pre" : p + ".out").build()));
+        if (relu) {
+            added.add(NodeProto.newBuilder().setName(p + ".relu").setOpType("Relu").addInput(p + ".pre")
+                    .addOutput(p + ".out").build());
+        }
         g.setNode(at, reader.toBuilder().setInput(slot, p + ".out"));
         for (int k = added.size() - 1; k >= 0; k--) {
             g.addNode(at, added.get(k));
