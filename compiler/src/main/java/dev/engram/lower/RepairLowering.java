@@ -12,13 +12,10 @@ import dev.engram.model.DenseNetwork;
 import dev.engram.validate.ObligationProver;
 import dev.engram.verify.Boxes;
 import dev.engram.verify.Property;
-import dev.engram.verify.Verdict;
 import dev.engram.verify.bounds.BoundNetwork;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The architecture-preserving repair as a pass: every rule to repair is repaired jointly, in one LP, so that no
@@ -28,11 +25,8 @@ import java.util.Objects;
  */
 public final class RepairLowering implements Lowering {
 
-    /**
-     * The repair's record: its result, and per rule the property it was validated on (null when none) and the
-     * verifier's verdict there (null when none).
-     */
-    public record Detail(OutputLayerRepair.Result repair, Property proof, Verdict verdict) implements Lowering.Detail {
+    /** The repair's record: its result, and per rule the property it was proved on (null when none). */
+    public record Detail(OutputLayerRepair.Result repair, Property proof) implements Lowering.Detail {
     }
 
     @Override
@@ -84,8 +78,7 @@ public final class RepairLowering implements Lowering {
         Changes changes = Changes.between(net, r.network());
         for (int j = 0; j < accepted.size(); j++) {
             Property proof = j < r.validated().size() ? r.validated().get(j) : null;
-            Verdict verdict = j < r.validations().size() ? r.validations().get(j).verdict() : null;
-            steps.add(new Step(accepted.get(j), net, r.network(), changes, secs, this, new Detail(r, proof, verdict)));
+            steps.add(new Step(accepted.get(j), net, r.network(), changes, secs, this, new Detail(r, proof)));
         }
         return new Lowering.Result(r.network(), steps, List.of());
     }
@@ -141,24 +134,14 @@ public final class RepairLowering implements Lowering {
 
     /**
      * The verifier on the written network: on the repair's partition of the region when that partition is usable
-     * (the same set of inputs, checked here rather than trusted), else on the rule as written. Proved once: when the
-     * network as read back from the file is, value for value, the network the repair's validation proved the rule on
-     * (every weight and bias bit, activation and stored-tensor reference equal: the verifier's whole input, so its
-     * verdict on one is its verdict on the other), that proof is the proof on the file, and the verifier is not run
-     * again.
+     * (the same set of inputs, checked here rather than trusted), else on the rule as written. Always run on the
+     * network read back from the written file, even when it equals the one the repair validated: the verdict a
+     * report gives is the verifier's on the file.
      */
     @Override
     public ObligationProver.Proof establish(DenseNetwork written, Step step, Context ctx) {
         Obligation.Enforce e = (Obligation.Enforce) step.obligation();
         Property proof = step.detail() instanceof Detail d ? d.proof() : null;
-        boolean asValidated = proof == e.property() || usablePartition(e, proof);
-        if (asValidated && step.detail() instanceof Detail d && d.verdict() instanceof Verdict.Unsat
-                && sameValues(written, d.repair().network())) {
-            return new ObligationProver.Proof(d.verdict(), "the repair's validation, branch and bound on "
-                    + (proof == e.property() ? "the rule" : "the repair's partition of the region ("
-                    + proof.region().boxes().size() + " boxes, exact cover checked)") + ", on a network equal value"
-                    + " for value to the file as read back (not proved a second time)");
-        }
         if (!usablePartition(e, proof)) {
             return Lowering.super.establish(written, step, ctx);
         }
@@ -167,27 +150,6 @@ public final class RepairLowering implements Lowering {
                         + " boxes, exact cover checked" + (proof.unsafe().size() < e.property().unsafe().size()
                         ? "; unsafe set as " + proof.unsafe().size() + " conjunctions, the same set, checked" : "")
                         + ")");
-    }
-
-    /**
-     * True when the verifier sees the same network in {@code a} and {@code b}: the same layers, each with the same
-     * weight and bias bits ({@link Arrays#equals(float[], float[])}: {@code -0} and {@code +0} differ), activation,
-     * slope and stored-tensor references.
-     */
-    static boolean sameValues(DenseNetwork a, DenseNetwork b) {
-        if (a.layers().size() != b.layers().size()) {
-            return false;
-        }
-        for (int l = 0; l < a.layers().size(); l++) {
-            DenseLayer x = a.layers().get(l);
-            DenseLayer y = b.layers().get(l);
-            if (x.activation() != y.activation() || Double.compare(x.alpha(), y.alpha()) != 0
-                    || !Arrays.equals(x.bias(), y.bias()) || !Arrays.deepEquals(x.weight(), y.weight())
-                    || !Objects.equals(x.weightRef(), y.weightRef()) || !Objects.equals(x.biasRef(), y.biasRef())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

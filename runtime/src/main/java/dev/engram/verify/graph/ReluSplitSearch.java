@@ -46,6 +46,7 @@ final class ReluSplitSearch {
     private final double[][] rows;
     private final double[] stop;
     private final Deadline deadline;
+    private final int capacity;
     private final PriorityQueue<Domain> queue = new PriorityQueue<>((a, b) -> Double.compare(a.margin, b.margin));
     private int busy;
     private int nodes;
@@ -53,7 +54,8 @@ final class ReluSplitSearch {
     private double[] witness;
 
     private ReluSplitSearch(GraphBounds g, GraphAttack attack, Box box, double[][] rows, double[] stop,
-                            Deadline deadline) {
+                            Deadline deadline, int capacity) {
+        this.capacity = capacity;
         this.g = g;
         this.attack = attack;
         this.box = box;
@@ -65,7 +67,7 @@ final class ReluSplitSearch {
     /** Branch and bound from the box's {@code ranges}, with {@code threads} workers. */
     static Outcome run(GraphBounds g, GraphAttack attack, Box box, GraphBounds.Ranges ranges, double[][] rows,
                        double[] stop, int threads, Deadline deadline) {
-        ReluSplitSearch s = new ReluSplitSearch(g, attack, box, rows, stop, deadline);
+        ReluSplitSearch s = new ReluSplitSearch(g, attack, box, rows, stop, deadline, capacity(ranges, rows.length));
         s.queue.add(new Domain(List.of(), ranges, null, Double.NEGATIVE_INFINITY));
         List<Thread> pool = new ArrayList<>();
         for (int t = 1; t < threads; t++) {
@@ -129,10 +131,32 @@ final class ReluSplitSearch {
                     open = true;
                 } else {
                     queue.addAll(children);
+                    if (queue.size() > capacity) {
+                        open = true; // the queue's share of the heap is used up: the box stays open
+                        if (DEBUG) {
+                            System.err.printf("[relu-split] %d open subdomains fill the queue's heap share%n",
+                                    queue.size());
+                        }
+                    }
                 }
                 notifyAll();
             }
         }
+    }
+
+    /**
+     * How many open subdomains fit in a quarter of the JVM's maximum heap, each counted at the size of the whole
+     * graph's ranges (bounds and error terms) and one slope per row and element: a subdomain's refined ranges and
+     * warm start are at most that. A search that outgrows it ends open (a sound verdict) instead of failing for
+     * memory.
+     */
+    static int capacity(GraphBounds.Ranges ranges, int rows) {
+        long elements = 0;
+        for (Range r : ranges.values()) {
+            elements += r.size();
+        }
+        long bytes = Math.max(1, elements * (24L + 8L * rows));
+        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 4 / bytes));
     }
 
     private boolean finished() {
