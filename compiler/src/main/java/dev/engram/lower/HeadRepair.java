@@ -35,6 +35,9 @@ import java.util.Set;
  *       drawn on the compilation's domain, and, weighted more, its data and the centres of the kept properties'
  *       boxes. (Uniform draws in the enclosure of the domain, the fallback without a domain, are features no input
  *       produces: a repair that keeps them may still change the decisions of real inputs.)</li>
+ *   <li>each candidate of the repair is validated on the whole model with the candidate head in place, every goal
+ *       as stated over the model's inputs ({@link #onWholeModel}), not on the head over the enclosures: a property
+ *       to keep may not hold on its enclosure even for the original head.</li>
  * </ol>
  * Sound by construction: the repaired head refutes the unsafe set on the whole enclosure, which holds the features
  * of every input of the rule's region. What is over-approximated: the enclosure may hold features no input of the
