@@ -177,19 +177,10 @@ class HeadRepairTest {
         Files.write(file, bytes);
         HeadSplit split = HeadSplit.of(Models.load(file));
         int n = HeadGuardTest.IN;
-        float[] centre = new float[n];
-        for (int i = 0; i < n; i++) {
-            centre[i] = (float) rnd.nextDouble();
-        }
+        float[] centre = draw(rnd);
         int k = HeadGuardTest.argmax(HeadGuardTest.ort(bytes, new float[][] {centre}, "y")[0]);
         int other = (k + 1) % GuardBitIdentityTest.OUT;
-        double[] lo = new double[n];
-        double[] hi = new double[n];
-        for (int i = 0; i < n; i++) {
-            lo[i] = centre[i] - 0.01;
-            hi[i] = centre[i] + 0.01;
-        }
-        Box box = new Box(lo, hi);
+        Box box = around(centre, 0.01);
         Property neverK = Obligation.property("never_k", box, Decisions.argmax(k, GuardBitIdentityTest.OUT));
         Property neverOther = Obligation.property("never_other", box, Decisions.argmax(other,
                 GuardBitIdentityTest.OUT));
@@ -222,7 +213,8 @@ class HeadRepairTest {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) sat.input()[i];
-            assertTrue(x[i] >= lo[i] && x[i] <= hi[i], "the witness lies in the box over the model's inputs");
+            assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "the witness lies in the box over the model's"
+                    + " inputs");
         }
         float[] h = HeadGuardTest.ort(bytes, new float[][] {x}, "h")[0];
         assertEquals(h.length, broken.at().length, "the witness's features are the head's input");
@@ -248,19 +240,13 @@ class HeadRepairTest {
         Files.write(file, bytes);
         HeadSplit split = HeadSplit.of(Models.load(file));
         int n = HeadGuardTest.IN;
-        float[] c1 = new float[n];
-        for (int i = 0; i < n; i++) {
-            c1[i] = (float) rnd.nextDouble();
-        }
+        float[] c1 = draw(rnd);
         int k = HeadGuardTest.argmax(HeadGuardTest.ort(bytes, new float[][] {c1}, "y")[0]);
         // the kept box: around an input decided as another class by a clear lead (the first of fixed draws)
         float[] c2 = null;
         int label = -1;
         for (int t = 0; t < 200 && c2 == null; t++) {
-            float[] c = new float[n];
-            for (int i = 0; i < n; i++) {
-                c[i] = (float) rnd.nextDouble();
-            }
+            float[] c = draw(rnd);
             float[] y = HeadGuardTest.ort(bytes, new float[][] {c}, "y")[0];
             int l = HeadGuardTest.argmax(y);
             double lead = Double.POSITIVE_INFINITY;
@@ -316,6 +302,15 @@ class HeadRepairTest {
             Verdict v = GraphVerifier.verifyAny(dag, List.of(p), VerifyOptions.defaults().withTimeout(120));
             assertInstanceOf(Verdict.Unsat.class, v, ob.name() + " on the file read back: " + v);
         }
+    }
+
+    /** An input of the test models, uniform in [0, 1). */
+    private static float[] draw(Random rnd) {
+        float[] x = new float[HeadGuardTest.IN];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble();
+        }
+        return x;
     }
 
     private static Box around(float[] c, double eps) {
