@@ -4,14 +4,21 @@ import dev.engram.diag.Diagnostic;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
+import dev.engram.lower.repair.GoalValidation;
 import dev.engram.lower.repair.RepairOptions;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.exec.GraphExecutor;
 import dev.engram.verify.Box;
 import dev.engram.verify.InputRegion;
 import dev.engram.verify.Property;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.VerifyOptions;
+import dev.engram.verify.graph.GraphVerifier;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -28,6 +35,9 @@ import java.util.Set;
  *       drawn on the compilation's domain, and, weighted more, its data and the centres of the kept properties'
  *       boxes. (Uniform draws in the enclosure of the domain, the fallback without a domain, are features no input
  *       produces: a repair that keeps them may still change the decisions of real inputs.)</li>
+ *   <li>each candidate of the repair is validated on the whole model with the candidate head in place, every goal
+ *       as stated over the model's inputs ({@link #onWholeModel}), not on the head over the enclosures: a property
+ *       to keep may not hold on its enclosure even for the original head.</li>
  * </ol>
  * Sound by construction: the repaired head refutes the unsafe set on the whole enclosure, which holds the features
  * of every input of the rule's region. What is over-approximated: the enclosure may hold features no input of the
@@ -51,11 +61,13 @@ final class HeadRepair {
                                  Lowering.Context ctx, List<String> choices) {
         List<Obligation> onHead = new ArrayList<>();
         List<Diagnostic> failures = new ArrayList<>();
+        Map<Property, Property> stated = new IdentityHashMap<>(); // each goal on the features -> over the inputs
         for (Obligation.Enforce e : rules) {
             Box f = enclosure(split, e, e.box(), ctx, failures);
             if (f != null) {
-                onHead.add(new Obligation.Enforce(e.name(), e.span(), onFeatures(e.property(), f),
-                        Obligation.Strategy.REPAIR, null));
+                Property p = onFeatures(e.property(), f);
+                stated.put(p, e.property());
+                onHead.add(new Obligation.Enforce(e.name(), e.span(), p, Obligation.Strategy.REPAIR, null));
             }
         }
         List<Obligation> kept = new ArrayList<>();
@@ -65,7 +77,9 @@ final class HeadRepair {
                     && c.property().region().boxes().get(0).dimension() == inputs) {
                 Box f = enclosure(split, c, c.property().region().boxes().get(0), ctx, failures);
                 if (f != null) {
-                    kept.add(new Obligation.Check(c.name(), c.span(), onFeatures(c.property(), f)));
+                    Property p = onFeatures(c.property(), f);
+                    stated.put(p, c.property());
+                    kept.add(new Obligation.Check(c.name(), c.span(), p));
                 }
             }
         }
@@ -77,7 +91,8 @@ final class HeadRepair {
                 ctx.decision(), Set.of(), ctx.seed(), ctx.deadline(), kept);
         List<float[]> data = realData(ctx, inputs);
         List<RepairOptions.Point> points = points(split, ctx, data);
-        Lowering.Result r = new RepairLowering().lower(head, onHead, onFeatures, points);
+        Lowering.Result r = new RepairLowering().lower(head, onHead, onFeatures, points,
+                onWholeModel(split, stated));
         if (!r.failures().isEmpty()) {
             return r;
         }
@@ -171,6 +186,42 @@ final class HeadRepair {
             }
         }
         return data;
+    }
+
+    /**
+     * The repair's validation of a candidate head: the graph verifier on the whole model with the candidate in place,
+     * on each goal as stated over the model's inputs ({@code stated}: the goal on the features to the goal as given).
+     * The goals on the features hold on the enclosures of their boxes, which also hold features no input produces: a
+     * property to keep may not hold there even on the original head (the verifier then times out on 784 features or
+     * finds a witness no input reaches), while on the model it is what the compilation proves afterwards, on the file.
+     * A counterexample is an input of the model; the repair refines its partition at its features.
+     */
+    static GoalValidation onWholeModel(HeadSplit split, Map<Property, Property> stated) {
+        return (candidate, goal, seconds) -> {
+            Property p = stated.get(goal);
+            if (p == null) {
+                throw new IllegalArgumentException("not a goal of this head repair: " + goal.name());
+            }
+            Verdict v = GraphVerifier.verifyAny(split.withHead(candidate), List.of(p),
+                    VerifyOptions.defaults().withTimeout(Math.max(0, seconds)));
+            if (!(v instanceof Verdict.Sat sat)) {
+                return new GoalValidation.Outcome(v, p, null, false);
+            }
+            float[][] x = {new float[sat.input().length]};
+            for (int i = 0; i < x[0].length; i++) {
+                x[0][i] = (float) sat.input()[i];
+            }
+            float[] before = new GraphExecutor(split.dag()).run(x)[0];
+            return new GoalValidation.Outcome(v, p, doubles(split.features(x)[0]), p.isUnsafe(doubles(before), 0));
+        };
+    }
+
+    private static double[] doubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
     }
 
     /** {@code p}'s unsafe set over the box {@code features} of the head's inputs. */

@@ -22,6 +22,7 @@ import dev.engram.verify.graph.Range;
  * interval bounds widened by every operator's float32 error), so a statement over the model's inputs becomes one
  * over the head's inputs on that enclosure.
  *
+ * @param model       the model as loaded (the head's values are written back into it)
  * @param dag         the whole model as executed
  * @param value       the head's input value in {@code dag}
  * @param head        the head as a dense network (its input: the value, flattened)
@@ -29,7 +30,7 @@ import dev.engram.verify.graph.Range;
  *                    padding with a non-negative fill, or relayouts), so that an identity ReLU layer in front of the
  *                    head is exact
  */
-public record HeadSplit(Dag dag, int value, DenseNetwork head, boolean nonnegative, GraphBounds bounds) {
+public record HeadSplit(LoadedModel model, Dag dag, int value, DenseNetwork head, boolean nonnegative, GraphBounds bounds) {
 
     /**
      * The split of {@code model}; throws {@link ModelException} when the model has no dense head or a head whose
@@ -54,7 +55,7 @@ public record HeadSplit(Dag dag, int value, DenseNetwork head, boolean nonnegati
         } catch (IllegalArgumentException e) {
             throw new ModelException(e.getMessage());
         }
-        return new HeadSplit(dag, value, head, nonnegative(dag, value), bounds);
+        return new HeadSplit(model, dag, value, head, nonnegative(dag, value), bounds);
     }
 
     /** Whether the model's first operator is dense: then the head is the whole model. */
@@ -97,6 +98,14 @@ public record HeadSplit(Dag dag, int value, DenseNetwork head, boolean nonnegati
         Dag prefix = new Dag(dag.name(), dag.inputs(), dag.nodes().subList(0, value - dag.inputs().size() + 1),
                 java.util.List.of(new Dag.Output("features", value)));
         return new GraphExecutor(prefix).run(inputs);
+    }
+
+    /**
+     * The whole model as executed with {@code head} in place of the head: the prefix keeps every node and bit, the
+     * head's values are written into the tensors it came from ({@link LoadedModel#withHead}).
+     */
+    public Dag withHead(DenseNetwork head) {
+        return model.withHead(head).dag();
     }
 
     /** Non-negative for every input: a ReLU, then only operators that keep the sign (max/average pool, moves). */

@@ -3,6 +3,7 @@ package dev.engram.lower;
 import dev.engram.diag.Diagnostic;
 import dev.engram.diag.DiagnosticCode;
 import dev.engram.ir.Obligation;
+import dev.engram.lower.repair.GoalValidation;
 import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
 import dev.engram.lower.repair.UnsafeSets;
@@ -50,15 +51,16 @@ public final class RepairLowering implements Lowering {
 
     @Override
     public Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx) {
-        return lower(net, accepted, ctx, List.of());
+        return lower(net, accepted, ctx, List.of(), null);
     }
 
     /**
      * {@link #lower(DenseNetwork, List, Context)} with the repair's fidelity samples given ({@code points}, each with
-     * its weight; none: uniform draws on the context's domain).
+     * its weight; none: uniform draws on the context's domain) and how its candidates are validated ({@code
+     * validation}; null: by the verifier on {@code net}'s candidates themselves).
      */
     Lowering.Result lower(DenseNetwork net, List<Obligation> accepted, Context ctx,
-                          List<RepairOptions.Point> points) {
+                          List<RepairOptions.Point> points, GoalValidation validation) {
         List<Property> rules = accepted.stream().map(o -> ((Obligation.Enforce) o).property()).toList();
         List<Obligation.Check> kept = kept(ctx, net);
         long t = System.nanoTime();
@@ -66,7 +68,8 @@ public final class RepairLowering implements Lowering {
         try {
             r = OutputLayerRepair.repair(net, rules, kept.stream().map(Obligation.Check::property).toList(),
                     RepairOptions.builder().optDomain(ctx.domain().box()).optDecision(ctx.decision())
-                            .optSeed(ctx.seed()).optDeadline(ctx.deadline()).optPoints(points).build());
+                            .optSeed(ctx.seed()).optDeadline(ctx.deadline()).optPoints(points)
+                            .optValidation(validation).build());
         } catch (IllegalArgumentException ex) {
             return Lowering.Result.failed(net, List.of(Lowering.notApplicable(accepted.get(0), ex.getMessage())));
         }

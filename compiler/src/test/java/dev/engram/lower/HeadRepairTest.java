@@ -8,12 +8,22 @@ import dev.engram.compile.Compiler;
 import dev.engram.ir.Decision;
 import dev.engram.ir.Obligation;
 import dev.engram.ir.SampleDomain;
+import dev.engram.lower.repair.GoalValidation;
+import dev.engram.lower.repair.OutputLayerRepair;
 import dev.engram.lower.repair.RepairOptions;
+import dev.engram.model.DenseLayer;
+import dev.engram.model.DenseNetwork;
 import dev.engram.model.Models;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.patch.Patch;
 import dev.engram.source.Span;
 import dev.engram.verify.Box;
+import dev.engram.verify.InputRegion;
+import dev.engram.verify.LinearConstraint;
+import dev.engram.verify.Property;
+import dev.engram.verify.Verdict;
+import dev.engram.verify.VerifyOptions;
+import dev.engram.verify.graph.GraphVerifier;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,12 +32,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -144,6 +159,168 @@ class HeadRepairTest {
                         + check[c]);
             }
         }
+    }
+
+    /**
+     * The head repair's validation ({@link HeadRepair#onWholeModel}) is the graph verifier on the whole model with the
+     * candidate head in place, on the goal as stated over the model's inputs; checked by ONNX Runtime on the model
+     * with that head written in. A candidate that raises one class's bias by 1,000 decides that class everywhere: the
+     * statement "class k is never decided" (which the original violates at the centre) holds with the candidate, and
+     * "that class is never decided" (which the original keeps) gets a counterexample whose features are ONNX Runtime's
+     * head input there, at which ONNX Runtime on the candidate model decides that class and on the original does not.
+     */
+    @Test
+    void candidatesAreValidatedOnTheWholeModel() throws Exception {
+        Random rnd = new Random(34);
+        byte[] bytes = HeadGuardTest.convModel(rnd, true).toByteArray();
+        Path file = Files.createTempFile("conv", ".onnx");
+        Files.write(file, bytes);
+        HeadSplit split = HeadSplit.of(Models.load(file));
+        int n = HeadGuardTest.IN;
+        float[] centre = draw(rnd);
+        int k = HeadGuardTest.argmax(HeadGuardTest.ort(bytes, new float[][] {centre}, "y")[0]);
+        int other = (k + 1) % GuardBitIdentityTest.OUT;
+        Box box = around(centre, 0.01);
+        Property neverK = Obligation.property("never_k", box, Decisions.argmax(k, GuardBitIdentityTest.OUT));
+        Property neverOther = Obligation.property("never_other", box, Decisions.argmax(other,
+                GuardBitIdentityTest.OUT));
+        Box features = split.enclosure(box, Deadline.after(60));
+        Property kOnFeatures = new Property("never_k", InputRegion.of(features), neverK.unsafe());
+        Property otherOnFeatures = new Property("never_other", InputRegion.of(features), neverOther.unsafe());
+        Map<Property, Property> stated = new IdentityHashMap<>();
+        stated.put(kOnFeatures, neverK);
+        stated.put(otherOnFeatures, neverOther);
+        GoalValidation validation = HeadRepair.onWholeModel(split, stated);
+
+        DenseNetwork head = split.head();
+        DenseLayer out = head.layers().get(head.layers().size() - 1);
+        float[] bias = out.bias().clone();
+        bias[other] += 1000;
+        List<DenseLayer> layers = new java.util.ArrayList<>(head.layers());
+        layers.set(layers.size() - 1, new DenseLayer(out.name(), out.weight(), bias, out.activation(),
+                out.alpha(), out.weightRef(), out.biasRef()));
+        DenseNetwork candidate = new DenseNetwork(layers);
+        byte[] candidateBytes = split.model().withHead(candidate).toBytes();
+
+        GoalValidation.Outcome held = validation.validate(candidate, kOnFeatures, 60);
+        assertInstanceOf(Verdict.Unsat.class, held.verdict(), held.verdict().toString());
+        assertSame(neverK, held.property(), "validated as stated over the model's inputs");
+        assertNull(held.at());
+
+        GoalValidation.Outcome broken = validation.validate(candidate, otherOnFeatures, 60);
+        Verdict.Sat sat = assertInstanceOf(Verdict.Sat.class, broken.verdict(), broken.verdict().toString());
+        assertSame(neverOther, broken.property());
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) sat.input()[i];
+            assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "the witness lies in the box over the model's"
+                    + " inputs");
+        }
+        float[] h = HeadGuardTest.ort(bytes, new float[][] {x}, "h")[0];
+        assertEquals(h.length, broken.at().length, "the witness's features are the head's input");
+        for (int i = 0; i < h.length; i++) {
+            assertEquals(h[i], broken.at()[i], 1e-5 * (1 + Math.abs(h[i])), "feature " + i);
+        }
+        assertEquals(other, HeadGuardTest.argmax(HeadGuardTest.ort(candidateBytes, new float[][] {x}, "y")[0]));
+        int before = HeadGuardTest.argmax(HeadGuardTest.ort(bytes, new float[][] {x}, "y")[0]);
+        assertEquals(before == other, broken.violatedBefore(), "violated before: the original decides " + before);
+    }
+
+    /**
+     * A rule repaired on the head while a property is kept: the repair validates every goal on the whole model (each
+     * validated property is stated over the model's inputs), and on the model with the repaired head written and read
+     * back, ONNX Runtime never decides the forbidden class in the rule's region (corners included) and decides the
+     * kept property's class on its box; the graph verifier proves both on the file read back.
+     */
+    @Test
+    void aRepairKeepingAPropertyIsValidatedOnTheWholeModel(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(35);
+        byte[] bytes = HeadGuardTest.convModel(rnd, true).toByteArray();
+        Path file = dir.resolve("conv.onnx");
+        Files.write(file, bytes);
+        HeadSplit split = HeadSplit.of(Models.load(file));
+        int n = HeadGuardTest.IN;
+        float[] c1 = draw(rnd);
+        int k = HeadGuardTest.argmax(HeadGuardTest.ort(bytes, new float[][] {c1}, "y")[0]);
+        // the kept box: around an input decided as another class by a clear lead (the first of fixed draws)
+        float[] c2 = null;
+        int label = -1;
+        for (int t = 0; t < 200 && c2 == null; t++) {
+            float[] c = draw(rnd);
+            float[] y = HeadGuardTest.ort(bytes, new float[][] {c}, "y")[0];
+            int l = HeadGuardTest.argmax(y);
+            double lead = Double.POSITIVE_INFINITY;
+            for (int j = 0; j < y.length; j++) {
+                lead = j == l ? lead : Math.min(lead, y[l] - y[j]);
+            }
+            if (l != k && lead > 0.2) {
+                c2 = c;
+                label = l;
+            }
+        }
+        assertNotNull(c2, "no input decided as another class than " + k + " by a lead of 0.2");
+        Box region = around(c1, 0.01);
+        Box keptBox = around(c2, 0.002);
+        Obligation.Enforce rule = Obligation.repair("never_k", Obligation.property("never_k", region,
+                Decisions.argmax(k, GuardBitIdentityTest.OUT)));
+        List<List<LinearConstraint>> notLabel = new java.util.ArrayList<>();
+        for (int j = 0; j < GuardBitIdentityTest.OUT; j++) {
+            if (j != label) {
+                double[] a = new double[GuardBitIdentityTest.OUT];
+                a[label] = 1;
+                a[j] = -1;
+                notLabel.add(List.of(new LinearConstraint(a, 0))); // y_j >= y_label: the label is not decided
+            }
+        }
+        Obligation.Check keep = new Obligation.Check("keep", Span.NONE, Obligation.property("keep", keptBox,
+                notLabel));
+        Lowering.Context ctx = new Lowering.Context(SampleDomain.of(new Box(new double[n], HeadGuardTest.filled(1))),
+                Decision.ARGMAX, java.util.Set.of(), 7, Deadline.after(200), List.of(rule, keep));
+        Lowering.Result r = HeadRepair.lower(split, split.head(), List.of(rule), ctx, List.of(""));
+        assertTrue(r.failures().isEmpty(), r.failures().toString());
+        RepairLowering.Detail d = (RepairLowering.Detail) r.steps().get(0).detail();
+        assertEquals(2, d.repair().validations().size(), "the rule and the kept property");
+        for (OutputLayerRepair.Validation v : d.repair().validations()) {
+            assertInstanceOf(Verdict.Unsat.class, v.verdict(), v.property().name() + ": " + v.verdict());
+            assertEquals(n, v.property().region().boxes().get(0).dimension(), "validated over the model's inputs");
+        }
+
+        Path out = dir.resolve("repaired.onnx");
+        split.model().withHead(r.network()).write(out);
+        byte[] after = Files.readAllBytes(out);
+        float[][] x = HeadGuardTest.samples(region, rnd, 400, true).toArray(new float[0][]);
+        for (float[] y : HeadGuardTest.ort(after, x, "y")) {
+            assertTrue(HeadGuardTest.argmax(y) != k, "class " + k + " decided inside the rule's region");
+        }
+        float[][] xk = HeadGuardTest.samples(keptBox, rnd, 400, true).toArray(new float[0][]);
+        for (float[] y : HeadGuardTest.ort(after, xk, "y")) {
+            assertEquals(label, HeadGuardTest.argmax(y), "the kept box's decision changed");
+        }
+        var dag = Models.load(out).dag();
+        for (Obligation ob : List.of(rule, keep)) {
+            Property p = ob instanceof Obligation.Enforce e ? e.property() : ((Obligation.Check) ob).property();
+            Verdict v = GraphVerifier.verifyAny(dag, List.of(p), VerifyOptions.defaults().withTimeout(120));
+            assertInstanceOf(Verdict.Unsat.class, v, ob.name() + " on the file read back: " + v);
+        }
+    }
+
+    /** An input of the test models, uniform in [0, 1). */
+    private static float[] draw(Random rnd) {
+        float[] x = new float[HeadGuardTest.IN];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble();
+        }
+        return x;
+    }
+
+    private static Box around(float[] c, double eps) {
+        double[] lo = new double[c.length];
+        double[] hi = new double[c.length];
+        for (int i = 0; i < c.length; i++) {
+            lo[i] = c[i] - eps;
+            hi[i] = c[i] + eps;
+        }
+        return new Box(lo, hi);
     }
 
     /**

@@ -122,7 +122,7 @@ public final class OutputLayerRepair {
                 goals.unsafe().stream().map(List::size).toList());
         t = DebugTrace.start();
         FidelitySamples fs = FidelitySamples.draw(target, goals.rules(), options);
-        DebugTrace.end(t, "samples: %d kept of %d", fs.samples().size(), fs.drawn());
+        DebugTrace.end(t, "samples: %d kept of %d, output scale %.4g", fs.samples().size(), fs.drawn(), fs.outScale());
         SubdomainSearch search = new SubdomainSearch(target, goals, options, fs.outScale());
         t = DebugTrace.start();
         List<Subdomain> partition = search.partition();
@@ -171,14 +171,17 @@ public final class OutputLayerRepair {
             subs = sol.partition();
             best = opt.written().apply(target.apply(sol.delta())); // validated as written, when asked
             int failed = -1;
+            double[] at = null;
             validations.clear();
             t = DebugTrace.start();
             for (int g = 0; g < goals.size() && failed < 0; g++) {
-                Validation v = validate(target, best, goals, g, subs, opt);
+                Checked c = validate(target, best, goals, g, subs, opt);
+                Validation v = c.validation();
                 validations.add(v);
                 if (!v.ok()) {
                     failed = g;
                     verdict = v.verdict();
+                    at = c.at();
                 } else if (!goals.isKept(g)) {
                     verdict = v.verdict();
                 }
@@ -190,20 +193,33 @@ public final class OutputLayerRepair {
             }
             message = "verifier on " + goals.get(failed).name() + ": " + verdict.word();
             DebugTrace.log("iteration %d: %s", it, message);
-            if (verdict instanceof Verdict.Sat sat) {
-                subs = splitAt(search, subs, failed, sat.input());
+            if (at != null) {
+                subs = splitAt(search, subs, failed, at);
             }
             clearance *= 4;
         }
         return summarise(target, best, verdict, it, subs.size(), validations, List.of(), message);
     }
 
+    /** A goal's validation, and for a counterexample its point in the network's input space (else null). */
+    private record Checked(Validation validation, double[] at) {
+    }
+
     /**
-     * Validates goal {@code g} on {@code repaired}; a counterexample to a kept property where the original network
-     * is unsafe too shows the property did not hold before.
+     * Validates goal {@code g} on {@code repaired}: by {@link RepairOptions#validation()} when given, else by the
+     * verifier on the network over the goal's region, where a counterexample to a kept property at which the original
+     * network is unsafe too shows the property did not hold before.
      */
-    private static Validation validate(RepairTarget target, DenseNetwork repaired, Goals goals, int g,
-                                       List<Subdomain> subs, RepairOptions opt) {
+    private static Checked validate(RepairTarget target, DenseNetwork repaired, Goals goals, int g,
+                                    List<Subdomain> subs, RepairOptions opt) {
+        if (opt.validation() != null) {
+            GoalValidation.Outcome o = opt.validation().validate(repaired, goals.get(g),
+                    opt.within(6 * opt.verifyTimeout()));
+            DebugTrace.log("%s on the whole model: %s in %.2f s", goals.get(g).name(), o.verdict().word(),
+                    o.verdict().seconds());
+            return new Checked(new Validation(o.property(), o.verdict(), goals.isKept(g) && o.violatedBefore()),
+                    o.verdict() instanceof Verdict.Sat ? o.at() : null);
+        }
         PartitionValidation.Validated v = PartitionValidation.validate(repaired, goals.validated(g), g, subs, opt);
         boolean before = false;
         if (goals.isKept(g) && v.verdict() instanceof Verdict.Sat sat) {
@@ -218,7 +234,8 @@ public final class OutputLayerRepair {
             }
             before = goals.get(g).isUnsafe(yd, 0);
         }
-        return new Validation(v.property(), v.verdict(), before);
+        return new Checked(new Validation(v.property(), v.verdict(), before),
+                v.verdict() instanceof Verdict.Sat sat ? sat.input() : null);
     }
 
     /** The partition with every subdomain of goal {@code g} that holds {@code x} split. */

@@ -37,11 +37,15 @@ import java.util.function.UnaryOperator;
  * @param points            the fidelity samples themselves, each with its weight in the objective (a multiple of
  *                          {@code fidelityWeight}); when not empty they replace the {@code samples} uniform draws on
  *                          the domain (e.g. the features of real inputs of a model the network is the head of)
+ * @param validation        how a candidate is validated: null (the default), by the verifier on the network itself
+ *                          over each goal's region ({@link PartitionValidation}); else by this, e.g. on the whole
+ *                          model the network is the head of ({@link GoalValidation})
  */
 public record RepairOptions(Box domain, Decision decision, int samples, double fidelityWeight, double clearance,
                             int initialSubdomains, int maxSubdomains, int refineRounds, int splitsPerRound,
                             int maxIterations, double verifyTimeout, double lpTimeout, long seed,
-                            Deadline deadline, UnaryOperator<DenseNetwork> written, List<Point> points) {
+                            Deadline deadline, UnaryOperator<DenseNetwork> written, List<Point> points,
+                            GoalValidation validation) {
 
     /** A given fidelity sample: an input of the network and its weight in the repair's objective (> 0). */
     public record Point(float[] x, double weight) {
@@ -101,6 +105,7 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
         private Deadline deadline = Deadline.NONE;
         private UnaryOperator<DenseNetwork> written;
         private List<Point> points = List.of();
+        private GoalValidation validation;
 
         private Builder() {
         }
@@ -190,10 +195,19 @@ public record RepairOptions(Box domain, Decision decision, int samples, double f
             return this;
         }
 
+        /**
+         * How each candidate is validated (default: the verifier on the network itself over each goal's region),
+         * e.g. on the whole model the network is the head of.
+         */
+        public Builder optValidation(GoalValidation validation) {
+            this.validation = validation;
+            return this;
+        }
+
         public RepairOptions build() {
             return new RepairOptions(domain, decision, samples, fidelityWeight, clearance, initialSubdomains,
                     maxSubdomains, refineRounds, splitsPerRound, maxIterations, verifyTimeout, lpTimeout, seed,
-                    deadline, written, points);
+                    deadline, written, points, validation);
         }
     }
 }
