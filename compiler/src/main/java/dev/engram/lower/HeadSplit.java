@@ -30,7 +30,8 @@ import dev.engram.verify.graph.Range;
  *                    padding with a non-negative fill, or relayouts), so that an identity ReLU layer in front of the
  *                    head is exact
  */
-public record HeadSplit(LoadedModel model, Dag dag, int value, DenseNetwork head, boolean nonnegative, GraphBounds bounds) {
+public record HeadSplit(LoadedModel model, Dag dag, int value, DenseNetwork head, boolean nonnegative,
+                        GraphBounds bounds) {
 
     /**
      * The split of {@code model}; throws {@link ModelException} when the model has no dense head or a head whose
