@@ -38,11 +38,11 @@ final class ReluSplitSearch {
     private static final boolean REFINE = !Boolean.getBoolean("engram.verify.noRefine");
 
     /**
-     * One open subdomain: its splits, the ranges it starts from (its parent's, refined, shared with its sibling; the
-     * newest split is clamped when it is bounded, {@link #ranges}), its warm start (sparse: the slopes of the
+     * One open subdomain: its splits, the ranges it starts from (its parent's, refined, held as what differs from
+     * the grandparent's and shared with its sibling; the newest split is clamped when it is bounded), its warm start (sparse: the slopes of the
      * elements unstable on those ranges), the bound margin it inherited and the bytes it holds.
      */
-    private record Domain(List<GraphBounds.Split> splits, GraphBounds.Ranges parent, BetaCrown.Params start,
+    private record Domain(List<GraphBounds.Split> splits, RangesDelta parent, BetaCrown.Params start,
                           double margin, long bytes) implements DomainQueue.Entry {
     }
 
@@ -62,7 +62,7 @@ final class ReluSplitSearch {
     /** Branch and bound from the box's {@code ranges}, with {@code threads} workers. */
     static Outcome run(SplitProblem p, GraphBounds.Ranges ranges, int threads) {
         ReluSplitSearch s = new ReluSplitSearch(p);
-        s.queue.add(new Domain(List.of(), ranges, null, Double.NEGATIVE_INFINITY, 0));
+        s.queue.add(new Domain(List.of(), RangesDelta.root(ranges), null, Double.NEGATIVE_INFINITY, 0));
         long t0 = System.nanoTime();
         List<Thread> pool = new ArrayList<>();
         for (int t = 1; t < threads; t++) {
@@ -84,15 +84,15 @@ final class ReluSplitSearch {
             if (s.witness != null) {
                 return new Outcome(false, s.witness);
             }
-            p.deadline().check();
-            boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0;
+            boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0 && !p.deadline().passed();
             if (DEBUG) {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each), depth up to %d;"
-                                + " %d queued holding %.1f MB (refined ranges made: %.1f MB)%n",
+                                + " %d queued holding %.1f MB (range deltas made: %.1f MB)%n",
                         refuted ? "refuted" : "open", s.nodes, secs, 1e3 * secs / Math.max(1, s.nodes), s.deepest,
                         s.queue.size(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
             }
+            p.deadline().check();
             return new Outcome(refuted, null);
         }
     }
@@ -147,20 +147,14 @@ final class ReluSplitSearch {
         return open || witness != null || p.deadline().passed();
     }
 
-    /** The ranges a subdomain is bounded on: its parent's with its newest split clamped (null: none meets it). */
-    private GraphBounds.Ranges ranges(Domain d) {
-        if (d.splits.isEmpty()) {
-            return d.parent;
-        }
-        return p.g().withSplit(d.parent, d.splits.get(d.splits.size() - 1));
-    }
-
     /** Bounds one subdomain: no children when refuted, two when split, null when it cannot be split (open). */
     private List<Domain> bound(Domain d) {
         GraphBounds g = p.g();
         Deadline deadline = p.deadline();
         int steps = d.splits.isEmpty() ? ROOT_STEPS : STEPS;
-        GraphBounds.Ranges ranges = ranges(d);
+        GraphBounds.Ranges from = d.parent.ranges();
+        GraphBounds.Ranges ranges = d.splits.isEmpty() ? from
+                : g.withSplit(from, d.splits.get(d.splits.size() - 1));
         if (REFINE && ranges != null && !d.splits.isEmpty()) {
             ranges = g.refine(ranges, d.splits, d.splits.get(d.splits.size() - 1).value(), deadline);
         }
@@ -204,9 +198,10 @@ final class ReluSplitSearch {
             }
             return null;
         }
-        long fresh = fresh(ranges, d.parent);
+        RangesDelta delta = RangesDelta.over(d.parent, from, ranges);
+        long held = delta.bytes();
         synchronized (this) {
-            rangeBytes += fresh;
+            rangeBytes += held;
         }
         List<Domain> children = new ArrayList<>(2);
         for (boolean active : new boolean[] {true, false}) {
@@ -214,30 +209,11 @@ final class ReluSplitSearch {
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(s);
             BetaCrown.Params start = warm(res, s).sparse(g, ranges);
-            long bytes = start.bytes() + fresh / 2 + 8L * splits.size() + 96;
+            long bytes = start.bytes() + held / 2 + 8L * splits.size() + 96;
             // a child's bound is at least its parent's (its region is a part of the parent's)
-            children.add(new Domain(List.copyOf(splits), ranges, start, Math.max(best, d.margin), bytes));
+            children.add(new Domain(List.copyOf(splits), delta, start, Math.max(best, d.margin), bytes));
         }
         return children;
-    }
-
-    /**
-     * The bytes of {@code ranges}' arrays that {@code base} does not hold (the same arrays: {@link GraphBounds#refine}
-     * keeps a range or error term that did not change).
-     */
-    static long fresh(GraphBounds.Ranges ranges, GraphBounds.Ranges base) {
-        long b = 0;
-        for (int v = 0; v < ranges.values().length; v++) {
-            Range r = ranges.values()[v];
-            if (r != null && r != base.values()[v]) {
-                b += 16L * r.size() + 64;
-            }
-            double[] e = ranges.errors()[v];
-            if (e != null && e != base.errors()[v]) {
-                b += 8L * e.length + 16;
-            }
-        }
-        return b;
     }
 
     /** What a feasibility bound found: the splits cannot all hold, or the element to split next (null: none). */

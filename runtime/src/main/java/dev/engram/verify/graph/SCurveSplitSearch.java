@@ -142,7 +142,7 @@ final class SCurveSplitSearch {
             List<Cut> cuts = new ArrayList<>(d.cuts);
             cuts.add(c);
             BetaCrown.Params start = withMultiplier(res, c);
-            long bytes = start.bytes() + ReluSplitSearch.fresh(r, d.ranges) + 16L * splits.size() + 128;
+            long bytes = start.bytes() + RangesDelta.arraysNotIn(r, d.ranges) + 16L * splits.size() + 128;
             out.add(new Domain(List.copyOf(cuts), List.copyOf(splits), r, start, Math.max(best, d.margin), bytes));
         }
         return out;
