@@ -47,6 +47,12 @@ final class DomainQueue<D extends DomainQueue.Entry> {
         return d;
     }
 
+    /** The lowest margin queued (the search's bound so far), or +∞ when empty. */
+    double lowest() {
+        D d = queue.peek();
+        return d == null ? Double.POSITIVE_INFINITY : d.margin();
+    }
+
     boolean isEmpty() {
         return queue.isEmpty();
     }

@@ -36,6 +36,8 @@ final class ReluSplitSearch {
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** Whether a subdomain's ranges after its newest split are recomputed ({@link GraphBounds#refine}). */
     private static final boolean REFINE = !Boolean.getBoolean("engram.verify.noRefine");
+    /** Whether a child starts from its parent's best iterate (else the last). */
+    private static final boolean WARM_BEST = Boolean.getBoolean("engram.verify.splitWarmBest");
 
     /**
      * One open subdomain: its splits, the ranges it starts from (its parent's, refined, held as what differs from
@@ -88,9 +90,9 @@ final class ReluSplitSearch {
             if (DEBUG) {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each), depth up to %d;"
-                                + " %d queued holding %.1f MB (range deltas made: %.1f MB)%n",
+                                + " %d queued (lowest margin %.5g) holding %.1f MB (range deltas made: %.1f MB)%n",
                         refuted ? "refuted" : "open", s.nodes, secs, 1e3 * secs / Math.max(1, s.nodes), s.deepest,
-                        s.queue.size(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
+                        s.queue.size(), s.queue.lowest(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
             }
             p.deadline().check();
             return new Outcome(refuted, null);
@@ -266,7 +268,7 @@ final class ReluSplitSearch {
      * step scale is {@code |a|} (1 when the split came from a feasibility bound, where {@code a} is 0).
      */
     private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split s) {
-        BetaCrown.Params q = res.params();
+        BetaCrown.Params q = WARM_BEST ? res.best() : res.params();
         int k = q.beta()[0].length;
         double[][] beta = new double[q.beta().length][];
         double[][] scale = new double[q.beta().length][];

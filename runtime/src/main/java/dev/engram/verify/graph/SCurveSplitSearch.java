@@ -94,8 +94,8 @@ final class SCurveSplitSearch {
     private void debug(String verdict, long t0) {
         if (DEBUG) {
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.err.printf("[curve-split] %s after %d subdomains in %.1f s (%.1f ms each)%n", verdict, nodes, secs,
-                    1e3 * secs / Math.max(1, nodes));
+            System.err.printf("[curve-split] %s after %d subdomains in %.1f s (%.1f ms each), queue's lowest %.5g%n",
+                    verdict, nodes, secs, 1e3 * secs / Math.max(1, nodes), queue.lowest());
         }
     }
 
@@ -110,8 +110,8 @@ final class SCurveSplitSearch {
         double best = p.margin(lin, bj);
         nodes++;
         if (DEBUG && (nodes & (nodes - 1)) == 0) {
-            System.err.printf("[curve-split] subdomain %d depth %d margin %.5g (parent %.5g)%n", nodes,
-                    d.cuts.size(), best, d.margin);
+            System.err.printf("[curve-split] subdomain %d depth %d margin %.5g (parent %.5g), queue's lowest %.5g%n",
+                    nodes, d.cuts.size(), best, d.margin, queue.lowest());
         }
         if (best > 0) {
             return List.of();
