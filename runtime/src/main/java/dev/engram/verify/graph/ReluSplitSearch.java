@@ -36,6 +36,8 @@ final class ReluSplitSearch {
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** Whether a subdomain's ranges after its newest split are recomputed ({@link GraphBounds#refine}). */
     private static final boolean REFINE = !Boolean.getBoolean("engram.verify.noRefine");
+    /** At most this many subdomains are bounded (for measurements that must not depend on the machine's load). */
+    private static final int LIMIT = Integer.getInteger("engram.verify.splitLimit", Integer.MAX_VALUE);
     /** Whether a child starts from its parent's best iterate (else the last). */
     private static final boolean WARM_BEST = Boolean.getBoolean("engram.verify.splitWarmBest");
 
@@ -146,7 +148,7 @@ final class ReluSplitSearch {
     }
 
     private boolean finished() {
-        return open || witness != null || p.deadline().passed();
+        return open || witness != null || nodes >= LIMIT || p.deadline().passed();
     }
 
     /** Bounds one subdomain: no children when refuted, two when split, null when it cannot be split (open). */
@@ -205,13 +207,16 @@ final class ReluSplitSearch {
         synchronized (this) {
             rangeBytes += held;
         }
+        BetaCrown.Params end = WARM_BEST ? res.best() : res.params();
+        BetaCrown.Params slopes = end.sparse(g, ranges); // shared by the two children
+        held += slopes.bytes();
         List<Domain> children = new ArrayList<>(2);
         for (boolean active : new boolean[] {true, false}) {
             GraphBounds.Split s = new GraphBounds.Split(next.value(), next.element(), active);
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(s);
-            BetaCrown.Params start = warm(res, s).sparse(g, ranges);
-            long bytes = start.bytes() + held / 2 + 8L * splits.size() + 96;
+            BetaCrown.Params start = warm(end, res.unstable(), s, slopes);
+            long bytes = held / 2 + 16L * splits.size() * (1 + p.rows().length) + 96;
             // a child's bound is at least its parent's (its region is a part of the parent's)
             children.add(new Domain(List.copyOf(splits), delta, start, Math.max(best, d.margin), bytes));
         }
@@ -260,15 +265,17 @@ final class ReluSplitSearch {
     }
 
     /**
-     * The parent's parameters as the warm start of its child on split {@code s}. The new multiplier reproduces the
+     * The parent's parameters {@code q} (dense; {@code met} the coefficients its last pass met at unstable elements)
+     * as the warm start of its child on split {@code s}, with the slopes of {@code slopes} ({@code q}'s made sparse,
+     * shared by the siblings) and one more multiplier. The new multiplier reproduces the
      * parent's line where its coefficient {@code a > 0} met the lower line {@code α z}: the child's element is exact
      * ({@code z} active, {@code leak·z} inactive), and {@code β = a(1 − α)} (active) or {@code a(α − leak)} (inactive)
      * turns {@code a·ReLU(z) ∓ β z} back into {@code a α z}, so the child starts at least where its parent ended
      * instead of losing the line; where {@code a < 0} the exact element already beats the chord, β = 0. Its Adam
      * step scale is {@code |a|} (1 when the split came from a feasibility bound, where {@code a} is 0).
      */
-    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split s) {
-        BetaCrown.Params q = WARM_BEST ? res.best() : res.params();
+    private BetaCrown.Params warm(BetaCrown.Params q, double[][][] met, GraphBounds.Split s,
+                                  BetaCrown.Params slopes) {
         int k = q.beta()[0].length;
         double[][] beta = new double[q.beta().length][];
         double[][] scale = new double[q.beta().length][];
@@ -277,14 +284,14 @@ final class ReluSplitSearch {
         for (int r = 0; r < beta.length; r++) {
             beta[r] = java.util.Arrays.copyOf(q.beta()[r], k + 1);
             scale[r] = java.util.Arrays.copyOf(q.scale()[r], k + 1);
-            double a = res.unstable()[relu][r][s.element()];
+            double a = met[relu][r][s.element()];
             scale[r][k] = a != 0 ? Math.abs(a) : 1;
             if (a > 0 && q.alpha()[relu] != null) {
                 double al = q.slope(relu, r, s.element());
                 beta[r][k] = Math.max(0, s.active() ? a * (1 - al) : a * (al - leak));
             }
         }
-        return new BetaCrown.Params(q.alpha(), beta, scale, q.index());
+        return new BetaCrown.Params(slopes.alpha(), beta, scale, slopes.index());
     }
 
     /** The ReLU value whose argument is value u. */

@@ -24,8 +24,12 @@ import java.util.List;
 final class SCurveSplitSearch {
     /** Optimisation steps per subdomain (warm-started from its parent). */
     private static final int STEPS = Integer.getInteger("engram.verify.curveSplitSteps", 10);
-    /** Whether a subdomain recomputes the ranges of the values after its cut (else only the cut element narrows). */
-    private static final boolean RECOMPUTE = !Boolean.getBoolean("engram.verify.curveSplitNoRecompute");
+    /**
+     * Whether a subdomain recomputes the ranges of the values after its cut (else only the cut element narrows): off
+     * by default, since on eran's sigmoid net it cost 3.3 to 4.8 times as much per subdomain and left the queue's
+     * lowest margin no higher in the same time (docs/verifier.md, branch {@code sparse}).
+     */
+    private static final boolean RECOMPUTE = Boolean.getBoolean("engram.verify.curveSplitRecompute");
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
 
     /** The executed argument {@code value}[{@code element}] of an S-curve lies in {@code [lo, hi]}. */
