@@ -202,13 +202,23 @@ final class ReluSplitSearch {
             }
             return null;
         }
+        return children(d, from, ranges, res, next, best);
+    }
+
+    /**
+     * The two children of subdomain {@code d} (bounded on {@code ranges}, made from its parent's {@code from}) on
+     * split element {@code next}: its ranges as a delta over {@code from}, one sparse warm start for both, each with
+     * the margin {@code best} or its parent's, the larger.
+     */
+    private List<Domain> children(Domain d, GraphBounds.Ranges from, GraphBounds.Ranges ranges,
+                                  BetaCrown.Result res, GraphBounds.Split next, double best) {
         RangesDelta delta = RangesDelta.over(d.parent, from, ranges);
         long held = delta.bytes();
         synchronized (this) {
             rangeBytes += held;
         }
         BetaCrown.Params end = WARM_BEST ? res.best() : res.params();
-        BetaCrown.Params slopes = end.sparse(g, ranges); // shared by the two children
+        BetaCrown.Params slopes = end.sparse(p.g(), ranges); // shared by the two children
         held += slopes.bytes();
         List<Domain> children = new ArrayList<>(2);
         for (boolean active : new boolean[] {true, false}) {
