@@ -32,11 +32,76 @@ final class BetaCrown {
     private static final double BETA_RATE = Double.parseDouble(System.getProperty("engram.verify.betaRate", "0.05"));
 
     /**
-     * The parameters: {@code alpha[value][row][element]} (null where no ReLU), {@code beta[row][split]}, and each
-     * multiplier's scale {@code scale[row][split]} (its Adam step is the rate times the scale: the magnitude of the
-     * coefficient the split element met in the parent's bound, the order of a useful multiplier).
+     * The parameters: {@code alpha[value][row][k]} (null where no ReLU or S-curve), {@code beta[row][split]}, and
+     * each multiplier's scale {@code scale[row][split]} (its Adam step is the rate times the scale: the magnitude of
+     * the coefficient the split element met in the parent's bound, the order of a useful multiplier). A value's slopes
+     * are dense ({@code index[value]} null: k is the element) or sparse: k-th slope of element {@code index[value][k]}
+     * ({@link #sparse}); an element a sparse start does not hold starts at CROWN's adaptive slope.
      */
-    record Params(double[][][] alpha, double[][] beta, double[][] scale) {
+    record Params(double[][][] alpha, double[][] beta, double[][] scale, int[][] index) {
+        Params(double[][][] alpha, double[][] beta, double[][] scale) {
+            this(alpha, beta, scale, new int[alpha.length][]);
+        }
+
+        /**
+         * These parameters with the slopes of each ReLU value cut down to its elements unstable on {@code ranges}
+         * (the others are relaxed exactly on these ranges and on any subdomain of them: their slopes are never read,
+         * so a bound started from the result is the same, bit for bit, as from these dense ones). S-curve tangent
+         * points stay dense. The arrays held are shared with this, which nobody changes.
+         */
+        Params sparse(GraphBounds g, GraphBounds.Ranges ranges) {
+            double[][][] a = alpha.clone();
+            int[][] idx = index.clone();
+            for (int o = 0; o < g.ops().size(); o++) {
+                int v = 1 + o;
+                if (!(g.ops().get(o) instanceof ReluBound) || alpha[v] == null || index[v] != null) {
+                    continue;
+                }
+                Range z = ranges.values()[g.dag().nodes().get(o).arg(0)];
+                int n = 0;
+                int[] keep = new int[z.size()];
+                for (int i = 0; i < z.size(); i++) {
+                    if (z.lo()[i] < 0 && z.hi()[i] > 0) {
+                        keep[n++] = i;
+                    }
+                }
+                idx[v] = java.util.Arrays.copyOf(keep, n);
+                a[v] = new double[alpha[v].length][n];
+                for (int r = 0; r < alpha[v].length; r++) {
+                    for (int k = 0; k < n; k++) {
+                        a[v][r][k] = alpha[v][r][idx[v][k]];
+                    }
+                }
+            }
+            return new Params(a, beta, scale, idx);
+        }
+
+        /** Row r's slope of element i of ReLU value v, or NaN when not held (a sparse start, a stable element). */
+        double slope(int v, int r, int i) {
+            double[] row = alpha[v][Math.min(r, alpha[v].length - 1)];
+            if (index[v] == null) {
+                return row[i];
+            }
+            int k = java.util.Arrays.binarySearch(index[v], i);
+            return k >= 0 ? row[k] : Double.NaN;
+        }
+
+        /** The bytes these parameters hold (array payloads), for the split searches' memory budget. */
+        long bytes() {
+            long b = 0;
+            for (int v = 0; v < alpha.length; v++) {
+                if (alpha[v] != null) {
+                    for (double[] row : alpha[v]) {
+                        b += 8L * row.length + 16;
+                    }
+                }
+                b += index[v] == null ? 0 : 4L * index[v].length + 16;
+            }
+            for (int r = 0; r < beta.length; r++) {
+                b += 16L * beta[r].length + 32;
+            }
+            return b;
+        }
     }
 
     /**
@@ -149,12 +214,20 @@ final class BetaCrown {
                 alpha[v] = new double[m][];
                 Range z = ranges.values()[g.dag().nodes().get(o).arg(0)];
                 for (int r = 0; r < m; r++) {
-                    if (start != null && start.alpha()[v] != null) {
+                    boolean warm = start != null && start.alpha()[v] != null;
+                    if (warm && start.index()[v] == null) {
                         alpha[v][r] = start.alpha()[v][Math.min(r, start.alpha()[v].length - 1)].clone();
-                    } else {
-                        alpha[v][r] = new double[relu.size()];
-                        for (int i = 0; i < relu.size(); i++) {
-                            alpha[v][r][i] = z.hi()[i] >= -z.lo()[i] ? 1 : relu.leak();
+                        continue;
+                    }
+                    alpha[v][r] = new double[relu.size()];
+                    for (int i = 0; i < relu.size(); i++) {
+                        alpha[v][r][i] = z.hi()[i] >= -z.lo()[i] ? 1 : relu.leak();
+                    }
+                    if (warm) {
+                        double[] held = start.alpha()[v][Math.min(r, start.alpha()[v].length - 1)];
+                        int[] idx = start.index()[v];
+                        for (int k = 0; k < idx.length; k++) {
+                            alpha[v][r][idx[k]] = held[k];
                         }
                     }
                 }

@@ -190,6 +190,9 @@ public final class GraphBounds {
                 continue;
             }
             errors[v] = op.error(args);
+            if (prior != null && java.util.Arrays.equals(errors[v], start.errors()[v])) {
+                errors[v] = start.errors()[v]; // unchanged: shared with the parent subdomain (arrays never change)
+            }
             r = r.widen(errors[v]);
             if (prior != null) {
                 r = r.intersect(prior[v]);
@@ -200,6 +203,10 @@ public final class GraphBounds {
             values[v] = split(r, v, splits);
             if (prior != null && empty(values[v])) {
                 return null;
+            }
+            if (prior != null && java.util.Arrays.equals(values[v].lo(), prior[v].lo())
+                    && java.util.Arrays.equals(values[v].hi(), prior[v].hi())) {
+                values[v] = prior[v]; // unchanged: shared with the parent subdomain
             }
         }
         return new Ranges(values, errors);

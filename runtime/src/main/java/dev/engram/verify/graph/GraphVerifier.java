@@ -247,7 +247,8 @@ public final class GraphVerifier {
     /** Branch and bound on ReLU elements for one conjunction ({@link ReluSplitSearch}). */
     private static Result reluSplit(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
                                     double[][] rows, double[] stop, int threads, Deadline deadline) {
-        ReluSplitSearch.Outcome o = ReluSplitSearch.run(g, attack, sub, ranges, rows, stop, threads, deadline);
+        SplitProblem p = new SplitProblem(g, attack, sub, rows, stop, deadline);
+        ReluSplitSearch.Outcome o = ReluSplitSearch.run(p, ranges, threads);
         if (DEBUG) {
             System.err.printf("[graph] ReLU splitting: %s%n", o.refuted() ? "refuted" : "open");
         }
@@ -260,7 +261,8 @@ public final class GraphVerifier {
      */
     private static Result curveSplit(GraphBounds g, GraphAttack attack, Box sub, GraphBounds.Ranges ranges,
                                      double[][] rows, double[] stop, BetaCrown.Result root, Deadline share) {
-        SCurveSplitSearch.Outcome o = SCurveSplitSearch.run(g, attack, sub, ranges, rows, stop, root, share);
+        SplitProblem p = new SplitProblem(g, attack, sub, rows, stop, share);
+        SCurveSplitSearch.Outcome o = SCurveSplitSearch.run(p, ranges, root);
         if (DEBUG) {
             System.err.printf("[graph] S-curve splitting: %s after %d subdomains%n", o.refuted() ? "refuted" : "open",
                     o.subdomains());

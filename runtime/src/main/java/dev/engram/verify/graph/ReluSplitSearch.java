@@ -1,11 +1,9 @@
 package dev.engram.verify.graph;
 
-import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Branch and bound on ReLU splits for one conjunction of the unsafe set over one box (for high-dimensional inputs,
@@ -17,6 +15,13 @@ import java.util.PriorityQueue;
  * BaBSR score {@code |a|·(−l·u/(u−l))} (its coefficient in the bound times the chord's intercept; Bunel et al., JMLR
  * 2020) is split. The subdomains with the lowest bound are bounded first, by a pool of worker threads. Sound: the
  * subdomains of every split cover the box, and every bound is valid on its subdomain.
+ *
+ * <p>An open subdomain holds what it changes, not a copy of the graph: the two children of a split share their
+ * parent's refined ranges (whose unchanged values {@link GraphBounds#refine} shares in turn with the grandparent's),
+ * each clamps its split when it is bounded, and each keeps the warm-start slopes of the elements unstable on those
+ * ranges only ({@link BetaCrown.Params#sparse}; a stable element's relaxation does not read its slope, so the bound
+ * is the same as from the dense slopes). The queue counts these bytes against a quarter of the heap
+ * ({@link DomainQueue}); a search that outgrows it ends open, a sound verdict.
  */
 final class ReluSplitSearch {
     /** The outcome: refuted everywhere, a witness, or open (nothing left to split, or out of time). */
@@ -31,44 +36,38 @@ final class ReluSplitSearch {
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /** Whether a subdomain's ranges after its newest split are recomputed ({@link GraphBounds#refine}). */
     private static final boolean REFINE = !Boolean.getBoolean("engram.verify.noRefine");
+    /** At most this many subdomains are bounded (for measurements that must not depend on the machine's load). */
+    private static final int LIMIT = Integer.getInteger("engram.verify.splitLimit", Integer.MAX_VALUE);
+    /** Whether a child starts from its parent's best iterate (else the last). */
+    private static final boolean WARM_BEST = Boolean.getBoolean("engram.verify.splitWarmBest");
 
     /**
-     * One open subdomain: its splits, ranges (its parent's with the newest split clamped, not yet refined), warm
-     * start and the bound margin it inherited.
+     * One open subdomain: its splits, the ranges it starts from (its parent's, refined, held as what differs from
+     * the grandparent's and shared with its sibling; the newest split is clamped when it is bounded), its warm start (sparse: the slopes of the
+     * elements unstable on those ranges), the bound margin it inherited and the bytes it holds.
      */
-    private record Domain(List<GraphBounds.Split> splits, GraphBounds.Ranges ranges, BetaCrown.Params start,
-                          double margin) {
+    private record Domain(List<GraphBounds.Split> splits, RangesDelta parent, BetaCrown.Params start,
+                          double margin, long bytes) implements DomainQueue.Entry {
     }
 
-    private final GraphBounds g;
-    private final GraphAttack attack;
-    private final Box box;
-    private final double[][] rows;
-    private final double[] stop;
-    private final Deadline deadline;
-    private final int capacity;
-    private final PriorityQueue<Domain> queue = new PriorityQueue<>((a, b) -> Double.compare(a.margin, b.margin));
+    private final SplitProblem p;
+    private final DomainQueue<Domain> queue = new DomainQueue<>(DomainQueue.heapShare());
     private int busy;
     private int nodes;
+    private int deepest;
+    private long rangeBytes;
     private boolean open;
     private double[] witness;
 
-    private ReluSplitSearch(GraphBounds g, GraphAttack attack, Box box, double[][] rows, double[] stop,
-                            Deadline deadline, int capacity) {
-        this.capacity = capacity;
-        this.g = g;
-        this.attack = attack;
-        this.box = box;
-        this.rows = rows;
-        this.stop = stop;
-        this.deadline = deadline;
+    private ReluSplitSearch(SplitProblem p) {
+        this.p = p;
     }
 
     /** Branch and bound from the box's {@code ranges}, with {@code threads} workers. */
-    static Outcome run(GraphBounds g, GraphAttack attack, Box box, GraphBounds.Ranges ranges, double[][] rows,
-                       double[] stop, int threads, Deadline deadline) {
-        ReluSplitSearch s = new ReluSplitSearch(g, attack, box, rows, stop, deadline, capacity(ranges, rows.length));
-        s.queue.add(new Domain(List.of(), ranges, null, Double.NEGATIVE_INFINITY));
+    static Outcome run(SplitProblem p, GraphBounds.Ranges ranges, int threads) {
+        ReluSplitSearch s = new ReluSplitSearch(p);
+        s.queue.add(new Domain(List.of(), RangesDelta.root(ranges), null, Double.NEGATIVE_INFINITY, 0));
+        long t0 = System.nanoTime();
         List<Thread> pool = new ArrayList<>();
         for (int t = 1; t < threads; t++) {
             Thread th = new Thread(s::work, "relu-split-" + t);
@@ -89,11 +88,15 @@ final class ReluSplitSearch {
             if (s.witness != null) {
                 return new Outcome(false, s.witness);
             }
-            deadline.check();
-            boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0;
+            boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0 && !p.deadline().passed();
             if (DEBUG) {
-                System.err.printf("[relu-split] %s after %d subdomains%n", refuted ? "refuted" : "open", s.nodes);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each), depth up to %d;"
+                                + " %d queued (lowest margin %.5g) holding %.1f MB (range deltas made: %.1f MB)%n",
+                        refuted ? "refuted" : "open", s.nodes, secs, 1e3 * secs / Math.max(1, s.nodes), s.deepest,
+                        s.queue.size(), s.queue.lowest(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
             }
+            p.deadline().check();
             return new Outcome(refuted, null);
         }
     }
@@ -130,12 +133,12 @@ final class ReluSplitSearch {
                 if (stuck) {
                     open = true;
                 } else {
-                    queue.addAll(children);
-                    if (queue.size() > capacity) {
+                    children.forEach(queue::add);
+                    if (queue.full()) {
                         open = true; // the queue's share of the heap is used up: the box stays open
                         if (DEBUG) {
-                            System.err.printf("[relu-split] %d open subdomains fill the queue's heap share%n",
-                                    queue.size());
+                            System.err.printf("[relu-split] %d open subdomains (%.1f MB) fill the queue's heap"
+                                    + " share%n", queue.size(), queue.bytes() / 1e6);
                         }
                     }
                 }
@@ -144,49 +147,32 @@ final class ReluSplitSearch {
         }
     }
 
-    /**
-     * How many open subdomains fit in a quarter of the JVM's maximum heap, each counted at the size of the whole
-     * graph's ranges (bounds and error terms) and one slope per row and element: a subdomain's refined ranges and
-     * warm start are at most that. A search that outgrows it ends open (a sound verdict) instead of failing for
-     * memory.
-     */
-    static int capacity(GraphBounds.Ranges ranges, int rows) {
-        long elements = 0;
-        for (Range r : ranges.values()) {
-            elements += r.size();
-        }
-        long bytes = Math.max(1, elements * (24L + 8L * rows));
-        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 4 / bytes));
-    }
-
     private boolean finished() {
-        return open || witness != null || deadline.passed();
+        return open || witness != null || nodes >= LIMIT || p.deadline().passed();
     }
 
     /** Bounds one subdomain: no children when refuted, two when split, null when it cannot be split (open). */
     private List<Domain> bound(Domain d) {
+        GraphBounds g = p.g();
+        Deadline deadline = p.deadline();
         int steps = d.splits.isEmpty() ? ROOT_STEPS : STEPS;
-        GraphBounds.Ranges ranges = d.ranges;
-        if (REFINE && !d.splits.isEmpty()) {
+        GraphBounds.Ranges from = d.parent.ranges();
+        GraphBounds.Ranges ranges = d.splits.isEmpty() ? from
+                : g.withSplit(from, d.splits.get(d.splits.size() - 1));
+        if (REFINE && ranges != null && !d.splits.isEmpty()) {
             ranges = g.refine(ranges, d.splits, d.splits.get(d.splits.size() - 1).value(), deadline);
-            if (ranges == null) {
-                return List.of(); // no execution meets the splits
-            }
         }
-        BetaCrown.Result res = BetaCrown.optimise(g, ranges, d.splits, rows, stop, steps, d.start, deadline);
+        if (ranges == null) {
+            return List.of(); // no execution meets the splits
+        }
+        BetaCrown.Result res = BetaCrown.optimise(g, ranges, d.splits, p.rows(), p.stop(), steps, d.start, deadline);
         GraphBounds.Linear lin = res.linear();
-        int bj = 0;
-        double best = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < rows.length; j++) {
-            double m = lin.bound()[j] - stop[j];
-            if (m > best) {
-                best = m;
-                bj = j;
-            }
-        }
+        int bj = p.closest(lin);
+        double best = p.margin(lin, bj);
         int n;
         synchronized (this) {
             n = ++nodes;
+            deepest = Math.max(deepest, d.splits.size());
         }
         if (DEBUG && (n & (n - 1)) == 0) {
             System.err.printf("[relu-split] subdomain %d depth %d margin %.5g (parent %.5g) split on %s%n", n,
@@ -195,11 +181,7 @@ final class ReluSplitSearch {
         if (best > 0) {
             return List.of();
         }
-        double[] x = BetaCrown.minimiser(lin.coef()[bj], ranges.values()[0]);
-        double[] w;
-        synchronized (attack) {
-            w = attack.search(box, 0, 0, 0, List.of(x), deadline);
-        }
+        double[] w = p.witnessNear(lin, bj, ranges.values()[0]);
         if (w != null) {
             synchronized (this) {
                 witness = w;
@@ -220,17 +202,33 @@ final class ReluSplitSearch {
             }
             return null;
         }
+        return children(d, from, ranges, res, next, best);
+    }
+
+    /**
+     * The two children of subdomain {@code d} (bounded on {@code ranges}, made from its parent's {@code from}) on
+     * split element {@code next}: its ranges as a delta over {@code from}, one sparse warm start for both, each with
+     * the margin {@code best} or its parent's, the larger.
+     */
+    private List<Domain> children(Domain d, GraphBounds.Ranges from, GraphBounds.Ranges ranges,
+                                  BetaCrown.Result res, GraphBounds.Split next, double best) {
+        RangesDelta delta = RangesDelta.over(d.parent, from, ranges);
+        long held = delta.bytes();
+        synchronized (this) {
+            rangeBytes += held;
+        }
+        BetaCrown.Params end = WARM_BEST ? res.best() : res.params();
+        BetaCrown.Params slopes = end.sparse(p.g(), ranges); // shared by the two children
+        held += slopes.bytes();
         List<Domain> children = new ArrayList<>(2);
         for (boolean active : new boolean[] {true, false}) {
             GraphBounds.Split s = new GraphBounds.Split(next.value(), next.element(), active);
-            GraphBounds.Ranges r = g.withSplit(ranges, s);
-            if (r == null) {
-                continue; // no execution meets this split
-            }
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(s);
+            BetaCrown.Params start = warm(end, res.unstable(), s, slopes);
+            long bytes = held / 2 + 16L * splits.size() * (1 + p.rows().length) + 96;
             // a child's bound is at least its parent's (its region is a part of the parent's)
-            children.add(new Domain(List.copyOf(splits), r, warm(res, s), Math.max(best, d.margin)));
+            children.add(new Domain(List.copyOf(splits), delta, start, Math.max(best, d.margin), bytes));
         }
         return children;
     }
@@ -277,36 +275,38 @@ final class ReluSplitSearch {
     }
 
     /**
-     * The parent's parameters as the warm start of its child on split {@code s}. The new multiplier reproduces the
+     * The parent's parameters {@code q} (dense; {@code met} the coefficients its last pass met at unstable elements)
+     * as the warm start of its child on split {@code s}, with the slopes of {@code slopes} ({@code q}'s made sparse,
+     * shared by the siblings) and one more multiplier. The new multiplier reproduces the
      * parent's line where its coefficient {@code a > 0} met the lower line {@code α z}: the child's element is exact
      * ({@code z} active, {@code leak·z} inactive), and {@code β = a(1 − α)} (active) or {@code a(α − leak)} (inactive)
      * turns {@code a·ReLU(z) ∓ β z} back into {@code a α z}, so the child starts at least where its parent ended
      * instead of losing the line; where {@code a < 0} the exact element already beats the chord, β = 0. Its Adam
      * step scale is {@code |a|} (1 when the split came from a feasibility bound, where {@code a} is 0).
      */
-    private BetaCrown.Params warm(BetaCrown.Result res, GraphBounds.Split s) {
-        BetaCrown.Params p = res.params();
-        int k = p.beta()[0].length;
-        double[][] beta = new double[p.beta().length][];
-        double[][] scale = new double[p.beta().length][];
+    private BetaCrown.Params warm(BetaCrown.Params q, double[][][] met, GraphBounds.Split s,
+                                  BetaCrown.Params slopes) {
+        int k = q.beta()[0].length;
+        double[][] beta = new double[q.beta().length][];
+        double[][] scale = new double[q.beta().length][];
         int relu = reluOf(s.value());
-        double leak = ((ReluBound) g.ops().get(relu - 1)).leak();
+        double leak = ((ReluBound) p.g().ops().get(relu - 1)).leak();
         for (int r = 0; r < beta.length; r++) {
-            beta[r] = java.util.Arrays.copyOf(p.beta()[r], k + 1);
-            scale[r] = java.util.Arrays.copyOf(p.scale()[r], k + 1);
-            double a = res.unstable()[relu][r][s.element()];
+            beta[r] = java.util.Arrays.copyOf(q.beta()[r], k + 1);
+            scale[r] = java.util.Arrays.copyOf(q.scale()[r], k + 1);
+            double a = met[relu][r][s.element()];
             scale[r][k] = a != 0 ? Math.abs(a) : 1;
-            double[][] alpha = p.alpha()[relu];
-            if (a > 0 && alpha != null) {
-                double al = alpha[Math.min(r, alpha.length - 1)][s.element()];
+            if (a > 0 && q.alpha()[relu] != null) {
+                double al = q.slope(relu, r, s.element());
                 beta[r][k] = Math.max(0, s.active() ? a * (1 - al) : a * (al - leak));
             }
         }
-        return new BetaCrown.Params(p.alpha(), beta, scale);
+        return new BetaCrown.Params(slopes.alpha(), beta, scale, slopes.index());
     }
 
     /** The ReLU value whose argument is value u. */
     private int reluOf(int u) {
+        GraphBounds g = p.g();
         for (int k = 0; k < g.ops().size(); k++) {
             if (g.ops().get(k) instanceof ReluBound && g.dag().nodes().get(k).arg(0) == u) {
                 return 1 + k;

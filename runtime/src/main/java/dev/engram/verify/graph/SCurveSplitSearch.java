@@ -1,11 +1,9 @@
 package dev.engram.verify.graph;
 
-import dev.engram.verify.Box;
 import dev.engram.verify.bounds.Deadline;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Branch and bound on S-curve elements (sigmoid, tanh) for one conjunction of the unsafe set over one
@@ -26,8 +24,12 @@ import java.util.PriorityQueue;
 final class SCurveSplitSearch {
     /** Optimisation steps per subdomain (warm-started from its parent). */
     private static final int STEPS = Integer.getInteger("engram.verify.curveSplitSteps", 10);
-    /** Whether a subdomain recomputes the ranges of the values after its cut (else only the cut element narrows). */
-    private static final boolean RECOMPUTE = !Boolean.getBoolean("engram.verify.curveSplitNoRecompute");
+    /**
+     * Whether a subdomain recomputes the ranges of the values after its cut (else only the cut element narrows): off
+     * by default, since on eran's sigmoid net it cost 3.3 to 4.8 times as much per subdomain and left the queue's
+     * lowest margin no higher in the same time (docs/verifier.md, branch {@code sparse}).
+     */
+    private static final boolean RECOMPUTE = Boolean.getBoolean("engram.verify.curveSplitRecompute");
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
 
     /** The executed argument {@code value}[{@code element}] of an S-curve lies in {@code [lo, hi]}. */
@@ -38,62 +40,67 @@ final class SCurveSplitSearch {
     record Outcome(boolean refuted, double[] witness, int subdomains) {
     }
 
-    /** One open subdomain: its cuts, the same as β splits (at their points), ranges, warm start, inherited margin. */
+    /**
+     * One open subdomain: its cuts, the same as β splits (at their points), ranges, warm start, inherited margin and
+     * the bytes it holds (its warm start, its share of the ranges it made).
+     */
     private record Domain(List<Cut> cuts, List<GraphBounds.Split> splits, GraphBounds.Ranges ranges,
-                          BetaCrown.Params start, double margin) {
+                          BetaCrown.Params start, double margin, long bytes) implements DomainQueue.Entry {
     }
 
-    private final GraphBounds g;
-    private final GraphAttack attack;
-    private final Box box;
-    private final double[][] rows;
-    private final double[] stop;
-    private final Deadline deadline;
-    private final PriorityQueue<Domain> queue = new PriorityQueue<>((a, b) -> Double.compare(a.margin, b.margin));
+    private final SplitProblem p;
+    private final DomainQueue<Domain> queue = new DomainQueue<>(DomainQueue.heapShare());
     private int nodes;
     private double[] witness;
 
-    private SCurveSplitSearch(GraphBounds g, GraphAttack attack, Box box, double[][] rows, double[] stop,
-                              Deadline deadline) {
-        this.g = g;
-        this.attack = attack;
-        this.box = box;
-        this.rows = rows;
-        this.stop = stop;
-        this.deadline = deadline;
+    private SCurveSplitSearch(SplitProblem p) {
+        this.p = p;
     }
 
     /**
      * Branch and bound from the box's {@code ranges} and the root's optimised bound {@code root} (its parameters are
-     * the children's warm start), until every subdomain is refuted, a witness turns up or {@code deadline} passes.
+     * the children's warm start), until every subdomain is refuted, a witness turns up, {@code p}'s deadline passes
+     * or the queue outgrows its heap share ({@link DomainQueue}).
      */
-    static Outcome run(GraphBounds g, GraphAttack attack, Box box, GraphBounds.Ranges ranges, double[][] rows,
-                       double[] stop, BetaCrown.Result root, Deadline deadline) {
-        SCurveSplitSearch s = new SCurveSplitSearch(g, attack, box, rows, stop, deadline);
+    static Outcome run(SplitProblem p, GraphBounds.Ranges ranges, BetaCrown.Result root) {
+        SCurveSplitSearch s = new SCurveSplitSearch(p);
+        long t0 = System.nanoTime();
         try {
             List<Domain> first = s.children(new Domain(List.of(), List.of(), ranges, null,
-                    Double.NEGATIVE_INFINITY), root);
+                    Double.NEGATIVE_INFINITY, 0), root);
             if (first == null) {
                 return new Outcome(false, s.witness, s.nodes);
             }
-            s.queue.addAll(first);
+            first.forEach(s.queue::add);
             while (!s.queue.isEmpty()) {
+                if (s.queue.full()) {
+                    s.debug("open (the queue fills its heap share)", t0);
+                    return new Outcome(false, null, s.nodes);
+                }
                 Domain d = s.queue.poll();
-                BetaCrown.Result res = BetaCrown.optimise(g, d.ranges, d.splits, rows, stop, STEPS, d.start,
-                        deadline);
+                BetaCrown.Result res = BetaCrown.optimise(p.g(), d.ranges, d.splits, p.rows(), p.stop(), STEPS,
+                        d.start, p.deadline());
                 List<Domain> next = s.children(d, res);
                 if (next == null) {
+                    s.debug("open", t0);
                     return new Outcome(false, s.witness, s.nodes);
                 }
-                s.queue.addAll(next);
+                next.forEach(s.queue::add);
             }
         } catch (Deadline.Expired e) {
+            s.debug("open (out of time)", t0);
             return new Outcome(false, null, s.nodes);
         }
-        if (DEBUG) {
-            System.err.printf("[curve-split] refuted after %d subdomains%n", s.nodes);
-        }
+        s.debug("refuted", t0);
         return new Outcome(true, null, s.nodes);
+    }
+
+    private void debug(String verdict, long t0) {
+        if (DEBUG) {
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("[curve-split] %s after %d subdomains in %.1f s (%.1f ms each), queue's lowest %.5g%n",
+                    verdict, nodes, secs, 1e3 * secs / Math.max(1, nodes), queue.lowest());
+        }
     }
 
     /**
@@ -101,25 +108,19 @@ final class SCurveSplitSearch {
      * empty) when an element is cut, null when it stays open (a witness at its bound minimiser, or nothing to cut).
      */
     private List<Domain> children(Domain d, BetaCrown.Result res) {
-        deadline.check();
+        p.deadline().check();
         GraphBounds.Linear lin = res.linear();
-        int bj = 0;
-        for (int j = 1; j < rows.length; j++) {
-            if (lin.bound()[j] - stop[j] > lin.bound()[bj] - stop[bj]) {
-                bj = j;
-            }
-        }
-        double best = lin.bound()[bj] - stop[bj];
+        int bj = p.closest(lin);
+        double best = p.margin(lin, bj);
         nodes++;
         if (DEBUG && (nodes & (nodes - 1)) == 0) {
-            System.err.printf("[curve-split] subdomain %d depth %d margin %.5g (parent %.5g)%n", nodes,
-                    d.cuts.size(), best, d.margin);
+            System.err.printf("[curve-split] subdomain %d depth %d margin %.5g (parent %.5g), queue's lowest %.5g%n",
+                    nodes, d.cuts.size(), best, d.margin, queue.lowest());
         }
         if (best > 0) {
             return List.of();
         }
-        double[] x = BetaCrown.minimiser(lin.coef()[bj], d.ranges.values()[0]);
-        double[] w = attack.search(box, 0, 0, 0, List.of(x), deadline);
+        double[] w = p.witnessNear(lin, bj, d.ranges.values()[0]);
         if (w != null) {
             witness = w;
             return null;
@@ -135,38 +136,40 @@ final class SCurveSplitSearch {
             GraphBounds.Split cut = new GraphBounds.Split(c.value, c.element, above, above ? c.lo : c.hi);
             List<GraphBounds.Split> splits = new ArrayList<>(d.splits);
             splits.add(cut);
-            GraphBounds.Ranges r = g.withSplit(d.ranges, cut);
+            GraphBounds.Ranges r = p.g().withSplit(d.ranges, cut);
             if (r != null && RECOMPUTE) {
-                r = g.refine(r, splits, c.value, deadline);
+                r = p.g().refine(r, splits, c.value, p.deadline());
             }
             if (r == null) {
                 continue; // no execution meets this cut
             }
             List<Cut> cuts = new ArrayList<>(d.cuts);
             cuts.add(c);
-            out.add(new Domain(List.copyOf(cuts), List.copyOf(splits), r, withMultiplier(res, c),
-                    Math.max(best, d.margin)));
+            BetaCrown.Params start = withMultiplier(res, c);
+            long bytes = start.bytes() + RangesDelta.arraysNotIn(r, d.ranges) + 16L * splits.size() + 128;
+            out.add(new Domain(List.copyOf(cuts), List.copyOf(splits), r, start, Math.max(best, d.margin), bytes));
         }
         return out;
     }
 
     /** The parent's parameters with one more multiplier (0), scaled by the coefficient the cut element met. */
     private BetaCrown.Params withMultiplier(BetaCrown.Result res, Cut c) {
-        BetaCrown.Params p = res.best();
-        int k = p.beta()[0].length;
-        double[][] beta = new double[p.beta().length][];
-        double[][] scale = new double[p.beta().length][];
+        BetaCrown.Params q = res.best();
+        int k = q.beta()[0].length;
+        double[][] beta = new double[q.beta().length][];
+        double[][] scale = new double[q.beta().length][];
         double[][] met = res.unstable()[curveOf(c.value)];
         for (int r = 0; r < beta.length; r++) {
-            beta[r] = java.util.Arrays.copyOf(p.beta()[r], k + 1);
-            scale[r] = java.util.Arrays.copyOf(p.scale()[r], k + 1);
+            beta[r] = java.util.Arrays.copyOf(q.beta()[r], k + 1);
+            scale[r] = java.util.Arrays.copyOf(q.scale()[r], k + 1);
             scale[r][k] = Math.max(1e-6, Math.abs(met[r][c.element]));
         }
-        return new BetaCrown.Params(p.alpha(), beta, scale);
+        return new BetaCrown.Params(q.alpha(), beta, scale, q.index());
     }
 
     /** The S-curve value whose argument is value u. */
     private int curveOf(int u) {
+        GraphBounds g = p.g();
         for (int k = 0; k < g.ops().size(); k++) {
             if (g.ops().get(k) instanceof SCurveBound && g.dag().nodes().get(k).arg(0) == u) {
                 return 1 + k;
@@ -177,6 +180,7 @@ final class SCurveSplitSearch {
 
     /** The two halves of the element with the largest {@code |a| × gap} in row r's last pass, or null. */
     private Cut[] branch(GraphBounds.Ranges ranges, double[][][] met, int r) {
+        GraphBounds g = p.g();
         Cut[] best = null;
         double score = 0;
         for (int v = 1; v < met.length; v++) {
