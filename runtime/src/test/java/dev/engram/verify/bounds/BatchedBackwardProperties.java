@@ -90,7 +90,7 @@ class BatchedBackwardProperties {
     }
 
     /** One to four hidden layers of 2 to 40 ReLU or leaky-ReLU units, then 1 to 4 linear outputs. */
-    private static DenseNetwork network(Random r) {
+    static DenseNetwork network(Random r) {
         int in = 1 + r.nextInt(6);
         int depth = 1 + r.nextInt(4);
         List<DenseLayer> layers = new ArrayList<>();
@@ -113,7 +113,7 @@ class BatchedBackwardProperties {
         return new DenseNetwork(layers);
     }
 
-    private static double[][] box(Random r, int d) {
+    static double[][] box(Random r, int d) {
         double[][] box = new double[2][d];
         for (int i = 0; i < d; i++) {
             double c = r.nextGaussian();
