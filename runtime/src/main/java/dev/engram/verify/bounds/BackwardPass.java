@@ -70,12 +70,9 @@ final class BackwardPass {
         }
         BackwardPass[] pass = new BackwardPass[rows];
         double[][] a = new double[rows][];
-        double[] c = new double[r.net.sizes[top + 1]];
         for (int k = 0; k < rows; k++) {
             pass[k] = new BackwardPass(r);
-            c[units[k]] = signs[k];
-            a[k] = pass[k].start(top, c);
-            c[units[k]] = 0;
+            a[k] = pass[k].startUnit(top, units[k], signs[k]);
         }
         for (int l = top - 1; l >= 0; l--) {
             if (rows < 4) { // too few rows for a block of the matrix product: row by row, the same sums
@@ -224,6 +221,23 @@ final class BackwardPass {
             for (int i = 0; i < in; i++) {
                 a[i] += co * w[wb + i];
             }
+        }
+        return a;
+    }
+
+    /** {@link #start} for {@code c} the unit vector of unit o times {@code sign}: the same sums, without the scan. */
+    private double[] startUnit(int top, int o, double sign) {
+        int in = net.sizes[top];
+        double[] a = new double[in];
+        if (sign == 0) {
+            return a;
+        }
+        double[] w = net.w[top];
+        add(sign * net.b[top][o]);
+        err += Math.abs(sign) * r.topSlack[top][o];
+        int wb = o * in;
+        for (int i = 0; i < in; i++) {
+            a[i] += sign * w[wb + i];
         }
         return a;
     }
