@@ -207,19 +207,10 @@ final class BackwardPass {
 
     /** {@code c · ẑ_top = c · (W h + b + e)}: the coefficients on the post-activations of layer top - 1. */
     private double[] start(int top, double[] c) {
-        int in = net.sizes[top];
-        double[] a = new double[in];
-        double[] w = net.w[top];
+        double[] a = new double[net.sizes[top]];
         for (int o = 0; o < c.length; o++) {
-            double co = c[o];
-            if (co == 0) {
-                continue;
-            }
-            add(co * net.b[top][o]);
-            err += Math.abs(co) * r.topSlack[top][o];
-            int wb = o * in;
-            for (int i = 0; i < in; i++) {
-                a[i] += co * w[wb + i];
+            if (c[o] != 0) {
+                startTerm(top, o, c[o], a);
             }
         }
         return a;
@@ -227,19 +218,23 @@ final class BackwardPass {
 
     /** {@link #start} for {@code c} the unit vector of unit o times {@code sign}: the same sums, without the scan. */
     private double[] startUnit(int top, int o, double sign) {
-        int in = net.sizes[top];
-        double[] a = new double[in];
-        if (sign == 0) {
-            return a;
-        }
-        double[] w = net.w[top];
-        add(sign * net.b[top][o]);
-        err += Math.abs(sign) * r.topSlack[top][o];
-        int wb = o * in;
-        for (int i = 0; i < in; i++) {
-            a[i] += sign * w[wb + i];
+        double[] a = new double[net.sizes[top]];
+        if (sign != 0) {
+            startTerm(top, o, sign, a);
         }
         return a;
+    }
+
+    /** Unit o's term {@code co · ẑ_top[o]} of the objective: its bias and slack to the sums, its weights to a. */
+    private void startTerm(int top, int o, double co, double[] a) {
+        int in = a.length;
+        double[] w = net.w[top];
+        add(co * net.b[top][o]);
+        err += Math.abs(co) * r.topSlack[top][o];
+        int wb = o * in;
+        for (int i = 0; i < in; i++) {
+            a[i] += co * w[wb + i];
+        }
     }
 
     /**

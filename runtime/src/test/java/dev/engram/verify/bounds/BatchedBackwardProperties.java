@@ -33,12 +33,9 @@ class BatchedBackwardProperties {
             LinearBounds b = LinearBounds.forward(bn, box[0], box[1], true);
             for (int l = 0; l < bn.layers; l++) {
                 int out = bn.sizes[l + 1];
-                int[] units = new int[r.nextInt(out + 1)];
-                double[] signs = new double[units.length];
-                for (int k = 0; k < units.length; k++) {
-                    units[k] = r.nextInt(out);
-                    signs[k] = r.nextBoolean() ? 1 : -1;
-                }
+                Rows rows = Rows.random(r, out);
+                int[] units = rows.units();
+                double[] signs = rows.signs();
                 LinearBounds.Linear[] batched = BackwardPass.units(b, l, units, signs);
                 for (int k = 0; k < units.length; k++) {
                     double[] e = new double[out];
@@ -87,6 +84,20 @@ class BatchedBackwardProperties {
                 }
             }
         });
+    }
+
+    /** Tightening rows of a layer: units (repeats allowed) with signs. */
+    record Rows(int[] units, double[] signs) {
+        /** Up to {@code out} random rows of a layer of {@code out} units. */
+        static Rows random(Random r, int out) {
+            int[] units = new int[r.nextInt(out + 1)];
+            double[] signs = new double[units.length];
+            for (int k = 0; k < units.length; k++) {
+                units[k] = r.nextInt(out);
+                signs[k] = r.nextBoolean() ? 1 : -1;
+            }
+            return new Rows(units, signs);
+        }
     }
 
     /** One to four hidden layers of 2 to 40 ReLU or leaky-ReLU units, then 1 to 4 linear outputs. */

@@ -1,6 +1,5 @@
 package dev.engram.verify.bounds;
 
-import dev.engram.model.DenseNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -25,22 +24,15 @@ class ReferencePassProperties {
     void passesEqualTheReferencePass() {
         qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
             Random r = new Random(seed);
-            DenseNetwork net = BatchedBackwardProperties.network(r);
-            BoundNetwork bn = BoundNetwork.of(net);
+            BoundNetwork bn = BoundNetwork.of(BatchedBackwardProperties.network(r));
             double[][] box = BatchedBackwardProperties.box(r, bn.sizes[0]);
             LinearBounds b = LinearBounds.forward(bn, box[0], box[1], true);
-            for (int l = 0; l < bn.layers; l++) {
-                int out = bn.sizes[l + 1];
-                int[] units = new int[r.nextInt(out + 1)];
-                double[] signs = new double[units.length];
-                for (int k = 0; k < units.length; k++) {
-                    units[k] = r.nextInt(out);
-                    signs[k] = r.nextBoolean() ? 1 : -1;
-                }
-                LinearBounds.Linear[] batched = BackwardPass.units(b, l, units, signs);
-                for (int k = 0; k < units.length; k++) {
-                    double[] e = new double[out];
-                    e[units[k]] = signs[k];
+            for (int l = 0; l < bn.layers; l++) { // the tightening rows of every layer
+                BatchedBackwardProperties.Rows rows = BatchedBackwardProperties.Rows.random(r, bn.sizes[l + 1]);
+                LinearBounds.Linear[] batched = BackwardPass.units(b, l, rows.units(), rows.signs());
+                for (int k = 0; k < batched.length; k++) {
+                    double[] e = new double[bn.sizes[l + 1]];
+                    e[rows.units()[k]] = rows.signs()[k];
                     check(seed, b, l, e, null, batched[k]);
                 }
             }
