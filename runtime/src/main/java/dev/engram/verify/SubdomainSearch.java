@@ -230,18 +230,18 @@ final class SubdomainSearch {
         double[] bestCoef = null;
         double[] bestArg = null;
         LinearBounds opt = null;
+        java.util.function.Predicate<double[]> check = onceEach();
         for (int k = 0; k < conj.size(); k++) {
             if ((node.open() & (1L << k)) == 0) {
                 continue;
             }
             ConjunctionBound.Outcome out = ConjunctionBound.bound(b, conj.get(k), inputCons, node.lo(), node.hi(),
-                    olo, ohi, falsifier::check);
+                    olo, ohi, check);
             if (!out.refuted() && out.witness() == null && ALPHA_STEPS > 0) {
                 if (opt == null) {
                     opt = b.optimised(ALPHA_STEPS);
                 }
-                out = ConjunctionBound.bound(opt, conj.get(k), inputCons, node.lo(), node.hi(), olo, ohi,
-                        falsifier::check);
+                out = ConjunctionBound.bound(opt, conj.get(k), inputCons, node.lo(), node.hi(), olo, ohi, check);
             }
             if (out.witness() != null) {
                 witness.compareAndSet(null, out.witness().clone());
@@ -257,6 +257,27 @@ final class SubdomainSearch {
             }
         }
         return new Unrefuted(still, bestLb, bestCoef, bestArg);
+    }
+
+    /**
+     * {@link Falsifier#check}, remembering the points it rejected: the bound minimisers of one subdomain are box
+     * corners, and its constraints, their combinations and the α-CROWN bounds often share them. A rejected point is
+     * rejected again (the check is deterministic and changes nothing when it fails), so the answers are the same.
+     */
+    private java.util.function.Predicate<double[]> onceEach() {
+        List<double[]> rejected = new ArrayList<>(8);
+        return x -> {
+            for (double[] t : rejected) {
+                if (Arrays.equals(t, x)) {
+                    return false;
+                }
+            }
+            if (falsifier.check(x)) {
+                return true;
+            }
+            rejected.add(x.clone());
+            return false;
+        };
     }
 
     /**

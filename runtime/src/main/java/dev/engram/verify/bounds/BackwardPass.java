@@ -70,15 +70,18 @@ final class BackwardPass {
         }
         BackwardPass[] pass = new BackwardPass[rows];
         double[][] a = new double[rows][];
-        double[] c = new double[r.net.sizes[top + 1]];
         for (int k = 0; k < rows; k++) {
             pass[k] = new BackwardPass(r);
-            c[units[k]] = signs[k];
-            a[k] = pass[k].start(top, c);
-            c[units[k]] = 0;
+            a[k] = pass[k].startUnit(top, units[k], signs[k]);
         }
         for (int l = top - 1; l >= 0; l--) {
-            a = throughAll(l, a, pass);
+            if (rows < 4) { // too few rows for a block of the matrix product: row by row, the same sums
+                for (int k = 0; k < rows; k++) {
+                    a[k] = pass[k].through(l, a[k], null);
+                }
+            } else {
+                a = throughAll(l, a, pass);
+            }
         }
         for (int k = 0; k < rows; k++) {
             out[k] = pass[k].result(a[k]);
@@ -91,59 +94,109 @@ final class BackwardPass {
     }
 
     /**
-     * {@link #through} for every row (plain relaxation lines): the relaxations row by row, then each weight row read
-     * once for all the rows whose coefficient on it is not 0.
+     * {@link #through} for every row (plain relaxation lines), equal value for value: unit by unit, the relaxation of
+     * every row ({@link #relax}: each row's sums in the same order as there, the rows side by side so that they do not
+     * wait on each other), then the unit's weight row read once for all the rows (unless no row passes through it).
      */
     private static double[][] throughAll(int l, double[][] a, BackwardPass[] pass) {
-        BoundNetwork net = pass[0].net;
+        LinearBounds r = pass[0].r;
+        BoundNetwork net = r.net;
         int rows = a.length;
         int in = net.sizes[l];
         int out = a[0].length;
-        double[][] zs = new double[rows][out];
+        double[] c = new double[rows];
+        double[] sz = new double[rows];
+        double[] e = new double[rows];
         for (int k = 0; k < rows; k++) {
-            pass[k].relaxAll(l, a[k], null, zs[k]);
+            c[k] = pass[k].cst;
+            sz[k] = pass[k].size;
+            e[k] = pass[k].err;
         }
+        double[] ao = new double[rows];
+        double[] z = new double[rows];
         double[][] prev = new double[rows][in];
         double[] w = net.w[l];
-        double[] az = new double[rows];
-        int[] live = new int[rows];
         for (int o = 0; o < out; o++) {
-            int n = 0;
             for (int k = 0; k < rows; k++) {
-                double z = zs[k][o];
-                if (z != 0) {
-                    az[n] = z;
-                    live[n++] = k;
-                }
+                ao[k] = a[k][o];
             }
-            int wb = o * in;
-            int k = 0;
-            for (; k + 3 < n; k += 4) {
-                double[] p0 = prev[live[k]];
-                double[] p1 = prev[live[k + 1]];
-                double[] p2 = prev[live[k + 2]];
-                double[] p3 = prev[live[k + 3]];
-                double z0 = az[k];
-                double z1 = az[k + 1];
-                double z2 = az[k + 2];
-                double z3 = az[k + 3];
-                for (int i = 0; i < in; i++) {
-                    double wi = w[wb + i];
-                    p0[i] += z0 * wi;
-                    p1[i] += z1 * wi;
-                    p2[i] += z2 * wi;
-                    p3[i] += z3 * wi;
-                }
+            relax(r.la[l][o], r.lb[l][o], r.ua[l][o], r.ub[l][o], net.b[l][o], r.slack[l][o], ao, z, c, sz, e);
+            boolean live = false;
+            for (int k = 0; k < rows; k++) {
+                live |= z[k] != 0;
             }
-            for (; k < n; k++) {
-                double[] p = prev[live[k]];
-                double z = az[k];
-                for (int i = 0; i < in; i++) {
-                    p[i] += z * w[wb + i];
-                }
+            if (live) {
+                multiplyAdd(w, o * in, in, z, prev);
             }
         }
+        for (int k = 0; k < rows; k++) {
+            pass[k].cst = c[k];
+            pass[k].size = sz[k];
+            pass[k].err = e[k];
+            pass[k].terms += 2L * out;
+        }
         return prev;
+    }
+
+    /**
+     * One unit's relaxation for every row k with coefficient {@code ao[k]} on its post-activation (lines
+     * {@code la z + lb} below, {@code ua z + ub} above, bias {@code b}, slack {@code s}): the coefficient on its
+     * pre-activation to {@code z[k]}, the line's intercept and the bias term added to {@code c[k]} (in this order),
+     * their magnitudes to {@code sz[k]}, {@code |z| s} to {@code e[k]}. Branch free (the signs of the coefficients are
+     * random, so branches on them mispredict): of p and q one is 0, so each product is the single product it stands
+     * for (the lines are finite: a pass over infinite bounds stops at {@code r.overflow}), and a term that is 0 leaves
+     * the sums unchanged.
+     */
+    private static void relax(double la, double lb, double ua, double ub, double b, double s, double[] ao, double[] z,
+                              double[] c, double[] sz, double[] e) {
+        for (int k = 0; k < ao.length; k++) {
+            double p = Math.max(ao[k], 0.0);
+            double q = Math.min(ao[k], 0.0);
+            double zk = p * la + q * ua;
+            double v = p * lb + q * ub;
+            double zb = zk * b;
+            c[k] = c[k] + v + zb;
+            sz[k] = sz[k] + Math.abs(v) + Math.abs(zb);
+            e[k] += Math.abs(zk) * s;
+            z[k] = zk;
+        }
+    }
+
+    /**
+     * {@code prev[k] += z[k] w[wb .. wb + in)} for every row k, four rows at a time (one read of the weights for four
+     * rows). A row whose {@code z[k]} is 0 adds +-0 to its sums, which leaves them unchanged (they start at +0, so they
+     * are never -0).
+     */
+    private static void multiplyAdd(double[] w, int wb, int in, double[] z, double[][] prev) {
+        int rows = z.length;
+        int k = 0;
+        for (; k + 3 < rows; k += 4) {
+            double[] p0 = prev[k];
+            double[] p1 = prev[k + 1];
+            double[] p2 = prev[k + 2];
+            double[] p3 = prev[k + 3];
+            double z0 = z[k];
+            double z1 = z[k + 1];
+            double z2 = z[k + 2];
+            double z3 = z[k + 3];
+            for (int i = 0; i < in; i++) {
+                double wi = w[wb + i];
+                p0[i] += z0 * wi;
+                p1[i] += z1 * wi;
+                p2[i] += z2 * wi;
+                p3[i] += z3 * wi;
+            }
+        }
+        for (; k < rows; k++) {
+            double[] p = prev[k];
+            double zk = z[k];
+            if (zk == 0) {
+                continue;
+            }
+            for (int i = 0; i < in; i++) {
+                p[i] += zk * w[wb + i];
+            }
+        }
     }
 
     private void add(double t) {
@@ -154,22 +207,34 @@ final class BackwardPass {
 
     /** {@code c · ẑ_top = c · (W h + b + e)}: the coefficients on the post-activations of layer top - 1. */
     private double[] start(int top, double[] c) {
-        int in = net.sizes[top];
-        double[] a = new double[in];
-        double[] w = net.w[top];
+        double[] a = new double[net.sizes[top]];
         for (int o = 0; o < c.length; o++) {
-            double co = c[o];
-            if (co == 0) {
-                continue;
-            }
-            add(co * net.b[top][o]);
-            err += Math.abs(co) * r.topSlack[top][o];
-            int wb = o * in;
-            for (int i = 0; i < in; i++) {
-                a[i] += co * w[wb + i];
+            if (c[o] != 0) {
+                startTerm(top, o, c[o], a);
             }
         }
         return a;
+    }
+
+    /** {@link #start} for {@code c} the unit vector of unit o times {@code sign}: the same sums, without the scan. */
+    private double[] startUnit(int top, int o, double sign) {
+        double[] a = new double[net.sizes[top]];
+        if (sign != 0) {
+            startTerm(top, o, sign, a);
+        }
+        return a;
+    }
+
+    /** Unit o's term {@code co · ẑ_top[o]} of the objective: its bias and slack to the sums, its weights to a. */
+    private void startTerm(int top, int o, double co, double[] a) {
+        int in = a.length;
+        double[] w = net.w[top];
+        add(co * net.b[top][o]);
+        err += Math.abs(co) * r.topSlack[top][o];
+        int wb = o * in;
+        for (int i = 0; i < in; i++) {
+            a[i] += co * w[wb + i];
+        }
     }
 
     /**
@@ -198,54 +263,59 @@ final class BackwardPass {
     /**
      * Layer l's units with coefficients {@code a} on their post-activations, through their relaxation lines
      * ({@code alpha}, when given, for the free lower slopes): adds each line's intercept and the unit's bias and
-     * slack to the sums, unit by unit, and writes the coefficients on the pre-activations to {@code az} (0 where
-     * there is none).
+     * slack to the sums, unit by unit ({@link #relax}, as {@link #throughAll} does), and writes the coefficients on
+     * the pre-activations to {@code az} (0 where there is none). Every unit counts as two terms of the constant (an
+     * upper bound of the terms that are not 0: the error bound only grows with the count).
      */
     private void relaxAll(int l, double[] a, double[] alpha, double[] az) {
-        double[] lal = r.la[l];
-        double[] lbl = r.lb[l];
+        double[] lal = alpha == null ? r.la[l] : optimisedSlopes(l, alpha);
+        double[] lbl = alpha == null ? r.lb[l] : optimisedIntercepts(l);
         double[] ual = r.ua[l];
         double[] ubl = r.ub[l];
         double[] bl = net.b[l];
         double[] sl = r.slack[l];
-        boolean[] fr = r.free[l];
         double c = cst;
         double sz = size;
         double e = err;
-        long t = terms;
         for (int o = 0; o < a.length; o++) {
-            double ao = a[o];
-            double z = 0;
-            if (ao != 0) {
-                double line;
-                if (ao > 0) {
-                    boolean optimised = alpha != null && fr[o];
-                    z = ao * (optimised ? alpha[o] : lal[o]);
-                    line = optimised ? 0 : lbl[o];
-                } else {
-                    z = ao * ual[o];
-                    line = ubl[o];
-                }
-                if (line != 0) {
-                    double v = ao * line;
-                    c += v;
-                    sz += Math.abs(v);
-                    t++;
-                }
-                if (z != 0) {
-                    double v = z * bl[o];
-                    c += v;
-                    sz += Math.abs(v);
-                    t++;
-                    e += Math.abs(z) * sl[o];
-                }
-            }
+            double p = Math.max(a[o], 0.0);
+            double q = Math.min(a[o], 0.0);
+            double z = p * lal[o] + q * ual[o];
+            double v = p * lbl[o] + q * ubl[o];
+            double zb = z * bl[o];
+            c = c + v + zb;
+            sz = sz + Math.abs(v) + Math.abs(zb);
+            e += Math.abs(z) * sl[o];
             az[o] = z;
         }
         cst = c;
         size = sz;
         err = e;
-        terms = t;
+        terms += 2L * a.length;
+    }
+
+    /** Layer l's lower slopes with {@code alpha} in place of the free ones. */
+    private double[] optimisedSlopes(int l, double[] alpha) {
+        double[] s = r.la[l].clone();
+        boolean[] fr = r.free[l];
+        for (int o = 0; o < s.length; o++) {
+            if (fr[o]) {
+                s[o] = alpha[o];
+            }
+        }
+        return s;
+    }
+
+    /** Layer l's lower intercepts with 0 for the free units (their optimised lines {@code alpha z} pass through 0). */
+    private double[] optimisedIntercepts(int l) {
+        double[] s = r.lb[l].clone();
+        boolean[] fr = r.free[l];
+        for (int o = 0; o < s.length; o++) {
+            if (fr[o]) {
+                s[o] = 0;
+            }
+        }
+        return s;
     }
 
     /** The linear function on the inputs, its constant lowered by the pass's error terms. */

@@ -104,6 +104,9 @@ final class SymbolicForward {
             double hu = in.hi[i];
             double hm = in.mag[i];
             double hr = in.rho[i];
+            if (hl == 0 & hu == 0 & hm == 0 & hr == 0) {
+                continue; // its terms are +-0 and change no sum (an inactive ReLU)
+            }
             int base = i * out;
             for (int o = 0; o < out; o++) {
                 double p = wpT[base + o];

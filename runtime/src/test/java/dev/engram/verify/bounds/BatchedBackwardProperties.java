@@ -33,12 +33,9 @@ class BatchedBackwardProperties {
             LinearBounds b = LinearBounds.forward(bn, box[0], box[1], true);
             for (int l = 0; l < bn.layers; l++) {
                 int out = bn.sizes[l + 1];
-                int[] units = new int[r.nextInt(out + 1)];
-                double[] signs = new double[units.length];
-                for (int k = 0; k < units.length; k++) {
-                    units[k] = r.nextInt(out);
-                    signs[k] = r.nextBoolean() ? 1 : -1;
-                }
+                Rows rows = Rows.random(r, out);
+                int[] units = rows.units();
+                double[] signs = rows.signs();
                 LinearBounds.Linear[] batched = BackwardPass.units(b, l, units, signs);
                 for (int k = 0; k < units.length; k++) {
                     double[] e = new double[out];
@@ -89,8 +86,22 @@ class BatchedBackwardProperties {
         });
     }
 
+    /** Tightening rows of a layer: units (repeats allowed) with signs. */
+    record Rows(int[] units, double[] signs) {
+        /** Up to {@code out} random rows of a layer of {@code out} units. */
+        static Rows random(Random r, int out) {
+            int[] units = new int[r.nextInt(out + 1)];
+            double[] signs = new double[units.length];
+            for (int k = 0; k < units.length; k++) {
+                units[k] = r.nextInt(out);
+                signs[k] = r.nextBoolean() ? 1 : -1;
+            }
+            return new Rows(units, signs);
+        }
+    }
+
     /** One to four hidden layers of 2 to 40 ReLU or leaky-ReLU units, then 1 to 4 linear outputs. */
-    private static DenseNetwork network(Random r) {
+    static DenseNetwork network(Random r) {
         int in = 1 + r.nextInt(6);
         int depth = 1 + r.nextInt(4);
         List<DenseLayer> layers = new ArrayList<>();
@@ -113,7 +124,7 @@ class BatchedBackwardProperties {
         return new DenseNetwork(layers);
     }
 
-    private static double[][] box(Random r, int d) {
+    static double[][] box(Random r, int d) {
         double[][] box = new double[2][d];
         for (int i = 0; i < d; i++) {
             double c = r.nextGaussian();
