@@ -206,7 +206,7 @@ final class ReluSplitSearch {
             }
             return null;
         }
-        GraphBounds.Split next = branch(g, ranges, res.unstable(), bj);
+        GraphBounds.Split next = SmartBranching.choose(g, ranges, d.splits, rows, res, bj, deadline);
         if (next == null && !d.splits.isEmpty()) {
             Next f = infeasibleOrNext(g, ranges, d.splits, FEASIBILITY_STEPS, deadline);
             if (f.refuted()) {
