@@ -64,6 +64,12 @@ final class SmartBranching {
         return best;
     }
 
+    /** The unstable element with the largest BaBSR score in row r's last pass ({@code met}), or null. */
+    static GraphBounds.Split babsr(GraphBounds g, GraphBounds.Ranges ranges, double[][][] met, int r) {
+        List<Candidate> top = shortlist(g, ranges, met, r, 1);
+        return top.isEmpty() ? null : top.get(0).split();
+    }
+
     /** Row r's parameters alone (its slopes and multipliers), the new split's multiplier to come at 0. */
     private static BetaCrown.Params rowParams(BetaCrown.Params p, int r) {
         double[][][] alpha = new double[p.alpha().length][][];
