@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class SmartBranching {
     /** Shortlisted elements; 1: plain BaBSR. */
-    static final int CANDIDATES = Integer.getInteger("engram.verify.fsbCandidates", 4);
+    static final int CANDIDATES = Integer.getInteger("engram.verify.fsbCandidates", 16);
 
     private SmartBranching() {
     }
