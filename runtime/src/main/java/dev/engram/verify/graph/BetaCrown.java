@@ -128,6 +128,16 @@ final class BetaCrown {
     /** {@link #optimise} for linear functions of value {@code target} (e.g. an intermediate value's elements). */
     static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
                            double[][] rows, double[] stop, int steps, Params start, Deadline deadline) {
+        return optimise(g, ranges, target, splits, rows, stop, steps, start, ALPHA_RATE, deadline);
+    }
+
+    /**
+     * {@link #optimise} with Adam rate {@code reluRate} for the ReLU slopes (the tangent points keep theirs): a few
+     * steps for an intermediate bound go further with a larger one.
+     */
+    static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
+                           double[][] rows, double[] stop, int steps, Params start, double reluRate,
+                           Deadline deadline) {
         int nv = g.dag().valueCount();
         int m = rows.length;
         int k = splits.size();
@@ -144,7 +154,7 @@ final class BetaCrown {
         if (!free) {
             steps = 0; // nothing to optimise: CROWN's bound
         }
-        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, m));
+        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, alpha, reluRate / ALPHA_RATE, m));
         Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE, new double[][][] {scale});
         double[] bound = new double[m];
         java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
@@ -371,12 +381,18 @@ final class BetaCrown {
     }
 
     /**
-     * The Adam step scales of the tangent points: the width of each one's valid interval (shared by the rows), null
-     * for the ReLU slopes (scale 1).
+     * The Adam step scales of the tangent points: the width of each one's valid interval (shared by the rows); of the
+     * ReLU slopes: {@code relu} (null where it is 1).
      */
-    private static double[][][] widths(SCurveBound.Sides[] sides, int m) {
+    private static double[][][] widths(SCurveBound.Sides[] sides, double[][][] alpha, double relu, int m) {
         double[][][] scale = new double[sides.length][][];
         for (int v = 0; v < sides.length; v++) {
+            if (sides[v] == null && alpha[v] != null && relu != 1 && alpha[v].length > 0) {
+                double[] w = new double[alpha[v][0].length];
+                java.util.Arrays.fill(w, relu);
+                scale[v] = new double[m][];
+                java.util.Arrays.fill(scale[v], w);
+            }
             if (sides[v] != null) {
                 double[] w = new double[sides[v].lo().length];
                 for (int k = 0; k < w.length; k++) {

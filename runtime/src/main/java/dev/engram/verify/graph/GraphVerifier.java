@@ -125,7 +125,7 @@ public final class GraphVerifier {
             List<List<LinearConstraint>> open = crownOpen(g, ranges, pending);
             int scale = (int) Math.pow(ESCALATE, level);
             if (!open.isEmpty() && sub.dimension() > SPLIT_DIMENSIONS && RANGE_STEPS > 0) {
-                ranges = g.ranges(sub, RANGE_STEPS * scale, deadline);
+                ranges = g.ranges(sub, RANGE_STEPS * scale, threads, deadline);
                 if (DEBUG) {
                     System.err.printf("[graph] round %d: optimised intermediate bounds at %.1f s left%n", level,
                             deadline.secondsLeft());

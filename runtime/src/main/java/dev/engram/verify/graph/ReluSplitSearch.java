@@ -188,7 +188,7 @@ final class ReluSplitSearch {
             }
             return null;
         }
-        GraphBounds.Split next = branch(g, ranges, res.unstable(), bj);
+        GraphBounds.Split next = SmartBranching.choose(g, ranges, d.splits, rows, res, bj, deadline);
         if (next == null && !d.splits.isEmpty()) {
             Next f = infeasibleOrNext(g, ranges, d.splits, FEASIBILITY_STEPS, deadline);
             if (f.refuted()) {
@@ -317,28 +317,6 @@ final class ReluSplitSearch {
 
     /** The unstable ReLU element with the largest BaBSR score in row r's last pass, or null. */
     private static GraphBounds.Split branch(GraphBounds g, GraphBounds.Ranges ranges, double[][][] met, int r) {
-        GraphBounds.Split best = null;
-        double score = 0;
-        for (int v = 1; v < met.length; v++) {
-            if (met[v] == null || !(g.ops().get(v - 1) instanceof ReluBound)) {
-                continue;
-            }
-            int u = g.dag().nodes().get(v - 1).arg(0);
-            Range z = ranges.values()[u];
-            double[] a = met[v][r];
-            for (int i = 0; i < a.length; i++) {
-                double l = z.lo()[i];
-                double h = z.hi()[i];
-                if (a[i] == 0 || !(l < 0 && h > 0)) {
-                    continue;
-                }
-                double s = Math.abs(a[i]) * (-l * h / (h - l));
-                if (s > score) {
-                    score = s;
-                    best = new GraphBounds.Split(u, i, true);
-                }
-            }
-        }
-        return best;
+        return SmartBranching.babsr(g, ranges, met, r);
     }
 }

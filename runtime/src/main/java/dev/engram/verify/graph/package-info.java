@@ -8,8 +8,9 @@
  * ({@code docs/verifier.md}): every value is the exact operator applied to the executed arguments plus an error
  * bounded per element, carried as a widening through intervals and backward passes. Optimisation stays outside the
  * operators: {@link dev.engram.verify.graph.BetaCrown} (α and β), {@link dev.engram.verify.graph.ReluSplitSearch}
- * (branch and bound on ReLU splits) and {@link dev.engram.verify.graph.SCurveSplitSearch} (on S-curve cuts), both on
- * a {@link dev.engram.verify.graph.SplitProblem} with a {@link dev.engram.verify.graph.DomainQueue},
+ * (branch and bound on ReLU splits; {@link dev.engram.verify.graph.SmartBranching} chooses its splits) and
+ * {@link dev.engram.verify.graph.SCurveSplitSearch} (on S-curve cuts), both on a
+ * {@link dev.engram.verify.graph.SplitProblem} with a {@link dev.engram.verify.graph.DomainQueue},
  * {@link dev.engram.verify.graph.GraphVerifier} (the decision).
  *
  * <p>Imports: {@code dev.engram.model.dag}, {@code dev.engram.model.exec} (the attack executes candidates),

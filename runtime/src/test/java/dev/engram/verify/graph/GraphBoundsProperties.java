@@ -25,7 +25,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * residual blocks with concatenation, normalised dense stacks of sigmoid, tanh, ReLU and leaky ReLU), random boxes and
  * random float32 inputs inside them, the outputs as executed by our executor and by ONNX Runtime lie inside the
  * interval bounds and above every linear lower bound (of each output, its negation and random combinations; CROWN's
- * and α-CROWN's from random slopes and tangent points), compared exactly, with no tolerance.
+ * and α-CROWN's from random slopes and tangent points), compared exactly, with no tolerance; the intermediate ranges
+ * CROWN's or α-optimised (1 to 4 steps, on one or two threads).
  */
 class GraphBoundsProperties {
 
@@ -96,7 +97,9 @@ class GraphBoundsProperties {
             hi[i] = c + w;
         }
         Box box = new Box(lo, hi);
-        GraphBounds.Ranges ranges = g.ranges(box, Deadline.NONE);
+        // CROWN's intermediate bounds, or α-optimised ones (1 to 4 steps, one or two threads)
+        GraphBounds.Ranges ranges = r.nextBoolean() ? g.ranges(box, Deadline.NONE)
+                : g.ranges(box, 1 + r.nextInt(4), 1 + r.nextInt(2), Deadline.NONE);
         int m = g.outputSize();
         double[][] rows = new double[2 * m + 3][m];
         for (int j = 0; j < m; j++) {

@@ -27,7 +27,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * pre-activations meet the splits has its executed output above the optimised lower bound of random rows (exactly
  * compared), and its split values inside the clamped ranges. The slopes and multipliers are optimised for a random
  * number of steps from a random warm start (multipliers up to 10), so the bound depends on them; any valid choice
- * must hold. Samples outside the subdomain are not checked (the bound need not hold there).
+ * must hold. Samples outside the subdomain are not checked (the bound need not hold there). The root's ranges are
+ * CROWN's or α-optimised for 1 to 4 steps (at the intermediate bounds' rate), on one or two threads (the same bits).
  */
 class SplitDomainProperties {
 
@@ -54,7 +55,11 @@ class SplitDomainProperties {
         Dag dag = Dags.of(net(r, d, m));
         GraphBounds g = GraphBounds.of(dag);
         Box box = box(r, d);
-        GraphBounds.Ranges root = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
+        int steps = r.nextBoolean() ? 0 : 1 + r.nextInt(4);
+        GraphBounds.Ranges root = g.ranges(box, steps, 1 + r.nextInt(2), Deadline.NONE);
+        if (steps > 0) {
+            sameRanges(seed, root, g.ranges(box, steps, 1, Deadline.NONE));
+        }
         int samples = 400;
         float[][] x = samples(r, box, samples);
         // unstable ReLU arguments, their executed values per sample
@@ -141,6 +146,16 @@ class SplitDomainProperties {
         }
         assertTrue(checked > 0, "seed " + seed + ": the anchor lies inside its subdomain");
         return new int[] {checked, 1};
+    }
+
+    /** The optimised ranges do not depend on the threads that computed them: bit for bit the same. */
+    static void sameRanges(long seed, GraphBounds.Ranges a, GraphBounds.Ranges b) {
+        for (int v = 0; v < a.values().length; v++) {
+            if (!java.util.Arrays.equals(a.values()[v].lo(), b.values()[v].lo())
+                    || !java.util.Arrays.equals(a.values()[v].hi(), b.values()[v].hi())) {
+                fail("seed " + seed + ": value " + v + "'s ranges differ between one and two threads");
+            }
+        }
     }
 
     /** A random box of dimension d: centres N(0, 1), half-widths |N(0, 0.8)| + 0.001. */

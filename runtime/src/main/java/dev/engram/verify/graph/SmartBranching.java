@@ -1,0 +1,117 @@
+package dev.engram.verify.graph;
+
+import dev.engram.verify.bounds.Deadline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ReLU element a subdomain of {@link ReluSplitSearch} splits next, by filtered smart branching (FSB: De Palma et
+ * al., "Improved Branch and Bound for Neural Network Verification via Lagrangian Decomposition", 2021): the
+ * {@link #CANDIDATES} unstable elements with the largest BaBSR scores {@code |a|·(−l·u/(u−l))} in the weakest row's
+ * last pass are shortlisted, and each is scored by a cheap bound of its two children: one backward pass each, the
+ * element's range clamped at 0 ({@link GraphBounds#withSplit}) and the parent's slopes and multipliers, the new one
+ * at 0. A child's bound is at least its parent's (its region is a part of the parent's, and β-CROWN can reproduce
+ * the parent's line), so each child counts as the larger of the two; the candidate whose worse child is best wins,
+ * the BaBSR order breaking ties. Only a choice: every bound the search uses is computed again for the child itself.
+ */
+final class SmartBranching {
+    /** Shortlisted elements; 1: plain BaBSR. */
+    static final int CANDIDATES = Integer.getInteger("engram.verify.fsbCandidates", 16);
+
+    private SmartBranching() {
+    }
+
+    /** A shortlisted element and its BaBSR score. */
+    private record Candidate(GraphBounds.Split split, double score) {
+    }
+
+    /**
+     * The element to split for row {@code r} of {@code rows} on a subdomain with {@code splits} and {@code ranges},
+     * whose optimised bound is {@code res}; null when the row met no unstable element.
+     */
+    static GraphBounds.Split choose(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
+                                    double[][] rows, BetaCrown.Result res, int r, Deadline deadline) {
+        List<Candidate> shortlist = shortlist(g, ranges, res.unstable(), r, CANDIDATES);
+        if (shortlist.size() <= 1) {
+            return shortlist.isEmpty() ? null : shortlist.get(0).split();
+        }
+        double parent = res.linear().bound()[r];
+        double[][] row = {rows[r].clone()};
+        double[] never = {Double.POSITIVE_INFINITY};
+        BetaCrown.Params start = rowParams(res.params(), r);
+        GraphBounds.Split best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (Candidate c : shortlist) {
+            double worse = Double.POSITIVE_INFINITY;
+            for (boolean active : new boolean[] {true, false}) {
+                GraphBounds.Split s = new GraphBounds.Split(c.split().value(), c.split().element(), active);
+                GraphBounds.Ranges child = g.withSplit(ranges, s);
+                if (child == null) {
+                    continue; // empty: this child is refuted
+                }
+                List<GraphBounds.Split> more = new ArrayList<>(splits);
+                more.add(s);
+                double b = BetaCrown.optimise(g, child, more, BetaCrown.copy(row), never, 0, start, deadline)
+                        .linear().bound()[0];
+                worse = Math.min(worse, Math.max(parent, b));
+            }
+            if (worse > bestScore) {
+                bestScore = worse;
+                best = c.split();
+            }
+        }
+        return best;
+    }
+
+    /** The unstable element with the largest BaBSR score in row r's last pass ({@code met}), or null. */
+    static GraphBounds.Split babsr(GraphBounds g, GraphBounds.Ranges ranges, double[][][] met, int r) {
+        List<Candidate> top = shortlist(g, ranges, met, r, 1);
+        return top.isEmpty() ? null : top.get(0).split();
+    }
+
+    /** Row r's parameters alone (its slopes and multipliers), the new split's multiplier to come at 0. */
+    private static BetaCrown.Params rowParams(BetaCrown.Params p, int r) {
+        double[][][] alpha = new double[p.alpha().length][][];
+        for (int v = 0; v < alpha.length; v++) {
+            if (p.alpha()[v] != null) {
+                alpha[v] = new double[][] {p.alpha()[v][Math.min(r, p.alpha()[v].length - 1)]};
+            }
+        }
+        int sr = Math.min(r, p.beta().length - 1);
+        return new BetaCrown.Params(alpha, new double[][] {p.beta()[sr]}, new double[][] {p.scale()[sr]});
+    }
+
+    /** The {@code k} unstable elements with the largest BaBSR scores in row r's last pass, the best first. */
+    private static List<Candidate> shortlist(GraphBounds g, GraphBounds.Ranges ranges, double[][][] met, int r,
+                                             int k) {
+        List<Candidate> top = new ArrayList<>();
+        for (int v = 1; v < met.length; v++) {
+            if (met[v] == null || !(g.ops().get(v - 1) instanceof ReluBound)) {
+                continue;
+            }
+            int u = g.dag().nodes().get(v - 1).arg(0);
+            Range z = ranges.values()[u];
+            double[] a = met[v][r];
+            for (int i = 0; i < a.length; i++) {
+                double l = z.lo()[i];
+                double h = z.hi()[i];
+                if (a[i] == 0 || !(l < 0 && h > 0)) {
+                    continue;
+                }
+                double s = Math.abs(a[i]) * (-l * h / (h - l));
+                if (top.size() < k || s > top.get(top.size() - 1).score()) {
+                    int at = 0;
+                    while (at < top.size() && top.get(at).score() >= s) {
+                        at++;
+                    }
+                    top.add(at, new Candidate(new GraphBounds.Split(u, i, true), s));
+                    if (top.size() > k) {
+                        top.remove(k);
+                    }
+                }
+            }
+        }
+        return top;
+    }
+}
