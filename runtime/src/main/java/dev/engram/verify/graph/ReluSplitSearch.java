@@ -188,7 +188,7 @@ final class ReluSplitSearch {
             }
             return null;
         }
-        GraphBounds.Split next = SmartBranching.choose(g, ranges, d.splits, rows, res, bj, deadline);
+        GraphBounds.Split next = SmartBranching.choose(g, ranges, d.splits, p.rows(), res, bj, deadline);
         if (next == null && !d.splits.isEmpty()) {
             Next f = infeasibleOrNext(g, ranges, d.splits, FEASIBILITY_STEPS, deadline);
             if (f.refuted()) {

@@ -79,7 +79,8 @@ final class SmartBranching {
             }
         }
         int sr = Math.min(r, p.beta().length - 1);
-        return new BetaCrown.Params(alpha, new double[][] {p.beta()[sr]}, new double[][] {p.scale()[sr]});
+        return new BetaCrown.Params(alpha, new double[][] {p.beta()[sr]}, new double[][] {p.scale()[sr]},
+                p.index()); // dense or sparse, as given
     }
 
     /** The {@code k} unstable elements with the largest BaBSR scores in row r's last pass, the best first. */
