@@ -197,6 +197,7 @@ final class HeadRepair {
      * A counterexample is an input of the model; the repair refines its partition at its features.
      */
     static GoalValidation onWholeModel(HeadSplit split, Map<Property, Property> stated) {
+        GraphExecutor original = new GraphExecutor(split.dag());
         return (candidate, goal, seconds) -> {
             Property p = stated.get(goal);
             if (p == null) {
@@ -211,7 +212,7 @@ final class HeadRepair {
             for (int i = 0; i < x[0].length; i++) {
                 x[0][i] = (float) sat.input()[i];
             }
-            float[] before = new GraphExecutor(split.dag()).run(x)[0];
+            float[] before = original.run(x)[0];
             return new GoalValidation.Outcome(v, p, doubles(split.features(x)[0]), p.isUnsafe(doubles(before), 0));
         };
     }
