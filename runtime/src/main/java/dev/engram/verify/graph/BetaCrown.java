@@ -29,6 +29,13 @@ import java.util.List;
 final class BetaCrown {
     /** Adam learning rates of the slopes and of the multipliers. */
     private static final double ALPHA_RATE = Double.parseDouble(System.getProperty("engram.verify.alphaRate", "0.1"));
+    /**
+     * Steps of an optimised intermediate bound at which its tangent points move at the output's rate; with
+     * {@code T} steps they move at {@code sqrt(TANGENT_HORIZON / T)} times it (the fixed-horizon step of a projected
+     * subgradient method shrinks as {@code 1/sqrt(T)}). 0: always the output's rate.
+     */
+    private static final double TANGENT_HORIZON =
+            Double.parseDouble(System.getProperty("engram.verify.tangentHorizon", "9"));
     private static final double BETA_RATE = Double.parseDouble(System.getProperty("engram.verify.betaRate", "0.05"));
 
     /**
@@ -154,7 +161,9 @@ final class BetaCrown {
         if (!free) {
             steps = 0; // nothing to optimise: CROWN's bound
         }
-        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, alpha, reluRate / ALPHA_RATE, m));
+        double tangent = reluRate == ALPHA_RATE || TANGENT_HORIZON <= 0 ? 1
+                : Math.sqrt(TANGENT_HORIZON / Math.max(1, steps));
+        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, alpha, reluRate / ALPHA_RATE, tangent, m));
         Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE, new double[][][] {scale});
         double[] bound = new double[m];
         java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
@@ -381,10 +390,11 @@ final class BetaCrown {
     }
 
     /**
-     * The Adam step scales of the tangent points: the width of each one's valid interval (shared by the rows); of the
+     * The Adam step scales of the tangent points: {@code tangent} times the width of each one's valid interval (shared by the rows); of the
      * ReLU slopes: {@code relu} (null where it is 1).
      */
-    private static double[][][] widths(SCurveBound.Sides[] sides, double[][][] alpha, double relu, int m) {
+    private static double[][][] widths(SCurveBound.Sides[] sides, double[][][] alpha, double relu, double tangent,
+                                       int m) {
         double[][][] scale = new double[sides.length][][];
         for (int v = 0; v < sides.length; v++) {
             if (sides[v] == null && alpha[v] != null && relu != 1 && alpha[v].length > 0) {
@@ -396,7 +406,7 @@ final class BetaCrown {
             if (sides[v] != null) {
                 double[] w = new double[sides[v].lo().length];
                 for (int k = 0; k < w.length; k++) {
-                    w[k] = sides[v].free(k) ? sides[v].hi()[k] - sides[v].lo()[k] : 0;
+                    w[k] = sides[v].free(k) ? (sides[v].hi()[k] - sides[v].lo()[k]) * tangent : 0;
                 }
                 scale[v] = new double[m][];
                 java.util.Arrays.fill(scale[v], w);

@@ -147,6 +147,93 @@ public final class GraphAttack {
         return null;
     }
 
+    /**
+     * A witness in {@code box} (already checked), or null: {@code restarts} descents of {@code steps} steps from
+     * random points on the margin to the unsafe set ({@link #distance}, a CW-style margin over the whole
+     * disjunction), each by APGD ({@link #apgd}).
+     */
+    public double[] margin(Box box, int restarts, int steps, Deadline deadline) {
+        for (int k = 0; k < restarts && !deadline.passed(); k++) {
+            double[] w = apgd(box, randomPoint(box, 2 * k), steps, deadline);
+            if (w != null) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * APGD (Croce and Hein, ICML 2020) on {@link #distance} over the box: signed-gradient steps with momentum 0.75,
+     * the step starting at the box's width and halved at checkpoints where fewer than three quarters of the steps
+     * since the last one improved, or nothing improved, the descent then going on from the best point.
+     */
+    private double[] apgd(Box box, double[] x0, int steps, Deadline deadline) {
+        int n = x0.length;
+        double[] x = x0.clone();
+        double[] prev = x0.clone();
+        double[] best = x0.clone();
+        double bestLoss = Double.POSITIVE_INFINITY;
+        double lastLoss = Double.POSITIVE_INFINITY;
+        double eta = 1;
+        double etaAtCheck = eta;
+        double bestAtCheck = bestLoss;
+        int improved = 0;
+        int lastCheck = 0;
+        double pPrev = 0;
+        double p = 0.22;
+        int check = (int) Math.ceil(p * steps);
+        for (int t = 0; t < steps && !deadline.passed(); t++) {
+            float[] xf = inside(x, box);
+            float[] y = single.run(xf);
+            if (check(xf, y)) {
+                return toDouble(xf);
+            }
+            double loss = distance(y);
+            if (loss < lastLoss) {
+                improved++;
+            }
+            lastLoss = loss;
+            if (loss < bestLoss) {
+                bestLoss = loss;
+                best = toDouble(xf);
+            }
+            if (t == check) {
+                boolean halve = improved < 0.75 * (t - lastCheck) || (eta == etaAtCheck && bestLoss == bestAtCheck);
+                etaAtCheck = eta;
+                bestAtCheck = bestLoss;
+                improved = 0;
+                lastCheck = t;
+                double pNext = p + Math.max(p - pPrev - 0.03, 0.06);
+                pPrev = p;
+                p = pNext;
+                check = (int) Math.ceil(p * steps);
+                if (halve) {
+                    eta /= 2;
+                    x = best.clone();
+                    prev = best.clone();
+                    continue;
+                }
+            }
+            double[] g = bounds.gradient(toDouble(xf), worstRow(y));
+            double alpha = t == 0 ? 1 : 0.75;
+            for (int i = 0; i < n; i++) {
+                double w = box.hi()[i] - box.lo()[i];
+                double z = clamp(x[i] - eta * w * Math.signum(g[i]), box, i);
+                double v = clamp(x[i] + alpha * (z - x[i]) + (1 - alpha) * (x[i] - prev[i]), box, i);
+                prev[i] = x[i];
+                x[i] = v;
+            }
+        }
+        if (DEBUG) {
+            System.err.printf("[attack] APGD descent ends at margin %.5g%n", bestLoss);
+        }
+        return null;
+    }
+
+    private static double clamp(double v, Box box, int i) {
+        return Math.min(box.hi()[i], Math.max(box.lo()[i], v));
+    }
+
     /** A random point of the box: uniform for even {@code s}, else each coordinate at a face half the time. */
     private double[] randomPoint(Box box, int s) {
         double[] x = new double[box.dimension()];
