@@ -7,36 +7,16 @@ import dev.engram.verify.bounds.Deadline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Experiment: root margins of an eran ReLU instance's conjunctions with intermediate ranges of various strengths. */
+/** Experiment: root margins of an eran instance's conjunctions with intermediate ranges of various strengths. */
 public final class EranRangesBench {
     public static void main(String[] args) throws Exception {
         Path net = Path.of(args[0]);
         Path spec = Path.of(args[1]);
         String[] variants = args[2].split(",");
         GraphBounds g = GraphBounds.of(Models.load(net).dag());
-        int n = g.inputSize();
-        double[] lo = new double[n];
-        double[] hi = new double[n];
-        String text = Files.readString(spec);
-        Matcher m = Pattern.compile("\\(assert \\((<=|>=) X_(\\d+) ([-0-9.eE]+)\\)\\)").matcher(text);
-        while (m.find()) {
-            int i = Integer.parseInt(m.group(2));
-            double v = Double.parseDouble(m.group(3));
-            if (m.group(1).equals("<=")) {
-                hi[i] = v;
-            } else {
-                lo[i] = v;
-            }
-        }
-        Matcher o = Pattern.compile("\\(and \\(>= Y_(\\d+) Y_(\\d+)\\)\\)").matcher(text);
-        java.util.List<int[]> conj = new java.util.ArrayList<>();
-        while (o.find()) {
-            conj.add(new int[] {Integer.parseInt(o.group(1)), Integer.parseInt(o.group(2))});
-        }
-        Box box = new Box(lo, hi);
+        dev.engram.verify.Property p = EranAttackBench.property(Files.readString(spec), g.inputSize(), g.outputSize());
+        Box box = p.region().boxes().get(0);
         for (String variant : variants) {
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long t0 = System.nanoTime();
@@ -60,10 +40,8 @@ public final class EranRangesBench {
             System.out.printf("%s: ranges %.2f s wall %.2f s cpu, unstable per ReLU: %s%n", variant, secs, cpu, s);
             StringBuilder ms = new StringBuilder();
             long t1 = System.nanoTime();
-            for (int[] c : conj) {
-                double[] row = new double[10];
-                row[c[1]] = 1;
-                row[c[0]] = -1;
+            for (java.util.List<dev.engram.verify.LinearConstraint> c : p.unsafe()) {
+                double[] row = c.get(0).coefficients().clone();
                 BetaCrown.Result res = BetaCrown.optimise(g, r, List.of(), new double[][] {row}, new double[] {0}, 40,
                         null, Deadline.NONE);
                 ms.append(String.format("%.3f ", res.linear().bound()[0]));
