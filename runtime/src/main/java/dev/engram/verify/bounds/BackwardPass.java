@@ -1,5 +1,7 @@
 package dev.engram.verify.bounds;
 
+import dev.engram.model.kernel.RowProducts;
+
 /**
  * One backward pass (CROWN) over the relaxations of a {@link LinearBounds}, with the running sums that make its
  * result sound in double: the constant, the sum of its terms' magnitudes and the error terms of the units passed.
@@ -114,21 +116,25 @@ final class BackwardPass {
         }
         double[] ao = new double[rows];
         double[] z = new double[rows];
-        double[][] prev = new double[rows][in];
-        double[] w = net.w[l];
+        double[] zt = new double[out * rows];
+        int[] live = new int[out];
+        int n = 0;
         for (int o = 0; o < out; o++) {
             for (int k = 0; k < rows; k++) {
                 ao[k] = a[k][o];
             }
             relax(r.la[l][o], r.lb[l][o], r.ua[l][o], r.ub[l][o], net.b[l][o], r.slack[l][o], ao, z, c, sz, e);
-            boolean live = false;
+            boolean any = false;
             for (int k = 0; k < rows; k++) {
-                live |= z[k] != 0;
+                any |= z[k] != 0;
             }
-            if (live) {
-                multiplyAdd(w, o * in, in, z, prev);
+            if (any) {
+                System.arraycopy(z, 0, zt, n * rows, rows);
+                live[n++] = o;
             }
         }
+        double[][] prev = new double[rows][in];
+        RowProducts.products(zt, rows, live, n, net.w[l], in, prev);
         for (int k = 0; k < rows; k++) {
             pass[k].cst = c[k];
             pass[k].size = sz[k];
@@ -159,43 +165,6 @@ final class BackwardPass {
             sz[k] = sz[k] + Math.abs(v) + Math.abs(zb);
             e[k] += Math.abs(zk) * s;
             z[k] = zk;
-        }
-    }
-
-    /**
-     * {@code prev[k] += z[k] w[wb .. wb + in)} for every row k, four rows at a time (one read of the weights for four
-     * rows). A row whose {@code z[k]} is 0 adds +-0 to its sums, which leaves them unchanged (they start at +0, so they
-     * are never -0).
-     */
-    private static void multiplyAdd(double[] w, int wb, int in, double[] z, double[][] prev) {
-        int rows = z.length;
-        int k = 0;
-        for (; k + 3 < rows; k += 4) {
-            double[] p0 = prev[k];
-            double[] p1 = prev[k + 1];
-            double[] p2 = prev[k + 2];
-            double[] p3 = prev[k + 3];
-            double z0 = z[k];
-            double z1 = z[k + 1];
-            double z2 = z[k + 2];
-            double z3 = z[k + 3];
-            for (int i = 0; i < in; i++) {
-                double wi = w[wb + i];
-                p0[i] += z0 * wi;
-                p1[i] += z1 * wi;
-                p2[i] += z2 * wi;
-                p3[i] += z3 * wi;
-            }
-        }
-        for (; k < rows; k++) {
-            double[] p = prev[k];
-            double zk = z[k];
-            if (zk == 0) {
-                continue;
-            }
-            for (int i = 0; i < in; i++) {
-                p[i] += zk * w[wb + i];
-            }
         }
     }
 
@@ -243,21 +212,19 @@ final class BackwardPass {
      */
     private double[] through(int l, double[] a, double[] alpha) {
         int in = net.sizes[l];
-        double[] prev = new double[in];
-        double[] w = net.w[l];
         double[] zs = new double[a.length];
         relaxAll(l, a, alpha, zs);
+        int[] live = new int[a.length];
+        int n = 0;
         for (int o = 0; o < a.length; o++) {
-            double az = zs[o];
-            if (az == 0) {
-                continue;
-            }
-            int wb = o * in;
-            for (int i = 0; i < in; i++) {
-                prev[i] += az * w[wb + i];
+            if (zs[o] != 0) {
+                zs[n] = zs[o];
+                live[n++] = o;
             }
         }
-        return prev;
+        double[][] prev = {new double[in]};
+        RowProducts.products(zs, 1, live, n, net.w[l], in, prev);
+        return prev[0];
     }
 
     /**
