@@ -9,6 +9,12 @@ package dev.engram.model.kernel;
  */
 public final class RowProducts {
 
+    /**
+     * Entries a weight array should carry after its last row (zeros): the vector kernel then computes the columns past
+     * its last whole vector with one more vector, whose extra lanes it drops.
+     */
+    public static final int PAD = 16;
+
     private RowProducts() {
     }
 
@@ -16,7 +22,7 @@ public final class RowProducts {
      * Writes the products into {@code prev} ({@code rows} arrays of at least {@code in} entries, which must hold +0
      * where they are written: the sums start from them). {@code z} holds, for each of the {@code n} units used, its
      * coefficient for every row ({@code z[j * rows + k]}); {@code units[j]} is its row of the weights
-     * {@code w[o * in + i]}.
+     * {@code w[o * in + i]}, in increasing order ({@code w} best padded by {@link #PAD} entries after the last row).
      */
     public static void products(double[] z, int rows, int[] units, int n, double[] w, int in, double[][] prev) {
         if (Kernels.vector()) {
@@ -63,4 +69,5 @@ public final class RowProducts {
             }
         }
     }
+
 }

@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link RowProducts} on the Vector API: tiles of 4 rows x 2 vectors of columns (8 accumulators) or 1 row x 4 vectors,
  * held in registers while the units run; per unit, the tile's weight vectors are loaded once and each row's
  * coefficient is broadcast once. Each lane adds its products in unit order with a separate multiply and add, from +0,
- * exactly as the scalar loops do. Columns past the last whole vector, and rows past the last group of 4 when fewer
- * than 4 are left, take the 1-row tiles and then the scalar loops. Loaded only when {@link Kernels#vector()}.
+ * exactly as the scalar loops do. Rows past the last group of 4 take 1-row tiles; the columns past the last whole
+ * vector take one more vector whose extra lanes read past the row (the weights must be padded after the last row by
+ * {@link RowProducts#PAD} entries, else the scalar loops take them) and are dropped. Loaded only when {@link Kernels#vector()}.
  */
 final class VectorRows {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -27,7 +28,7 @@ final class VectorRows {
             }
             for (; c < full; c += L) {
                 for (int r = k; r < k + 4; r++) {
-                    tile11(z, rows, r, units, n, w, in, c, prev[r]);
+                    tile11(z, rows, r, units, n, w, in, c, prev[r], c);
                 }
             }
         }
@@ -37,12 +38,51 @@ final class VectorRows {
                 tile14(z, rows, k, units, n, w, in, c, prev[k]);
             }
             for (; c < full; c += L) {
-                tile11(z, rows, k, units, n, w, in, c, prev[k]);
+                tile11(z, rows, k, units, n, w, in, c, prev[k], c);
             }
         }
-        if (full < in) {
-            RowProducts.scalar(z, rows, units, n, w, in, prev, 0, full);
+        if (full == in || n == 0) {
+            return;
         }
+        if (units[n - 1] * in + full + L > w.length) { // no padding after the last row: the plain loops
+            RowProducts.scalar(z, rows, units, n, w, in, prev, 0, full);
+            return;
+        }
+        double[] t = new double[4 * L];
+        int r = 0;
+        for (; r + 3 < rows; r += 4) {
+            tail41(z, rows, r, units, n, w, in, full, t);
+            for (int q = 0; q < 4; q++) {
+                System.arraycopy(t, q * L, prev[r + q], full, in - full);
+            }
+        }
+        for (; r < rows; r++) {
+            tile11(z, rows, r, units, n, w, in, full, t, 0);
+            System.arraycopy(t, 0, prev[r], full, in - full);
+        }
+    }
+
+    /**
+     * Rows k..k+3, the columns [c, in) past the last whole vector, into {@code t[q * L ..]} for row k + q: the lanes
+     * past {@code in} read the next weight row (or the padding after the last one) and are dropped by the caller.
+     */
+    private static void tail41(double[] z, int rows, int k, int[] units, int n, double[] w, int in, int c,
+                               double[] t) {
+        DoubleVector a0 = DoubleVector.zero(S);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        for (int j = 0, zj = k; j < n; j++, zj += rows) {
+            DoubleVector wv = DoubleVector.fromArray(S, w, units[j] * in + c);
+            a0 = a0.add(DoubleVector.broadcast(S, z[zj]).mul(wv));
+            a1 = a1.add(DoubleVector.broadcast(S, z[zj + 1]).mul(wv));
+            a2 = a2.add(DoubleVector.broadcast(S, z[zj + 2]).mul(wv));
+            a3 = a3.add(DoubleVector.broadcast(S, z[zj + 3]).mul(wv));
+        }
+        a0.intoArray(t, 0);
+        a1.intoArray(t, L);
+        a2.intoArray(t, 2 * L);
+        a3.intoArray(t, 3 * L);
     }
 
     /** Rows k..k+3, columns [c, c + 2L). */
@@ -104,13 +144,14 @@ final class VectorRows {
         a3.intoArray(p, c + 3 * L);
     }
 
-    /** Row k, columns [c, c + L). */
+    /** Row k, columns [c, c + L), into {@code p[po ..]}. */
     private static void tile11(double[] z, int rows, int k, int[] units, int n, double[] w, int in, int c,
-                               double[] p) {
+                               double[] p, int po) {
         DoubleVector a = DoubleVector.zero(S);
         for (int j = 0, zj = k; j < n; j++, zj += rows) {
             a = a.add(DoubleVector.broadcast(S, z[zj]).mul(DoubleVector.fromArray(S, w, units[j] * in + c)));
         }
-        a.intoArray(p, c);
+        a.intoArray(p, po);
     }
+
 }
