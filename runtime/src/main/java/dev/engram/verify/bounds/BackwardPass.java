@@ -54,8 +54,8 @@ final class BackwardPass {
     /**
      * The backward passes for {@code signs[k] · ẑ_top[units[k]]} (one per row k) at once, equal value for value to
      * {@link #run}{@code (r, top, c_k, null, null)} with {@code c_k} that unit vector times the sign (each row's
-     * sums run in the same order). Layer by layer, every weight row is read once for all the rows and applied to them
-     * in blocks of four (matrix times matrix instead of many matrix-vector products): how the unstable neurons of
+     * sums run in the same order). Layer by layer, the weights are applied to all the rows at once
+     * ({@link RowProducts}: matrix times matrix instead of many matrix-vector products): how the unstable neurons of
      * one layer are tightened.
      */
     static LinearBounds.Linear[] units(LinearBounds r, int top, int[] units, double[] signs) {
@@ -98,7 +98,8 @@ final class BackwardPass {
     /**
      * {@link #through} for every row (plain relaxation lines), equal value for value: unit by unit, the relaxation of
      * every row ({@link #relax}: each row's sums in the same order as there, the rows side by side so that they do not
-     * wait on each other), then the unit's weight row read once for all the rows (unless no row passes through it).
+     * wait on each other), then the weight rows of the units some row passes through applied to all the rows
+     * ({@link RowProducts#products}: each row's sums over the units in order, as there).
      */
     private static double[][] throughAll(int l, double[][] a, BackwardPass[] pass) {
         LinearBounds r = pass[0].r;
