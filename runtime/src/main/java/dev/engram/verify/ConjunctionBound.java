@@ -31,9 +31,13 @@ final class ConjunctionBound {
      * The outcome on one box: {@code refuted}; {@code score} is a lower bound of the best combination (positive
      * exactly when refuted; the larger the closer to refutation), the input coefficients {@code coef} of the best
      * combined bound (for branching) and its minimiser {@code arg}. {@code witness} is null unless a bound minimiser
-     * turned out to be a counterexample.
+     * turned out to be a counterexample. {@code objective}, when not null, is the best combination's objective over the
+     * outputs with its threshold as last entry (see {@link #combined}), for {@link #boundObjective}.
      */
-    record Outcome(boolean refuted, double score, double[] coef, double[] arg, double[] witness) {
+    record Outcome(boolean refuted, double score, double[] coef, double[] arg, double[] witness, double[] objective) {
+        Outcome(boolean refuted, double score, double[] coef, double[] arg, double[] witness) {
+            this(refuted, score, coef, arg, witness, null);
+        }
     }
 
     /** Linear lower bounds {@code a_r · x + cst_r} to combine, with their sizes (for the rounding terms). */
@@ -158,7 +162,31 @@ final class ConjunctionBound {
         if (isWitness.test(arg)) {
             return new Outcome(false, lb, coef, arg, arg);
         }
-        return new Outcome(false, Math.max(lb, bestPhi), coef, arg, null);
+        return new Outcome(false, Math.max(lb, bestPhi), coef, arg, null, c);
+    }
+
+    /**
+     * The conjunction bounded through one objective only: {@code objective} (over the outputs, its threshold as last
+     * entry, as {@link Outcome#objective}) gets its own backward pass on {@code b}; refuted when its lower bound
+     * exceeds the threshold (at every point of the box the combination, and so some constraint, is violated).
+     */
+    static Outcome boundObjective(LinearBounds b, double[] objective, double[] lo, double[] hi,
+                                  Predicate<double[]> isWitness) {
+        int d = lo.length;
+        if (b.overflow()) {
+            return new Outcome(false, Double.NEGATIVE_INFINITY, new double[d], centre(lo, hi), null);
+        }
+        double[] coef = new double[d];
+        double[] arg = new double[d];
+        double t = objective[objective.length - 1];
+        double lb = Math.nextDown(b.lowerBound(Arrays.copyOf(objective, objective.length - 1), coef, arg, t) - t);
+        if (lb > 0) {
+            return new Outcome(true, lb, null, null, null);
+        }
+        if (isWitness.test(arg)) {
+            return new Outcome(false, lb, coef, arg, arg);
+        }
+        return new Outcome(false, lb, coef, arg, null, objective);
     }
 
     /**

@@ -36,6 +36,7 @@ final class SubdomainSearch {
     static final int LOOKAHEAD_INPUTS = Integer.getInteger("engram.verify.lookaheadInputs", 8);
     /** α-CROWN steps on subdomains plain CROWN does not refute (0: off). */
     static final int ALPHA_STEPS = Integer.getInteger("engram.verify.alphaSteps", 10);
+    static final boolean ALPHA_COMBINED = !Boolean.getBoolean("engram.verify.alphaEach");
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
     /**
      * Subdomains every box may explore before the end of the first round is checked: a region of many small boxes
@@ -241,7 +242,13 @@ final class SubdomainSearch {
                 if (opt == null) {
                     opt = b.optimised(ALPHA_STEPS);
                 }
-                out = ConjunctionBound.bound(opt, conj.get(k), inputCons, node.lo(), node.hi(), olo, ohi, check);
+                ConjunctionBound.Outcome plain = out;
+                out = ALPHA_COMBINED && plain.objective() != null && inputCons.isEmpty()
+                        ? ConjunctionBound.boundObjective(opt, plain.objective(), node.lo(), node.hi(), check)
+                        : ConjunctionBound.bound(opt, conj.get(k), inputCons, node.lo(), node.hi(), olo, ohi, check);
+                if (!out.refuted() && out.witness() == null && out.score() < plain.score()) {
+                    out = plain; // for branching, the better of the two scores
+                }
             }
             if (out.witness() != null) {
                 witness.compareAndSet(null, out.witness().clone());

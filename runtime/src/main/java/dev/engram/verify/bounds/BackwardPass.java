@@ -1,5 +1,7 @@
 package dev.engram.verify.bounds;
 
+import dev.engram.model.kernel.RowProducts;
+
 /**
  * One backward pass (CROWN) over the relaxations of a {@link LinearBounds}, with the running sums that make its
  * result sound in double: the constant, the sum of its terms' magnitudes and the error terms of the units passed.
@@ -52,8 +54,8 @@ final class BackwardPass {
     /**
      * The backward passes for {@code signs[k] · ẑ_top[units[k]]} (one per row k) at once, equal value for value to
      * {@link #run}{@code (r, top, c_k, null, null)} with {@code c_k} that unit vector times the sign (each row's
-     * sums run in the same order). Layer by layer, every weight row is read once for all the rows and applied to them
-     * in blocks of four (matrix times matrix instead of many matrix-vector products): how the unstable neurons of
+     * sums run in the same order). Layer by layer, the weights are applied to all the rows at once
+     * ({@link RowProducts}: matrix times matrix instead of many matrix-vector products): how the unstable neurons of
      * one layer are tightened.
      */
     static LinearBounds.Linear[] units(LinearBounds r, int top, int[] units, double[] signs) {
@@ -96,7 +98,8 @@ final class BackwardPass {
     /**
      * {@link #through} for every row (plain relaxation lines), equal value for value: unit by unit, the relaxation of
      * every row ({@link #relax}: each row's sums in the same order as there, the rows side by side so that they do not
-     * wait on each other), then the unit's weight row read once for all the rows (unless no row passes through it).
+     * wait on each other), then the weight rows of the units some row passes through applied to all the rows
+     * ({@link RowProducts#products}: each row's sums over the units in order, as there).
      */
     private static double[][] throughAll(int l, double[][] a, BackwardPass[] pass) {
         LinearBounds r = pass[0].r;
@@ -114,21 +117,25 @@ final class BackwardPass {
         }
         double[] ao = new double[rows];
         double[] z = new double[rows];
-        double[][] prev = new double[rows][in];
-        double[] w = net.w[l];
+        double[] zt = new double[out * rows];
+        int[] live = new int[out];
+        int n = 0;
         for (int o = 0; o < out; o++) {
             for (int k = 0; k < rows; k++) {
                 ao[k] = a[k][o];
             }
             relax(r.la[l][o], r.lb[l][o], r.ua[l][o], r.ub[l][o], net.b[l][o], r.slack[l][o], ao, z, c, sz, e);
-            boolean live = false;
+            boolean any = false;
             for (int k = 0; k < rows; k++) {
-                live |= z[k] != 0;
+                any |= z[k] != 0;
             }
-            if (live) {
-                multiplyAdd(w, o * in, in, z, prev);
+            if (any) {
+                System.arraycopy(z, 0, zt, n * rows, rows);
+                live[n++] = o;
             }
         }
+        double[][] prev = new double[rows][in];
+        RowProducts.products(zt, rows, live, n, net.w[l], in, prev);
         for (int k = 0; k < rows; k++) {
             pass[k].cst = c[k];
             pass[k].size = sz[k];
@@ -159,43 +166,6 @@ final class BackwardPass {
             sz[k] = sz[k] + Math.abs(v) + Math.abs(zb);
             e[k] += Math.abs(zk) * s;
             z[k] = zk;
-        }
-    }
-
-    /**
-     * {@code prev[k] += z[k] w[wb .. wb + in)} for every row k, four rows at a time (one read of the weights for four
-     * rows). A row whose {@code z[k]} is 0 adds +-0 to its sums, which leaves them unchanged (they start at +0, so they
-     * are never -0).
-     */
-    private static void multiplyAdd(double[] w, int wb, int in, double[] z, double[][] prev) {
-        int rows = z.length;
-        int k = 0;
-        for (; k + 3 < rows; k += 4) {
-            double[] p0 = prev[k];
-            double[] p1 = prev[k + 1];
-            double[] p2 = prev[k + 2];
-            double[] p3 = prev[k + 3];
-            double z0 = z[k];
-            double z1 = z[k + 1];
-            double z2 = z[k + 2];
-            double z3 = z[k + 3];
-            for (int i = 0; i < in; i++) {
-                double wi = w[wb + i];
-                p0[i] += z0 * wi;
-                p1[i] += z1 * wi;
-                p2[i] += z2 * wi;
-                p3[i] += z3 * wi;
-            }
-        }
-        for (; k < rows; k++) {
-            double[] p = prev[k];
-            double zk = z[k];
-            if (zk == 0) {
-                continue;
-            }
-            for (int i = 0; i < in; i++) {
-                p[i] += zk * w[wb + i];
-            }
         }
     }
 
@@ -243,21 +213,19 @@ final class BackwardPass {
      */
     private double[] through(int l, double[] a, double[] alpha) {
         int in = net.sizes[l];
-        double[] prev = new double[in];
-        double[] w = net.w[l];
         double[] zs = new double[a.length];
         relaxAll(l, a, alpha, zs);
+        int[] live = new int[a.length];
+        int n = 0;
         for (int o = 0; o < a.length; o++) {
-            double az = zs[o];
-            if (az == 0) {
-                continue;
-            }
-            int wb = o * in;
-            for (int i = 0; i < in; i++) {
-                prev[i] += az * w[wb + i];
+            if (zs[o] != 0) {
+                zs[n] = zs[o];
+                live[n++] = o;
             }
         }
-        return prev;
+        double[][] prev = {new double[in]};
+        RowProducts.products(zs, 1, live, n, net.w[l], in, prev);
+        return prev[0];
     }
 
     /**

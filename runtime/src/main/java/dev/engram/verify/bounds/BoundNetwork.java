@@ -2,6 +2,7 @@ package dev.engram.verify.bounds;
 
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.kernel.RowProducts;
 
 /**
  * A {@link DenseNetwork} prepared for bound propagation: weights widened to double, row-major, with each
@@ -46,7 +47,7 @@ public final class BoundNetwork {
             int out = d.bias().length;
             int in = sizes[l];
             sizes[l + 1] = out;
-            w[l] = new double[out * in];
+            w[l] = new double[out * in + RowProducts.PAD]; // padded for the vector kernel's last columns
             b[l] = new double[out];
             for (int o = 0; o < out; o++) {
                 float[] row = d.weight()[o];
