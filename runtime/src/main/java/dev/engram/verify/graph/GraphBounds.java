@@ -24,7 +24,10 @@ public final class GraphBounds {
     private final List<BoundOp> ops;
     private final boolean[] tighten;
     private final boolean[] onlyUnstable;
-    /** Per value: its place among the tightened ReLU arguments ({@link RangeSplitting}), or the largest int. */
+    /**
+     * Per value: its place among the tightened ReLU arguments with no convolution or pooling before them
+     * ({@link RangeSplitting}), or the largest int.
+     */
     private final int[] splitRank;
 
     private GraphBounds(Dag dag, List<BoundOp> ops) {
@@ -54,8 +57,11 @@ public final class GraphBounds {
         }
         splitRank = new int[nv];
         int rank = 0;
+        boolean windows = false; // a convolution or pooling so far: one element's pass costs a whole image's
         for (int v = 0; v < nv; v++) {
-            splitRank[v] = tighten[v] && onlyUnstable[v] ? rank++ : Integer.MAX_VALUE;
+            windows |= v > 0 && (ops.get(v - 1) instanceof ConvBound || ops.get(v - 1) instanceof AveragePoolBound
+                    || ops.get(v - 1) instanceof MaxPoolBound);
+            splitRank[v] = tighten[v] && onlyUnstable[v] && !windows ? rank++ : Integer.MAX_VALUE;
         }
     }
 
