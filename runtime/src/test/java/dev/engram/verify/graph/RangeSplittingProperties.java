@@ -25,7 +25,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * Soundness of intermediate bounds by branch and bound ({@link RangeSplitting}), against two oracles independent of
  * the bound code: on random ReLU networks of two to four hidden layers run as graphs, over random boxes, every
  * tightened pre-activation's split bounds contain its value at 400 float32 inputs of the box as executed by the graph
- * executor, and are never tighter than the exact minimum and maximum in real arithmetic from SCIP's MILP
+ * executor, and (4 elements per case) are never tighter than the exact minimum and maximum in real arithmetic from SCIP's MILP
  * ({@link MilpOracle}, on the network cut at that layer), less a float32 allowance {@code 1e-5·(1 + |exact|)}.
  */
 class RangeSplittingProperties {
@@ -34,14 +34,14 @@ class RangeSplittingProperties {
     void splitIntermediateBoundsContainExecutionsAndNeverBeatTheMilp() {
         AtomicInteger elements = new AtomicInteger();
         AtomicInteger tighter = new AtomicInteger();
-        qt().withExamples(40).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
+        qt().withExamples(30).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
             int[] c = check(seed);
             elements.addAndGet(c[0]);
             tighter.addAndGet(c[1]);
         });
-        System.out.printf("[range splitting] %d split elements checked, %d tighter than alpha-CROWN's%n",
-                elements.get(), tighter.get());
-        assertTrue(elements.get() >= 40, "enough unstable elements should have been split");
+        System.out.printf("[range splitting] %d split elements checked (4 per case against the MILP), %d tighter than"
+                + " alpha-CROWN's%n", elements.get(), tighter.get());
+        assertTrue(elements.get() >= 30, "enough unstable elements should have been split");
     }
 
     /** One case: {elements checked, elements whose split bounds are tighter than the α ones}. */
@@ -62,6 +62,7 @@ class RangeSplittingProperties {
         }
         int checked = 0;
         int tighter = 0;
+        int milps = 4;
         for (int layer = 1; layer < args.size(); layer++) {
             int v = args.get(layer);
             Range alpha = ranges.values()[v];
@@ -82,6 +83,9 @@ class RangeSplittingProperties {
                         fail("seed " + seed + ": value " + v + "[" + i + "] = " + zs[i] + " outside its split bounds ["
                                 + split.lo()[i] + ", " + split.hi()[i] + "]");
                     }
+                }
+                if (milps-- <= 0) {
+                    continue; // SCIP costs a fraction of a second per bound: a few elements per case
                 }
                 double min = exact(cut, box, i, 1);
                 double max = -exact(cut, box, i, -1);
