@@ -17,26 +17,13 @@ public final class EranRangesBench {
         Path spec = Path.of(args[1]);
         String[] variants = args[2].split(",");
         GraphBounds g = GraphBounds.of(Models.load(net).dag());
-        int n = g.inputSize();
-        double[] lo = new double[n];
-        double[] hi = new double[n];
         String text = Files.readString(spec);
-        Matcher m = Pattern.compile("\\(assert \\((<=|>=) X_(\\d+) ([-0-9.eE]+)\\)\\)").matcher(text);
-        while (m.find()) {
-            int i = Integer.parseInt(m.group(2));
-            double v = Double.parseDouble(m.group(3));
-            if (m.group(1).equals("<=")) {
-                hi[i] = v;
-            } else {
-                lo[i] = v;
-            }
-        }
         Matcher o = Pattern.compile("\\(and \\(>= Y_(\\d+) Y_(\\d+)\\)\\)").matcher(text);
         java.util.List<int[]> conj = new java.util.ArrayList<>();
         while (o.find()) {
             conj.add(new int[] {Integer.parseInt(o.group(1)), Integer.parseInt(o.group(2))});
         }
-        Box box = new Box(lo, hi);
+        Box box = EranLpBench.box(g, spec);
         for (String variant : variants) {
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long t0 = System.nanoTime();
