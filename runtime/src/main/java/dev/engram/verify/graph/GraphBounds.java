@@ -20,18 +20,15 @@ import java.util.List;
  * (Higham's {@code γ_T} for {@code T < 2^23} terms), which is subtracted.
  */
 public final class GraphBounds {
-    /** Rows per backward pass when tightening a value's elements (bounds the coefficient memory). */
-    private static final int CHUNK = 128;
-    /**
-     * Adam rate of the ReLU slopes of an optimised intermediate bound: with a few steps, 0.1 (the output's) leaves it
-     * far from converged (eran's mnist_relu_9_200 idx 6998: 3 steps at 0.3 gave the root margins of 10 at 0.1).
-     */
-    private static final double RANGE_RATE = Double.parseDouble(System.getProperty("engram.verify.rangeRate", "0.6"));
-
     private final Dag dag;
     private final List<BoundOp> ops;
     private final boolean[] tighten;
     private final boolean[] onlyUnstable;
+    /**
+     * Per value: its place among the tightened ReLU arguments with no convolution or pooling before them
+     * ({@link RangeSplitting}), or the largest int.
+     */
+    private final int[] splitRank;
 
     private GraphBounds(Dag dag, List<BoundOp> ops) {
         this.dag = dag;
@@ -57,6 +54,14 @@ public final class GraphBounds {
                     tighten[a] = true;
                 }
             }
+        }
+        splitRank = new int[nv];
+        int rank = 0;
+        boolean windows = false; // a convolution or pooling so far: one element's pass costs a whole image's
+        for (int v = 0; v < nv; v++) {
+            windows |= v > 0 && (ops.get(v - 1) instanceof ConvBound || ops.get(v - 1) instanceof AveragePoolBound
+                    || ops.get(v - 1) instanceof MaxPoolBound);
+            splitRank[v] = tighten[v] && onlyUnstable[v] && !windows ? rank++ : Integer.MAX_VALUE;
         }
     }
 
@@ -99,8 +104,15 @@ public final class GraphBounds {
         return dag.outputs().get(0).value();
     }
 
-    /** The bounds of every value, and their error terms, over one input box. */
-    public record Ranges(Range[] values, double[][] errors) {
+    /**
+     * The bounds of every value, and their error terms, over one input box; with the slopes its optimised tightening
+     * passes ended with (null: none), where a subdomain's passes start ({@link #refine}).
+     */
+    public record Ranges(Range[] values, double[][] errors, RangeSlopes slopes) {
+        public Ranges(Range[] values, double[][] errors) {
+            this(values, errors, null);
+        }
+
         public Range output(GraphBounds g) {
             return values[g.output()];
         }
@@ -167,7 +179,7 @@ public final class GraphBounds {
         int nv = dag.valueCount();
         Range[] values = new Range[nv];
         values[0] = input;
-        return propagate(new Ranges(values, new double[nv][]), 0, null, splits, steps, threads, deadline);
+        return propagate(new Ranges(values, new double[nv][]), 0, null, splits, steps, threads, ops.size(), deadline);
     }
 
     /**
@@ -177,19 +189,31 @@ public final class GraphBounds {
      * when some range becomes empty: no execution meets the splits.
      */
     Ranges refine(Ranges sub, List<Split> splits, int from, Deadline deadline) {
-        return propagate(sub, from, sub.values(), splits, 0, 1, deadline);
+        return propagate(sub, from, sub.values(), splits, 0, 1, ops.size(), deadline);
+    }
+
+    /** {@link #refine} of the values before {@code to} only. */
+    Ranges refine(Ranges sub, List<Split> splits, int from, int to, Deadline deadline) {
+        return propagate(sub, from, sub.values(), splits, 0, 1, to - 1, deadline);
+    }
+
+    /** {@link #refine} without splits, the tightening passes optimised for {@code steps} steps (experiments). */
+    Ranges refineOptimised(Ranges sub, int from, int steps, Deadline deadline) {
+        return propagate(sub, from, sub.values(), List.of(), steps, 1, ops.size(), deadline);
     }
 
     /**
      * Recomputes the values of operators {@code from..} from the earlier values of {@code start}, each intersected
-     * with {@code prior}'s (null: none); {@code splits} null: exact values at a point. Null when a range is empty.
+     * with {@code prior}'s (null: none), up to operator {@code to} (exclusive); {@code splits} null: exact values at a
+     * point. Null when a range is empty.
      */
     private Ranges propagate(Ranges start, int from, Range[] prior, List<Split> splits, int steps, int threads,
-                             Deadline deadline) {
+                             int to, Deadline deadline) {
         boolean executed = splits != null;
         Range[] values = start.values().clone();
         double[][] errors = start.errors().clone();
-        for (int k = from; k < ops.size(); k++) {
+        RangeSlopes slopes = prior == null && steps > 0 ? new RangeSlopes(values.length) : start.slopes();
+        for (int k = from; k < to; k++) {
             deadline.check();
             int v = 1 + k;
             BoundOp op = ops.get(k);
@@ -211,7 +235,13 @@ public final class GraphBounds {
                 r = r.intersect(prior[v]);
             }
             if (tighten[v]) {
-                r = r.intersect(crown(values, errors, v, r, steps, threads, deadline));
+                Tightening t = new Tightening(this, new Ranges(values, errors), v, deadline);
+                r = r.intersect(t.bounds(r, onlyUnstable[v], steps, threads, prior == null ? slopes : null,
+                        prior == null ? null : slopes, splits));
+                if (prior == null && steps > 0 && splitRank[v] < RangeSplitting.LAYERS) {
+                    Range s = RangeSplitting.tighten(this, new Ranges(values, errors, slopes), v, r, threads, deadline);
+                    r = s == null ? r : r.intersect(s);
+                }
             }
             values[v] = split(r, v, splits);
             if (prior != null && empty(values[v])) {
@@ -222,7 +252,7 @@ public final class GraphBounds {
                 values[v] = prior[v]; // unchanged: shared with the parent subdomain
             }
         }
-        return new Ranges(values, errors);
+        return new Ranges(values, errors, slopes);
     }
 
     private static boolean empty(Range r) {
@@ -257,60 +287,6 @@ public final class GraphBounds {
             r[i] = values[a[i]];
         }
         return r;
-    }
-
-    /**
-     * Backward-pass bounds of the elements of value v worth tightening (the others: infinite), the passes (chunks of
-     * rows, each side) on {@code threads} threads.
-     */
-    private Range crown(Range[] values, double[][] errors, int v, Range ibp, int steps, int threads,
-                        Deadline deadline) {
-        int size = ibp.size();
-        double[] lo = new double[size];
-        double[] hi = new double[size];
-        java.util.Arrays.fill(lo, Double.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(hi, Double.POSITIVE_INFINITY);
-        int[] which = new int[size];
-        int count = 0;
-        for (int i = 0; i < size; i++) {
-            if (!onlyUnstable[v] || (ibp.lo()[i] < 0 && ibp.hi()[i] > 0)) {
-                which[count++] = i;
-            }
-        }
-        Ranges partial = new Ranges(values, errors);
-        List<Runnable> tasks = new java.util.ArrayList<>();
-        for (int c0 = 0; c0 < count; c0 += CHUNK) {
-            int first = c0;
-            int rows = Math.min(CHUNK, count - c0);
-            for (int sign = 1; sign >= -1; sign -= 2) {
-                int sg = sign;
-                tasks.add(() -> {
-                    deadline.check();
-                    double[][] a = new double[rows][size];
-                    for (int r = 0; r < rows; r++) {
-                        a[r][which[first + r]] = sg;
-                    }
-                    Linear lin = steps == 0 ? pass(partial, v, a) : optimised(partial, v, a, steps, deadline);
-                    for (int r = 0; r < rows; r++) { // each task writes its own elements of one side
-                        int i = which[first + r];
-                        if (sg > 0) {
-                            lo[i] = lin.bound()[r];
-                        } else {
-                            hi[i] = -lin.bound()[r];
-                        }
-                    }
-                });
-            }
-        }
-        Parallel.run(tasks, threads);
-        return new Range(lo, hi);
-    }
-
-    private Linear optimised(Ranges partial, int v, double[][] a, int steps, Deadline deadline) {
-        double[] never = new double[a.length];
-        java.util.Arrays.fill(never, Double.POSITIVE_INFINITY);
-        return BetaCrown.optimise(this, partial, v, List.of(), a, never, steps, null, RANGE_RATE, deadline)
-                .linear();
     }
 
     /**
@@ -418,7 +394,7 @@ public final class GraphBounds {
             return null;
         }
         values[s.value()] = new Range(lo, hi);
-        return new Ranges(values, parent.errors());
+        return new Ranges(values, parent.errors(), parent.slopes());
     }
 
     /**

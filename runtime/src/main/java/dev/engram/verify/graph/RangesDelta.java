@@ -128,7 +128,7 @@ final class RangesDelta {
                 values[v] = new Range(lo[v], hi[v]);
             }
         }
-        return new GraphBounds.Ranges(values, err);
+        return new GraphBounds.Ranges(values, err, r0.slopes());
     }
 
     /** {@code a} with {@code d} applied: the new array when whole, else a copy of a (once) changed in place. */

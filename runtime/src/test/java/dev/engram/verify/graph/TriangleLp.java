@@ -1,0 +1,120 @@
+package dev.engram.verify.graph;
+
+import com.google.ortools.Loader;
+import com.google.ortools.linearsolver.MPConstraint;
+import com.google.ortools.linearsolver.MPObjective;
+import com.google.ortools.linearsolver.MPSolver;
+import com.google.ortools.linearsolver.MPVariable;
+
+/**
+ * Test oracle: the triangle-relaxation LP of a chain of affine and ReLU operators (GLOP through OR-Tools), from the
+ * argument of the first Gemm (a box: its range) to a target value, every ReLU relaxed by its triangle on
+ * the given ranges and every affine output allowed its float32 error interval. Real arithmetic, floating-point LP:
+ * for comparisons, never a bound that decides anything.
+ */
+final class TriangleLp implements AutoCloseable {
+    private static boolean loaded;
+    private final MPSolver solver;
+    private final MPVariable[] target;
+
+    TriangleLp(GraphBounds g, GraphBounds.Ranges ranges, int targetValue) {
+        load();
+        solver = MPSolver.createSolver("GLOP");
+        MPVariable[][] var = new MPVariable[g.dag().valueCount()][];
+        for (int k = 0; k < targetValue; k++) {
+            int v = 1 + k;
+            BoundOp op = g.ops().get(k);
+            int a = g.dag().nodes().get(k).arg(0);
+            Range rv = ranges.values()[v];
+            if (op instanceof AffineOp affine && (var[a] != null || op instanceof GemmBound)) {
+                if (var[a] == null) {
+                    var[a] = box(ranges.values()[a], "x" + a);
+                }
+                var[v] = affine(affine.map, var[a], rv, ranges.errors()[v], v);
+            } else if (op instanceof ReluBound relu && var[a] != null) {
+                var[v] = relu(relu, var[a], ranges.values()[a], v);
+            } else if (var[a] != null) {
+                throw new IllegalArgumentException("LP oracle: " + op.type());
+            }
+        }
+        target = var[targetValue];
+    }
+
+    private static synchronized void load() {
+        if (!loaded) {
+            Loader.loadNativeLibraries();
+            loaded = true;
+        }
+    }
+
+    private MPVariable[] box(Range r, String name) {
+        MPVariable[] x = new MPVariable[r.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = solver.makeNumVar(r.lo()[i], r.hi()[i], name + "_" + i);
+        }
+        return x;
+    }
+
+    private MPVariable[] affine(SparseAffine m, MPVariable[] x, Range rv, double[] err, int v) {
+        MPVariable[] z = new MPVariable[m.out];
+        for (int e = 0; e < m.out; e++) {
+            z[e] = solver.makeNumVar(rv.lo()[e], rv.hi()[e], "z" + v + "_" + e);
+            double b = m.b == null ? 0 : m.b[e];
+            double d = err == null ? 0 : err[e];
+            MPConstraint c = solver.makeConstraint(b - d, b + d); // z − W x ∈ b ± err
+            c.setCoefficient(z[e], 1);
+            for (int t = e * m.fanIn, end = t + m.fanIn; t < end; t++) {
+                if (m.w[t] != 0) {
+                    c.setCoefficient(x[m.idx[t]], c.getCoefficient(x[m.idx[t]]) - m.w[t]);
+                }
+            }
+        }
+        return z;
+    }
+
+    private MPVariable[] relu(ReluBound op, MPVariable[] z, Range zr, int v) {
+        MPVariable[] h = new MPVariable[z.length];
+        double leak = op.leak();
+        for (int i = 0; i < z.length; i++) {
+            double l = zr.lo()[i];
+            double u = zr.hi()[i];
+            if (l >= 0) {
+                h[i] = z[i];
+                continue;
+            }
+            h[i] = solver.makeNumVar(Math.min(leak * l, 0), Math.max(u, 0), "h" + v + "_" + i);
+            if (u <= 0) {
+                MPConstraint c = solver.makeConstraint(0, 0);
+                c.setCoefficient(h[i], 1);
+                c.setCoefficient(z[i], -leak);
+                continue;
+            }
+            MPConstraint ge = solver.makeConstraint(0, MPSolver.infinity()); // h − z >= 0
+            ge.setCoefficient(h[i], 1);
+            ge.setCoefficient(z[i], -1);
+            MPConstraint gl = solver.makeConstraint(0, MPSolver.infinity()); // h − leak z >= 0
+            gl.setCoefficient(h[i], 1);
+            gl.setCoefficient(z[i], -leak);
+            double s = (u - leak * l) / (u - l);
+            MPConstraint ch = solver.makeConstraint(-MPSolver.infinity(), leak * l - s * l); // h − s z <= t
+            ch.setCoefficient(h[i], 1);
+            ch.setCoefficient(z[i], -s);
+        }
+        return h;
+    }
+
+    /** The LP's minimum of {@code sign · target_i} (NaN when not solved to optimality). */
+    double min(int i, int sign) {
+        MPObjective obj = solver.objective();
+        obj.clear();
+        obj.setCoefficient(target[i], sign);
+        obj.setMinimization();
+        MPSolver.ResultStatus st = solver.solve();
+        return st == MPSolver.ResultStatus.OPTIMAL ? obj.value() : Double.NaN;
+    }
+
+    @Override
+    public void close() {
+        solver.delete();
+    }
+}
