@@ -56,6 +56,8 @@ final class ReluSplitSearch {
     private int nodes;
     private int deepest;
     private long rangeBytes;
+    /** CPU time of the workers (ns), for the debug output. */
+    private long cpu;
     private boolean open;
     private double[] witness;
 
@@ -91,9 +93,10 @@ final class ReluSplitSearch {
             boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0 && !p.deadline().passed();
             if (DEBUG) {
                 double secs = (System.nanoTime() - t0) / 1e9;
-                System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each), depth up to %d;"
-                                + " %d queued (lowest margin %.5g) holding %.1f MB (range deltas made: %.1f MB)%n",
-                        refuted ? "refuted" : "open", s.nodes, secs, 1e3 * secs / Math.max(1, s.nodes), s.deepest,
+                System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each; CPU %.1f ms each),"
+                                + " depth up to %d; %d queued (lowest margin %.5g) holding %.1f MB (range deltas made:"
+                                + " %.1f MB)%n", refuted ? "refuted" : "open", s.nodes, secs,
+                        1e3 * secs / Math.max(1, s.nodes), s.cpu / 1e6 / Math.max(1, s.nodes), s.deepest,
                         s.queue.size(), s.queue.lowest(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
             }
             p.deadline().check();
@@ -103,6 +106,22 @@ final class ReluSplitSearch {
 
     /** A worker: takes the worst open subdomain, bounds it, queues its children; stops when done or out of time. */
     private void work() {
+        long c0 = CPU.getCurrentThreadCpuTime();
+        try {
+            serve();
+        } finally {
+            long used = CPU.getCurrentThreadCpuTime() - c0;
+            synchronized (this) {
+                cpu += used;
+            }
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** The worker loop ({@link #work} measures its CPU time). */
+    private void serve() {
         while (true) {
             Domain d;
             synchronized (this) {

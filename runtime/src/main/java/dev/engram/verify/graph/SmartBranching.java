@@ -75,7 +75,7 @@ final class SmartBranching {
     }
 
     /** The last operator's value that reads value u (the passes after it never read u's range). */
-    private static int lastReader(GraphBounds g, int u) {
+    static int lastReader(GraphBounds g, int u) {
         int last = u;
         for (int k = u; k < g.ops().size(); k++) {
             for (int arg : g.dag().nodes().get(k).args()) {
