@@ -42,24 +42,20 @@ class ResumedPassProperties {
     /** One case: the number of children compared. */
     private static int check(long seed) {
         Random r = new Random(seed);
-        int d = 2 + r.nextInt(10);
         int m = 1 + r.nextInt(3);
+        int d = 2 + r.nextInt(10);
         Dag dag = Dags.of(SplitDomainProperties.net(r, d, m));
         GraphBounds g = GraphBounds.of(dag);
         Box box = SplitDomainProperties.box(r, d);
-        float[][] x = SplitDomainProperties.samples(r, box, 1);
+        float[][] anchor = SplitDomainProperties.samples(r, box, 1);
         Map<Integer, float[][]> executed = new HashMap<>();
         GraphBounds.Ranges ranges = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
         List<GraphBounds.Split> splits = new ArrayList<>();
-        int depth = r.nextInt(3);
-        for (int j = 0; j < depth; j++) {
-            List<int[]> unstable = SplitDomainProperties.unstable(g, ranges);
-            if (unstable.isEmpty()) {
+        for (int j = r.nextInt(3); j > 0; j--) {
+            GraphBounds.Split s = SplitDomainProperties.anchorSplit(r, dag, g, ranges, anchor, executed);
+            if (s == null) {
                 break;
             }
-            int[] e = unstable.get(r.nextInt(unstable.size()));
-            float z = executed.computeIfAbsent(e[0], u -> SplitDomainProperties.valueAt(dag, u, x))[0][e[1]];
-            GraphBounds.Split s = new GraphBounds.Split(e[0], e[1], z >= 0);
             splits.add(s);
             ranges = g.withSplit(ranges, s);
             if (ranges == null) {
@@ -110,15 +106,7 @@ class ResumedPassProperties {
 
     /** Random dense slopes in [0, 1] for every ReLU element and multipliers for the splits. */
     private static BetaCrown.Params params(GraphBounds g, int splits, Random r) {
-        double[][][] alpha = new double[g.dag().valueCount()][][];
-        for (int k = 0; k < g.ops().size(); k++) {
-            if (g.ops().get(k) instanceof ReluBound relu) {
-                alpha[1 + k] = new double[1][relu.size()];
-                for (int i = 0; i < relu.size(); i++) {
-                    alpha[1 + k][0][i] = r.nextDouble();
-                }
-            }
-        }
+        double[][][] alpha = SplitDomainProperties.randomAlpha(g, 1, r);
         double[][] beta = new double[1][splits];
         double[][] scale = new double[1][splits];
         for (int j = 0; j < splits; j++) {
