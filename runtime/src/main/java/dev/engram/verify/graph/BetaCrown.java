@@ -218,6 +218,26 @@ final class BetaCrown {
     }
 
     /**
+     * The state of the first pass {@link #optimise} makes from {@code start} (its slopes and multipliers, a multiplier
+     * it does not cover at 0) for {@code m} rows of value {@code target}, without recording: what {@link #optimise}
+     * with 0 steps bounds, for passes that are resumed ({@link GraphBounds#resume}).
+     */
+    static Backward firstPass(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
+                              int m, Params start) {
+        int nv = g.dag().valueCount();
+        SCurveBound.Sides[] sides = new SCurveBound.Sides[nv];
+        double[][][] alpha = initialAlpha(g, ranges, target, m, start, new double[nv][][], sides);
+        double[][] beta = new double[m][splits.size()];
+        initialBeta(start, beta, new double[m][splits.size()]);
+        Backward pb = new Backward(m);
+        pb.alpha = alpha;
+        pb.sides = sides;
+        pb.extra = extra(ranges, splits, beta, nv);
+        thresholds(splits, beta, pb);
+        return pb;
+    }
+
+    /**
      * The slopes of the ReLU values and the tangent points of the S-curve values before {@code target}: the warm
      * start's, else CROWN's choice; allocates {@code met} for the same values and fills {@code sides} for the
      * S-curves (the tangent points' valid intervals on these ranges).

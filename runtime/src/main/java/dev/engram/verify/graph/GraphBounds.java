@@ -319,15 +319,73 @@ public final class GraphBounds {
 
     /** One backward pass with the given pass state (α slopes, recording). */
     Linear pass(Ranges ranges, int target, double[][] a, Backward pb) {
-        int rows = a.length;
         double[][][] coef = new double[dag.valueCount()][][];
         coef[target] = a;
+        descend(ranges, coef, target, 1, pb);
+        return atInput(ranges, coef[0], a.length, pb);
+    }
+
+    /**
+     * A backward pass stopped before relaxing value {@code at}: the coefficients still to be relaxed (values up to
+     * {@code at}, null where none) and the constants and magnitudes collected above it. Resuming it on ranges that
+     * differ from the stopped pass's only in values that no operator after {@code at} reads, with the same pass
+     * state below {@code at}, gives that pass's result on those ranges ({@link #resume}).
+     */
+    record Frontier(int at, double[][][] coef, double[] constant, double[] magnitude) {
+    }
+
+    /**
+     * The frontiers of one backward pass from {@code target} with rows {@code a} (consumed) before each value of
+     * {@code at} (in any order; entries of the result in the same order).
+     */
+    Frontier[] frontiers(Ranges ranges, int target, double[][] a, Backward pb, int[] at) {
+        double[][][] coef = new double[dag.valueCount()][][];
+        coef[target] = a;
+        int[] order = at.clone();
+        java.util.Arrays.sort(order);
+        Frontier[] byValue = new Frontier[dag.valueCount()];
+        int from = target;
+        for (int k = order.length - 1; k >= 0; k--) {
+            int v = order[k];
+            if (byValue[v] != null) {
+                continue;
+            }
+            descend(ranges, coef, from, v + 1, pb);
+            from = v;
+            double[][][] held = new double[v + 1][][];
+            for (int u = 0; u <= v; u++) {
+                held[u] = coef[u] == null ? null : BetaCrown.copy(coef[u]);
+            }
+            byValue[v] = new Frontier(v, held, pb.constant.clone(), pb.magnitude.clone());
+        }
+        Frontier[] out = new Frontier[at.length];
+        for (int k = 0; k < at.length; k++) {
+            out[k] = byValue[at[k]];
+        }
+        return out;
+    }
+
+    /** The rest of the pass stopped at frontier {@code f} (not changed), on {@code ranges} with pass state {@code pb}. */
+    Linear resume(Frontier f, Ranges ranges, Backward pb) {
+        double[][][] coef = new double[dag.valueCount()][][];
+        for (int u = 0; u < f.coef().length; u++) {
+            coef[u] = f.coef()[u] == null ? null : BetaCrown.copy(f.coef()[u]);
+        }
+        System.arraycopy(f.constant(), 0, pb.constant, 0, pb.constant.length);
+        System.arraycopy(f.magnitude(), 0, pb.magnitude, 0, pb.magnitude.length);
+        descend(ranges, coef, f.at(), 1, pb);
+        return atInput(ranges, coef[0], pb.rows(), pb);
+    }
+
+    /** Relaxes values {@code from} down to {@code to} of a pass: their coefficients move to their arguments'. */
+    private void descend(Ranges ranges, double[][][] coef, int from, int to, Backward pb) {
         Range[] values = ranges.values();
-        for (int v = target; v >= 1; v--) {
+        for (int v = from; v >= to; v--) {
             double[][] av = coef[v];
             if (av == null) {
                 continue;
             }
+            int rows = av.length;
             addExtra(av, pb, v);
             errorTerm(av, ranges.errors()[v], pb);
             Dag.Node node = dag.nodes().get(v - 1);
@@ -343,10 +401,16 @@ public final class GraphBounds {
             ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
             coef[v] = null;
         }
-        double[][] in = coef[0] == null ? new double[rows][inputSize()] : coef[0];
+    }
+
+    /** The end of a pass: the input's coefficients {@code in} (null: none) over the box, with the rounding allowance. */
+    private Linear atInput(Ranges ranges, double[][] in, int rows, Backward pb) {
+        if (in == null) {
+            in = new double[rows][inputSize()];
+        }
         double[] bound = new double[rows];
         double[] constant = new double[rows];
-        Range x = values[0];
+        Range x = ranges.values()[0];
         for (int r = 0; r < rows; r++) {
             double size = 0;
             for (int i = 0; i < in[r].length; i++) {

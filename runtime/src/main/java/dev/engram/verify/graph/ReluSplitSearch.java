@@ -34,8 +34,15 @@ final class ReluSplitSearch {
     /** Optimisation steps of a feasibility bound ({@link #infeasibleOrNext}; no warm start). */
     private static final int FEASIBILITY_STEPS = Integer.getInteger("engram.verify.feasibilitySteps", 16);
     private static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
-    /** Whether a subdomain's ranges after its newest split are recomputed ({@link GraphBounds#refine}). */
-    private static final boolean REFINE = !Boolean.getBoolean("engram.verify.noRefine");
+    /**
+     * Whether a subdomain's ranges after its newest split are recomputed ({@link GraphBounds#refine}): "true",
+     * "false", or by default "auto": the first {@link #REFINE_TRIAL} subdomains are refined, and the rest only when at
+     * least a quarter of those had some ReLU element after the split value made stable by it (or were dropped as
+     * empty). On eran's net refining decides idx 186 (505 subdomains; open after 3,353 without); on oval21 it cost a
+     * fifth to a third of each subdomain and the searches went further without it (docs/verifier.md, 2026-11-27).
+     */
+    private static final String REFINE = System.getProperty("engram.verify.splitRefine", "auto");
+    private static final int REFINE_TRIAL = 64;
     /** At most this many subdomains are bounded (for measurements that must not depend on the machine's load). */
     private static final int LIMIT = Integer.getInteger("engram.verify.splitLimit", Integer.MAX_VALUE);
     /** Whether a child starts from its parent's best iterate (else the last). */
@@ -56,6 +63,11 @@ final class ReluSplitSearch {
     private int nodes;
     private int deepest;
     private long rangeBytes;
+    /** Subdomains refined so far, and those where it made a ReLU element stable ({@link #refines}). */
+    private int refined;
+    private int paid;
+    /** CPU time of the workers (ns), for the debug output. */
+    private long cpu;
     private boolean open;
     private double[] witness;
 
@@ -91,10 +103,13 @@ final class ReluSplitSearch {
             boolean refuted = !s.open && s.queue.isEmpty() && s.busy == 0 && !p.deadline().passed();
             if (DEBUG) {
                 double secs = (System.nanoTime() - t0) / 1e9;
-                System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each), depth up to %d;"
-                                + " %d queued (lowest margin %.5g) holding %.1f MB (range deltas made: %.1f MB)%n",
-                        refuted ? "refuted" : "open", s.nodes, secs, 1e3 * secs / Math.max(1, s.nodes), s.deepest,
+                System.err.printf("[relu-split] %s after %d subdomains in %.1f s (%.1f ms each; CPU %.1f ms each),"
+                                + " depth up to %d; %d queued (lowest margin %.5g) holding %.1f MB (range deltas made:"
+                                + " %.1f MB)%n", refuted ? "refuted" : "open", s.nodes, secs,
+                        1e3 * secs / Math.max(1, s.nodes), s.cpu / 1e6 / Math.max(1, s.nodes), s.deepest,
                         s.queue.size(), s.queue.lowest(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
+                System.err.printf("[relu-split] refine made a ReLU element stable in %d of the first %d refined; %s%n",
+                        s.paid, s.refined, s.refines() ? "refining" : "not refining");
             }
             p.deadline().check();
             return new Outcome(refuted, null);
@@ -103,6 +118,22 @@ final class ReluSplitSearch {
 
     /** A worker: takes the worst open subdomain, bounds it, queues its children; stops when done or out of time. */
     private void work() {
+        long c0 = CPU.getCurrentThreadCpuTime();
+        try {
+            serve();
+        } finally {
+            long used = CPU.getCurrentThreadCpuTime() - c0;
+            synchronized (this) {
+                cpu += used;
+            }
+        }
+    }
+
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** The worker loop ({@link #work} measures its CPU time). */
+    private void serve() {
         while (true) {
             Domain d;
             synchronized (this) {
@@ -159,8 +190,8 @@ final class ReluSplitSearch {
         GraphBounds.Ranges from = d.parent.ranges();
         GraphBounds.Ranges ranges = d.splits.isEmpty() ? from
                 : g.withSplit(from, d.splits.get(d.splits.size() - 1));
-        if (REFINE && ranges != null && !d.splits.isEmpty()) {
-            ranges = g.refine(ranges, d.splits, d.splits.get(d.splits.size() - 1).value(), deadline);
+        if (ranges != null && !d.splits.isEmpty() && refines()) {
+            ranges = refine(ranges, d.splits, deadline);
         }
         if (ranges == null) {
             return List.of(); // no execution meets the splits
@@ -203,6 +234,44 @@ final class ReluSplitSearch {
             return null;
         }
         return children(d, from, ranges, res, next, best);
+    }
+
+    /** Whether to refine a subdomain's ranges ({@link #REFINE}). */
+    private synchronized boolean refines() {
+        if (!REFINE.equals("auto")) {
+            return Boolean.parseBoolean(REFINE);
+        }
+        return refined < REFINE_TRIAL || 4 * paid >= REFINE_TRIAL;
+    }
+
+    /** {@code ranges} refined after the newest split, counting whether it made a ReLU element stable. */
+    private GraphBounds.Ranges refine(GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, Deadline deadline) {
+        int u = splits.get(splits.size() - 1).value();
+        GraphBounds.Ranges out = p.g().refine(ranges, splits, u, deadline);
+        boolean stabler = out == null || unstableAfter(ranges, u) > unstableAfter(out, u);
+        synchronized (this) {
+            if (refined < REFINE_TRIAL) {
+                refined++;
+                paid += stabler ? 1 : 0;
+            }
+        }
+        return out;
+    }
+
+    /** The unstable elements of the ReLU arguments after value u. */
+    private int unstableAfter(GraphBounds.Ranges ranges, int u) {
+        GraphBounds g = p.g();
+        int n = 0;
+        for (int k = u; k < g.ops().size(); k++) {
+            int a = g.dag().nodes().get(k).arg(0);
+            if (g.ops().get(k) instanceof ReluBound && a > u) {
+                Range z = ranges.values()[a];
+                for (int i = 0; i < z.size(); i++) {
+                    n += z.lo()[i] < 0 && z.hi()[i] > 0 ? 1 : 0;
+                }
+            }
+        }
+        return n;
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.List;
  * {@link #CANDIDATES} unstable elements with the largest BaBSR scores {@code |a|·(−l·u/(u−l))} in the weakest row's
  * last pass are shortlisted, and each is scored by a cheap bound of its two children: one backward pass each, the
  * element's range clamped at 0 ({@link GraphBounds#withSplit}) and the parent's slopes and multipliers, the new one
- * at 0. A child's bound is at least its parent's (its region is a part of the parent's, and β-CROWN can reproduce
+ * at 0 (each child's pass resumes the parent's where they start to differ: {@link GraphBounds#frontiers}). A child's
+ * bound is at least its parent's (its region is a part of the parent's, and β-CROWN can reproduce
  * the parent's line), so each child counts as the larger of the two; the candidate whose worse child is best wins,
  * the BaBSR order breaking ties. Only a choice: every bound the search uses is computed again for the child itself.
  */
@@ -38,30 +39,52 @@ final class SmartBranching {
         }
         double parent = res.linear().bound()[r];
         double[][] row = {rows[r].clone()};
-        double[] never = {Double.POSITIVE_INFINITY};
         BetaCrown.Params start = rowParams(res.params(), r);
+        int[] at = new int[shortlist.size()];
+        for (int c = 0; c < at.length; c++) {
+            at[c] = lastReader(g, shortlist.get(c).split().value());
+        }
+        // one pass down to each candidate's last reader: the children's passes agree above it (their ranges differ
+        // only in the candidate's value), so each child's pass resumes there
+        GraphBounds.Frontier[] above = g.frontiers(ranges, g.output(), row,
+                BetaCrown.firstPass(g, ranges, g.output(), splits, 1, start), at);
         GraphBounds.Split best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
-        for (Candidate c : shortlist) {
+        for (int c = 0; c < at.length; c++) {
             double worse = Double.POSITIVE_INFINITY;
             for (boolean active : new boolean[] {true, false}) {
-                GraphBounds.Split s = new GraphBounds.Split(c.split().value(), c.split().element(), active);
+                GraphBounds.Split s = new GraphBounds.Split(shortlist.get(c).split().value(),
+                        shortlist.get(c).split().element(), active);
                 GraphBounds.Ranges child = g.withSplit(ranges, s);
                 if (child == null) {
                     continue; // empty: this child is refuted
                 }
                 List<GraphBounds.Split> more = new ArrayList<>(splits);
                 more.add(s);
-                double b = BetaCrown.optimise(g, child, more, BetaCrown.copy(row), never, 0, start, deadline)
-                        .linear().bound()[0];
+                deadline.check();
+                double b = g.resume(above[c], child, BetaCrown.firstPass(g, child, g.output(), more, 1, start))
+                        .bound()[0];
                 worse = Math.min(worse, Math.max(parent, b));
             }
             if (worse > bestScore) {
                 bestScore = worse;
-                best = c.split();
+                best = shortlist.get(c).split();
             }
         }
         return best;
+    }
+
+    /** The last operator's value that reads value u (the passes after it never read u's range). */
+    static int lastReader(GraphBounds g, int u) {
+        int last = u;
+        for (int k = u; k < g.ops().size(); k++) {
+            for (int arg : g.dag().nodes().get(k).args()) {
+                if (arg == u) {
+                    last = 1 + k;
+                }
+            }
+        }
+        return last;
     }
 
     /** The unstable element with the largest BaBSR score in row r's last pass ({@code met}), or null. */

@@ -219,7 +219,22 @@ class SplitDomainProperties {
         return new GraphExecutor(cut).run(x);
     }
 
-    private static double[][][] randomAlpha(GraphBounds g, int rows, Random r) {
+    /**
+     * A split of a random element unstable on {@code ranges}, with the sign value's element has at the anchor input
+     * {@code x} as executed (memoised in {@code executed}), so that the anchor meets it; null when none is unstable.
+     */
+    static GraphBounds.Split anchorSplit(Random r, Dag dag, GraphBounds g, GraphBounds.Ranges ranges, float[][] x,
+                                         java.util.Map<Integer, float[][]> executed) {
+        List<int[]> unstable = unstable(g, ranges);
+        if (unstable.isEmpty()) {
+            return null;
+        }
+        int[] e = unstable.get(r.nextInt(unstable.size()));
+        float z = executed.computeIfAbsent(e[0], u -> valueAt(dag, u, x))[0][e[1]];
+        return new GraphBounds.Split(e[0], e[1], z >= 0);
+    }
+
+    static double[][][] randomAlpha(GraphBounds g, int rows, Random r) {
         double[][][] alpha = new double[g.dag().valueCount()][][];
         for (int k = 0; k < g.ops().size(); k++) {
             if (g.ops().get(k) instanceof ReluBound relu) {
