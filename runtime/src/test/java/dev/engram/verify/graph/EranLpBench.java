@@ -7,8 +7,6 @@ import dev.engram.verify.bounds.Deadline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Experiment: how far the α-optimised intermediate bounds of an eran ReLU instance are from converged (many α steps
@@ -33,20 +31,7 @@ public final class EranLpBench {
     }
 
     static Box box(GraphBounds g, Path spec) throws Exception {
-        int n = g.inputSize();
-        double[] lo = new double[n];
-        double[] hi = new double[n];
-        Matcher m = Pattern.compile("\\(assert \\((<=|>=) X_(\\d+) ([-0-9.eE]+)\\)\\)").matcher(Files.readString(spec));
-        while (m.find()) {
-            int i = Integer.parseInt(m.group(2));
-            double v = Double.parseDouble(m.group(3));
-            if (m.group(1).equals("<=")) {
-                hi[i] = v;
-            } else {
-                lo[i] = v;
-            }
-        }
-        return new Box(lo, hi);
+        return EranAttackBench.property(Files.readString(spec), g.inputSize(), g.outputSize()).region().boxes().get(0);
     }
 
     /** Per ReLU argument: unstable count / mean width of the unstable elements. */
