@@ -325,60 +325,8 @@ public final class GraphBounds {
         return atInput(ranges, coef[0], a.length, pb);
     }
 
-    /**
-     * A backward pass stopped before relaxing value {@code at}: the coefficients still to be relaxed (values up to
-     * {@code at}, null where none) and the constants and magnitudes collected above it. Resuming it on ranges that
-     * differ from the stopped pass's only in values that no operator after {@code at} reads, with the same pass
-     * state below {@code at}, gives that pass's result on those ranges ({@link #resume}).
-     */
-    record Frontier(int at, double[][][] coef, double[] constant, double[] magnitude) {
-    }
-
-    /**
-     * The frontiers of one backward pass from {@code target} with rows {@code a} (consumed) before each value of
-     * {@code at} (in any order; entries of the result in the same order).
-     */
-    Frontier[] frontiers(Ranges ranges, int target, double[][] a, Backward pb, int[] at) {
-        double[][][] coef = new double[dag.valueCount()][][];
-        coef[target] = a;
-        int[] order = at.clone();
-        java.util.Arrays.sort(order);
-        Frontier[] byValue = new Frontier[dag.valueCount()];
-        int from = target;
-        for (int k = order.length - 1; k >= 0; k--) {
-            int v = order[k];
-            if (byValue[v] != null) {
-                continue;
-            }
-            descend(ranges, coef, from, v + 1, pb);
-            from = v;
-            double[][][] held = new double[v + 1][][];
-            for (int u = 0; u <= v; u++) {
-                held[u] = coef[u] == null ? null : BetaCrown.copy(coef[u]);
-            }
-            byValue[v] = new Frontier(v, held, pb.constant.clone(), pb.magnitude.clone());
-        }
-        Frontier[] out = new Frontier[at.length];
-        for (int k = 0; k < at.length; k++) {
-            out[k] = byValue[at[k]];
-        }
-        return out;
-    }
-
-    /** The rest of the pass stopped at frontier {@code f} (not changed), on {@code ranges} with pass state {@code pb}. */
-    Linear resume(Frontier f, Ranges ranges, Backward pb) {
-        double[][][] coef = new double[dag.valueCount()][][];
-        for (int u = 0; u < f.coef().length; u++) {
-            coef[u] = f.coef()[u] == null ? null : BetaCrown.copy(f.coef()[u]);
-        }
-        System.arraycopy(f.constant(), 0, pb.constant, 0, pb.constant.length);
-        System.arraycopy(f.magnitude(), 0, pb.magnitude, 0, pb.magnitude.length);
-        descend(ranges, coef, f.at(), 1, pb);
-        return atInput(ranges, coef[0], pb.rows(), pb);
-    }
-
     /** Relaxes values {@code from} down to {@code to} of a pass: their coefficients move to their arguments'. */
-    private void descend(Ranges ranges, double[][][] coef, int from, int to, Backward pb) {
+    void descend(Ranges ranges, double[][][] coef, int from, int to, Backward pb) {
         Range[] values = ranges.values();
         for (int v = from; v >= to; v--) {
             double[][] av = coef[v];
@@ -404,7 +352,7 @@ public final class GraphBounds {
     }
 
     /** The end of a pass: the input's coefficients {@code in} (null: none) over the box, with the rounding allowance. */
-    private Linear atInput(Ranges ranges, double[][] in, int rows, Backward pb) {
+    Linear atInput(Ranges ranges, double[][] in, int rows, Backward pb) {
         if (in == null) {
             in = new double[rows][inputSize()];
         }

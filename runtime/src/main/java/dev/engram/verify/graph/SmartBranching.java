@@ -46,7 +46,7 @@ final class SmartBranching {
         }
         // one pass down to each candidate's last reader: the children's passes agree above it (their ranges differ
         // only in the candidate's value), so each child's pass resumes there
-        GraphBounds.Frontier[] above = g.frontiers(ranges, g.output(), row,
+        PassFrontier[] above = PassFrontier.of(g, ranges, g.output(), row,
                 BetaCrown.firstPass(g, ranges, g.output(), splits, 1, start), at);
         GraphBounds.Split best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -62,7 +62,7 @@ final class SmartBranching {
                 List<GraphBounds.Split> more = new ArrayList<>(splits);
                 more.add(s);
                 deadline.check();
-                double b = g.resume(above[c], child, BetaCrown.firstPass(g, child, g.output(), more, 1, start))
+                double b = above[c].resume(g, child, BetaCrown.firstPass(g, child, g.output(), more, 1, start))
                         .bound()[0];
                 worse = Math.min(worse, Math.max(parent, b));
             }

@@ -75,7 +75,7 @@ class ResumedPassProperties {
         for (int c = 0; c < at.length; c++) {
             at[c] = SmartBranching.lastReader(g, candidates.get(c)[0]);
         }
-        GraphBounds.Frontier[] above = g.frontiers(ranges, g.output(), new double[][] {row.clone()},
+        PassFrontier[] above = PassFrontier.of(g, ranges, g.output(), new double[][] {row.clone()},
                 BetaCrown.firstPass(g, ranges, g.output(), splits, 1, start), at);
         int compared = 0;
         for (int c = 0; c < at.length; c++) {
@@ -89,7 +89,7 @@ class ResumedPassProperties {
                 more.add(s);
                 GraphBounds.Linear whole = BetaCrown.optimise(g, child, more, new double[][] {row.clone()},
                         new double[] {Double.POSITIVE_INFINITY}, 0, start, Deadline.NONE).linear();
-                GraphBounds.Linear resumed = g.resume(above[c], child,
+                GraphBounds.Linear resumed = above[c].resume(g, child,
                         BetaCrown.firstPass(g, child, g.output(), more, 1, start));
                 String what = "seed " + seed + " split " + s + ": ";
                 assertEquals(Double.doubleToRawLongBits(whole.bound()[0]),
