@@ -121,9 +121,7 @@ class HeadRepairTest {
     void theFidelityRowsAreTheFeaturesOfRealInputs() throws Exception {
         Random rnd = new Random(33);
         byte[] bytes = HeadGuardTest.convModel(rnd, false).toByteArray();
-        Path file = Files.createTempFile("conv", ".onnx");
-        Files.write(file, bytes);
-        HeadSplit split = HeadSplit.of(Models.load(file));
+        HeadSplit split = loaded(bytes);
         int n = HeadGuardTest.IN;
         float[] given = new float[n];
         for (int i = 0; i < n; i++) {
@@ -173,9 +171,7 @@ class HeadRepairTest {
     void candidatesAreValidatedOnTheWholeModel() throws Exception {
         Random rnd = new Random(34);
         byte[] bytes = HeadGuardTest.convModel(rnd, true).toByteArray();
-        Path file = Files.createTempFile("conv", ".onnx");
-        Files.write(file, bytes);
-        HeadSplit split = HeadSplit.of(Models.load(file));
+        HeadSplit split = loaded(bytes);
         int n = HeadGuardTest.IN;
         float[] centre = draw(rnd);
         int k = HeadGuardTest.argmax(HeadGuardTest.ort(bytes, new float[][] {centre}, "y")[0]);
@@ -349,5 +345,12 @@ class HeadRepairTest {
                         + " >= " + y[8]);
             }
         }
+    }
+
+    /** The head split of the model {@code bytes}, written to a temporary file and loaded as a user's model is. */
+    private static HeadSplit loaded(byte[] bytes) throws Exception {
+        Path file = Files.createTempFile("conv", ".onnx");
+        Files.write(file, bytes);
+        return HeadSplit.of(Models.load(file));
     }
 }

@@ -180,31 +180,20 @@ final class SCurveSplitSearch {
 
     /** The two halves of the element with the largest {@code |a| × gap} in row r's last pass, or null. */
     private Cut[] branch(GraphBounds.Ranges ranges, double[][][] met, int r) {
-        GraphBounds g = p.g();
-        Cut[] best = null;
-        double score = 0;
-        for (int v = 1; v < met.length; v++) {
-            if (met[v] == null || !(g.ops().get(v - 1) instanceof SCurveBound curve)) {
-                continue;
+        Cut[][] best = {null};
+        double[] score = {0};
+        MetElements.forEach(p.g(), ranges, met, r, SCurveBound.class, (curve, u, i, a, l, h) -> {
+            double m = splitPoint(l, h);
+            if (!(m > l && m < h) || !Double.isFinite(l) || !Double.isFinite(h)) {
+                return;
             }
-            int u = g.dag().nodes().get(v - 1).arg(0);
-            Range z = ranges.values()[u];
-            double[] a = met[v][r];
-            for (int i = 0; i < a.length; i++) {
-                double l = z.lo()[i];
-                double h = z.hi()[i];
-                double m = splitPoint(l, h);
-                if (a[i] == 0 || !(m > l && m < h) || !Double.isFinite(l) || !Double.isFinite(h)) {
-                    continue;
-                }
-                double s = Math.abs(a[i]) * gap(curve, l, h, a[i] > 0);
-                if (s > score) {
-                    score = s;
-                    best = new Cut[] {new Cut(u, i, l, m), new Cut(u, i, m, h)};
-                }
+            double s = Math.abs(a) * gap(curve, l, h, a > 0);
+            if (s > score[0]) {
+                score[0] = s;
+                best[0] = new Cut[] {new Cut(u, i, l, m), new Cut(u, i, m, h)};
             }
-        }
-        return best;
+        });
+        return best[0];
     }
 
     /**

@@ -110,32 +110,22 @@ final class SmartBranching {
     private static List<Candidate> shortlist(GraphBounds g, GraphBounds.Ranges ranges, double[][][] met, int r,
                                              int k) {
         List<Candidate> top = new ArrayList<>();
-        for (int v = 1; v < met.length; v++) {
-            if (met[v] == null || !(g.ops().get(v - 1) instanceof ReluBound)) {
-                continue;
+        MetElements.forEach(g, ranges, met, r, ReluBound.class, (op, u, i, a, l, h) -> {
+            if (!(l < 0 && h > 0)) {
+                return;
             }
-            int u = g.dag().nodes().get(v - 1).arg(0);
-            Range z = ranges.values()[u];
-            double[] a = met[v][r];
-            for (int i = 0; i < a.length; i++) {
-                double l = z.lo()[i];
-                double h = z.hi()[i];
-                if (a[i] == 0 || !(l < 0 && h > 0)) {
-                    continue;
+            double s = Math.abs(a) * (-l * h / (h - l));
+            if (top.size() < k || s > top.get(top.size() - 1).score()) {
+                int at = 0;
+                while (at < top.size() && top.get(at).score() >= s) {
+                    at++;
                 }
-                double s = Math.abs(a[i]) * (-l * h / (h - l));
-                if (top.size() < k || s > top.get(top.size() - 1).score()) {
-                    int at = 0;
-                    while (at < top.size() && top.get(at).score() >= s) {
-                        at++;
-                    }
-                    top.add(at, new Candidate(new GraphBounds.Split(u, i, true), s));
-                    if (top.size() > k) {
-                        top.remove(k);
-                    }
+                top.add(at, new Candidate(new GraphBounds.Split(u, i, true), s));
+                if (top.size() > k) {
+                    top.remove(k);
                 }
             }
-        }
+        });
         return top;
     }
 }
