@@ -180,6 +180,22 @@ final class Float32Oracle {
         return ys;
     }
 
+    /**
+     * The outputs at {@code n} points sampled in the box ({@link RandomNets#sample}, from {@code r}) that {@code keep}
+     * accepts, each in every summation order: the executions a soundness property checks.
+     */
+    static List<float[]> sampledOutputs(DenseNetwork net, java.util.Random r, Box box, int n,
+                                        java.util.function.Predicate<float[]> keep) {
+        List<float[]> ys = new java.util.ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            float[] x = RandomNets.sample(r, box);
+            if (keep.test(x)) {
+                ys.addAll(everyOrder(net, x));
+            }
+        }
+        return ys;
+    }
+
     /** True when {@code y} lies in the unsafe set of {@code p}, in exact arithmetic. */
     static boolean unsafe(Property p, float[] y) {
         double[] yd = new double[y.length];

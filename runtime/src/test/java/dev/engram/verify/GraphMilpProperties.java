@@ -6,7 +6,6 @@ import dev.engram.verify.graph.GraphBounds;
 import dev.engram.verify.graph.GraphVerifier;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -44,21 +43,10 @@ class GraphMilpProperties {
         DenseNetwork net = RandomNets.relu(r, d, m, 4, 12, 0.3, 0, 0);
         Box box = RandomNets.box(seed, d);
         double delta = (r.nextBoolean() ? 1 : -1) * (0.002 + 0.3 * r.nextDouble());
-        List<LinearConstraint> conj = new ArrayList<>();
-        for (int j = 1 + r.nextInt(2); j > 0; j--) {
-            double[] c = new double[m];
-            for (int o = 0; o < m; o++) {
-                c[o] = r.nextGaussian();
-            }
-            conj.add(new LinearConstraint(c, 0));
-        }
-        double best = MilpOracle.maxSlack(net, box, conj, 30);
-        if (Double.isNaN(best)) {
+        List<LinearConstraint> conj = RandomNets.constraints(r, 1 + r.nextInt(2), m);
+        List<LinearConstraint> shifted = MilpOracle.withBestSlack(net, box, conj, delta, 30);
+        if (shifted == null) {
             return null; // the oracle's failure (a loaded machine), not a case
-        }
-        List<LinearConstraint> shifted = new ArrayList<>();
-        for (LinearConstraint c : conj) {
-            shifted.add(new LinearConstraint(c.coefficients(), c.bound() - best + delta));
         }
         Property p = new Property("milp", InputRegion.of(box), List.of(shifted));
         Verdict v = GraphVerifier.verify(GraphBounds.of(Dags.of(net)), p, new VerifyOptions(timeout, 1 + (int) (seed & 1), seed));

@@ -46,6 +46,24 @@ public final class MilpOracle {
         return worst;
     }
 
+    /**
+     * The conjunction with every threshold moved by {@code delta − maxSlack} (moving every threshold by the same
+     * amount moves the best slack by it): its best slack is {@code delta}, so it is reachable exactly when
+     * {@code delta > 0}. Null when SCIP did not solve it within {@code seconds}.
+     */
+    static List<LinearConstraint> withBestSlack(DenseNetwork net, Box box, List<LinearConstraint> conj, double delta,
+                                                double seconds) {
+        double best = maxSlack(net, box, conj, seconds);
+        if (Double.isNaN(best)) {
+            return null;
+        }
+        List<LinearConstraint> shifted = new java.util.ArrayList<>();
+        for (LinearConstraint c : conj) {
+            shifted.add(new LinearConstraint(c.coefficients(), c.bound() - best + delta));
+        }
+        return shifted;
+    }
+
     /** The optimal slack of one conjunction, or NaN when SCIP did not prove optimality within {@code seconds}. */
     public static double maxSlack(DenseNetwork net, Box box, List<LinearConstraint> conj, double seconds) {
         load();

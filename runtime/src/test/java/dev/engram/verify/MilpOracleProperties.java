@@ -55,31 +55,19 @@ public class MilpOracleProperties {
 
     /** One random case (see the class comment), its answer given by the MILP. */
     static Case randomCase(long seed) {
-        Random r = new Random(seed);
-        int d = 1 + r.nextInt(5);
-        int m = 1 + r.nextInt(4);
-        DenseNetwork net = RandomNets.relu(seed, d, m);
-        Box box = RandomNets.box(seed, d);
+        RandomNets.Case gen = RandomNets.Case.of(seed, 1, 5, 1, 4);
+        Random r = gen.random();
+        DenseNetwork net = gen.net();
+        Box box = gen.box();
         double delta = (r.nextBoolean() ? 1 : -1) * (0.002 + 0.3 * r.nextDouble());
         List<List<LinearConstraint>> unsafe = new ArrayList<>();
         boolean reachable = false;
         for (int k = 1 + r.nextInt(2); k > 0; k--) {
-            List<LinearConstraint> conj = new ArrayList<>();
-            for (int j = 1 + r.nextInt(3); j > 0; j--) {
-                double[] c = new double[m];
-                for (int o = 0; o < m; o++) {
-                    c[o] = r.nextGaussian();
-                }
-                conj.add(new LinearConstraint(c, 0));
-            }
-            double best = MilpOracle.maxSlack(net, box, conj, 30);
-            assertTrue(!Double.isNaN(best), "seed " + seed + ": SCIP did not solve the MILP");
-            // every threshold moved by the same amount moves the best slack by it: now its own δ_k
+            List<LinearConstraint> conj = RandomNets.constraints(r, 1 + r.nextInt(3), gen.outputs());
+            // each conjunction's best slack is its own δ_k
             double dk = k == 1 ? delta : -Math.abs(delta) - 0.01 * r.nextDouble();
-            List<LinearConstraint> shifted = new ArrayList<>();
-            for (LinearConstraint c : conj) {
-                shifted.add(new LinearConstraint(c.coefficients(), c.bound() - best + dk));
-            }
+            List<LinearConstraint> shifted = MilpOracle.withBestSlack(net, box, conj, dk, 30);
+            assertTrue(shifted != null, "seed " + seed + ": SCIP did not solve the MILP");
             unsafe.add(shifted);
             reachable |= dk > 0;
         }

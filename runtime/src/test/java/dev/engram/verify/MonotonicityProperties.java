@@ -37,19 +37,19 @@ class MonotonicityProperties {
     void verdictsAreSound() {
         int[] counts = new int[3];
         qt().withExamples(80).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(4);
-            int outs = 1 + r.nextInt(3);
-            int slot = r.nextInt(d);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 4, 1, 3);
+            Random r = gen.random();
+            int outs = gen.outputs();
+            int slot = r.nextInt(gen.inputs());
             double[] a = new double[outs];
             for (int k = 0; k < outs; k++) {
                 a[k] = r.nextBoolean() ? 1 + r.nextDouble() : -(1 + r.nextDouble());
             }
-            DenseNetwork net = RandomNets.relu(seed, d, outs);
+            DenseNetwork net = gen.net();
             if (r.nextBoolean()) {
                 net = monotone(net, slot, a);
             }
-            Box box = RandomNets.box(seed, d);
+            Box box = gen.box();
             Monotonicity m = new Monotonicity("random", InputRegion.of(box), a, slot);
             MonotonicityVerifier.Result res = MonotonicityVerifier.verify(net, m, 20);
             if (res.verdict() instanceof Verdict.Unsat) {

@@ -49,33 +49,24 @@ class PolytopeBoundsProperties {
     @Test
     void polytopeBoundsContainSampledOutputs() {
         qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(5);
-            DenseNetwork net = RandomNets.relu(seed, d, 1 + r.nextInt(4));
-            Box box = RandomNets.box(seed, d);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 5, 1, 4);
+            Random r = gen.random();
+            DenseNetwork net = gen.net();
+            Box box = gen.box();
             List<LinearConstraint> cons = cuts(r, box);
             BoundNetwork bn = BoundNetwork.of(net);
             LinearBounds cut = LinearBounds.forward(bn, box.lo(), box.hi(), true, null, cons);
             int last = bn.layers() - 1;
-            double[] c = new double[net.outputSize()];
-            for (int j = 0; j < c.length; j++) {
-                c[j] = r.nextGaussian();
-            }
+            double[] c = RandomNets.gaussians(r, net.outputSize());
             double lbc = cut.lowerBound(c, null, null);
-            for (int s = 0; s < 150; s++) {
-                float[] x = RandomNets.sample(r, box);
-                if (!feasible(x, cons)) {
-                    continue;
+            for (float[] y : Float32Oracle.sampledOutputs(net, r, box, 150, x -> feasible(x, cons))) {
+                for (int j = 0; j < y.length; j++) {
+                    assertTrue(y[j] >= cut.lower(last)[j] && y[j] <= cut.upper(last)[j],
+                            "seed " + seed + ": output " + j + " = " + y[j] + " outside [" + cut.lower(last)[j]
+                                    + ", " + cut.upper(last)[j] + "]");
                 }
-                for (float[] y : Float32Oracle.everyOrder(net, x)) {
-                    for (int j = 0; j < y.length; j++) {
-                        assertTrue(y[j] >= cut.lower(last)[j] && y[j] <= cut.upper(last)[j],
-                                "seed " + seed + ": output " + j + " = " + y[j] + " outside [" + cut.lower(last)[j]
-                                        + ", " + cut.upper(last)[j] + "]");
-                    }
-                    assertTrue(Float32Oracle.dot(c, y).compareTo(new java.math.BigDecimal(lbc)) >= 0,
-                            "seed " + seed + ": c.y below its lower bound");
-                }
+                assertTrue(Float32Oracle.dot(c, y).compareTo(new java.math.BigDecimal(lbc)) >= 0,
+                        "seed " + seed + ": c.y below its lower bound");
             }
         });
     }
@@ -84,10 +75,10 @@ class PolytopeBoundsProperties {
     void unsatOverAPolytopeSurvivesSampling() {
         int[] unsat = new int[1];
         qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 2 + r.nextInt(3);
-            DenseNetwork net = RandomNets.relu(seed, d, 2);
-            Box box = RandomNets.box(seed, d);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 2, 4, 2, 2);
+            Random r = gen.random();
+            DenseNetwork net = gen.net();
+            Box box = gen.box();
             List<LinearConstraint> cons = cuts(r, box);
             // unsafe: y0 <= t, with t just below the box-wide lower bound of y0 plus a random shift
             LinearBounds lb = LinearBounds.forward(BoundNetwork.of(net), box.lo(), box.hi(), true, null, cons);

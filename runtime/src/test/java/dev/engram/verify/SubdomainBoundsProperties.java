@@ -27,12 +27,12 @@ class SubdomainBoundsProperties {
     @Test
     void boundsReusingTheParentsContainSampledOutputs() {
         qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(5);
-            int m = 1 + r.nextInt(4);
-            DenseNetwork net = RandomNets.relu(seed, d, m);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 5, 1, 4);
+            Random r = gen.random();
+            int d = gen.inputs();
+            DenseNetwork net = gen.net();
             BoundNetwork bn = BoundNetwork.of(net);
-            Box box = RandomNets.box(seed, d);
+            Box box = gen.box();
             LinearBounds parent = LinearBounds.forward(bn, box.lo(), box.hi(), true);
             // a random sub-box, two levels down
             double[] lo = box.lo().clone();
@@ -49,21 +49,16 @@ class SubdomainBoundsProperties {
                 mid = LinearBounds.forward(bn, lo, hi, r.nextBoolean(), mid);
             }
             Box sub = new Box(lo, hi);
-            double[] c = new double[m];
-            for (int j = 0; j < m; j++) {
-                c[j] = r.nextGaussian();
-            }
+            double[] c = RandomNets.gaussians(r, gen.outputs());
             double lb = mid.lowerBound(c, null, null);
             double[] olo = mid.lower(bn.layers() - 1);
             double[] ohi = mid.upper(bn.layers() - 1);
-            for (int s = 0; s < 100; s++) {
-                for (float[] y : Float32Oracle.everyOrder(net, RandomNets.sample(r, sub))) {
-                    for (int j = 0; j < m; j++) {
-                        assertTrue(y[j] >= olo[j] && y[j] <= ohi[j], "seed " + seed + ": output " + j);
-                    }
-                    assertTrue(Float32Oracle.dot(c, y).compareTo(new BigDecimal(lb)) >= 0,
-                            "seed " + seed + ": c·y below " + lb);
+            for (float[] y : Float32Oracle.sampledOutputs(net, r, sub, 100, x -> true)) {
+                for (int j = 0; j < gen.outputs(); j++) {
+                    assertTrue(y[j] >= olo[j] && y[j] <= ohi[j], "seed " + seed + ": output " + j);
                 }
+                assertTrue(Float32Oracle.dot(c, y).compareTo(new BigDecimal(lb)) >= 0,
+                        "seed " + seed + ": c·y below " + lb);
             }
         });
     }
@@ -75,16 +70,13 @@ class SubdomainBoundsProperties {
     @Test
     void optimisedSlopeBoundsContainSampledOutputs() {
         qt().withExamples(200).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(5);
-            int m = 1 + r.nextInt(4);
-            DenseNetwork net = RandomNets.relu(seed, d, m);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 5, 1, 4);
+            Random r = gen.random();
+            int d = gen.inputs();
+            DenseNetwork net = gen.net();
             BoundNetwork bn = BoundNetwork.of(net);
-            Box box = RandomNets.box(seed, d);
-            double[] c = new double[m];
-            for (int j = 0; j < m; j++) {
-                c[j] = r.nextGaussian();
-            }
+            Box box = gen.box();
+            double[] c = RandomNets.gaussians(r, gen.outputs());
             LinearBounds parent = LinearBounds.forward(bn, box.lo(), box.hi(), true);
             parent.optimised(1 + r.nextInt(8)).lowerBound(c, null, null); // leaves warm-start slopes
             double[] lo = box.lo().clone();
@@ -103,11 +95,9 @@ class SubdomainBoundsProperties {
             double lb = child.optimised(1 + r.nextInt(15)).lowerBound(c, coef, arg);
             assertTrue(lb >= plain - 1e-9 * (1 + Math.abs(plain)), "seed " + seed + ": " + lb + " < plain " + plain);
             Box sub = new Box(lo, hi);
-            for (int s = 0; s < 100; s++) {
-                for (float[] y : Float32Oracle.everyOrder(net, RandomNets.sample(r, sub))) {
-                    assertTrue(Float32Oracle.dot(c, y).compareTo(new BigDecimal(lb)) >= 0,
-                            "seed " + seed + ": c·y below " + lb);
-                }
+            for (float[] y : Float32Oracle.sampledOutputs(net, r, sub, 100, x -> true)) {
+                assertTrue(Float32Oracle.dot(c, y).compareTo(new BigDecimal(lb)) >= 0,
+                        "seed " + seed + ": c·y below " + lb);
             }
             for (int k = 0; k < d; k++) {
                 assertTrue(arg[k] >= lo[k] && arg[k] <= hi[k], "seed " + seed + ": minimiser outside the box");
@@ -119,12 +109,11 @@ class SubdomainBoundsProperties {
     void refutedConjunctionsHaveNoSampledPoint() {
         int[] refuted = new int[3];
         qt().withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(4);
-            int m = 2 + r.nextInt(3);
-            DenseNetwork net = RandomNets.relu(seed, d, m);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 4, 2, 4);
+            Random r = gen.random();
+            DenseNetwork net = gen.net();
             BoundNetwork bn = BoundNetwork.of(net);
-            Box box = RandomNets.box(seed, d);
+            Box box = gen.box();
             List<float[]> ys = new ArrayList<>();
             for (int s = 0; s < 3000; s++) {
                 ys.add(net.evaluate(RandomNets.sample(r, box)));
@@ -133,10 +122,7 @@ class SubdomainBoundsProperties {
             int k = 2 + r.nextInt(3);
             List<LinearConstraint> cs = new ArrayList<>();
             for (int j = 0; j < k; j++) {
-                double[] c = new double[m];
-                for (int o = 0; o < m; o++) {
-                    c[o] = r.nextGaussian();
-                }
+                double[] c = RandomNets.gaussians(r, gen.outputs());
                 double min = Double.POSITIVE_INFINITY;
                 double max = Double.NEGATIVE_INFINITY;
                 for (float[] y : ys) {

@@ -24,16 +24,13 @@ class VerifierProperties {
     void verdictsAreSound() {
         int[] counts = new int[3];
         qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(4);
-            int m = 1 + r.nextInt(3);
-            DenseNetwork net = RandomNets.relu(seed, d, m);
-            Box box = RandomNets.box(seed, d);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 4, 1, 3);
+            Random r = gen.random();
+            int m = gen.outputs();
+            DenseNetwork net = gen.net();
+            Box box = gen.box();
             // unsafe: c · y <= t, with t between the sampled minimum and the bound's lower end
-            double[] c = new double[m];
-            for (int j = 0; j < m; j++) {
-                c[j] = r.nextGaussian();
-            }
+            double[] c = RandomNets.gaussians(r, m);
             double sampledMin = Double.POSITIVE_INFINITY;
             for (int s = 0; s < 2000; s++) {
                 float[] y = net.evaluate(RandomNets.sample(r, box));
@@ -47,27 +44,7 @@ class VerifierProperties {
             double t = sampledMin - Math.abs(sampledMin) * 0.02 * r.nextDouble() - 0.02 * r.nextDouble();
             Property p = new Property("random", InputRegion.of(box), List.of(List.of(new LinearConstraint(c, t))));
             Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(20, 2, seed));
-            if (v instanceof Verdict.Sat s) {
-                counts[0]++;
-                float[] x = new float[d];
-                for (int i = 0; i < d; i++) {
-                    x[i] = (float) s.input()[i];
-                    assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "witness outside the box");
-                }
-                float[] y = net.evaluate(x);
-                double[] yd = new double[m];
-                for (int j = 0; j < m; j++) {
-                    yd[j] = y[j];
-                }
-                assertTrue(p.isUnsafe(yd, 0), "witness does not violate the property");
-            } else if (v instanceof Verdict.Unsat) {
-                counts[1]++;
-                Falsifier attack = new Falsifier(net, BoundNetwork.of(net), p, seed + 1, 100_000, 8, 100);
-                assertFalse(attack.search(box, Long.MAX_VALUE) != null,
-                        "seed " + seed + ": unsat but a counterexample exists (t = " + t + ", bound " + lo + ")");
-            } else {
-                counts[2]++;
-            }
+            counts[checked(v, net, p, seed, "(t = " + t + ", bound " + lo + ")")]++;
         });
         System.out.printf("[verifier] random properties: %d sat, %d unsat, %d undecided%n", counts[0], counts[1],
                 counts[2]);
@@ -79,21 +56,18 @@ class VerifierProperties {
     void conjunctionVerdictsAreSound() {
         int[] counts = new int[3];
         qt().withExamples(40).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            int d = 1 + r.nextInt(4);
-            int m = 2 + r.nextInt(3);
-            DenseNetwork net = RandomNets.relu(seed, d, m);
-            Box box = RandomNets.box(seed, d);
+            RandomNets.Case gen = RandomNets.Case.of(seed, 1, 4, 2, 4);
+            Random r = gen.random();
+            int m = gen.outputs();
+            DenseNetwork net = gen.net();
+            Box box = gen.box();
             List<float[]> ys = new java.util.ArrayList<>();
             for (int s = 0; s < 2000; s++) {
                 ys.add(net.evaluate(RandomNets.sample(r, box)));
             }
             List<LinearConstraint> conj = new java.util.ArrayList<>();
             for (int k = 2 + r.nextInt(2); k > 0; k--) {
-                double[] c = new double[m];
-                for (int j = 0; j < m; j++) {
-                    c[j] = r.nextGaussian();
-                }
+                double[] c = RandomNets.gaussians(r, m);
                 double min = Double.POSITIVE_INFINITY;
                 double max = Double.NEGATIVE_INFINITY;
                 for (float[] y : ys) {
@@ -110,29 +84,39 @@ class VerifierProperties {
             }
             Property p = new Property("conj", InputRegion.of(box), List.of(conj));
             Verdict v = BranchAndBoundVerifier.create().verify(net, p, new VerifyOptions(20, 2, seed));
-            if (v instanceof Verdict.Sat s) {
-                counts[0]++;
-                float[] x = new float[d];
-                for (int i = 0; i < d; i++) {
-                    x[i] = (float) s.input()[i];
-                    assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "witness outside the box");
-                }
-                float[] y = net.evaluate(x);
-                double[] yd = new double[m];
-                for (int j = 0; j < m; j++) {
-                    yd[j] = y[j];
-                }
-                assertTrue(p.isUnsafe(yd, 0), "witness does not violate the property");
-            } else if (v instanceof Verdict.Unsat) {
-                counts[1]++;
-                Falsifier attack = new Falsifier(net, BoundNetwork.of(net), p, seed + 1, 100_000, 8, 100);
-                assertFalse(attack.search(box, Long.MAX_VALUE) != null, "seed " + seed + ": unsat but attacked");
-            } else {
-                counts[2]++;
-            }
+            counts[checked(v, net, p, seed, "")]++;
         });
         System.out.printf("[verifier] random conjunctions: %d sat, %d unsat, %d undecided%n", counts[0], counts[1],
                 counts[2]);
         assertTrue(counts[0] > 0 && counts[1] > 0, "both answers should occur");
+    }
+
+    /**
+     * Checks a verdict of {@code p} (over one box) and returns its index: 0 sat, its witness in the box and unsafe as
+     * re-executed; 1 unsat, with no counterexample found by a 100,000-sample gradient attack; 2 anything else.
+     */
+    private static int checked(Verdict v, DenseNetwork net, Property p, long seed, String detail) {
+        Box box = p.region().boxes().get(0);
+        if (v instanceof Verdict.Sat s) {
+            float[] x = new float[box.dimension()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) s.input()[i];
+                assertTrue(x[i] >= box.lo()[i] && x[i] <= box.hi()[i], "witness outside the box");
+            }
+            float[] y = net.evaluate(x);
+            double[] yd = new double[y.length];
+            for (int j = 0; j < y.length; j++) {
+                yd[j] = y[j];
+            }
+            assertTrue(p.isUnsafe(yd, 0), "witness does not violate the property");
+            return 0;
+        }
+        if (v instanceof Verdict.Unsat) {
+            Falsifier attack = new Falsifier(net, BoundNetwork.of(net), p, seed + 1, 100_000, 8, 100);
+            assertFalse(attack.search(box, Long.MAX_VALUE) != null,
+                    ("seed " + seed + ": unsat but a counterexample exists " + detail).strip());
+            return 1;
+        }
+        return 2;
     }
 }

@@ -3,6 +3,8 @@ package dev.engram.verify.bounds;
 import dev.engram.model.Activation;
 import dev.engram.model.DenseLayer;
 import dev.engram.model.DenseNetwork;
+import dev.engram.verify.Box;
+import dev.engram.verify.RandomNets;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -124,15 +126,10 @@ class BatchedBackwardProperties {
         return new DenseNetwork(layers);
     }
 
+    /** {@link RandomNets#box(Random, int, double)} of spread 0.7, as {lo, hi}. */
     static double[][] box(Random r, int d) {
-        double[][] box = new double[2][d];
-        for (int i = 0; i < d; i++) {
-            double c = r.nextGaussian();
-            double w = Math.abs(r.nextGaussian()) * 0.7 + 1e-3;
-            box[0][i] = c - w;
-            box[1][i] = c + w;
-        }
-        return box;
+        Box box = RandomNets.box(r, d, 0.7);
+        return new double[][] {box.lo(), box.hi()};
     }
 
     private static float[] sample(Random r, double[][] box) {

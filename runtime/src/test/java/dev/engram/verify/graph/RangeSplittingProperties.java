@@ -8,18 +8,17 @@ import dev.engram.model.dag.Dags;
 import dev.engram.verify.Box;
 import dev.engram.verify.LinearConstraint;
 import dev.engram.verify.MilpOracle;
+import dev.engram.verify.PropertyRuns;
+import dev.engram.verify.RandomNets;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Soundness of intermediate bounds by branch and bound ({@link RangeSplitting}), against two oracles independent of
@@ -32,28 +31,24 @@ class RangeSplittingProperties {
 
     @Test
     void splitIntermediateBoundsContainExecutionsAndNeverBeatTheMilp() {
-        AtomicInteger elements = new AtomicInteger();
-        AtomicInteger tighter = new AtomicInteger();
-        qt().withExamples(30).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
-            int[] c = check(seed);
-            elements.addAndGet(c[0]);
-            tighter.addAndGet(c[1]);
-        });
+        int[] t = PropertyRuns.totals(30, RangeSplittingProperties::check);
+        int elements = t[0];
+        int tighter = t[1];
         System.out.printf("[range splitting] %d split elements checked (4 per case against the MILP), %d tighter than"
-                + " alpha-CROWN's%n", elements.get(), tighter.get());
-        assertTrue(elements.get() >= 30, "enough unstable elements should have been split");
+                + " alpha-CROWN's%n", elements, tighter);
+        assertTrue(elements >= 30, "enough unstable elements should have been split");
     }
 
     /** One case: {elements checked, elements whose split bounds are tighter than the α ones}. */
     private static int[] check(long seed) {
         Random r = new Random(seed);
         int d = 2 + r.nextInt(6);
-        DenseNetwork net = net(r, d);
+        DenseNetwork net = RandomNets.reluWithBias(r, d, 2, 2, 3, 4, 12, 0.1);
         Dag dag = Dags.of(net);
         GraphBounds g = GraphBounds.of(dag);
-        Box box = SplitDomainProperties.box(r, d);
+        Box box = RandomGraphs.box(r, d);
         GraphBounds.Ranges ranges = g.ranges(box, 1 + r.nextInt(3), 1 + r.nextInt(2), Deadline.NONE);
-        float[][] x = SplitDomainProperties.samples(r, box, 400);
+        float[][] x = RandomGraphs.samples(r, box, 400);
         List<Integer> args = new ArrayList<>();
         for (int k = 0; k < g.ops().size(); k++) {
             if (g.ops().get(k) instanceof ReluBound) {
@@ -70,7 +65,7 @@ class RangeSplittingProperties {
             if (split == null) {
                 continue;
             }
-            float[][] z = SplitDomainProperties.valueAt(dag, v, x);
+            float[][] z = RandomGraphs.valueAt(dag, v, x);
             DenseNetwork cut = cut(net, layer);
             for (int i = 0; i < alpha.size(); i++) {
                 if (!(alpha.lo()[i] < 0 && alpha.hi()[i] > 0)) {
@@ -113,28 +108,6 @@ class RangeSplittingProperties {
         List<DenseLayer> layers = new ArrayList<>(net.layers().subList(0, layer + 1));
         DenseLayer last = layers.get(layer);
         layers.set(layer, new DenseLayer(last.name(), last.weight(), last.bias(), Activation.IDENTITY, 0, null, null));
-        return new DenseNetwork(layers);
-    }
-
-    /** Two to four ReLU layers of 4 to 12 units, then 2 linear outputs; weights N(0, 1/fan-in), biases N(0, 0.1). */
-    private static DenseNetwork net(Random r, int inputs) {
-        int depth = 2 + r.nextInt(3);
-        List<DenseLayer> layers = new ArrayList<>();
-        int in = inputs;
-        for (int l = 0; l <= depth; l++) {
-            boolean last = l == depth;
-            int out = last ? 2 : 4 + r.nextInt(9);
-            float[][] w = new float[out][in];
-            float[] b = new float[out];
-            for (int o = 0; o < out; o++) {
-                for (int q = 0; q < in; q++) {
-                    w[o][q] = (float) (r.nextGaussian() / Math.sqrt(in));
-                }
-                b[o] = (float) (0.1 * r.nextGaussian());
-            }
-            layers.add(new DenseLayer("l" + l, w, b, last ? Activation.IDENTITY : Activation.RELU, 0, null, null));
-            in = out;
-        }
         return new DenseNetwork(layers);
     }
 }

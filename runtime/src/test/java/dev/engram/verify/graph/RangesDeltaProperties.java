@@ -1,23 +1,14 @@
 package dev.engram.verify.graph;
 
-import dev.engram.model.dag.Dag;
-import dev.engram.model.dag.Dags;
-import dev.engram.verify.Box;
-import dev.engram.verify.bounds.Deadline;
+import dev.engram.verify.PropertyRuns;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * {@link RangesDelta} rebuilds the ranges it was made from, bit for bit: on random ReLU networks run as graphs and
@@ -30,22 +21,18 @@ class RangesDeltaProperties {
 
     @Test
     void aDeltaChainRebuildsEveryDepthsRangesBitForBit() {
-        AtomicInteger depths = new AtomicInteger();
-        qt().withExamples(80).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> depths.addAndGet(check(seed)));
-        System.out.printf("[ranges delta] %d subdomain depths rebuilt%n", depths.get());
-        assertTrue(depths.get() >= 80, "most cases should split at least once");
+        int depths = PropertyRuns.totals(80, seed -> new int[] {check(seed)})[0];
+        System.out.printf("[ranges delta] %d subdomain depths rebuilt%n", depths);
+        assertTrue(depths >= 80, "most cases should split at least once");
     }
 
     /** One case: the number of depths checked. */
     private static int check(long seed) {
         Random r = new Random(seed);
-        int d = 2 + r.nextInt(10);
-        Dag dag = Dags.of(SplitDomainProperties.net(r, d, 1 + r.nextInt(3)));
-        GraphBounds g = GraphBounds.of(dag);
-        Box box = SplitDomainProperties.box(r, d);
-        float[][] x = SplitDomainProperties.samples(r, box, 1);
-        Map<Integer, float[][]> executed = new HashMap<>();
-        GraphBounds.Ranges ranges = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
+        RandomGraphs.ReluCase gen = RandomGraphs.ReluCase.of(r);
+        GraphBounds g = gen.g();
+        RandomGraphs.Anchor anchor = RandomGraphs.Anchor.of(r, gen);
+        GraphBounds.Ranges ranges = gen.rootRanges(r);
         RangesDelta delta = RangesDelta.root(ranges);
         List<GraphBounds.Ranges> direct = new ArrayList<>(List.of(ranges));
         List<RangesDelta> deltas = new ArrayList<>(List.of(delta));
@@ -54,22 +41,12 @@ class RangesDeltaProperties {
         boolean refine = r.nextBoolean();
         int depth = 1 + r.nextInt(5);
         for (int j = 0; j < depth; j++) {
-            List<int[]> unstable = SplitDomainProperties.unstable(g, ranges);
-            if (unstable.isEmpty()) {
+            GraphBounds.Split s = anchor.split(r, g, ranges);
+            if (s == null) {
                 break;
             }
-            int[] e = unstable.get(r.nextInt(unstable.size()));
-            float z = executed.computeIfAbsent(e[0], u -> SplitDomainProperties.valueAt(dag, u, x))[0][e[1]];
-            GraphBounds.Split s = new GraphBounds.Split(e[0], e[1], z >= 0);
-            splits.add(s);
             GraphBounds.Ranges from = delta.ranges();
-            GraphBounds.Ranges next = g.withSplit(from, s);
-            if (next != null && refine) {
-                next = g.refine(next, splits, s.value(), Deadline.NONE);
-            }
-            if (next == null) {
-                fail("seed " + seed + ": the anchor meets the splits, yet a range became empty");
-            }
+            GraphBounds.Ranges next = RandomGraphs.split(g, from, splits, s, refine, seed);
             delta = RangesDelta.over(delta, from, next);
             ranges = next;
             direct.add(next);

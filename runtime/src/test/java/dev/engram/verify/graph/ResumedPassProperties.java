@@ -1,24 +1,17 @@
 package dev.engram.verify.graph;
 
-import dev.engram.model.dag.Dag;
-import dev.engram.model.dag.Dags;
-import dev.engram.verify.Box;
+import dev.engram.verify.PropertyRuns;
+import dev.engram.verify.RandomNets;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * A resumed pass ({@link GraphBounds#frontiers}, {@link GraphBounds#resume}, as {@link SmartBranching} scores its
@@ -32,11 +25,9 @@ class ResumedPassProperties {
 
     @Test
     void aResumedPassIsTheWholePassBitForBit() {
-        AtomicInteger children = new AtomicInteger();
-        qt().withExamples(80).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed ->
-                children.addAndGet(check(seed)));
-        System.out.printf("[resumed pass] %d children compared%n", children.get());
-        assertTrue(children.get() >= 80, "most cases should have unstable elements to split");
+        int children = PropertyRuns.totals(80, seed -> new int[] {check(seed)})[0];
+        System.out.printf("[resumed pass] %d children compared%n", children);
+        assertTrue(children >= 80, "most cases should have unstable elements to split");
     }
 
     /** One case: the number of children compared. */
@@ -44,33 +35,24 @@ class ResumedPassProperties {
         Random r = new Random(seed);
         int m = 1 + r.nextInt(3);
         int d = 2 + r.nextInt(10);
-        Dag dag = Dags.of(SplitDomainProperties.net(r, d, m));
-        GraphBounds g = GraphBounds.of(dag);
-        Box box = SplitDomainProperties.box(r, d);
-        float[][] anchor = SplitDomainProperties.samples(r, box, 1);
-        Map<Integer, float[][]> executed = new HashMap<>();
-        GraphBounds.Ranges ranges = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
+        RandomGraphs.ReluCase gen = RandomGraphs.ReluCase.of(r, d, m);
+        GraphBounds g = gen.g();
+        RandomGraphs.Anchor anchor = RandomGraphs.Anchor.of(r, gen);
+        GraphBounds.Ranges ranges = gen.rootRanges(r);
         List<GraphBounds.Split> splits = new ArrayList<>();
         for (int j = r.nextInt(3); j > 0; j--) {
-            GraphBounds.Split s = SplitDomainProperties.anchorSplit(r, dag, g, ranges, anchor, executed);
+            GraphBounds.Split s = anchor.split(r, g, ranges);
             if (s == null) {
                 break;
             }
-            splits.add(s);
-            ranges = g.withSplit(ranges, s);
-            if (ranges == null) {
-                fail("seed " + seed + ": the anchor meets the splits, yet a range became empty");
-            }
+            ranges = RandomGraphs.split(g, ranges, splits, s, false, seed);
         }
-        List<int[]> candidates = SplitDomainProperties.unstable(g, ranges);
+        List<int[]> candidates = RandomGraphs.unstable(g, ranges);
         if (candidates.isEmpty()) {
             return 0;
         }
         BetaCrown.Params start = params(g, splits.size(), r);
-        double[] row = new double[m];
-        for (int o = 0; o < m; o++) {
-            row[o] = r.nextGaussian();
-        }
+        double[] row = RandomNets.gaussians(r, m);
         int[] at = new int[candidates.size()];
         for (int c = 0; c < at.length; c++) {
             at[c] = SmartBranching.lastReader(g, candidates.get(c)[0]);
@@ -106,7 +88,7 @@ class ResumedPassProperties {
 
     /** Random dense slopes in [0, 1] for every ReLU element and multipliers for the splits. */
     private static BetaCrown.Params params(GraphBounds g, int splits, Random r) {
-        double[][][] alpha = SplitDomainProperties.randomAlpha(g, 1, r);
+        double[][][] alpha = RandomGraphs.randomAlpha(g, 1, r);
         double[][] beta = new double[1][splits];
         double[][] scale = new double[1][splits];
         for (int j = 0; j < splits; j++) {

@@ -7,19 +7,18 @@ import dev.engram.model.dag.OnnxGraphBuilder;
 import dev.engram.model.exec.GraphExecutor;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.verify.Box;
+import dev.engram.verify.PropertyRuns;
+import dev.engram.verify.RandomNets;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Soundness of an S-curve subdomain's bounds ({@link SCurveSplitSearch}: ranges from {@link GraphBounds#withSplit} and {@link GraphBounds#refine},
@@ -36,24 +35,16 @@ class SCurveSplitProperties {
 
     @Test
     void cutSubdomainBoundsHoldInsideTheSubdomain() {
-        AtomicInteger inside = new AtomicInteger();
-        AtomicInteger cases = new AtomicInteger();
-        qt().withExamples(50).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
-            int checked;
-            try {
-                checked = check(seed);
-            } catch (ai.onnxruntime.OrtException e) {
-                throw new AssertionError("seed " + seed + ": ONNX Runtime failed: " + e.getMessage(), e);
-            }
-            if (checked > 0) {
-                cases.incrementAndGet();
-                inside.addAndGet(checked);
-            }
+        int[] t = PropertyRuns.totals(50, seed -> {
+            int checked = check(seed);
+            return new int[] {checked > 0 ? 1 : 0, checked};
         });
+        int cases = t[0];
+        int inside = t[1];
         System.out.printf("[curve cuts] %d cases with cuts, %d executions inside their subdomains checked%n",
-                cases.get(), inside.get());
-        assertTrue(cases.get() >= 40, "most cases should have elements to cut");
-        assertTrue(inside.get() >= 1000, "enough samples should fall inside the subdomains");
+                cases, inside);
+        assertTrue(cases >= 40, "most cases should have elements to cut");
+        assertTrue(inside >= 1000, "enough samples should fall inside the subdomains");
     }
 
     /** One case: the executions (ours and ONNX Runtime's) checked inside the subdomain. */
@@ -72,27 +63,13 @@ class SCurveSplitProperties {
             }
         }
         assertEquals(layers.size(), args.size(), "one S-curve per layer");
-        double[] lo = new double[d];
-        double[] hi = new double[d];
-        for (int i = 0; i < d; i++) {
-            double c = r.nextGaussian();
-            double w = Math.abs(r.nextGaussian()) * 0.8 + 1e-3;
-            lo[i] = c - w;
-            hi[i] = c + w;
-        }
-        Box box = new Box(lo, hi);
+        Box box = RandomGraphs.box(r, d);
         int samples = 400;
-        float[][] x = new float[samples][d];
-        for (int s = 0; s < samples; s++) {
-            for (int i = 0; i < d; i++) {
-                double t = s % 5 == 0 ? (r.nextBoolean() ? 0 : 1) : r.nextDouble();
-                x[s][i] = GraphBoundsProperties.inside(lo[i] + t * (hi[i] - lo[i]), lo[i], hi[i]);
-            }
-        }
+        float[][] x = RandomGraphs.samples(r, box, samples);
         // [executor][layer][sample][element]: pre-activations as executed by ours (0) and ONNX Runtime (1)
         float[][][][] pre = new float[2][layers.size()][][];
         for (int k = 0; k < layers.size(); k++) {
-            pre[0][k] = valueAt(dag, args.get(k), x);
+            pre[0][k] = RandomGraphs.valueAt(dag, args.get(k), x);
             pre[1][k] = TestData.ort(layers.get(k), x);
         }
         float[][][] out = {new GraphExecutor(dag).run(x), TestData.ort(bytes, x)};
@@ -112,25 +89,13 @@ class SCurveSplitProperties {
             }
             boolean above = pre[0][k][anchor][i] >= cut;
             GraphBounds.Split split = new GraphBounds.Split(u, i, above, cut);
-            cuts.add(split);
-            ranges = g.withSplit(ranges, split);
-            if (ranges != null && r.nextBoolean()) {
-                ranges = g.refine(ranges, cuts, u, Deadline.NONE);
-            }
-            if (ranges == null) {
-                fail("seed " + seed + ": the anchor meets the cuts, yet a range became empty");
-            }
+            ranges = RandomGraphs.split(g, ranges, cuts, split, r.nextBoolean(), seed);
             cutLayer.add(k);
         }
         if (cuts.isEmpty()) {
             return 0;
         }
-        double[][] rows = new double[2][m];
-        for (double[] row : rows) {
-            for (int o = 0; o < m; o++) {
-                row[o] = r.nextGaussian();
-            }
-        }
+        double[][] rows = {RandomNets.gaussians(r, m), RandomNets.gaussians(r, m)};
         double[] never = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
         GraphBounds.Linear lin = BetaCrown.optimise(g, ranges, cuts, BetaCrown.copy(rows), never, r.nextInt(12),
                 warmStart(g, ranges, rows.length, cuts.size(), r), Deadline.NONE).linear();
@@ -233,11 +198,5 @@ class SCurveSplitProperties {
             }
         }
         return new BetaCrown.Params(alpha, beta, scale);
-    }
-
-    /** Value u of the graph as executed at each input: the graph with u as its output. */
-    private static float[][] valueAt(Dag dag, int u, float[][] x) {
-        Dag cut = new Dag(dag.name(), dag.inputs(), dag.nodes(), List.of(new Dag.Output("z", u)));
-        return new GraphExecutor(cut).run(x);
     }
 }

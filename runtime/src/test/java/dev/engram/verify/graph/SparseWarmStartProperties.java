@@ -1,24 +1,17 @@
 package dev.engram.verify.graph;
 
-import dev.engram.model.dag.Dag;
-import dev.engram.model.dag.Dags;
-import dev.engram.verify.Box;
+import dev.engram.verify.PropertyRuns;
+import dev.engram.verify.RandomNets;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * A sparse warm start ({@link BetaCrown.Params#sparse}: the slopes of the ReLU elements unstable on a parent
@@ -34,50 +27,32 @@ class SparseWarmStartProperties {
 
     @Test
     void sparseWarmStartGivesTheDenseBoundBitForBit() {
-        AtomicInteger cases = new AtomicInteger();
-        AtomicInteger dropped = new AtomicInteger();
-        qt().withExamples(80).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
-            int[] c = check(seed);
-            cases.addAndGet(c[0]);
-            dropped.addAndGet(c[1]);
-        });
-        System.out.printf("[sparse warm start] %d cases, %d stable slopes dropped%n", cases.get(), dropped.get());
-        assertTrue(cases.get() >= 40, "most cases should have an unstable element to split");
-        assertTrue(dropped.get() > 0, "some stable slopes should be dropped");
+        int[] t = PropertyRuns.totals(80, SparseWarmStartProperties::check);
+        int cases = t[0];
+        int dropped = t[1];
+        System.out.printf("[sparse warm start] %d cases, %d stable slopes dropped%n", cases, dropped);
+        assertTrue(cases >= 40, "most cases should have an unstable element to split");
+        assertTrue(dropped > 0, "some stable slopes should be dropped");
     }
 
     /** One case: {1 if it had a child to compare, the number of slopes the sparse start dropped}. */
     private static int[] check(long seed) {
         Random r = new Random(seed);
-        int d = 2 + r.nextInt(10);
-        int m = 1 + r.nextInt(3);
-        Dag dag = Dags.of(SplitDomainProperties.net(r, d, m));
-        GraphBounds g = GraphBounds.of(dag);
-        Box box = SplitDomainProperties.box(r, d);
-        float[][] x = SplitDomainProperties.samples(r, box, 1);
-        Map<Integer, float[][]> executed = new HashMap<>();
-        GraphBounds.Ranges parent = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
+        RandomGraphs.ReluCase gen = RandomGraphs.ReluCase.of(r);
+        GraphBounds g = gen.g();
+        RandomGraphs.Anchor anchor = RandomGraphs.Anchor.of(r, gen);
+        GraphBounds.Ranges parent = gen.rootRanges(r);
         List<GraphBounds.Split> splits = new ArrayList<>();
         boolean refine = r.nextBoolean();
         int depth = 1 + r.nextInt(3); // the child's splits: the parent has one fewer
         for (int j = 0; j < depth; j++) {
-            List<int[]> unstable = SplitDomainProperties.unstable(g, parent);
-            if (unstable.isEmpty()) {
+            GraphBounds.Split s = anchor.split(r, g, parent);
+            if (s == null) {
                 return new int[] {0, 0};
             }
-            int[] e = unstable.get(r.nextInt(unstable.size()));
-            float z = executed.computeIfAbsent(e[0], u -> SplitDomainProperties.valueAt(dag, u, x))[0][e[1]];
-            GraphBounds.Split s = new GraphBounds.Split(e[0], e[1], z >= 0);
-            GraphBounds.Ranges child = g.withSplit(parent, s);
-            splits.add(s);
-            if (child != null && refine) {
-                child = g.refine(child, splits, s.value(), Deadline.NONE);
-            }
-            if (child == null) {
-                fail("seed " + seed + ": the anchor meets the splits, yet a range became empty");
-            }
+            GraphBounds.Ranges child = RandomGraphs.split(g, parent, splits, s, refine, seed);
             if (j == depth - 1) {
-                return compare(seed, g, parent, child, splits, m, r);
+                return compare(seed, g, parent, child, splits, gen.outputs(), r);
             }
             parent = child;
         }
@@ -88,23 +63,11 @@ class SparseWarmStartProperties {
     private static int[] compare(long seed, GraphBounds g, GraphBounds.Ranges parent, GraphBounds.Ranges child,
                                  List<GraphBounds.Split> splits, int m, Random r) {
         int rows = 1 + r.nextInt(2);
-        double[][] a = new double[rows][m];
-        for (double[] row : a) {
-            for (int o = 0; o < m; o++) {
-                row[o] = r.nextGaussian();
-            }
+        double[][] a = new double[rows][];
+        for (int q = 0; q < rows; q++) {
+            a[q] = RandomNets.gaussians(r, m);
         }
-        double[][][] alpha = new double[g.dag().valueCount()][][];
-        for (int k = 0; k < g.ops().size(); k++) {
-            if (g.ops().get(k) instanceof ReluBound relu) {
-                alpha[1 + k] = new double[rows][relu.size()];
-                for (double[] row : alpha[1 + k]) {
-                    for (int i = 0; i < row.length; i++) {
-                        row[i] = r.nextDouble();
-                    }
-                }
-            }
-        }
+        double[][][] alpha = RandomGraphs.randomAlpha(g, rows, r);
         double[][] beta = new double[rows][splits.size()];
         double[][] scale = new double[rows][splits.size()];
         for (int q = 0; q < rows; q++) {

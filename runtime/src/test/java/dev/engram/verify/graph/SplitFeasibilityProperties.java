@@ -1,8 +1,6 @@
 package dev.engram.verify.graph;
 
-import dev.engram.model.dag.Dag;
-import dev.engram.model.dag.Dags;
-import dev.engram.verify.Box;
+import dev.engram.verify.PropertyRuns;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 
@@ -11,12 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Soundness of the split search's emptiness claims: on random ReLU networks run as graphs and random boxes, one to
@@ -29,28 +24,25 @@ class SplitFeasibilityProperties {
 
     @Test
     void emptySubdomainsHoldNoExecution() {
-        AtomicInteger empty = new AtomicInteger();
-        AtomicInteger byBound = new AtomicInteger();
-        qt().withExamples(300).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
+        int[] t = PropertyRuns.totals(300, seed -> {
             int c = check(seed);
-            empty.addAndGet(c > 0 ? 1 : 0);
-            byBound.addAndGet(c == 2 ? 1 : 0);
+            return new int[] {c > 0 ? 1 : 0, c == 2 ? 1 : 0};
         });
-        System.out.printf("[split feasibility] %d empty subdomains, %d of them by a feasibility bound%n", empty.get(),
-                byBound.get());
-        assertTrue(empty.get() >= 10, "random signs should give empty subdomains");
-        assertTrue(byBound.get() >= 2, "some should need the feasibility bound");
+        int empty = t[0];
+        int byBound = t[1];
+        System.out.printf("[split feasibility] %d empty subdomains, %d of them by a feasibility bound%n", empty,
+                byBound);
+        assertTrue(empty >= 10, "random signs should give empty subdomains");
+        assertTrue(byBound >= 2, "some should need the feasibility bound");
     }
 
     /** One case: 0 when the subdomain is not declared empty, 1 when by its ranges, 2 when by a feasibility bound. */
     private static int check(long seed) {
         Random r = new Random(seed);
-        int d = 2 + r.nextInt(10);
-        Dag dag = Dags.of(SplitDomainProperties.net(r, d, 1 + r.nextInt(3)));
-        GraphBounds g = GraphBounds.of(dag);
-        Box box = SplitDomainProperties.box(r, d);
-        GraphBounds.Ranges ranges = g.ranges(box, r.nextBoolean() ? 0 : 2, Deadline.NONE);
-        List<int[]> unstable = SplitDomainProperties.unstable(g, ranges);
+        RandomGraphs.ReluCase gen = RandomGraphs.ReluCase.of(r);
+        GraphBounds g = gen.g();
+        GraphBounds.Ranges ranges = gen.rootRanges(r);
+        List<int[]> unstable = RandomGraphs.unstable(g, ranges);
         if (unstable.isEmpty()) {
             return 0;
         }
@@ -74,13 +66,13 @@ class SplitFeasibilityProperties {
         if (verdict == 0) {
             return 0;
         }
-        float[][] x = SplitDomainProperties.samples(r, box, 400);
+        float[][] x = RandomGraphs.samples(r, gen.box(), 400);
         Map<Integer, float[][]> executed = new HashMap<>();
         for (GraphBounds.Split s : splits) {
-            executed.computeIfAbsent(s.value(), u -> SplitDomainProperties.valueAt(dag, u, x));
+            executed.computeIfAbsent(s.value(), u -> RandomGraphs.valueAt(gen.dag(), u, x));
         }
         for (int s = 0; s < x.length; s++) {
-            if (SplitDomainProperties.meets(splits, executed, s)) {
+            if (RandomGraphs.meets(splits, executed, s)) {
                 fail("seed " + seed + ": input " + s + " meets " + splits + ", declared empty "
                         + (verdict == 1 ? "by its ranges" : "by a feasibility bound"));
             }
