@@ -150,7 +150,7 @@ public final class ConvOracleBench {
                         var[u][f] = var[a][move.source(f)];
                     }
                 } else if (op instanceof ReluBound) {
-                    var[u] = relu(solver, var[a], r.values()[a]);
+                    var[u] = EranMilpBench.relu(solver, var[a], r.values()[a]);
                 } else {
                     throw new IllegalArgumentException("MILP oracle: " + op.type());
                 }
@@ -192,33 +192,5 @@ public final class ConvOracleBench {
             }
         }
         return z;
-    }
-
-    private static MPVariable[] relu(MPSolver solver, MPVariable[] z, Range zr) {
-        MPVariable[] h = new MPVariable[z.length];
-        for (int o = 0; o < z.length; o++) {
-            double l = zr.lo()[o];
-            double u = zr.hi()[o];
-            if (l >= 0) {
-                h[o] = z[o];
-            } else if (u <= 0) {
-                h[o] = solver.makeNumVar(0, 0, "");
-            } else {
-                MPVariable y = solver.makeNumVar(0, u, "");
-                MPVariable a = solver.makeBoolVar("");
-                MPConstraint ge = solver.makeConstraint(0, MPSolver.infinity());
-                ge.setCoefficient(y, 1);
-                ge.setCoefficient(z[o], -1);
-                MPConstraint le = solver.makeConstraint(-MPSolver.infinity(), -l);
-                le.setCoefficient(y, 1);
-                le.setCoefficient(z[o], -1);
-                le.setCoefficient(a, -l);
-                MPConstraint on = solver.makeConstraint(-MPSolver.infinity(), 0);
-                on.setCoefficient(y, 1);
-                on.setCoefficient(a, -u);
-                h[o] = y;
-            }
-        }
-        return h;
     }
 }
