@@ -406,7 +406,7 @@ public final class GraphBounds {
             return null;
         }
         values[s.value()] = new Range(lo, hi);
-        return new Ranges(values, parent.errors(), parent.slopes());
+        return SplitNeighbours.narrow(this, new Ranges(values, parent.errors(), parent.slopes()), s);
     }
 
     /**

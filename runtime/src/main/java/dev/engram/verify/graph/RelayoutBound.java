@@ -25,6 +25,11 @@ final class RelayoutBound implements BoundOp {
         return new RelayoutBound(type, s, 0);
     }
 
+    /** The argument element result element {@code f} copies, or -1 for the fill value. */
+    int source(int f) {
+        return source[f];
+    }
+
     @Override
     public String type() {
         return type;

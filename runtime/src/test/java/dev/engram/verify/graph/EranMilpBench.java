@@ -102,7 +102,8 @@ public final class EranMilpBench {
         }
     }
 
-    private static MPVariable[] relu(MPSolver solver, MPVariable[] z, Range zr) {
+    /** The big-M encoding of ReLU on {@code z} with its range {@code zr}. */
+    static MPVariable[] relu(MPSolver solver, MPVariable[] z, Range zr) {
         MPVariable[] h = new MPVariable[z.length];
         for (int o = 0; o < z.length; o++) {
             double l = zr.lo()[o];

@@ -21,18 +21,27 @@ final class TriangleLp implements AutoCloseable {
         load();
         solver = MPSolver.createSolver("GLOP");
         MPVariable[][] var = new MPVariable[g.dag().valueCount()][];
+        var[0] = box(ranges.values()[0], "x0");
         for (int k = 0; k < targetValue; k++) {
             int v = 1 + k;
             BoundOp op = g.ops().get(k);
             int a = g.dag().nodes().get(k).arg(0);
             Range rv = ranges.values()[v];
-            if (op instanceof AffineOp affine && (var[a] != null || op instanceof GemmBound)) {
+            if (op instanceof AffineOp affine && (var[a] != null || op instanceof GemmBound || a == 0)) {
                 if (var[a] == null) {
                     var[a] = box(ranges.values()[a], "x" + a);
                 }
                 var[v] = affine(affine.map, var[a], rv, ranges.errors()[v], v);
             } else if (op instanceof ReluBound relu && var[a] != null) {
                 var[v] = relu(relu, var[a], ranges.values()[a], v);
+            } else if (op instanceof RelayoutBound move && var[a] != null) {
+                var[v] = new MPVariable[move.size()];
+                for (int f = 0; f < var[v].length; f++) {
+                    if (move.source(f) < 0) {
+                        throw new IllegalArgumentException("LP oracle: a fill value");
+                    }
+                    var[v][f] = var[a][move.source(f)];
+                }
             } else if (var[a] != null) {
                 throw new IllegalArgumentException("LP oracle: " + op.type());
             }
@@ -108,6 +117,20 @@ final class TriangleLp implements AutoCloseable {
         MPObjective obj = solver.objective();
         obj.clear();
         obj.setCoefficient(target[i], sign);
+        obj.setMinimization();
+        MPSolver.ResultStatus st = solver.solve();
+        return st == MPSolver.ResultStatus.OPTIMAL ? obj.value() : Double.NaN;
+    }
+
+    /** The LP's minimum of {@code Σ row_i · target_i} (NaN when not solved to optimality). */
+    double min(double[] row) {
+        MPObjective obj = solver.objective();
+        obj.clear();
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] != 0) {
+                obj.setCoefficient(target[i], row[i]);
+            }
+        }
         obj.setMinimization();
         MPSolver.ResultStatus st = solver.solve();
         return st == MPSolver.ResultStatus.OPTIMAL ? obj.value() : Double.NaN;
