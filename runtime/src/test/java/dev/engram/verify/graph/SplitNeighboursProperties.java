@@ -6,6 +6,7 @@ import dev.engram.model.dag.OnnxGraphBuilder;
 import dev.engram.model.exec.GraphExecutor;
 import dev.engram.model.onnx.OnnxModel;
 import dev.engram.verify.Box;
+import dev.engram.verify.PropertyRuns;
 import dev.engram.verify.bounds.Deadline;
 import org.junit.jupiter.api.Test;
 
@@ -14,12 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Soundness of {@link SplitNeighbours}: on random conv nets (an optional scaling, one or two 2×2 convolutions with
@@ -34,17 +32,11 @@ class SplitNeighboursProperties {
 
     @Test
     void narrowedRangesHoldInsideTheSubdomain() {
-        AtomicInteger inside = new AtomicInteger();
-        AtomicInteger narrowed = new AtomicInteger();
-        qt().withExamples(60).withShrinkCycles(0).forAll(longs().all()).checkAssert(seed -> {
-            int[] c = check(seed);
-            inside.addAndGet(c[0]);
-            narrowed.addAndGet(c[1]);
-        });
+        int[] t = PropertyRuns.totals(60, SplitNeighboursProperties::check);
         System.out.printf("[split neighbours] %d samples inside their subdomains checked, %d elements narrowed%n",
-                inside.get(), narrowed.get());
-        assertTrue(inside.get() >= 300, "enough samples should fall inside the subdomains");
-        assertTrue(narrowed.get() >= 30, "the splits should narrow some neighbours");
+                t[0], t[1]);
+        assertTrue(t[0] >= 300, "enough samples should fall inside the subdomains");
+        assertTrue(t[1] >= 30, "the splits should narrow some neighbours");
     }
 
     /** One case: {samples checked inside the subdomain, elements the narrowing changed}. */
@@ -82,21 +74,21 @@ class SplitNeighboursProperties {
         }
         GraphBounds g = GraphBounds.of(dag);
         int n = g.inputSize();
-        Box box = SplitDomainProperties.box(r, n);
+        Box box = RandomGraphs.box(r, n);
         GraphBounds.Ranges ranges = g.ranges(box, r.nextBoolean() ? 0 : 1 + r.nextInt(3), 1, Deadline.NONE);
         int samples = 400;
-        float[][] x = SplitDomainProperties.samples(r, box, samples);
+        float[][] x = RandomGraphs.samples(r, box, samples);
         Map<Integer, float[][]> executed = new HashMap<>();
         List<GraphBounds.Split> splits = new ArrayList<>();
         int anchor = r.nextInt(samples);
         int changed = 0;
         for (int k = 1 + r.nextInt(4); k > 0; k--) {
-            List<int[]> unstable = SplitDomainProperties.unstable(g, ranges);
+            List<int[]> unstable = RandomGraphs.unstable(g, ranges);
             if (unstable.isEmpty()) {
                 break;
             }
             int[] e = unstable.get(r.nextInt(unstable.size()));
-            float[][] z = executed.computeIfAbsent(e[0], u -> SplitDomainProperties.valueAt(dag, u, x));
+            float[][] z = executed.computeIfAbsent(e[0], u -> RandomGraphs.valueAt(dag, u, x));
             GraphBounds.Split s = new GraphBounds.Split(e[0], e[1], z[anchor][e[1]] >= 0);
             splits.add(s);
             GraphBounds.Ranges clamped = g.withSplit(ranges, s);
@@ -124,9 +116,9 @@ class SplitNeighboursProperties {
         int checked = 0;
         for (int s = 0; s < samples; s++) {
             for (GraphBounds.Split sp : splits) {
-                executed.computeIfAbsent(sp.value(), u -> SplitDomainProperties.valueAt(dag, u, x));
+                executed.computeIfAbsent(sp.value(), u -> RandomGraphs.valueAt(dag, u, x));
             }
-            if (!SplitDomainProperties.meets(splits, executed, s)) {
+            if (!RandomGraphs.meets(splits, executed, s)) {
                 continue;
             }
             checked++;
@@ -134,7 +126,7 @@ class SplitNeighboursProperties {
                 if (v > 0 && !(g.ops().get(v - 1) instanceof AffineOp)) {
                     continue; // the values narrowing can change: the input and the affine operators' results
                 }
-                float[] val = v == 0 ? x[s] : executed.computeIfAbsent(v, u -> SplitDomainProperties.valueAt(dag, u,
+                float[] val = v == 0 ? x[s] : executed.computeIfAbsent(v, u -> RandomGraphs.valueAt(dag, u,
                         x))[s];
                 Range z = ranges.values()[v];
                 for (int i = 0; i < val.length; i++) {
