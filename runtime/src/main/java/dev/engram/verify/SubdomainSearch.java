@@ -38,6 +38,7 @@ final class SubdomainSearch {
     static final int ALPHA_STEPS = Integer.getInteger("engram.verify.alphaSteps", 10);
     static final boolean ALPHA_COMBINED = !Boolean.getBoolean("engram.verify.alphaEach");
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
+    static final boolean COVER = !Boolean.getBoolean("engram.verify.noCover");
     /**
      * Subdomains every box may explore before the end of the first round is checked: a region of many small boxes
      * (a repair's partition) is then mostly decided in that round instead of being left, box after box, to the
@@ -74,9 +75,12 @@ final class SubdomainSearch {
 
     /**
      * One subdomain: the box {@code [lo, hi]} after {@code depth} splits, the conjunctions still open (bit k for
-     * conjunction k), the parent's bounds and, when the parent's lookahead computed them already, its own.
+     * conjunction k), the parent's bounds and, when the parent's lookahead computed them already, its own, and the
+     * bounds of the parent's halves that lookahead computed ({@code sides[2i]}, {@code [2i + 1]}: the lower and upper
+     * half along input i, or null): along every other input they contain this node's halves.
      */
-    record Node(double[] lo, double[] hi, int depth, long open, LinearBounds parent, LinearBounds self) {
+    record Node(double[] lo, double[] hi, int depth, long open, LinearBounds parent, LinearBounds self,
+                LinearBounds[] sides) {
     }
 
     /**
@@ -109,7 +113,7 @@ final class SubdomainSearch {
 
     /** The task exploring the whole box. */
     RecursiveAction root(Box box) {
-        return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null));
+        return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null, null));
     }
 
     /**
@@ -204,19 +208,20 @@ final class SubdomainSearch {
             gaveUp = true;
             return null;
         }
-        Split s = lookahead(b, node, u);
+        LinearBounds[] halves = new LinearBounds[2 * node.lo().length];
+        Split s = lookahead(b, node, u, halves);
         if (s == Split.BOTH_REFUTED) {
             leaf(node.lo(), node.hi());
             return null;
         }
         if (s == null) {
-            s = widestInfluential(node, u.coef());
+            s = widestInfluential(node, u.coef(), halves);
         }
         if (s == null) {
             gaveUp = true;
             return null;
         }
-        return descend(node, b, u, s, forked);
+        return descend(node, b, u, s, halves, forked);
     }
 
     /**
@@ -315,7 +320,7 @@ final class SubdomainSearch {
      * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. The chosen
      * halves' bounds are handed down, so they are not computed twice. Null when no split gains enough.
      */
-    private Split lookahead(LinearBounds b, Node node, Unrefuted u) {
+    private Split lookahead(LinearBounds b, Node node, Unrefuted u, LinearBounds[] halves) {
         double[] lo = node.lo();
         double[] hi = node.hi();
         double[] mid = centre(node);
@@ -332,8 +337,13 @@ final class SubdomainSearch {
             h[i] = mid[i];
             double[] l2 = lo.clone();
             l2[i] = mid[i];
-            LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, inputCons, deadline);
-            LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, inputCons, deadline);
+            LinearBounds[] sides = node.sides();
+            LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, sides == null ? null : sides[2 * i],
+                    inputCons, deadline);
+            LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, sides == null ? null : sides[2 * i + 1],
+                    inputCons, deadline);
+            halves[2 * i] = bl;
+            halves[2 * i + 1] = br;
             double sl = progress(bl, lo, h, still);
             double sr = progress(br, l2, hi, still);
             if (sl > 0 && sr > 0) {
@@ -376,8 +386,11 @@ final class SubdomainSearch {
         return top;
     }
 
-    /** The input with the largest {@code |coefficient| x width} in the weakest bound, or null when none splits. */
-    private Split widestInfluential(Node node, double[] coef) {
+    /**
+     * The input with the largest {@code |coefficient| x width} in the weakest bound, with its halves' bounds when
+     * the lookahead computed them, or null when none splits.
+     */
+    private Split widestInfluential(Node node, double[] coef, LinearBounds[] halves) {
         double[] mid = centre(node);
         int split = -1;
         double score = -1;
@@ -392,7 +405,7 @@ final class SubdomainSearch {
                 split = i;
             }
         }
-        return split < 0 ? null : new Split(split, 0, null, null);
+        return split < 0 ? null : new Split(split, 0, halves[2 * split], halves[2 * split + 1]);
     }
 
     /**
@@ -400,15 +413,16 @@ final class SubdomainSearch {
      * holding the bound's minimiser (where a counterexample is most likely) is explored next in this thread and
      * the other is forked for an idle worker.
      */
-    private Node descend(Node node, LinearBounds b, Unrefuted u, Split s, List<RecursiveAction> forked) {
+    private Node descend(Node node, LinearBounds b, Unrefuted u, Split s, LinearBounds[] halves,
+                         List<RecursiveAction> forked) {
         int i = s.dim();
         double m = 0.5 * (node.lo()[i] + node.hi()[i]);
         double[] hi2 = node.hi().clone();
         hi2[i] = m;
         double[] lo2 = node.lo().clone();
         lo2[i] = m;
-        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low());
-        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high());
+        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low(), COVER ? halves : null);
+        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high(), COVER ? halves : null);
         if (s.refutedHalf() != 0) {
             Node refuted = s.refutedHalf() < 0 ? low : high;
             leaf(refuted.lo(), refuted.hi());
