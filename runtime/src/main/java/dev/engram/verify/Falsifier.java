@@ -120,12 +120,12 @@ public final class Falsifier {
         int d = start.length;
         double[] x = start.clone();
         for (int t = 0; t < steps && System.nanoTime() <= deadline; t++) {
-            double[] y = bounds.evaluate(x);
-            double[] c = steepest(y);
+            double[][] pre = bounds.preActivations(x); // one forward pass for the outputs and the gradient
+            double[] c = steepest(bounds.outputs(pre));
             if (c == null) {
                 break;
             }
-            double[] g = bounds.gradient(x, c);
+            double[] g = bounds.gradient(pre, c);
             double eta = 0.1 * Math.pow(0.02, t / (double) steps);
             for (int i = 0; i < d; i++) {
                 double w = hi[i] - lo[i];
@@ -208,7 +208,7 @@ public final class Falsifier {
                 return false;
             }
         }
-        float[] y = network.evaluate(xf);
+        float[] y = bounds.execute(xf); // DenseNetwork.evaluate's values (witness re-executes that)
         double[] yd = new double[y.length];
         for (int i = 0; i < y.length; i++) {
             yd[i] = y[i];
