@@ -139,6 +139,27 @@ public final class Falsifier {
         return null;
     }
 
+    /**
+     * {@link Falsifier#check}, remembering the points it rejected: the bound minimisers of one subdomain are box
+     * corners, and its constraints, their combinations and the α-CROWN bounds often share them. A rejected point is
+     * rejected again (the check is deterministic and changes nothing when it fails), so the answers are the same.
+     */
+    java.util.function.Predicate<double[]> checkingOnce() {
+        List<double[]> rejected = new ArrayList<>(8);
+        return x -> {
+            for (double[] t : rejected) {
+                if (java.util.Arrays.equals(t, x)) {
+                    return false;
+                }
+            }
+            if (check(x)) {
+                return true;
+            }
+            rejected.add(x.clone());
+            return false;
+        };
+    }
+
     /** How far outputs {@code y} are from the unsafe set: at most 0 inside it. */
     double distance(double[] y) {
         double best = Double.POSITIVE_INFINITY;

@@ -3,7 +3,6 @@ package dev.engram.verify;
 import dev.engram.verify.bounds.BoundNetwork;
 import dev.engram.verify.bounds.Deadline;
 import dev.engram.verify.bounds.LinearBounds;
-import dev.engram.verify.bounds.Rounding;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +37,6 @@ final class SubdomainSearch {
     static final int ALPHA_STEPS = Integer.getInteger("engram.verify.alphaSteps", 10);
     static final boolean ALPHA_COMBINED = !Boolean.getBoolean("engram.verify.alphaEach");
     static final boolean DEBUG = Boolean.getBoolean("engram.verify.debug");
-    static final boolean COVER = !Boolean.getBoolean("engram.verify.noCover");
     /**
      * Subdomains every box may explore before the end of the first round is checked: a region of many small boxes
      * (a repair's partition) is then mostly decided in that round instead of being left, box after box, to the
@@ -61,6 +59,8 @@ final class SubdomainSearch {
     final AtomicReference<double[]> witness = new AtomicReference<>();
     final AtomicLong nodes = new AtomicLong();
     final AtomicLong leaves = new AtomicLong();
+    /** Bound passes the lookaheads made (debug output only). */
+    final AtomicLong halfPasses = new AtomicLong();
     /** Fraction of the box's volume refuted so far (debug output only). */
     final DoubleAdder refutedVolume = new DoubleAdder();
     volatile boolean timedOut;
@@ -77,10 +77,11 @@ final class SubdomainSearch {
      * One subdomain: the box {@code [lo, hi]} after {@code depth} splits, the conjunctions still open (bit k for
      * conjunction k), the parent's bounds and, when the parent's lookahead computed them already, its own, and the
      * bounds of the parent's halves that lookahead computed ({@code sides[2i]}, {@code [2i + 1]}: the lower and upper
-     * half along input i, or null): along every other input they contain this node's halves.
+     * half along input i, or null; along every other input they contain this node's halves) with the better half's
+     * score along each input ({@code hint}, -inf where not tried).
      */
     record Node(double[] lo, double[] hi, int depth, long open, LinearBounds parent, LinearBounds self,
-                LinearBounds[] sides) {
+                LinearBounds[] sides, double[] hint) {
     }
 
     /**
@@ -113,7 +114,7 @@ final class SubdomainSearch {
 
     /** The task exploring the whole box. */
     RecursiveAction root(Box box) {
-        return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null, null));
+        return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null, null, null));
     }
 
     /**
@@ -187,7 +188,7 @@ final class SubdomainSearch {
             return node; // kept for the next round (see explore)
         }
         long n = nodes.incrementAndGet();
-        if (inputInfeasible(node.lo(), node.hi())) {
+        if (Boxes.infeasible(inputCons, node.lo(), node.hi())) {
             return null;
         }
         LinearBounds b = node.self() != null ? node.self()
@@ -209,7 +210,8 @@ final class SubdomainSearch {
             return null;
         }
         LinearBounds[] halves = new LinearBounds[2 * node.lo().length];
-        Split s = lookahead(b, node, u, halves);
+        double[] hint = new double[node.lo().length];
+        Split s = lookahead(b, node, u, halves, hint);
         if (s == Split.BOTH_REFUTED) {
             leaf(node.lo(), node.hi());
             return null;
@@ -221,7 +223,7 @@ final class SubdomainSearch {
             gaveUp = true;
             return null;
         }
-        return descend(node, b, u, s, halves, forked);
+        return descend(node, b, u, s, halves, hint, forked);
     }
 
     /**
@@ -236,7 +238,7 @@ final class SubdomainSearch {
         double[] bestCoef = null;
         double[] bestArg = null;
         LinearBounds opt = null;
-        java.util.function.Predicate<double[]> check = onceEach();
+        java.util.function.Predicate<double[]> check = falsifier.checkingOnce();
         for (int k = 0; k < conj.size(); k++) {
             if ((node.open() & (1L << k)) == 0) {
                 continue;
@@ -272,27 +274,6 @@ final class SubdomainSearch {
     }
 
     /**
-     * {@link Falsifier#check}, remembering the points it rejected: the bound minimisers of one subdomain are box
-     * corners, and its constraints, their combinations and the α-CROWN bounds often share them. A rejected point is
-     * rejected again (the check is deterministic and changes nothing when it fails), so the answers are the same.
-     */
-    private java.util.function.Predicate<double[]> onceEach() {
-        List<double[]> rejected = new ArrayList<>(8);
-        return x -> {
-            for (double[] t : rejected) {
-                if (Arrays.equals(t, x)) {
-                    return false;
-                }
-            }
-            if (falsifier.check(x)) {
-                return true;
-            }
-            rejected.add(x.clone());
-            return false;
-        };
-    }
-
-    /**
      * Looks for a counterexample in an unrefuted subdomain: its centre, and every 16th subdomain a short attack from
      * its weakest bound's minimiser (the search goes where the bounds are weakest, which is where hard-to-find
      * counterexamples hide). True when one was found.
@@ -317,10 +298,12 @@ final class SubdomainSearch {
     /**
      * Lookahead: bounds both halves of every input (forward bounds intersected with this subdomain's, with backward
      * passes for the neurons left unstable) and keeps the split whose worse half is best, if it
-     * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. The chosen
-     * halves' bounds are handed down, so they are not computed twice. Null when no split gains enough.
+     * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. Each half is also
+     * intersected with the parent lookahead's half along the same input, which contains it ({@code sides}). The
+     * halves' bounds ({@code halves}) and scores ({@code hint}) are handed down: the chosen (or fallback) split's as
+     * its children's own bounds, all as their sides and hints. Null when no split gains enough.
      */
-    private Split lookahead(LinearBounds b, Node node, Unrefuted u, LinearBounds[] halves) {
+    private Split lookahead(LinearBounds b, Node node, Unrefuted u, LinearBounds[] halves, double[] hint) {
         double[] lo = node.lo();
         double[] hi = node.hi();
         double[] mid = centre(node);
@@ -329,7 +312,8 @@ final class SubdomainSearch {
         double bestScore = base + 1e-6 * (1 + Math.abs(base)) + LOOKAHEAD_GAIN * Math.abs(base);
         double bestOther = Double.NEGATIVE_INFINITY;
         Split best = null;
-        for (int i : influential(node, u.coef())) {
+        Arrays.fill(hint, Double.NEGATIVE_INFINITY);
+        for (int i : ordered(node, influential(node, u.coef()))) {
             if (!(mid[i] > lo[i] && mid[i] < hi[i]) || hi[i] - lo[i] < 1e-7 * width0[i]) {
                 continue;
             }
@@ -342,10 +326,12 @@ final class SubdomainSearch {
                     inputCons, deadline);
             LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, sides == null ? null : sides[2 * i + 1],
                     inputCons, deadline);
+            halfPasses.addAndGet(DEBUG ? 2 : 0);
             halves[2 * i] = bl;
             halves[2 * i + 1] = br;
             double sl = progress(bl, lo, h, still);
             double sr = progress(br, l2, hi, still);
+            hint[i] = Math.max(sl, sr);
             if (sl > 0 && sr > 0) {
                 return Split.BOTH_REFUTED;
             }
@@ -366,6 +352,17 @@ final class SubdomainSearch {
      * The inputs a lookahead tries: all of them in low dimension, else the {@link #LOOKAHEAD_INPUTS} with the
      * largest {@code |coefficient| x width} in the weakest bound, in input order.
      */
+    /**
+     * The inputs in the order the lookahead tries them: by the better half's score the parent's lookahead found
+     * along each (highest first, untried ones last), so that a half refuted outright, which ends the lookahead, comes
+     * early; in input order at the root.
+     */
+    private static int[] ordered(Node node, int[] inputs) {
+        double[] h = node.hint();
+        return h == null ? inputs : Arrays.stream(inputs).boxed().sorted((a, c) -> Double.compare(h[c], h[a]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
     private int[] influential(Node node, double[] coef) {
         int d = coef.length;
         if (d <= LOOKAHEAD_INPUTS) {
@@ -413,7 +410,7 @@ final class SubdomainSearch {
      * holding the bound's minimiser (where a counterexample is most likely) is explored next in this thread and
      * the other is forked for an idle worker.
      */
-    private Node descend(Node node, LinearBounds b, Unrefuted u, Split s, LinearBounds[] halves,
+    private Node descend(Node node, LinearBounds b, Unrefuted u, Split s, LinearBounds[] halves, double[] hint,
                          List<RecursiveAction> forked) {
         int i = s.dim();
         double m = 0.5 * (node.lo()[i] + node.hi()[i]);
@@ -421,8 +418,8 @@ final class SubdomainSearch {
         hi2[i] = m;
         double[] lo2 = node.lo().clone();
         lo2[i] = m;
-        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low(), COVER ? halves : null);
-        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high(), COVER ? halves : null);
+        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low(), halves, hint);
+        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high(), halves, hint);
         if (s.refutedHalf() != 0) {
             Node refuted = s.refutedHalf() < 0 ? low : high;
             leaf(refuted.lo(), refuted.hi());
@@ -452,27 +449,6 @@ final class SubdomainSearch {
                     .score());
         }
         return worst;
-    }
-
-    /**
-     * True when the input constraints cannot hold anywhere in the box: some constraint's minimum over the box, lowered
-     * by its rounding ({@code γ_{d+1} Σ_i |p_i| max|x_i|}), exceeds its bound.
-     */
-    boolean inputInfeasible(double[] lo, double[] hi) {
-        for (LinearConstraint c : inputCons) {
-            double min = 0;
-            double size = 0;
-            for (int i = 0; i < lo.length; i++) {
-                double a = c.coefficients()[i];
-                min += a > 0 ? a * lo[i] : a * hi[i];
-                size += Math.abs(a) * Math.max(Math.abs(lo[i]), Math.abs(hi[i]));
-            }
-            double err = Rounding.up(Rounding.gamma(lo.length + 1) * size + Rounding.TINY, lo.length);
-            if (Math.nextDown(min - err) > c.bound()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static double[] centre(Node node) {
