@@ -418,8 +418,12 @@ final class SubdomainSearch {
         hi2[i] = m;
         double[] lo2 = node.lo().clone();
         lo2[i] = m;
-        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low(), halves, hint);
-        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high(), halves, hint);
+        LinearBounds[] sides = new LinearBounds[halves.length]; // what the children's lookaheads read of them
+        for (int k = 0; k < sides.length; k++) {
+            sides[k] = halves[k] == null ? null : halves[k].coverOnly();
+        }
+        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low(), sides, hint);
+        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high(), sides, hint);
         if (s.refutedHalf() != 0) {
             Node refuted = s.refutedHalf() < 0 ? low : high;
             leaf(refuted.lo(), refuted.hi());

@@ -94,6 +94,12 @@ class SubdomainBoundsProperties {
             double[][] h = half(child[0], child[1], j, lowJ); // the node's half along j: inside the cover
             LinearBounds b = LinearBounds.forward(bn, h[0], h[1], true, node, side, List.of(),
                     dev.engram.verify.bounds.Deadline.NONE);
+            LinearBounds viaView = LinearBounds.forward(bn, h[0], h[1], true, node, side.coverOnly(), List.of(),
+                    dev.engram.verify.bounds.Deadline.NONE);
+            for (int l = 0; l < bn.layers(); l++) { // the cover-only view is read the same way
+                assertTrue(java.util.Arrays.equals(b.lower(l), viaView.lower(l))
+                        && java.util.Arrays.equals(b.upper(l), viaView.upper(l)), "seed " + seed + ": view, " + l);
+            }
             double[] olo = b.lower(bn.layers() - 1);
             double[] ohi = b.upper(bn.layers() - 1);
             Box sub = new Box(h[0], h[1]);

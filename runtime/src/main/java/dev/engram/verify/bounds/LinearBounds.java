@@ -173,6 +173,21 @@ public final class LinearBounds {
     }
 
     /**
+     * These bounds' box, input constraints and pre-activation bounds only (the arrays shared, no relaxations, slopes
+     * or rounding terms): all a {@code cover} of {@link #forward(BoundNetwork, double[], double[], boolean,
+     * LinearBounds, LinearBounds, List, Deadline)} reads, so that a search can keep many covers alive cheaply.
+     */
+    public LinearBounds coverOnly() {
+        LinearBounds c = new LinearBounds(net, xlo, xhi, cons, deadline);
+        for (int l = 0; l < lo.length; l++) {
+            c.lo[l] = lo[l];
+            c.hi[l] = hi[l];
+        }
+        c.overflow = overflow;
+        return c;
+    }
+
+    /**
      * The same bounds, whose {@link #lowerBound} optimises the lower slopes of the unstable neurons for the
      * objective by {@code steps} steps of projected gradient ascent (α-CROWN), warm-started from the slopes the
      * parent box's optimised view found for the same objective. Any slopes in the valid range give a sound lower
