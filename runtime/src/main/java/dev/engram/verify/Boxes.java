@@ -1,9 +1,13 @@
 package dev.engram.verify;
 
+import dev.engram.verify.bounds.Rounding;
+
 import java.util.ArrayList;
 import java.util.List;
 
-/** Exact checks on sets of boxes, for proofs that are split into parts. */
+/**
+ * Exact checks on sets of boxes, for proofs that are split into parts, and on a box under linear input constraints.
+ */
 public final class Boxes {
     private Boxes() {
     }
@@ -72,6 +76,27 @@ public final class Boxes {
                     lo[i] = c;
                     return tile(new Box(b.lo(), hi), left, depth + 1) && tile(new Box(lo, b.hi()), right, depth + 1);
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when the input constraints cannot hold anywhere in the box: some constraint's minimum over the box, lowered
+     * by its rounding ({@code γ_{d+1} Σ_i |p_i| max|x_i|}), exceeds its bound.
+     */
+    static boolean infeasible(List<LinearConstraint> cons, double[] lo, double[] hi) {
+        for (LinearConstraint c : cons) {
+            double min = 0;
+            double size = 0;
+            for (int i = 0; i < lo.length; i++) {
+                double a = c.coefficients()[i];
+                min += a > 0 ? a * lo[i] : a * hi[i];
+                size += Math.abs(a) * Math.max(Math.abs(lo[i]), Math.abs(hi[i]));
+            }
+            double err = Rounding.up(Rounding.gamma(lo.length + 1) * size + Rounding.TINY, lo.length);
+            if (Math.nextDown(min - err) > c.bound()) {
+                return true;
             }
         }
         return false;

@@ -139,8 +139,9 @@ public final class BranchAndBoundVerifier implements Verifier {
                 }
                 if (SubdomainSearch.DEBUG) {
                     System.err.printf("[bab] %s#%d round %d: %d subdomains, %d leaves refuted (volume %.6f), %d left,"
-                                    + " in %.3f s%n", property.name(), bi, round, s.nodes.get(), s.leaves.get(),
-                            s.refutedVolume.sum(), s.pending.size(), seconds(start));
+                                    + " %d lookahead passes, in %.3f s%n", property.name(), bi, round, s.nodes.get(),
+                            s.leaves.get(), s.refutedVolume.sum(), s.pending.size(), s.halfPasses.get(),
+                            seconds(start));
                 }
                 if (s.witness.get() != null) {
                     return falsifier.witness(s.witness.get(), seconds(start));

@@ -120,12 +120,12 @@ public final class Falsifier {
         int d = start.length;
         double[] x = start.clone();
         for (int t = 0; t < steps && System.nanoTime() <= deadline; t++) {
-            double[] y = bounds.evaluate(x);
-            double[] c = steepest(y);
+            double[][] pre = bounds.preActivations(x); // one forward pass for the outputs and the gradient
+            double[] c = steepest(bounds.outputs(pre));
             if (c == null) {
                 break;
             }
-            double[] g = bounds.gradient(x, c);
+            double[] g = bounds.gradient(pre, c);
             double eta = 0.1 * Math.pow(0.02, t / (double) steps);
             for (int i = 0; i < d; i++) {
                 double w = hi[i] - lo[i];
@@ -137,6 +137,27 @@ public final class Falsifier {
             }
         }
         return null;
+    }
+
+    /**
+     * {@link Falsifier#check}, remembering the points it rejected: the bound minimisers of one subdomain are box
+     * corners, and its constraints, their combinations and the α-CROWN bounds often share them. A rejected point is
+     * rejected again (the check is deterministic and changes nothing when it fails), so the answers are the same.
+     */
+    java.util.function.Predicate<double[]> checkingOnce() {
+        List<double[]> rejected = new ArrayList<>(8);
+        return x -> {
+            for (double[] t : rejected) {
+                if (java.util.Arrays.equals(t, x)) {
+                    return false;
+                }
+            }
+            if (check(x)) {
+                return true;
+            }
+            rejected.add(x.clone());
+            return false;
+        };
     }
 
     /** How far outputs {@code y} are from the unsafe set: at most 0 inside it. */
@@ -208,7 +229,7 @@ public final class Falsifier {
                 return false;
             }
         }
-        float[] y = network.evaluate(xf);
+        float[] y = bounds.execute(xf); // DenseNetwork.evaluate's values (witness re-executes that)
         double[] yd = new double[y.length];
         for (int i = 0; i < y.length; i++) {
             yd[i] = y[i];

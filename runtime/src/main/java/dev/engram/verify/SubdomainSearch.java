@@ -3,7 +3,6 @@ package dev.engram.verify;
 import dev.engram.verify.bounds.BoundNetwork;
 import dev.engram.verify.bounds.Deadline;
 import dev.engram.verify.bounds.LinearBounds;
-import dev.engram.verify.bounds.Rounding;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +59,8 @@ final class SubdomainSearch {
     final AtomicReference<double[]> witness = new AtomicReference<>();
     final AtomicLong nodes = new AtomicLong();
     final AtomicLong leaves = new AtomicLong();
+    /** Bound passes the lookaheads made (debug output only). */
+    final AtomicLong halfPasses = new AtomicLong();
     /** Fraction of the box's volume refuted so far (debug output only). */
     final DoubleAdder refutedVolume = new DoubleAdder();
     volatile boolean timedOut;
@@ -74,9 +75,13 @@ final class SubdomainSearch {
 
     /**
      * One subdomain: the box {@code [lo, hi]} after {@code depth} splits, the conjunctions still open (bit k for
-     * conjunction k), the parent's bounds and, when the parent's lookahead computed them already, its own.
+     * conjunction k), the parent's bounds and, when the parent's lookahead computed them already, its own, and the
+     * bounds of the parent's halves that lookahead computed ({@code sides[2i]}, {@code [2i + 1]}: the lower and upper
+     * half along input i, or null; along every other input they contain this node's halves) with the better half's
+     * score along each input ({@code hint}, -inf where not tried).
      */
-    record Node(double[] lo, double[] hi, int depth, long open, LinearBounds parent, LinearBounds self) {
+    record Node(double[] lo, double[] hi, int depth, long open, LinearBounds parent, LinearBounds self,
+                LinearBounds[] sides, double[] hint) {
     }
 
     /**
@@ -109,7 +114,7 @@ final class SubdomainSearch {
 
     /** The task exploring the whole box. */
     RecursiveAction root(Box box) {
-        return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null));
+        return task(new Node(box.lo().clone(), box.hi().clone(), 0, (1L << conj.size()) - 1, null, null, null, null));
     }
 
     /**
@@ -183,7 +188,7 @@ final class SubdomainSearch {
             return node; // kept for the next round (see explore)
         }
         long n = nodes.incrementAndGet();
-        if (inputInfeasible(node.lo(), node.hi())) {
+        if (Boxes.infeasible(inputCons, node.lo(), node.hi())) {
             return null;
         }
         LinearBounds b = node.self() != null ? node.self()
@@ -204,19 +209,21 @@ final class SubdomainSearch {
             gaveUp = true;
             return null;
         }
-        Split s = lookahead(b, node, u);
+        LinearBounds[] halves = new LinearBounds[2 * node.lo().length];
+        double[] hint = new double[node.lo().length];
+        Split s = lookahead(b, node, u, halves, hint);
         if (s == Split.BOTH_REFUTED) {
             leaf(node.lo(), node.hi());
             return null;
         }
         if (s == null) {
-            s = widestInfluential(node, u.coef());
+            s = widestInfluential(node, u.coef(), halves);
         }
         if (s == null) {
             gaveUp = true;
             return null;
         }
-        return descend(node, b, u, s, forked);
+        return descend(node, b, u, s, halves, hint, forked);
     }
 
     /**
@@ -231,7 +238,7 @@ final class SubdomainSearch {
         double[] bestCoef = null;
         double[] bestArg = null;
         LinearBounds opt = null;
-        java.util.function.Predicate<double[]> check = onceEach();
+        java.util.function.Predicate<double[]> check = falsifier.checkingOnce();
         for (int k = 0; k < conj.size(); k++) {
             if ((node.open() & (1L << k)) == 0) {
                 continue;
@@ -267,27 +274,6 @@ final class SubdomainSearch {
     }
 
     /**
-     * {@link Falsifier#check}, remembering the points it rejected: the bound minimisers of one subdomain are box
-     * corners, and its constraints, their combinations and the α-CROWN bounds often share them. A rejected point is
-     * rejected again (the check is deterministic and changes nothing when it fails), so the answers are the same.
-     */
-    private java.util.function.Predicate<double[]> onceEach() {
-        List<double[]> rejected = new ArrayList<>(8);
-        return x -> {
-            for (double[] t : rejected) {
-                if (Arrays.equals(t, x)) {
-                    return false;
-                }
-            }
-            if (falsifier.check(x)) {
-                return true;
-            }
-            rejected.add(x.clone());
-            return false;
-        };
-    }
-
-    /**
      * Looks for a counterexample in an unrefuted subdomain: its centre, and every 16th subdomain a short attack from
      * its weakest bound's minimiser (the search goes where the bounds are weakest, which is where hard-to-find
      * counterexamples hide). True when one was found.
@@ -312,10 +298,12 @@ final class SubdomainSearch {
     /**
      * Lookahead: bounds both halves of every input (forward bounds intersected with this subdomain's, with backward
      * passes for the neurons left unstable) and keeps the split whose worse half is best, if it
-     * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. The chosen
-     * halves' bounds are handed down, so they are not computed twice. Null when no split gains enough.
+     * gains {@link #LOOKAHEAD_GAIN} of the current bound; a half refuted already is taken at once. Each half is also
+     * intersected with the parent lookahead's half along the same input, which contains it ({@code sides}). The
+     * halves' bounds ({@code halves}) and scores ({@code hint}) are handed down: the chosen (or fallback) split's as
+     * its children's own bounds, all as their sides and hints. Null when no split gains enough.
      */
-    private Split lookahead(LinearBounds b, Node node, Unrefuted u) {
+    private Split lookahead(LinearBounds b, Node node, Unrefuted u, LinearBounds[] halves, double[] hint) {
         double[] lo = node.lo();
         double[] hi = node.hi();
         double[] mid = centre(node);
@@ -324,7 +312,8 @@ final class SubdomainSearch {
         double bestScore = base + 1e-6 * (1 + Math.abs(base)) + LOOKAHEAD_GAIN * Math.abs(base);
         double bestOther = Double.NEGATIVE_INFINITY;
         Split best = null;
-        for (int i : influential(node, u.coef())) {
+        Arrays.fill(hint, Double.NEGATIVE_INFINITY);
+        for (int i : ordered(node, influential(node, u.coef()))) {
             if (!(mid[i] > lo[i] && mid[i] < hi[i]) || hi[i] - lo[i] < 1e-7 * width0[i]) {
                 continue;
             }
@@ -332,10 +321,17 @@ final class SubdomainSearch {
             h[i] = mid[i];
             double[] l2 = lo.clone();
             l2[i] = mid[i];
-            LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, inputCons, deadline);
-            LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, inputCons, deadline);
+            LinearBounds[] sides = node.sides();
+            LinearBounds bl = LinearBounds.forward(net, lo, h, true, b, sides == null ? null : sides[2 * i],
+                    inputCons, deadline);
+            LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, sides == null ? null : sides[2 * i + 1],
+                    inputCons, deadline);
+            halfPasses.addAndGet(DEBUG ? 2 : 0);
+            halves[2 * i] = bl;
+            halves[2 * i + 1] = br;
             double sl = progress(bl, lo, h, still);
             double sr = progress(br, l2, hi, still);
+            hint[i] = Math.max(sl, sr);
             if (sl > 0 && sr > 0) {
                 return Split.BOTH_REFUTED;
             }
@@ -356,6 +352,17 @@ final class SubdomainSearch {
      * The inputs a lookahead tries: all of them in low dimension, else the {@link #LOOKAHEAD_INPUTS} with the
      * largest {@code |coefficient| x width} in the weakest bound, in input order.
      */
+    /**
+     * The inputs in the order the lookahead tries them: by the better half's score the parent's lookahead found
+     * along each (highest first, untried ones last), so that a half refuted outright, which ends the lookahead, comes
+     * early; in input order at the root.
+     */
+    private static int[] ordered(Node node, int[] inputs) {
+        double[] h = node.hint();
+        return h == null ? inputs : Arrays.stream(inputs).boxed().sorted((a, c) -> Double.compare(h[c], h[a]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
     private int[] influential(Node node, double[] coef) {
         int d = coef.length;
         if (d <= LOOKAHEAD_INPUTS) {
@@ -376,8 +383,11 @@ final class SubdomainSearch {
         return top;
     }
 
-    /** The input with the largest {@code |coefficient| x width} in the weakest bound, or null when none splits. */
-    private Split widestInfluential(Node node, double[] coef) {
+    /**
+     * The input with the largest {@code |coefficient| x width} in the weakest bound, with its halves' bounds when
+     * the lookahead computed them, or null when none splits.
+     */
+    private Split widestInfluential(Node node, double[] coef, LinearBounds[] halves) {
         double[] mid = centre(node);
         int split = -1;
         double score = -1;
@@ -392,7 +402,7 @@ final class SubdomainSearch {
                 split = i;
             }
         }
-        return split < 0 ? null : new Split(split, 0, null, null);
+        return split < 0 ? null : new Split(split, 0, halves[2 * split], halves[2 * split + 1]);
     }
 
     /**
@@ -400,15 +410,20 @@ final class SubdomainSearch {
      * holding the bound's minimiser (where a counterexample is most likely) is explored next in this thread and
      * the other is forked for an idle worker.
      */
-    private Node descend(Node node, LinearBounds b, Unrefuted u, Split s, List<RecursiveAction> forked) {
+    private Node descend(Node node, LinearBounds b, Unrefuted u, Split s, LinearBounds[] halves, double[] hint,
+                         List<RecursiveAction> forked) {
         int i = s.dim();
         double m = 0.5 * (node.lo()[i] + node.hi()[i]);
         double[] hi2 = node.hi().clone();
         hi2[i] = m;
         double[] lo2 = node.lo().clone();
         lo2[i] = m;
-        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low());
-        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high());
+        LinearBounds[] sides = new LinearBounds[halves.length]; // what the children's lookaheads read of them
+        for (int k = 0; k < sides.length; k++) {
+            sides[k] = halves[k] == null ? null : halves[k].coverOnly();
+        }
+        Node low = new Node(node.lo(), hi2, node.depth() + 1, u.open(), b, s.low(), sides, hint);
+        Node high = new Node(lo2, node.hi(), node.depth() + 1, u.open(), b, s.high(), sides, hint);
         if (s.refutedHalf() != 0) {
             Node refuted = s.refutedHalf() < 0 ? low : high;
             leaf(refuted.lo(), refuted.hi());
@@ -438,27 +453,6 @@ final class SubdomainSearch {
                     .score());
         }
         return worst;
-    }
-
-    /**
-     * True when the input constraints cannot hold anywhere in the box: some constraint's minimum over the box, lowered
-     * by its rounding ({@code γ_{d+1} Σ_i |p_i| max|x_i|}), exceeds its bound.
-     */
-    boolean inputInfeasible(double[] lo, double[] hi) {
-        for (LinearConstraint c : inputCons) {
-            double min = 0;
-            double size = 0;
-            for (int i = 0; i < lo.length; i++) {
-                double a = c.coefficients()[i];
-                min += a > 0 ? a * lo[i] : a * hi[i];
-                size += Math.abs(a) * Math.max(Math.abs(lo[i]), Math.abs(hi[i]));
-            }
-            double err = Rounding.up(Rounding.gamma(lo.length + 1) * size + Rounding.TINY, lo.length);
-            if (Math.nextDown(min - err) > c.bound()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static double[] centre(Node node) {

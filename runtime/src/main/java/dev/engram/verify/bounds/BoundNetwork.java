@@ -26,6 +26,11 @@ public final class BoundNetwork {
     final double[][] wAbsT;
     final ActivationRelaxation[] act;
     final String unsupported;
+    /** The float32 layers as loaded, for {@link #execute}: transposed weights {@code [i * out + o]}. */
+    private final DenseLayer[] dense;
+    private final float[][] fT;
+    /** Per layer: every weight finite, so a 0 input adds only +-0 to each sum and may be left out. */
+    private final boolean[] finiteW;
 
     private BoundNetwork(DenseNetwork net) {
         layers = net.layers().size();
@@ -41,6 +46,9 @@ public final class BoundNetwork {
         wNegT = new double[layers][];
         wT = new double[layers][];
         wAbsT = new double[layers][];
+        dense = net.layers().toArray(new DenseLayer[0]);
+        fT = new float[layers][];
+        finiteW = new boolean[layers];
         String why = null;
         for (int l = 0; l < layers; l++) {
             DenseLayer d = net.layers().get(l);
@@ -67,6 +75,7 @@ public final class BoundNetwork {
                 wAbs[l][k] = Math.abs(v);
                 finite &= Double.isFinite(v);
             }
+            finiteW[l] = finite;
             for (double v : b[l]) {
                 finite &= Double.isFinite(v);
             }
@@ -77,8 +86,10 @@ public final class BoundNetwork {
             wNegT[l] = new double[out * in];
             wT[l] = new double[out * in];
             wAbsT[l] = new double[out * in];
+            fT[l] = new float[out * in];
             for (int o = 0; o < out; o++) {
                 for (int i = 0; i < in; i++) {
+                    fT[l][i * out + o] = d.weight()[o][i];
                     wPosT[l][i * out + o] = wPos[l][o * in + i];
                     wNegT[l][i * out + o] = wNeg[l][o * in + i];
                     wT[l][i * out + o] = w[l][o * in + i];
@@ -137,6 +148,45 @@ public final class BoundNetwork {
         return z;
     }
 
+    /**
+     * The network executed in float32 exactly as {@link DenseNetwork#evaluate} defines it, bit for bit: each output's
+     * float sum starts at +0 and adds {@code w_oi · x_i} (a float product, then a float add) over the inputs in order,
+     * then the bias, then the activation. Here as axpy loops over the outputs (the transposed weights, which the JIT
+     * vectorises; each output's sum is still the same sequence of roundings), where the reference's dot products form
+     * one chain of dependent additions. Inputs that are 0 are left out when the layer's weights are finite (their
+     * products are +-0, and adding +-0 to a sum that starts at +0 never changes it).
+     */
+    public float[] execute(float[] input) {
+        if (input.length != sizes[0]) {
+            throw new IllegalArgumentException("expected " + sizes[0] + " inputs, got " + input.length);
+        }
+        float[] x = input;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            float[] s = new float[out];
+            float[] wt = fT[l];
+            boolean skip = finiteW[l];
+            for (int i = 0; i < in; i++) {
+                float xi = x[i];
+                if (skip && xi == 0) {
+                    continue;
+                }
+                int base = i * out;
+                for (int o = 0; o < out; o++) {
+                    s[o] += wt[base + o] * xi;
+                }
+            }
+            DenseLayer d = dense[l];
+            float[] bias = d.bias();
+            for (int o = 0; o < out; o++) {
+                s[o] = (float) d.activation().apply(s[o] + bias[o], d.alpha());
+            }
+            x = s;
+        }
+        return x;
+    }
+
     /** Exact (double) forward pass. */
     public double[] evaluate(double[] x) {
         double[] h = x;
@@ -156,6 +206,11 @@ public final class BoundNetwork {
      * falsification.
      */
     public double[] gradient(double[] x, double[] c) {
+        return gradient(preActivations(x), c);
+    }
+
+    /** Every layer's pre-activations at {@code x} in double (the values {@link #evaluate} computes on the way). */
+    public double[][] preActivations(double[] x) {
         double[][] pre = new double[layers][];
         double[] h = x;
         for (int l = 0; l < layers; l++) {
@@ -168,6 +223,21 @@ public final class BoundNetwork {
             pre[l] = z;
             h = post;
         }
+        return pre;
+    }
+
+    /** The outputs for {@link #preActivations} {@code pre}: {@link #evaluate}'s value at the same point. */
+    public double[] outputs(double[][] pre) {
+        double[] z = pre[layers - 1];
+        double[] y = new double[z.length];
+        for (int o = 0; o < y.length; o++) {
+            y[o] = act[layers - 1].apply(z[o]);
+        }
+        return y;
+    }
+
+    /** {@link #gradient(double[], double[])} at the point whose {@link #preActivations} are {@code pre}. */
+    public double[] gradient(double[][] pre, double[] c) {
         double[] g = c.clone();
         for (int l = layers - 1; l >= 0; l--) {
             int in = sizes[l];

@@ -157,7 +157,34 @@ public final class LinearBounds {
      */
     public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown,
                                        LinearBounds parent, List<LinearConstraint> cons, Deadline deadline) {
-        return SymbolicForward.run(net, xlo, xhi, crown, parent, cons, deadline);
+        return SymbolicForward.run(net, xlo, xhi, crown, parent, null, cons, deadline);
+    }
+
+    /**
+     * As {@link #forward(BoundNetwork, double[], double[], boolean, LinearBounds, List, Deadline)}, intersecting
+     * every pre-activation bound with {@code cover}'s too (when not null): bounds over another box containing this
+     * one, under the same input constraints (a branch and bound lookahead's half of the parent box along another
+     * input). A cover whose box does not contain this one is ignored.
+     */
+    public static LinearBounds forward(BoundNetwork net, double[] xlo, double[] xhi, boolean crown,
+                                       LinearBounds parent, LinearBounds cover, List<LinearConstraint> cons,
+                                       Deadline deadline) {
+        return SymbolicForward.run(net, xlo, xhi, crown, parent, cover, cons, deadline);
+    }
+
+    /**
+     * These bounds' box, input constraints and pre-activation bounds only (the arrays shared, no relaxations, slopes
+     * or rounding terms): all a {@code cover} of {@link #forward(BoundNetwork, double[], double[], boolean,
+     * LinearBounds, LinearBounds, List, Deadline)} reads, so that a search can keep many covers alive cheaply.
+     */
+    public LinearBounds coverOnly() {
+        LinearBounds c = new LinearBounds(net, xlo, xhi, cons, deadline);
+        for (int l = 0; l < lo.length; l++) {
+            c.lo[l] = lo[l];
+            c.hi[l] = hi[l];
+        }
+        c.overflow = overflow;
+        return c;
     }
 
     /**

@@ -138,8 +138,9 @@ final class SymbolicForward {
      * LinearBounds, List)}).
      */
     static LinearBounds run(BoundNetwork net, double[] xlo, double[] xhi, boolean crown, LinearBounds parent,
-                            List<LinearConstraint> cons, Deadline deadline) {
+                            LinearBounds cover, List<LinearConstraint> cons, Deadline deadline) {
         LinearBounds r = new LinearBounds(net, xlo, xhi, cons, deadline);
+        LinearBounds also = cover != null && covers(cover, net, xlo, xhi, r.cons) ? cover : null;
         r.parentAlphas = parent == null ? null : parent.alphas;
         Symbolic h = Symbolic.inputs(r);
         Layer in = Layer.inputs(r);
@@ -157,6 +158,10 @@ final class SymbolicForward {
                 if (parent != null) {
                     zl[o] = Math.max(zl[o], parent.lo[l][o]);
                     zu[o] = Math.min(zu[o], parent.hi[l][o]);
+                }
+                if (also != null) {
+                    zl[o] = Math.max(zl[o], also.lo[l][o]);
+                    zu[o] = Math.min(zu[o], also.hi[l][o]);
                 }
             }
             r.topSlack[l] = new double[out]; // the backward passes below start on this layer
@@ -222,6 +227,23 @@ final class SymbolicForward {
                 }
             }
         }
+    }
+
+    /**
+     * True when {@code cover}'s bounds hold on the box {@code [xlo, xhi]} under the input constraints {@code cons}:
+     * its box contains this one, under the same constraints, for the same network's layers.
+     */
+    private static boolean covers(LinearBounds cover, BoundNetwork net, double[] xlo, double[] xhi,
+                                  List<LinearConstraint> cons) {
+        if (cover.xlo.length != xlo.length || !cover.cons.equals(cons) || cover.net != net) {
+            return false;
+        }
+        for (int i = 0; i < xlo.length; i++) {
+            if (!(cover.xlo[i] <= xlo[i] && xhi[i] <= cover.xhi[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** When float32 overflow could not be excluded, every layer's bounds become infinite. */
