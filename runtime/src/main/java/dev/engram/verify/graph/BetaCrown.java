@@ -23,7 +23,7 @@ import java.util.List;
  * With the ranges fixed and the lines each coefficient meets fixed, the bound at the minimising input corner
  * {@code x*} is linear in each parameter, with derivative {@code a_i · z_i^rel(x*)} for a slope ({@code a_i} the
  * coefficient that met the line) and {@code ∓z_j^rel(x*)} for a multiplier, where {@code z^rel} is the value through
- * the same relaxations ({@link GraphBounds#relaxedPoints}). Every iterate is a valid bound; the best per row is kept.
+ * the same relaxations ({@link RelaxedPoints}). Every iterate is a valid bound; the best per row is kept.
  * Intermediate ranges are the caller's (a subdomain reuses its parent's, with the split elements clamped).
  */
 final class BetaCrown {
@@ -329,7 +329,7 @@ final class BetaCrown {
         for (int r = 0; r < m; r++) {
             xs[r] = minimiser(lin.coef()[r], ranges.values()[0]);
         }
-        double[][][] zs = g.relaxedPoints(ranges, target, xs, pb);
+        double[][][] zs = RelaxedPoints.of(g, ranges, target, xs, pb);
         for (int r = 0; r < m; r++) {
             double[][] z = zs[r];
             for (int v = 1; v < gradA.length; v++) {
@@ -444,54 +444,6 @@ final class BetaCrown {
             }
         }
         return scale;
-    }
-
-    /** Adam ascent (β1 0.9, β2 0.999) over parameters laid out {@code [group][row][element]}, null groups skipped. */
-    private static final class Adam {
-        private final double[][][] x;
-        private final double[][][] mom;
-        private final double[][][] vel;
-        private final double rate;
-        private final double[][][] scale;
-
-        Adam(double[][][] x, double rate, double[][][] scale) {
-            this.x = x;
-            this.rate = rate;
-            this.scale = scale;
-            mom = new double[x.length][][];
-            vel = new double[x.length][][];
-            for (int v = 0; v < x.length; v++) {
-                if (x[v] != null) {
-                    mom[v] = new double[x[v].length][x[v].length == 0 ? 0 : x[v][0].length];
-                    vel[v] = new double[x[v].length][x[v].length == 0 ? 0 : x[v][0].length];
-                }
-            }
-        }
-
-        void ascend(double[][][] grad, int t) {
-            double c1 = 1 - Math.pow(0.9, t);
-            double c2 = 1 - Math.pow(0.999, t);
-            for (int v = 0; v < x.length; v++) {
-                if (x[v] == null) {
-                    continue;
-                }
-                for (int r = 0; r < x[v].length; r++) {
-                    double[] p = x[v][r];
-                    double[] gr = grad[v][r];
-                    double[] mo = mom[v][r];
-                    double[] ve = vel[v][r];
-                    double[] sc = scale == null || scale[v] == null ? null : scale[v][r];
-                    for (int i = 0; i < p.length; i++) {
-                        mo[i] = 0.9 * mo[i] + 0.1 * gr[i];
-                        ve[i] = 0.999 * ve[i] + 0.001 * gr[i] * gr[i];
-                        if (ve[i] > 0) {
-                            double step = rate * (mo[i] / c1) / (Math.sqrt(ve[i] / c2) + 1e-12);
-                            p[i] += sc == null ? step : step * sc[i];
-                        }
-                    }
-                }
-            }
-        }
     }
 
     private static boolean reached(double[] bound, double[] stop) {

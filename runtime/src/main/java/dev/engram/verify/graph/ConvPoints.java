@@ -5,7 +5,7 @@ import dev.engram.model.dag.Window;
 
 /**
  * A convolution's point map {@code x ↦ W∗x + b} in double for {@link ConvBound} (the relaxed points of
- * {@link GraphBounds#relaxedPoints}): the point's patches gathered once per sample and group ({@code col[p][k]}, the
+ * {@link RelaxedPoints}): the point's patches gathered once per sample and group ({@code col[p][k]}, the
  * input element term k of output position p reads, or 0 at a padding position), then each output the dot product of
  * its channel's weights and its position's patch, k in order, two channels by two positions at a time: four
  * independent sums over contiguous rows instead of one dependent chain of gathered terms per output.

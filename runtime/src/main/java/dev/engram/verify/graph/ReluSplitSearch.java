@@ -70,6 +70,8 @@ final class ReluSplitSearch {
     private long cpu;
     private boolean open;
     private double[] witness;
+    /** Splits made per value (debug output). */
+    private final java.util.Map<Integer, Integer> splitsAt = new java.util.TreeMap<>();
 
     private ReluSplitSearch(SplitProblem p) {
         this.p = p;
@@ -78,6 +80,9 @@ final class ReluSplitSearch {
     /** Branch and bound from the box's {@code ranges}, with {@code threads} workers. */
     static Outcome run(SplitProblem p, GraphBounds.Ranges ranges, int threads) {
         ReluSplitSearch s = new ReluSplitSearch(p);
+        if (DEBUG) {
+            System.err.printf("[relu-split] unstable ReLU arguments at the root: %s%n", s.unstableByValue(ranges));
+        }
         s.queue.add(new Domain(List.of(), RangesDelta.root(ranges), null, Double.NEGATIVE_INFINITY, 0));
         long t0 = System.nanoTime();
         List<Thread> pool = new ArrayList<>();
@@ -110,6 +115,7 @@ final class ReluSplitSearch {
                         s.queue.size(), s.queue.lowest(), s.queue.bytes() / 1e6, s.rangeBytes / 1e6);
                 System.err.printf("[relu-split] refine made a ReLU element stable in %d of the first %d refined; %s%n",
                         s.paid, s.refined, s.refines() ? "refining" : "not refining");
+                System.err.printf("[relu-split] splits per value: %s%n", s.splitsAt);
             }
             p.deadline().check();
             return new Outcome(refuted, null);
@@ -258,6 +264,23 @@ final class ReluSplitSearch {
         return out;
     }
 
+    /** "value: unstable of size" for each ReLU argument (debug output). */
+    private String unstableByValue(GraphBounds.Ranges ranges) {
+        StringBuilder b = new StringBuilder();
+        GraphBounds g = p.g();
+        for (int k = 0; k < g.ops().size(); k++) {
+            if (g.ops().get(k) instanceof ReluBound) {
+                Range z = ranges.values()[g.dag().nodes().get(k).arg(0)];
+                int n = 0;
+                for (int i = 0; i < z.size(); i++) {
+                    n += z.lo()[i] < 0 && z.hi()[i] > 0 ? 1 : 0;
+                }
+                b.append(String.format("%d: %d of %d; ", g.dag().nodes().get(k).arg(0), n, z.size()));
+            }
+        }
+        return b.toString();
+    }
+
     /** The unstable elements of the ReLU arguments after value u. */
     private int unstableAfter(GraphBounds.Ranges ranges, int u) {
         GraphBounds g = p.g();
@@ -285,6 +308,7 @@ final class ReluSplitSearch {
         long held = delta.bytes();
         synchronized (this) {
             rangeBytes += held;
+            splitsAt.merge(next.value(), 1, Integer::sum);
         }
         BetaCrown.Params end = WARM_BEST ? res.best() : res.params();
         BetaCrown.Params slopes = end.sparse(p.g(), ranges); // shared by the two children

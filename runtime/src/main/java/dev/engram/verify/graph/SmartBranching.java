@@ -14,7 +14,9 @@ import java.util.List;
  * at 0 (each child's pass resumes the parent's where they start to differ: {@link GraphBounds#frontiers}). A child's
  * bound is at least its parent's (its region is a part of the parent's, and β-CROWN can reproduce
  * the parent's line), so each child counts as the larger of the two; the candidate whose worse child is best wins,
- * the BaBSR order breaking ties. Only a choice: every bound the search uses is computed again for the child itself.
+ * the BaBSR order breaking ties. A candidate whose first child already counts no more than the best so far cannot
+ * win, and its second child is not bounded (the same choice). Only a choice: every bound the search uses is computed
+ * again for the child itself.
  */
 final class SmartBranching {
     /** Shortlisted elements; 1: plain BaBSR. */
@@ -33,6 +35,13 @@ final class SmartBranching {
      */
     static GraphBounds.Split choose(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
                                     double[][] rows, BetaCrown.Result res, int r, Deadline deadline) {
+        return choose(g, ranges, splits, rows, res, r, true, deadline);
+    }
+
+    /** {@link #choose}, with or without skipping the second child of a candidate that cannot win (tests). */
+    static GraphBounds.Split choose(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
+                                    double[][] rows, BetaCrown.Result res, int r, boolean prune,
+                                    Deadline deadline) {
         List<Candidate> shortlist = shortlist(g, ranges, res.unstable(), r, CANDIDATES);
         if (shortlist.size() <= 1) {
             return shortlist.isEmpty() ? null : shortlist.get(0).split();
@@ -65,6 +74,9 @@ final class SmartBranching {
                 double b = above[c].resume(g, child, BetaCrown.firstPass(g, child, g.output(), more, 1, start))
                         .bound()[0];
                 worse = Math.min(worse, Math.max(parent, b));
+                if (prune && worse <= bestScore) {
+                    break; // this candidate cannot win: its other child need not be bounded
+                }
             }
             if (worse > bestScore) {
                 bestScore = worse;

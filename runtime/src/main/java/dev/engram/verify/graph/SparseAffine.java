@@ -100,7 +100,7 @@ final class SparseAffine {
 
     /**
      * The map at point {@code x} in double (no rounding bound: for linearisation points, e.g. the relaxed point
-     * {@link GraphBounds#relaxedPoints}, never for bounds). Each element sums its terms in index order (a dense row in
+     * {@link RelaxedPoints}, never for bounds). Each element sums its terms in index order (a dense row in
      * two alternating sums); a dense map two elements at once, each in its own sums, so that the sums do not wait on
      * each other (the same values as one element at a time, {@link #applyOne}).
      */

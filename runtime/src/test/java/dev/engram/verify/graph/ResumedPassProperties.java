@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * splits (signs of an anchor input as executed, so none is empty) and random slopes and multipliers, the pass of each
  * child of each unstable element (its range clamped, the new multiplier 0), resumed from one pass of the parent
  * stopped at the element's last reader, gives the bound, coefficients and constant of {@link BetaCrown#optimise}
- * with 0 steps on that child (the oracle: the whole pass FSB made before), bit for bit.
+ * with 0 steps on that child (the oracle: the whole pass FSB made before), bit for bit. And FSB's choice, which skips
+ * children that cannot change it, is the choice that bounds every child.
  */
 class ResumedPassProperties {
 
@@ -30,8 +31,39 @@ class ResumedPassProperties {
         assertTrue(children >= 80, "most cases should have unstable elements to split");
     }
 
-    /** One case: the number of children compared. */
-    private static int check(long seed) {
+    /**
+     * FSB's choice skips the second child of a candidate whose first child already counts no more than the best
+     * candidate so far: the same element as bounding every child (the oracle: {@link SmartBranching#choose} without
+     * skipping, the choice before), after 0 to 3 optimisation steps from the case's warm start.
+     */
+    @Test
+    void skippingChildrenThatCannotWinChoosesTheSameElement() {
+        int chosen = PropertyRuns.totals(80, seed -> {
+            Case k = of(seed);
+            if (k == null) {
+                return new int[] {0};
+            }
+            double[][] rows = {k.row()};
+            BetaCrown.Result res = BetaCrown.optimise(k.g(), k.ranges(), k.splits(), rows,
+                    new double[] {Double.POSITIVE_INFINITY}, (int) Math.floorMod(seed, 4L), k.start(), Deadline.NONE);
+            GraphBounds.Split all = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0, false,
+                    Deadline.NONE);
+            GraphBounds.Split pruned = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0, true,
+                    Deadline.NONE);
+            assertEquals(all, pruned, "seed " + seed);
+            return new int[] {all == null ? 0 : 1};
+        })[0];
+        System.out.printf("[fsb pruning] %d choices compared%n", chosen);
+        assertTrue(chosen >= 40, "most cases should have an element to choose");
+    }
+
+    /** A random subdomain to branch on: a graph, its ranges and splits, warm-start parameters and an output row. */
+    private record Case(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
+                        BetaCrown.Params start, double[] row, List<int[]> candidates) {
+    }
+
+    /** The case of {@code seed}, or null when its subdomain has no unstable element. */
+    private static Case of(long seed) {
         Random r = new Random(seed);
         int m = 1 + r.nextInt(3);
         int d = 2 + r.nextInt(10);
@@ -49,10 +81,25 @@ class ResumedPassProperties {
         }
         List<int[]> candidates = RandomGraphs.unstable(g, ranges);
         if (candidates.isEmpty()) {
-            return 0;
+            return null;
         }
         BetaCrown.Params start = params(g, splits.size(), r);
         double[] row = RandomNets.gaussians(r, m);
+        return new Case(g, ranges, splits, start, row, candidates);
+    }
+
+    /** One case: the number of children compared. */
+    private static int check(long seed) {
+        Case k = of(seed);
+        if (k == null) {
+            return 0;
+        }
+        GraphBounds g = k.g();
+        GraphBounds.Ranges ranges = k.ranges();
+        List<GraphBounds.Split> splits = k.splits();
+        List<int[]> candidates = k.candidates();
+        BetaCrown.Params start = k.start();
+        double[] row = k.row();
         int[] at = new int[candidates.size()];
         for (int c = 0; c < at.length; c++) {
             at[c] = SmartBranching.lastReader(g, candidates.get(c)[0]);
