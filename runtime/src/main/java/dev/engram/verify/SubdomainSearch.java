@@ -349,10 +349,6 @@ final class SubdomainSearch {
     }
 
     /**
-     * The inputs a lookahead tries: all of them in low dimension, else the {@link #LOOKAHEAD_INPUTS} with the
-     * largest {@code |coefficient| x width} in the weakest bound, in input order.
-     */
-    /**
      * The inputs in the order the lookahead tries them: by the better half's score the parent's lookahead found
      * along each (highest first, untried ones last), so that a half refuted outright, which ends the lookahead, comes
      * early; in input order at the root.
@@ -363,6 +359,10 @@ final class SubdomainSearch {
                 .mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * The inputs a lookahead tries: all of them in low dimension, else the {@link #LOOKAHEAD_INPUTS} with the
+     * largest {@code |coefficient| x width} in the weakest bound, in input order.
+     */
     private int[] influential(Node node, double[] coef) {
         int d = coef.length;
         if (d <= LOOKAHEAD_INPUTS) {

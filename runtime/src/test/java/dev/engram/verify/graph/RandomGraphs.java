@@ -123,6 +123,20 @@ final class RandomGraphs {
         return true;
     }
 
+    /**
+     * Fails unless the executed output {@code y} lies above every row's subdomain bound, {@code rows[q]·y >= bound[q]}
+     * computed exactly; the message names the seed and the subdomain's {@code splits}.
+     */
+    static void assertAbove(double[][] rows, float[] y, double[] bound, long seed, Object splits) {
+        for (int q = 0; q < rows.length; q++) {
+            double v = GraphBoundsProperties.exactDot(rows[q], y);
+            if (!(v >= bound[q])) {
+                fail("seed " + seed + ": row " + q + " value " + v + " below its subdomain bound " + bound[q]
+                        + " with " + splits);
+            }
+        }
+    }
+
     /** Value u of the graph as executed at each input: the graph with u as its output. */
     static float[][] valueAt(Dag dag, int u, float[][] x) {
         Dag cut = new Dag(dag.name(), dag.inputs(), dag.nodes(), List.of(new Dag.Output("z", u)));

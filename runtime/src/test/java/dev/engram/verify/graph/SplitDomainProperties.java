@@ -115,13 +115,7 @@ class SplitDomainProperties {
                     }
                 }
             }
-            for (int q = 0; q < rows.length; q++) {
-                double v = GraphBoundsProperties.exactDot(rows[q], y[s]);
-                if (!(v >= lin.bound()[q])) {
-                    fail("seed " + seed + ": row " + q + " value " + v + " below its subdomain bound "
-                            + lin.bound()[q] + " with " + splits);
-                }
-            }
+            RandomGraphs.assertAbove(rows, y[s], lin.bound(), seed, splits);
         }
         assertTrue(checked > 0, "seed " + seed + ": the anchor lies inside its subdomain");
         return new int[] {checked, 1};

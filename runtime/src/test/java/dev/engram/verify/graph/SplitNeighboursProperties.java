@@ -136,13 +136,7 @@ class SplitNeighboursProperties {
                     }
                 }
             }
-            for (int q = 0; q < rows.length; q++) {
-                double v = GraphBoundsProperties.exactDot(rows[q], out[s]);
-                if (!(v >= lin.bound()[q])) {
-                    fail("seed " + seed + ": row " + q + " value " + v + " below its subdomain bound "
-                            + lin.bound()[q] + " with " + splits);
-                }
-            }
+            RandomGraphs.assertAbove(rows, out[s], lin.bound(), seed, splits);
         }
         assertTrue(checked > 0, "seed " + seed + ": the anchor lies inside its subdomain");
         return new int[] {checked, changed};
