@@ -326,7 +326,9 @@ final class SubdomainSearch {
                     inputCons, deadline);
             LinearBounds br = LinearBounds.forward(net, l2, hi, true, b, sides == null ? null : sides[2 * i + 1],
                     inputCons, deadline);
-            halfPasses.addAndGet(DEBUG ? 2 : 0);
+            if (DEBUG) {
+                halfPasses.addAndGet(2);
+            }
             halves[2 * i] = bl;
             halves[2 * i + 1] = br;
             double sl = progress(bl, lo, h, still);

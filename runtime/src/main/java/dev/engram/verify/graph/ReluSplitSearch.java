@@ -308,7 +308,9 @@ final class ReluSplitSearch {
         long held = delta.bytes();
         synchronized (this) {
             rangeBytes += held;
-            splitsAt.merge(next.value(), 1, Integer::sum);
+            if (DEBUG) {
+                splitsAt.merge(next.value(), 1, Integer::sum);
+            }
         }
         BetaCrown.Params end = WARM_BEST ? res.best() : res.params();
         BetaCrown.Params slopes = end.sparse(p.g(), ranges); // shared by the two children
