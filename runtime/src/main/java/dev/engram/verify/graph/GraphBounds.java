@@ -29,11 +29,21 @@ public final class GraphBounds {
      * ({@link RangeSplitting}), or the largest int.
      */
     private final int[] splitRank;
+    /** Per value: the input-space relaxation of a ReLU of an affine map of the input ({@link InputHull}), or null. */
+    private final InputHull[] hulls;
 
     private GraphBounds(Dag dag, List<BoundOp> ops) {
         this.dag = dag;
         this.ops = ops;
         int nv = dag.valueCount();
+        hulls = new InputHull[nv];
+        for (int k = 0; k < ops.size(); k++) {
+            int z = dag.nodes().get(k).arg(0);
+            if (ops.get(k) instanceof ReluBound relu && relu.leak() == 0 && z > 0
+                    && ops.get(z - 1) instanceof AffineOp affine && dag.nodes().get(z - 1).arg(0) == 0) {
+                hulls[1 + k] = new InputHull(affine.map);
+            }
+        }
         boolean[] behindNonlinear = new boolean[nv];
         tighten = new boolean[nv];
         onlyUnstable = new boolean[nv];
@@ -346,7 +356,16 @@ public final class GraphBounds {
                 argA[k] = coef[argIds[k]];
             }
             pb.node = v;
-            ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
+            if (hulls[v] != null && InputHull.STEPS > 0 && rows <= InputHull.MAX_ROWS) {
+                if (coef[0] == null) {
+                    coef[0] = new double[rows][values[0].size()];
+                }
+                int z = argIds[0];
+                hulls[v].backward((ReluBound) ops.get(v - 1), av, values[z], values[0], ranges.errors()[z], argA[0],
+                        coef[0], pb);
+            } else {
+                ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
+            }
             coef[v] = null;
         }
     }

@@ -37,6 +37,16 @@ public final class ConvOracleBench {
         GraphBounds.Ranges r = g.ranges(box, 3, 2, Deadline.NONE);
         System.out.printf("alpha3 ranges (%.1f s): %s%n", (System.nanoTime() - t0) / 1e9, EranLpBench.layers(g, r));
         report(g, r, rows);
+        if (System.getProperty("hull") != null) {
+            try (TriangleLp lp = new TriangleLp(g, r, g.dag().valueCount() - 1, true)) {
+                for (String c : System.getProperty("hull").split(",")) {
+                    long t3 = System.nanoTime();
+                    System.out.printf("hull LP conjunction %s: %.4f (%.1f s)%n", c, lp.min(rows.get(Integer.parseInt(c))),
+                            (System.nanoTime() - t3) / 1e9);
+                }
+            }
+            return;
+        }
         if (args.length > 4) { // the whole MILP of the conjunctions in args[4] (comma list), args[3] seconds each
             for (String c : args[4].split(",")) {
                 double[] row = rows.get(Integer.parseInt(c));

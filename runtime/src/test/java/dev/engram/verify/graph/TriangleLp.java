@@ -18,9 +18,25 @@ final class TriangleLp implements AutoCloseable {
     private final MPVariable[] target;
 
     TriangleLp(GraphBounds g, GraphBounds.Ranges ranges, int targetValue) {
+        this(g, ranges, targetValue, false);
+    }
+
+    private final boolean hull;
+    private SparseAffine[] mapOf;
+    private int[] argOf;
+    private GraphBounds.Ranges rs;
+    private MPVariable[][] vars;
+
+    /** With {@code hull}: every ReLU of an affine map of a box also gets its per-neuron input-space hull facets. */
+    TriangleLp(GraphBounds g, GraphBounds.Ranges ranges, int targetValue, boolean hull) {
         load();
+        this.hull = hull;
+        this.mapOf = new SparseAffine[g.dag().valueCount()];
+        this.argOf = new int[g.dag().valueCount()];
+        this.rs = ranges;
         solver = MPSolver.createSolver("GLOP");
         MPVariable[][] var = new MPVariable[g.dag().valueCount()][];
+        this.vars = var;
         var[0] = box(ranges.values()[0], "x0");
         for (int k = 0; k < targetValue; k++) {
             int v = 1 + k;
@@ -32,8 +48,15 @@ final class TriangleLp implements AutoCloseable {
                     var[a] = box(ranges.values()[a], "x" + a);
                 }
                 var[v] = affine(affine.map, var[a], rv, ranges.errors()[v], v);
+                if (a == 0) {
+                    mapOf[v] = affine.map;
+                    argOf[v] = a;
+                }
             } else if (op instanceof ReluBound relu && var[a] != null) {
                 var[v] = relu(relu, var[a], ranges.values()[a], v);
+                if (hull && mapOf[a] != null && relu.leak() == 0) {
+                    hullFacets(a, var[v]);
+                }
             } else if (op instanceof RelayoutBound move && var[a] != null) {
                 var[v] = new MPVariable[move.size()];
                 for (int f = 0; f < var[v].length; f++) {
@@ -110,6 +133,77 @@ final class TriangleLp implements AutoCloseable {
             ch.setCoefficient(z[i], -s);
         }
         return h;
+    }
+
+    private void hullFacets(int a, MPVariable[] h) {
+        SparseAffine m = mapOf[a];
+        Range x = rs.values()[argOf[a]];
+        Range z = rs.values()[a];
+        double[] err = rs.errors()[a];
+        MPVariable[] xv = vars[argOf[a]];
+        int count = 0;
+        for (int e = 0; e < m.out; e++) {
+            if (!(z.lo()[e] < 0 && z.hi()[e] > 0)) {
+                continue;
+            }
+            int n = m.fanIn;
+            double z0 = m.b == null ? 0 : m.b[e];
+            java.util.List<Integer> live = new java.util.ArrayList<>();
+            double[] lowEnd = new double[n];
+            double[] span = new double[n];
+            double[] gain = new double[n];
+            for (int t = 0; t < n; t++) {
+                double w = m.w[e * n + t];
+                int i = m.idx[e * n + t];
+                lowEnd[t] = w > 0 ? x.lo()[i] : x.hi()[i];
+                span[t] = (w > 0 ? x.hi()[i] : x.lo()[i]) - lowEnd[t];
+                z0 += w * lowEnd[t];
+                gain[t] = w * span[t];
+                if (w != 0 && span[t] != 0) {
+                    live.add(t);
+                }
+            }
+            double d = err == null ? 0 : err[e];
+            int[] perm = live.stream().mapToInt(Integer::intValue).toArray();
+            for (int[] p : permutations(perm)) {
+                // h <= f(0) + Σ_k t_p(k) (f(S_k) - f(S_k-1)) + d, t = (x - lowEnd)/span
+                MPConstraint c = solver.makeConstraint(-MPSolver.infinity(), 0);
+                double prev = Math.max(0, z0);
+                double constant = prev + d;
+                double s = z0;
+                for (int t : p) {
+                    s += gain[t];
+                    double f = Math.max(0, s);
+                    double coef = (f - prev) / span[t];
+                    prev = f;
+                    int i = m.idx[e * n + t];
+                    c.setCoefficient(xv[i], c.getCoefficient(xv[i]) - coef);
+                    constant -= coef * lowEnd[t];
+                }
+                c.setCoefficient(h[e], 1);
+                c.setUb(constant);
+                count++;
+            }
+        }
+        System.out.println("hull facets: " + count);
+    }
+
+    private static java.util.List<int[]> permutations(int[] a) {
+        java.util.List<int[]> out = new java.util.ArrayList<>();
+        permute(a, 0, out);
+        return out;
+    }
+
+    private static void permute(int[] a, int k, java.util.List<int[]> out) {
+        if (k == a.length) {
+            out.add(a.clone());
+            return;
+        }
+        for (int i = k; i < a.length; i++) {
+            int t = a[k]; a[k] = a[i]; a[i] = t;
+            permute(a, k + 1, out);
+            t = a[k]; a[k] = a[i]; a[i] = t;
+        }
     }
 
     /** The LP's minimum of {@code sign · target_i} (NaN when not solved to optimality). */

@@ -1,0 +1,277 @@
+package dev.engram.verify.graph;
+
+/**
+ * The upper relaxation of a ReLU of an affine map of the input box, in the input space: per unstable element
+ * {@code h = relu(z)}, {@code z = w·x + b}, where its coefficient is negative, an affine function {@code F(x) >= h}
+ * over the box instead of the triangle's chord in {@code z}. The triangle sees only {@code z}'s range; the tightest
+ * such {@code F} are the facets of the concave envelope of {@code relu(w·x + b)} over the box (the per-neuron convex
+ * hull of Anderson et al., "Strong mixed-integer programming formulations for trained neural networks", Math.
+ * Programming 2020), which is tighter wherever several inputs move {@code z}.
+ *
+ * <p>The facets: with each input oriented so that {@code z} grows with it ({@code t_i ∈ [0, 1]} from the end where
+ * {@code w_i x_i} is least), {@code f(S) = relu(z_min + Σ_{i∈S} |w_i|(u_i − l_i))} is supermodular, so its concave
+ * envelope over the cube is its Lovász extension, the minimum over orderings π of the inputs of the affine functions
+ * {@code f(∅) + Σ_k t_π(k) (f(S_k) − f(S_{k−1}))}; each is exact at its chain's vertices. Which facet (and which mix
+ * of facets) gives the best bound depends on the rest of the pass: the coefficients of the pass at the input are
+ * known here but for the other readers of the input (a chain has none), so the element's functions are chosen by a
+ * few Frank–Wolfe steps on the bound over the box: the facet of the ordering by a smoothed minimising point, mixed in
+ * with the exact line search over the bound's concave piecewise-linear profile (the dual view: De Palma et al.,
+ * "Scaling the convex barrier with sparse dual algorithms", JMLR 2024).
+ *
+ * <p>Soundness does not rest on that theory: every function used is certified on the box before it is used.
+ * {@code F >= relu(ẑ)} for the executed {@code ẑ = z + e}, {@code |e| <= err}, holds iff {@code F >= 0} and
+ * {@code F >= z + err} everywhere on the box; both minima over the box are computed rounded down (the {@code 2^-30}
+ * magnitude rule of {@link GraphBounds}) and the constant is raised by any shortfall, rounded up. The element's
+ * argument then gets no coefficient (its float32 error is inside {@code err}).
+ */
+final class InputHull {
+    /** Frank–Wolfe steps per row (0: the triangle, as without this class). */
+    static final int STEPS = Integer.getInteger("engram.verify.inputHull", 20);
+    /** Passes with more rows (an intermediate value's elements) keep the triangle. */
+    static final int MAX_ROWS = Integer.getInteger("engram.verify.inputHullRows", 16);
+    /** The smoothing of the minimising point: inputs whose coefficient is this many mean magnitudes from 0 saturate. */
+    private static final double SHARPNESS = 4;
+
+    private final SparseAffine map;
+
+    InputHull(SparseAffine map) {
+        this.map = map;
+    }
+
+    /**
+     * The ReLU's backward pass (coefficients {@code a} of its result, {@code zr} its argument's range) with the
+     * negative-coefficient unstable elements relaxed over the input box {@code x}: their terms go straight to the
+     * input's coefficients {@code in}; the other elements' to {@code argZ} as {@link ReluBound#backward} puts them.
+     */
+    void backward(ReluBound relu, double[][] a, Range zr, Range x, double[] errZ, double[][] argZ, double[][] in,
+                  Backward pass) {
+        int rows = a.length;
+        double[][] rest = new double[rows][];
+        int[][] hull = new int[rows][];
+        for (int r = 0; r < rows; r++) {
+            rest[r] = a[r].clone();
+            int[] el = new int[a[r].length];
+            int n = 0;
+            for (int i = 0; i < el.length; i++) {
+                double l = zr.lo()[i];
+                double u = zr.hi()[i];
+                if (a[r][i] < 0 && l < 0 && u > 0 && Double.isFinite(l) && Double.isFinite(u)) {
+                    el[n++] = i;
+                    rest[r][i] = 0;
+                }
+            }
+            hull[r] = java.util.Arrays.copyOf(el, n);
+        }
+        relu.backward(rest, new Range[] {zr}, new double[][][] {argZ}, pass);
+        for (int r = 0; r < rows; r++) {
+            if (hull[r].length > 0) {
+                row(r, a[r], hull[r], zr, x, errZ, argZ[r], in[r], pass);
+            }
+        }
+    }
+
+    /** One row: the functions of its hull elements, optimised and certified, added to the input's coefficients. */
+    private void row(int r, double[] a, int[] el, Range zr, Range x, double[] errZ, double[] argZ, double[] in,
+                     Backward pass) {
+        int fan = map.fanIn;
+        int n = el.length;
+        double[][] fw = new double[n][fan];
+        double[] fc = new double[n];
+        for (int k = 0; k < n; k++) {
+            int e = el[k];
+            double l = zr.lo()[e];
+            double u = zr.hi()[e];
+            double s = u / (u - l);
+            for (int t = 0; t < fan; t++) {
+                fw[k][t] = s * map.w[e * fan + t];
+            }
+            fc[k] = s * (bias(e) - l);
+            pass.unstable(r, e, a[e]);
+        }
+        double[] base = in.clone(); // the input's coefficients but for the hull elements: others', and argZ's via w
+        map.backward(new double[][] {argZ}, base, 0, new Backward(1));
+        optimise(a, el, fw, fc, base, x);
+        for (int k = 0; k < n; k++) {
+            int e = el[k];
+            fc[k] = certified(e, fw[k], fc[k], x, errZ == null ? 0 : errZ[e]);
+            for (int t = 0; t < fan; t++) {
+                in[map.idx[e * fan + t]] += a[e] * fw[k][t];
+            }
+            pass.add(r, a[e] * fc[k]);
+        }
+    }
+
+    private double bias(int e) {
+        return map.b == null ? 0 : map.b[e];
+    }
+
+    /** Frank–Wolfe steps on the functions {@code fw, fc} of elements {@code el} (changed in place). */
+    private void optimise(double[] a, int[] el, double[][] fw, double[] fc, double[] base, Range x) {
+        int fan = map.fanIn;
+        double[] g = total(a, el, fw, fc, base);
+        double[][] aw = new double[el.length][fan];
+        double[] ac = new double[el.length];
+        double[] p = new double[g.length - 1];
+        for (int step = 0; step < STEPS; step++) {
+            point(g, x, p);
+            for (int k = 0; k < el.length; k++) {
+                ac[k] = facet(el[k], p, x, aw[k]);
+            }
+            double[] g1 = total(a, el, aw, ac, base);
+            double gamma = lineSearch(g, g1, x);
+            if (!(gamma > 0)) {
+                return;
+            }
+            for (int k = 0; k < el.length; k++) {
+                for (int t = 0; t < fan; t++) {
+                    fw[k][t] += gamma * (aw[k][t] - fw[k][t]);
+                }
+                fc[k] += gamma * (ac[k] - fc[k]);
+            }
+            for (int i = 0; i < g.length; i++) {
+                g[i] += gamma * (g1[i] - g[i]);
+            }
+        }
+    }
+
+    /** The input's coefficients with these functions, and their constant last. */
+    private double[] total(double[] a, int[] el, double[][] fw, double[] fc, double[] base) {
+        int fan = map.fanIn;
+        double[] g = java.util.Arrays.copyOf(base, base.length + 1);
+        for (int k = 0; k < el.length; k++) {
+            int e = el[k];
+            for (int t = 0; t < fan; t++) {
+                g[map.idx[e * fan + t]] += a[e] * fw[k][t];
+            }
+            g[base.length] += a[e] * fc[k];
+        }
+        return g;
+    }
+
+    /**
+     * A smoothed minimiser of {@code g·x} over the box as positions {@code p_i ∈ [0, 1]} from each input's lower end:
+     * 0 or 1 where the coefficient is large, ½ where it is 0 (the facets' ordering breaks ties by it).
+     */
+    private static void point(double[] g, Range x, double[] p) {
+        double mean = 0;
+        for (int i = 0; i < p.length; i++) {
+            mean += Math.abs(g[i]) * (x.hi()[i] - x.lo()[i]);
+        }
+        mean /= p.length;
+        double k = mean > 0 ? SHARPNESS / mean : 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = 0.5 - 0.5 * Math.tanh(k * g[i] * (x.hi()[i] - x.lo()[i]));
+        }
+    }
+
+    /**
+     * Element e's facet of the concave envelope for the ordering of its inputs by oriented position (largest first):
+     * coefficients to {@code w}, the constant returned.
+     */
+    private double facet(int e, double[] p, Range x, double[] w) {
+        int fan = map.fanIn;
+        double[] key = new double[fan];
+        Integer[] order = new Integer[fan];
+        double z = bias(e);
+        for (int t = 0; t < fan; t++) {
+            double wt = map.w[e * fan + t];
+            int i = map.idx[e * fan + t];
+            z += wt * (wt > 0 ? x.lo()[i] : x.hi()[i]);
+            key[t] = wt > 0 ? p[i] : 1 - p[i];
+            order[t] = t;
+            w[t] = 0;
+        }
+        java.util.Arrays.sort(order, (s, t) -> Double.compare(key[t], key[s]));
+        double prev = Math.max(0, z);
+        double c = prev;
+        for (int t : order) {
+            double wt = map.w[e * fan + t];
+            int i = map.idx[e * fan + t];
+            double low = wt > 0 ? x.lo()[i] : x.hi()[i];
+            double span = (wt > 0 ? x.hi()[i] : x.lo()[i]) - low;
+            if (wt == 0 || span == 0) {
+                continue;
+            }
+            z += wt * span;
+            double f = Math.max(0, z);
+            w[t] = (f - prev) / span;
+            c -= w[t] * low;
+            prev = f;
+        }
+        return c;
+    }
+
+    /**
+     * The γ in [0, 1] maximising {@code min over the box of ((1 − γ) g + γ g1)·x + constant} (constants last): the
+     * profile is concave and piecewise linear with a break where a coefficient changes sign; walk the breaks in order
+     * while the slope is positive.
+     */
+    static double lineSearch(double[] g, double[] g1, Range x) {
+        int n = g.length - 1;
+        double slope = g1[n] - g[n];
+        double[] at = new double[n];
+        double[] jump = new double[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            double d = g1[i] - g[i];
+            if (d == 0) {
+                continue;
+            }
+            double lo = x.lo()[i];
+            double hi = x.hi()[i];
+            boolean up = g[i] > 0 || (g[i] == 0 && d > 0);
+            slope += d * (up ? lo : hi);
+            double c = -g[i] / d; // where the coefficient crosses 0
+            if ((g[i] > 0 && d < 0 || g[i] < 0 && d > 0) && c > 0 && c < 1) {
+                at[m] = c;
+                jump[m++] = Math.abs(d) * (hi - lo); // the slope drops by this at the break
+            }
+        }
+        if (slope <= 0) {
+            return 0;
+        }
+        Integer[] order = new Integer[m];
+        for (int k = 0; k < m; k++) {
+            order[k] = k;
+        }
+        java.util.Arrays.sort(order, (s, t) -> Double.compare(at[s], at[t]));
+        for (int k : order) {
+            slope -= jump[k];
+            if (slope <= 0) {
+                return at[k];
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * The constant that makes {@code F = fw·x + fc} a valid upper bound of element e as executed over the box:
+     * {@code fc} raised by the shortfall of {@code min F} below 0 or of {@code min (F − z)} below {@code err},
+     * both minima rounded down, the raise rounded up.
+     */
+    private double certified(int e, double[] fw, double fc, Range x, double err) {
+        int fan = map.fanIn;
+        double s0 = fc;
+        double m0 = Math.abs(fc);
+        double s1 = fc - bias(e);
+        double m1 = Math.abs(fc) + Math.abs(bias(e));
+        for (int t = 0; t < fan; t++) {
+            int i = map.idx[e * fan + t];
+            double f = fw[t];
+            double d = f - map.w[e * fan + t];
+            double v0 = f * (f > 0 ? x.lo()[i] : x.hi()[i]);
+            double v1 = d * (d > 0 ? x.lo()[i] : x.hi()[i]);
+            s0 += v0;
+            s1 += v1;
+            m0 += Math.abs(v0);
+            m1 += (Math.abs(f) + Math.abs(map.w[e * fan + t])) * x.mag(i);
+        }
+        double low0 = Math.nextDown(s0 - 0x1p-30 * m0);
+        double low1 = Math.nextDown(s1 - err - 0x1p-30 * (m1 + err));
+        double shortfall = -Math.min(low0, low1);
+        if (Double.isNaN(shortfall) || Double.isInfinite(shortfall)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return shortfall > 0 ? Math.nextUp(fc + shortfall) : fc;
+    }
+}
