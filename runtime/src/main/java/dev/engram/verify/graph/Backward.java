@@ -36,6 +36,15 @@ public final class Backward {
      */
     double[][][] extra;
 
+    /**
+     * Per value and row, the input-space functions {@link InputHull} chose (recorded where {@link #unstable} is), or
+     * null.
+     */
+    InputHull.Chosen[][] hull;
+
+    /** Whether this pass keeps the triangle where {@link InputHull} would relax in the input space (for comparisons). */
+    boolean triangleOnly;
+
     Backward(int rows) {
         constant = new double[rows];
         magnitude = new double[rows];

@@ -356,7 +356,7 @@ public final class GraphBounds {
                 argA[k] = coef[argIds[k]];
             }
             pb.node = v;
-            if (hulls[v] != null && InputHull.STEPS > 0 && rows <= InputHull.MAX_ROWS) {
+            if (hulls[v] != null && InputHull.STEPS > 0 && rows <= InputHull.MAX_ROWS && !pb.triangleOnly) {
                 if (coef[0] == null) {
                     coef[0] = new double[rows][values[0].size()];
                 }

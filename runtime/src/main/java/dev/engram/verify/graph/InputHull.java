@@ -99,6 +99,30 @@ final class InputHull {
             }
             pass.add(r, a[e] * fc[k]);
         }
+        if (pass.unstable != null) {
+            if (pass.hull == null) {
+                pass.hull = new Chosen[pass.unstable.length][];
+            }
+            if (pass.hull[pass.node] == null) {
+                pass.hull[pass.node] = new Chosen[pass.rows()];
+            }
+            pass.hull[pass.node][r] = new Chosen(map, el, fw, fc);
+        }
+    }
+
+    /** The functions a row's pass used for its hull elements {@code el} (for the relaxed points of its gradients). */
+    record Chosen(SparseAffine map, int[] el, double[][] fw, double[] fc) {
+        /** Overwrites the hull elements of {@code h} (the relaxed ReLU result at input x) with their functions at x. */
+        void apply(double[] x, double[] h) {
+            int fan = map.fanIn;
+            for (int k = 0; k < el.length; k++) {
+                double v = fc[k];
+                for (int t = 0; t < fan; t++) {
+                    v += fw[k][t] * x[map.idx[el[k] * fan + t]];
+                }
+                h[el[k]] = v;
+            }
+        }
     }
 
     private double bias(int e) {
@@ -114,8 +138,9 @@ final class InputHull {
         double[] p = new double[g.length - 1];
         for (int step = 0; step < STEPS; step++) {
             point(g, x, p);
+            int[] byP = map.dense() && fan == p.length && fan > 4 ? byPosition(p) : null;
             for (int k = 0; k < el.length; k++) {
-                ac[k] = facet(el[k], p, x, aw[k]);
+                ac[k] = facet(el[k], p, byP, x, aw[k]);
             }
             double[] g1 = total(a, el, aw, ac, base);
             double gamma = lineSearch(g, g1, x);
@@ -166,22 +191,19 @@ final class InputHull {
 
     /**
      * Element e's facet of the concave envelope for the ordering of its inputs by oriented position (largest first):
-     * coefficients to {@code w}, the constant returned.
+     * coefficients to {@code w}, the constant returned. {@code byP}: every input by descending position (a dense
+     * map's elements merge their order from it), or null (each element sorts its own fan-in).
      */
-    private double facet(int e, double[] p, Range x, double[] w) {
+    private double facet(int e, double[] p, int[] byP, Range x, double[] w) {
         int fan = map.fanIn;
-        double[] key = new double[fan];
-        Integer[] order = new Integer[fan];
+        int[] order = byP != null ? merged(e, p, byP) : sorted(e, p);
         double z = bias(e);
         for (int t = 0; t < fan; t++) {
             double wt = map.w[e * fan + t];
             int i = map.idx[e * fan + t];
             z += wt * (wt > 0 ? x.lo()[i] : x.hi()[i]);
-            key[t] = wt > 0 ? p[i] : 1 - p[i];
-            order[t] = t;
             w[t] = 0;
         }
-        java.util.Arrays.sort(order, (s, t) -> Double.compare(key[t], key[s]));
         double prev = Math.max(0, z);
         double c = prev;
         for (int t : order) {
@@ -199,6 +221,77 @@ final class InputHull {
             prev = f;
         }
         return c;
+    }
+
+    /** The oriented position of element e's t-th input (1 at the end where {@code w_t x} is largest). */
+    private double key(int e, int t, double[] p) {
+        double pt = p[map.idx[e * map.fanIn + t]];
+        return map.w[e * map.fanIn + t] > 0 ? pt : 1 - pt;
+    }
+
+    /** Element e's fan-in positions by descending oriented position (insertion sort: a small fan-in). */
+    private int[] sorted(int e, double[] p) {
+        int fan = map.fanIn;
+        int[] order = new int[fan];
+        double[] k = new double[fan];
+        for (int t = 0; t < fan; t++) {
+            double kt = key(e, t, p);
+            int j = t;
+            while (j > 0 && k[j - 1] < kt) {
+                k[j] = k[j - 1];
+                order[j] = order[j - 1];
+                j--;
+            }
+            k[j] = kt;
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /**
+     * A dense map's element e: its inputs by descending oriented position, merged from {@code byP} (positive weights
+     * in that order, the others in reverse, since their key is {@code 1 − p}).
+     */
+    private int[] merged(int e, double[] p, int[] byP) {
+        int fan = map.fanIn;
+        int[] order = new int[fan];
+        int n = 0;
+        int front = next(e, byP, 0, 1, true);
+        int back = next(e, byP, fan - 1, -1, false);
+        while (front < fan || back >= 0) {
+            boolean takeFront = back < 0 || front < fan && p[byP[front]] >= 1 - p[byP[back]];
+            if (takeFront) {
+                order[n++] = byP[front];
+                front = next(e, byP, front + 1, 1, true);
+            } else {
+                order[n++] = byP[back];
+                back = next(e, byP, back - 1, -1, false);
+            }
+        }
+        return java.util.Arrays.copyOf(order, n);
+    }
+
+    /** From k in direction d, the next place of {@code byP} holding an input whose weight is positive (or not). */
+    private int next(int e, int[] byP, int k, int d, boolean positive) {
+        int fan = map.fanIn;
+        while (k >= 0 && k < fan && (map.w[e * fan + byP[k]] > 0) != positive) {
+            k += d;
+        }
+        return k;
+    }
+
+    /** Every input by descending position. */
+    private static int[] byPosition(double[] p) {
+        Integer[] o = new Integer[p.length];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = i;
+        }
+        java.util.Arrays.sort(o, (s, t) -> Double.compare(p[t], p[s]));
+        int[] out = new int[o.length];
+        for (int i = 0; i < o.length; i++) {
+            out[i] = o[i];
+        }
+        return out;
     }
 
     /**
@@ -249,7 +342,7 @@ final class InputHull {
      * {@code fc} raised by the shortfall of {@code min F} below 0 or of {@code min (F − z)} below {@code err},
      * both minima rounded down, the raise rounded up.
      */
-    private double certified(int e, double[] fw, double fc, Range x, double err) {
+    double certified(int e, double[] fw, double fc, Range x, double err) {
         int fan = map.fanIn;
         double s0 = fc;
         double m0 = Math.abs(fc);

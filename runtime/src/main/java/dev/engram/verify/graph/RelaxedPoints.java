@@ -42,6 +42,9 @@ final class RelaxedPoints {
                 double[] p = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];
                 if (op instanceof ReluBound relu) {
                     val[v][r] = relu.relaxed(val[a[0]][r], z, met, p);
+                    if (pb.hull != null && pb.hull[v] != null && pb.hull[v][r] != null) {
+                        pb.hull[v][r].apply(xs[r], val[v][r]);
+                    }
                 } else if (op instanceof SCurveBound curve) {
                     val[v][r] = curve.relaxed(val[a[0]][r], z, met, p, pb.sides == null ? null : pb.sides[v]);
                 } else {

@@ -141,7 +141,6 @@ final class TriangleLp implements AutoCloseable {
         Range z = rs.values()[a];
         double[] err = rs.errors()[a];
         MPVariable[] xv = vars[argOf[a]];
-        int count = 0;
         for (int e = 0; e < m.out; e++) {
             if (!(z.lo()[e] < 0 && z.hi()[e] > 0)) {
                 continue;
@@ -182,10 +181,8 @@ final class TriangleLp implements AutoCloseable {
                 }
                 c.setCoefficient(h[e], 1);
                 c.setUb(constant);
-                count++;
             }
         }
-        System.out.println("hull facets: " + count);
     }
 
     private static java.util.List<int[]> permutations(int[] a) {
