@@ -22,7 +22,8 @@ package dev.engram.verify.graph;
  * {@code F >= relu(ẑ)} for the executed {@code ẑ = z + e}, {@code |e| <= err}, holds iff {@code F >= 0} and
  * {@code F >= z + err} everywhere on the box; both minima over the box are computed rounded down (the {@code 2^-30}
  * magnitude rule of {@link GraphBounds}) and the constant is raised by any shortfall, rounded up. The element's
- * argument then gets no coefficient (its float32 error is inside {@code err}).
+ * argument then gets no coefficient (its float32 error is inside {@code err}); the terms carried to the input pay
+ * {@link Float32#DOUBLE_SLACK} of their magnitude for their own rounding, as an operator's error term does.
  */
 final class InputHull {
     /** Frank–Wolfe steps per row (0: the triangle, as without this class). */
@@ -91,14 +92,18 @@ final class InputHull {
         double[] base = in.clone(); // the input's coefficients but for the hull elements: others', and argZ's via w
         map.backward(new double[][] {argZ}, base, 0, new Backward(1));
         optimise(a, el, fw, fc, base, x);
+        double carried = 0; // the magnitude of the terms carried to the input: their rounding, as an error term
         for (int k = 0; k < n; k++) {
             int e = el[k];
             fc[k] = certified(e, fw[k], fc[k], x, errZ == null ? 0 : errZ[e]);
             for (int t = 0; t < fan; t++) {
-                in[map.idx[e * fan + t]] += a[e] * fw[k][t];
+                int i = map.idx[e * fan + t];
+                in[i] += a[e] * fw[k][t];
+                carried += Math.abs(a[e] * fw[k][t]) * x.mag(i);
             }
             pass.add(r, a[e] * fc[k]);
         }
+        pass.add(r, -Float32.DOUBLE_SLACK * carried);
         if (pass.unstable != null) {
             if (pass.hull == null) {
                 pass.hull = new Chosen[pass.unstable.length][];

@@ -1,9 +1,12 @@
 package dev.engram.verify.graph;
 
 import dev.engram.model.DenseNetwork;
+import dev.engram.model.ModelLimits;
 import dev.engram.model.dag.Dag;
 import dev.engram.model.dag.Dags;
+import dev.engram.model.dag.OnnxGraphBuilder;
 import dev.engram.model.exec.GraphExecutor;
+import dev.engram.model.onnx.OnnxModel;
 import dev.engram.verify.Box;
 import dev.engram.verify.RandomNets;
 import dev.engram.verify.bounds.Deadline;
@@ -73,6 +76,15 @@ final class RandomGraphs {
     /** One to three ReLU layers of 3 to 10 units, then m linear outputs; weights N(0, 1/fan-in), biases N(0, 0.1). */
     static DenseNetwork net(Random r, int inputs, int m) {
         return RandomNets.reluWithBias(r, inputs, m, 1, 3, 3, 10, 0.1);
+    }
+
+    /** The graph built by {@code b} as our loader reads it; a refusal fails the case (its seed named). */
+    static Dag parse(OnnxGraphBuilder b, long seed) {
+        try {
+            return OnnxModel.parse(b.bytes(), null, null, ModelLimits.defaults()).dag();
+        } catch (Exception e) {
+            throw new AssertionError("seed " + seed + ": the generated graph is refused: " + e.getMessage(), e);
+        }
     }
 
     /** A random box of dimension d: centres N(0, 1), half-widths |N(0, 0.8)| + 0.001. */
