@@ -1,5 +1,6 @@
 package dev.engram.verify.bounds;
 
+import dev.engram.model.kernel.Kernels;
 import dev.engram.model.kernel.RowProducts;
 
 /**
@@ -96,10 +97,14 @@ final class BackwardPass {
     }
 
     /**
-     * {@link #through} for every row (plain relaxation lines), equal value for value: unit by unit, the relaxation of
-     * every row ({@link #relax}: each row's sums in the same order as there, the rows side by side so that they do not
-     * wait on each other), then the weight rows of the units some row passes through applied to all the rows
-     * ({@link RowProducts#products}: each row's sums over the units in order, as there).
+     * {@link #through} for every row (plain relaxation lines), equal value for value: the rows' coefficients laid out
+     * unit by unit ({@code at[o * rows + k]}), then unit by unit the relaxation of every row ({@link #relax}: each
+     * row's sums in the same order as there, the rows side by side so that they do not wait on each other), then the
+     * weight rows of the units with a non-zero slope applied to all the rows ({@link RowProducts#products}: each row's
+     * sums over the units in order, as there). A unit whose two slopes are 0 has coefficient ±0 in every row, which
+     * {@link #through} leaves out; one with a slope but coefficient ±0 in every row (which it leaves out too) adds
+     * only ±0 products to sums that start from +0, which leaves them as they are (bit for bit: such a sum is never
+     * −0).
      */
     private static double[][] throughAll(int l, double[][] a, BackwardPass[] pass) {
         LinearBounds r = pass[0].r;
@@ -115,26 +120,41 @@ final class BackwardPass {
             sz[k] = pass[k].size;
             e[k] = pass[k].err;
         }
-        double[] ao = new double[rows];
-        double[] z = new double[rows];
-        double[] zt = new double[out * rows];
-        int[] live = new int[out];
-        int n = 0;
-        for (int o = 0; o < out; o++) {
-            for (int k = 0; k < rows; k++) {
-                ao[k] = a[k][o];
-            }
-            relax(r.la[l][o], r.lb[l][o], r.ua[l][o], r.ub[l][o], net.b[l][o], r.slack[l][o], ao, z, c, sz, e);
-            boolean any = false;
-            for (int k = 0; k < rows; k++) {
-                any |= z[k] != 0;
-            }
-            if (any) {
-                System.arraycopy(z, 0, zt, n * rows, rows);
-                live[n++] = o;
+        double[] at = new double[out * rows];
+        for (int k = 0; k < rows; k++) {
+            double[] ak = a[k];
+            for (int o = 0; o < out; o++) {
+                at[o * rows + k] = ak[o];
             }
         }
-        double[][] prev = new double[rows][in];
+        double[] la = r.la[l];
+        double[] lb = r.lb[l];
+        double[] ua = r.ua[l];
+        double[] ub = r.ub[l];
+        double[] bl = net.b[l];
+        double[] sl = r.slack[l];
+        double[] zt = new double[(out + 1) * rows]; // the last slot takes the units left out
+        int[] live = new int[out];
+        int[] zo = new int[out];
+        int n = 0;
+        for (int o = 0; o < out; o++) {
+            if (la[o] != 0 || ua[o] != 0) {
+                zo[o] = n * rows;
+                live[n++] = o;
+            } else {
+                zo[o] = out * rows;
+            }
+        }
+        int k0 = Kernels.vector() ? VectorRelax.relax(la, lb, ua, ub, bl, sl, at, rows, out, zo, zt, c, sz, e) : 0;
+        if (k0 < rows) {
+            for (int o = 0; o < out; o++) {
+                relax(la[o], lb[o], ua[o], ub[o], bl[o], sl[o], at, o * rows, zt, zo[o], k0, c, sz, e);
+            }
+        }
+        double[][] prev = new double[rows][];
+        for (int k = 0; k < rows; k++) {
+            prev[k] = new double[in]; // row by row: a two-dimensional allocation is a slow runtime call
+        }
         RowProducts.products(zt, rows, live, n, net.w[l], in, prev);
         for (int k = 0; k < rows; k++) {
             pass[k].cst = c[k];
@@ -146,26 +166,27 @@ final class BackwardPass {
     }
 
     /**
-     * One unit's relaxation for every row k with coefficient {@code ao[k]} on its post-activation (lines
+     * One unit's relaxation for every row k with coefficient {@code at[ao + k]} on its post-activation (lines
      * {@code la z + lb} below, {@code ua z + ub} above, bias {@code b}, slack {@code s}): the coefficient on its
-     * pre-activation to {@code z[k]}, the line's intercept and the bias term added to {@code c[k]} (in this order),
-     * their magnitudes to {@code sz[k]}, {@code |z| s} to {@code e[k]}. Branch free (the signs of the coefficients are
-     * random, so branches on them mispredict): of p and q one is 0, so each product is the single product it stands
-     * for (the lines are finite: a pass over infinite bounds stops at {@code r.overflow}), and a term that is 0 leaves
-     * the sums unchanged.
+     * pre-activation to {@code z[zo + k]}, the line's intercept and the bias term added to {@code c[k]} (in this
+     * order), their magnitudes to {@code sz[k]}, {@code |z| s} to {@code e[k]}. Branch free (the signs of the
+     * coefficients are random, so branches on them mispredict): of p and q one is 0, so each product is the single
+     * product it stands for (the lines are finite: a pass over infinite bounds stops at {@code r.overflow}), and a term
+     * that is 0 leaves the sums unchanged.
      */
-    private static void relax(double la, double lb, double ua, double ub, double b, double s, double[] ao, double[] z,
-                              double[] c, double[] sz, double[] e) {
-        for (int k = 0; k < ao.length; k++) {
-            double p = Math.max(ao[k], 0.0);
-            double q = Math.min(ao[k], 0.0);
+    private static void relax(double la, double lb, double ua, double ub, double b, double s, double[] at, int ao,
+                              double[] z, int zo, int k0, double[] c, double[] sz, double[] e) {
+        for (int k = k0; k < c.length; k++) {
+            double ak = at[ao + k];
+            double p = Math.max(ak, 0.0);
+            double q = Math.min(ak, 0.0);
             double zk = p * la + q * ua;
             double v = p * lb + q * ub;
             double zb = zk * b;
             c[k] = c[k] + v + zb;
             sz[k] = sz[k] + Math.abs(v) + Math.abs(zb);
             e[k] += Math.abs(zk) * s;
-            z[k] = zk;
+            z[zo + k] = zk;
         }
     }
 
