@@ -75,21 +75,47 @@ final class BackwardPass {
         double[][] a = new double[rows][];
         for (int k = 0; k < rows; k++) {
             pass[k] = new BackwardPass(r);
-            a[k] = pass[k].startUnit(top, units[k], signs[k]);
         }
-        for (int l = top - 1; l >= 0; l--) {
-            if (rows < 4) { // too few rows for a block of the matrix product: row by row, the same sums
-                for (int k = 0; k < rows; k++) {
+        if (rows < 4 || top == 0) { // too few rows for a block of the matrix product: row by row, the same sums
+            for (int k = 0; k < rows; k++) {
+                a[k] = pass[k].startUnit(top, units[k], signs[k]);
+                for (int l = top - 1; l >= 0; l--) {
                     a[k] = pass[k].through(l, a[k], null);
                 }
-            } else {
-                a = throughAll(l, a, pass);
+            }
+        } else {
+            double[] at = new double[r.net.sizes[top] * rows]; // unit-major: at[i * rows + k]
+            for (int k = 0; k < rows; k++) {
+                if (signs[k] != 0) {
+                    pass[k].startTerm(top, units[k], signs[k], at, k, rows);
+                }
+            }
+            for (int l = top - 1; ; l--) {
+                a = throughAll(l, at, rows, pass);
+                if (l == 0) {
+                    break;
+                }
+                at = unitMajor(a);
             }
         }
         for (int k = 0; k < rows; k++) {
             out[k] = pass[k].result(a[k]);
         }
         return out;
+    }
+
+    /** The rows' coefficients {@code a[k][o]} laid out unit by unit: {@code at[o * rows + k]}. */
+    private static double[] unitMajor(double[][] a) {
+        int rows = a.length;
+        int out = a[0].length;
+        double[] at = new double[out * rows];
+        for (int k = 0; k < rows; k++) {
+            double[] ak = a[k];
+            for (int o = 0; o < out; o++) {
+                at[o * rows + k] = ak[o];
+            }
+        }
+        return at;
     }
 
     private static LinearBounds.Linear unbounded(LinearBounds r) {
@@ -106,12 +132,11 @@ final class BackwardPass {
      * only ±0 products to sums that start from +0, which leaves them as they are (bit for bit: such a sum is never
      * −0).
      */
-    private static double[][] throughAll(int l, double[][] a, BackwardPass[] pass) {
+    private static double[][] throughAll(int l, double[] at, int rows, BackwardPass[] pass) {
         LinearBounds r = pass[0].r;
         BoundNetwork net = r.net;
-        int rows = a.length;
         int in = net.sizes[l];
-        int out = a[0].length;
+        int out = net.sizes[l + 1];
         double[] c = new double[rows];
         double[] sz = new double[rows];
         double[] e = new double[rows];
@@ -119,13 +144,6 @@ final class BackwardPass {
             c[k] = pass[k].cst;
             sz[k] = pass[k].size;
             e[k] = pass[k].err;
-        }
-        double[] at = new double[out * rows];
-        for (int k = 0; k < rows; k++) {
-            double[] ak = a[k];
-            for (int o = 0; o < out; o++) {
-                at[o * rows + k] = ak[o];
-            }
         }
         double[] la = r.la[l];
         double[] lb = r.lb[l];
@@ -201,7 +219,7 @@ final class BackwardPass {
         double[] a = new double[net.sizes[top]];
         for (int o = 0; o < c.length; o++) {
             if (c[o] != 0) {
-                startTerm(top, o, c[o], a);
+                startTerm(top, o, c[o], a, 0, 1);
             }
         }
         return a;
@@ -211,20 +229,23 @@ final class BackwardPass {
     private double[] startUnit(int top, int o, double sign) {
         double[] a = new double[net.sizes[top]];
         if (sign != 0) {
-            startTerm(top, o, sign, a);
+            startTerm(top, o, sign, a, 0, 1);
         }
         return a;
     }
 
-    /** Unit o's term {@code co · ẑ_top[o]} of the objective: its bias and slack to the sums, its weights to a. */
-    private void startTerm(int top, int o, double co, double[] a) {
-        int in = a.length;
+    /**
+     * Unit o's term {@code co · ẑ_top[o]} of the objective: its bias and slack to the sums, its weights to a (input
+     * i's coefficient at {@code a[off + i * stride]}).
+     */
+    private void startTerm(int top, int o, double co, double[] a, int off, int stride) {
+        int in = net.sizes[top];
         double[] w = net.w[top];
         add(co * net.b[top][o]);
         err += Math.abs(co) * r.topSlack[top][o];
         int wb = o * in;
         for (int i = 0; i < in; i++) {
-            a[i] += co * w[wb + i];
+            a[off + i * stride] += co * w[wb + i];
         }
     }
 

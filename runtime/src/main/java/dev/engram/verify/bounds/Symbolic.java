@@ -12,9 +12,9 @@ import dev.engram.model.kernel.RowProducts;
 final class Symbolic {
     /** Rows of the symbolic functions multiplied at once (and between two deadline checks). */
     private static final int BLOCK = 16;
-    private final double[][] lower;
-    private final double[][] upper;
-    private final double[] err;
+    final double[][] lower;
+    final double[][] upper;
+    final double[] err;
     private final double[] sizeLower;
     private final double[] sizeUpper;
 
