@@ -90,13 +90,17 @@ final class BackwardPass {
                     pass[k].startTerm(top, units[k], signs[k], at, k, rows);
                 }
             }
-            for (int l = top - 1; ; l--) {
-                a = throughAll(l, at, rows, pass);
-                if (l == 0) {
-                    break;
-                }
-                at = unitMajor(a);
+            BoundNetwork net = r.net;
+            for (int l = top - 1; l > 0; l--) { // unit-major from layer to layer
+                Relaxed z = relaxRows(l, at, rows, pass);
+                at = new double[net.sizes[l] * rows];
+                UnitMajorProducts.products(z.z(), rows, z.live(), z.n(), net.w[l], net.sizes[l], at);
             }
+            Relaxed z = relaxRows(0, at, rows, pass); // row by row on the inputs
+            for (int k = 0; k < rows; k++) {
+                a[k] = new double[net.sizes[0]];
+            }
+            RowProducts.products(z.z(), rows, z.live(), z.n(), net.w[0], net.sizes[0], a);
         }
         for (int k = 0; k < rows; k++) {
             out[k] = pass[k].result(a[k]);
@@ -104,38 +108,31 @@ final class BackwardPass {
         return out;
     }
 
-    /** The rows' coefficients {@code a[k][o]} laid out unit by unit: {@code at[o * rows + k]}. */
-    private static double[] unitMajor(double[][] a) {
-        int rows = a.length;
-        int out = a[0].length;
-        double[] at = new double[out * rows];
-        for (int k = 0; k < rows; k++) {
-            double[] ak = a[k];
-            for (int o = 0; o < out; o++) {
-                at[o * rows + k] = ak[o];
-            }
-        }
-        return at;
-    }
-
     private static LinearBounds.Linear unbounded(LinearBounds r) {
         return new LinearBounds.Linear(new double[r.xlo.length], Double.NEGATIVE_INFINITY);
     }
 
     /**
-     * {@link #through} for every row (plain relaxation lines), equal value for value: the rows' coefficients laid out
-     * unit by unit ({@code at[o * rows + k]}), then unit by unit the relaxation of every row ({@link #relax}: each
-     * row's sums in the same order as there, the rows side by side so that they do not wait on each other), then the
-     * weight rows of the units with a non-zero slope applied to all the rows ({@link RowProducts#products}: each row's
-     * sums over the units in order, as there). A unit whose two slopes are 0 has coefficient ±0 in every row, which
+     * A layer's relaxed coefficients for every row, unit-major ({@code z[j * rows + k]} for the j-th unit with a
+     * non-zero slope, {@code live[j]}, of which there are {@code n}).
+     */
+    private record Relaxed(double[] z, int[] live, int n) {
+    }
+
+    /**
+     * The relaxation half of {@link #through} for every row (plain relaxation lines), equal value for value, from the
+     * rows' coefficients on the layer's post-activations laid out unit by unit ({@code at[o * rows + k]}): unit by
+     * unit the relaxation of every row ({@link #relax}, or {@link VectorRelax} with the rows in the vector lanes:
+     * each row's sums in the same order as there), the rows' sums updated. The weight products then run over the
+     * units with a non-zero slope ({@link UnitMajorProducts} or {@link RowProducts#products}: each row's sums over
+     * the units in order, as there). A unit whose two slopes are 0 has coefficient ±0 in every row, which
      * {@link #through} leaves out; one with a slope but coefficient ±0 in every row (which it leaves out too) adds
      * only ±0 products to sums that start from +0, which leaves them as they are (bit for bit: such a sum is never
      * −0).
      */
-    private static double[][] throughAll(int l, double[] at, int rows, BackwardPass[] pass) {
+    private static Relaxed relaxRows(int l, double[] at, int rows, BackwardPass[] pass) {
         LinearBounds r = pass[0].r;
         BoundNetwork net = r.net;
-        int in = net.sizes[l];
         int out = net.sizes[l + 1];
         double[] c = new double[rows];
         double[] sz = new double[rows];
@@ -169,18 +166,13 @@ final class BackwardPass {
                 relax(la[o], lb[o], ua[o], ub[o], bl[o], sl[o], at, o * rows, zt, zo[o], k0, c, sz, e);
             }
         }
-        double[][] prev = new double[rows][];
-        for (int k = 0; k < rows; k++) {
-            prev[k] = new double[in]; // row by row: a two-dimensional allocation is a slow runtime call
-        }
-        RowProducts.products(zt, rows, live, n, net.w[l], in, prev);
         for (int k = 0; k < rows; k++) {
             pass[k].cst = c[k];
             pass[k].size = sz[k];
             pass[k].err = e[k];
             pass[k].terms += 2L * out;
         }
-        return prev;
+        return new Relaxed(zt, live, n);
     }
 
     /**
@@ -273,7 +265,7 @@ final class BackwardPass {
     /**
      * Layer l's units with coefficients {@code a} on their post-activations, through their relaxation lines
      * ({@code alpha}, when given, for the free lower slopes): adds each line's intercept and the unit's bias and
-     * slack to the sums, unit by unit ({@link #relax}, as {@link #throughAll} does), and writes the coefficients on
+     * slack to the sums, unit by unit ({@link #relax}, as {@link #relaxRows} does), and writes the coefficients on
      * the pre-activations to {@code az} (0 where there is none). Every unit counts as two terms of the constant (an
      * upper bound of the terms that are not 0: the error bound only grows with the count).
      */
