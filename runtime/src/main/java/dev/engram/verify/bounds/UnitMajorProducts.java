@@ -1,14 +1,15 @@
 package dev.engram.verify.bounds;
 
 import dev.engram.model.kernel.Kernels;
+import dev.engram.model.kernel.RowProducts;
 
 /**
  * The batched backward pass's weight products with the rows' coefficients laid out unit by unit on both sides:
  * {@code out[i * rows + k] = Σ_j z[j * rows + k] · w[units[j] * in + i]}, the sum over j in order from +0, each product
- * rounded and then added (no fused multiply-add): the sums of {@link dev.engram.model.kernel.RowProducts}, bit for
+ * rounded and then added (no fused multiply-add): the sums of {@link RowProducts}, bit for
  * bit, transposed, so that the next layer's relaxation reads each unit's rows contiguously. On the Vector API
- * ({@link VectorColumns}) when {@link Kernels#vector()} and there are at least as many rows as vector lanes, else in
- * scalar code.
+ * ({@link VectorColumns}) when {@link Kernels#vector()} and there are at least as many rows as vector lanes, else
+ * {@link RowProducts} row by row, transposed.
  */
 final class UnitMajorProducts {
     private UnitMajorProducts() {
@@ -24,16 +25,15 @@ final class UnitMajorProducts {
             VectorColumns.products(z, rows, units, n, w, in, out);
             return;
         }
-        java.util.Arrays.fill(out, 0, in * rows, 0.0);
-        for (int j = 0; j < n; j++) {
-            int wb = units[j] * in;
-            int zj = j * rows;
+        double[][] prev = new double[rows][];
+        for (int k = 0; k < rows; k++) {
+            prev[k] = new double[in];
+        }
+        RowProducts.products(z, rows, units, n, w, in, prev);
+        for (int k = 0; k < rows; k++) {
+            double[] pk = prev[k];
             for (int i = 0; i < in; i++) {
-                double wi = w[wb + i];
-                int ob = i * rows;
-                for (int k = 0; k < rows; k++) {
-                    out[ob + k] += z[zj + k] * wi;
-                }
+                out[i * rows + k] = pk[i];
             }
         }
     }

@@ -19,9 +19,13 @@ final class VectorColumns {
     private VectorColumns() {
     }
 
-    /** True when the tiles fit: at least one vector of rows and one tile of columns. */
+    /**
+     * True when the tiles fit (at least one vector of rows and one tile of columns) and the rows fill their vectors
+     * well: the vectors' lanes number at most 5/4 of the rows (fewer rows go to the row tiles of
+     * {@link dev.engram.model.kernel.RowProducts}, whose tiles take 4 rows at a time, and a transposition).
+     */
     static boolean fits(int rows, int in) {
-        return rows >= L && in >= C;
+        return rows >= L && in >= C && 4 * ((rows + L - 1) / L * L) <= 5 * rows;
     }
 
     static void products(double[] z, int rows, int[] units, int n, double[] w, int in, double[] out) {
