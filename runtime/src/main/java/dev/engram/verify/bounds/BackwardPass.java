@@ -84,19 +84,24 @@ final class BackwardPass {
                 }
             }
         } else {
-            double[] at = new double[r.net.sizes[top] * rows]; // unit-major: at[i * rows + k]
+            BoundNetwork net = r.net;
+            int width = 0;
+            for (int l = 0; l <= top; l++) {
+                width = Math.max(width, net.sizes[l]);
+            }
+            // unit-major, at[i * rows + k]; each layer's products overwrite the coefficients its relaxation has read
+            double[] at = new double[width * rows];
+            double[] zt = new double[(width + 1) * rows];
             for (int k = 0; k < rows; k++) {
                 if (signs[k] != 0) {
                     pass[k].startTerm(top, units[k], signs[k], at, k, rows);
                 }
             }
-            BoundNetwork net = r.net;
-            for (int l = top - 1; l > 0; l--) { // unit-major from layer to layer
-                Relaxed z = relaxRows(l, at, rows, pass);
-                at = new double[net.sizes[l] * rows];
-                UnitMajorProducts.products(z.z(), rows, z.live(), z.n(), net.w[l], net.sizes[l], at);
+            for (int l = top - 1; l > 0; l--) {
+                Relaxed z = relaxRows(l, at, rows, pass, zt);
+                UnitMajorProducts.products(zt, rows, z.live(), z.n(), net.w[l], net.sizes[l], at);
             }
-            Relaxed z = relaxRows(0, at, rows, pass); // row by row on the inputs
+            Relaxed z = relaxRows(0, at, rows, pass, zt); // row by row on the inputs
             for (int k = 0; k < rows; k++) {
                 a[k] = new double[net.sizes[0]];
             }
@@ -114,7 +119,7 @@ final class BackwardPass {
 
     /**
      * A layer's relaxed coefficients for every row, unit-major ({@code z[j * rows + k]} for the j-th unit with a
-     * non-zero slope, {@code live[j]}, of which there are {@code n}).
+     * non-zero slope, {@code live[j]}, of which there are {@code n}; the slot after them takes the units left out).
      */
     private record Relaxed(double[] z, int[] live, int n) {
     }
@@ -130,7 +135,7 @@ final class BackwardPass {
      * only ±0 products to sums that start from +0, which leaves them as they are (bit for bit: such a sum is never
      * −0).
      */
-    private static Relaxed relaxRows(int l, double[] at, int rows, BackwardPass[] pass) {
+    private static Relaxed relaxRows(int l, double[] at, int rows, BackwardPass[] pass, double[] zt) {
         LinearBounds r = pass[0].r;
         BoundNetwork net = r.net;
         int out = net.sizes[l + 1];
@@ -148,7 +153,6 @@ final class BackwardPass {
         double[] ub = r.ub[l];
         double[] bl = net.b[l];
         double[] sl = r.slack[l];
-        double[] zt = new double[(out + 1) * rows]; // the last slot takes the units left out
         int[] live = new int[out];
         int[] zo = new int[out];
         int n = 0;
