@@ -74,7 +74,7 @@ class SymbolicLayerProperties {
             for (boolean crown : new boolean[] {false, true}) {
                 LinearBounds b = LinearBounds.forward(bn, box[0], box[1], crown);
                 for (int s = 0; s < 30; s++) {
-                    float[] x = sample(r, box);
+                    float[] x = BatchedBackwardProperties.sample(r, box);
                     for (int order = 0; order < 3; order++) {
                         float[][] z = preActivations(net, x, order);
                         for (int l = 0; l < z.length; l++) {
@@ -168,21 +168,6 @@ class SymbolicLayerProperties {
             in = out;
         }
         return new DenseNetwork(layers);
-    }
-
-    /** A point of the box with float32 coordinates (the centre where rounding would leave it). */
-    private static float[] sample(Random r, double[][] box) {
-        float[] x = new float[box[0].length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (box[0][i] + r.nextDouble() * (box[1][i] - box[0][i]));
-            if (x[i] < box[0][i] || x[i] > box[1][i]) {
-                x[i] = (float) (0.5 * (box[0][i] + box[1][i]));
-            }
-            if (x[i] < box[0][i] || x[i] > box[1][i]) {
-                x[i] = (float) box[0][i] == box[0][i] ? (float) box[0][i] : (float) box[1][i];
-            }
-        }
-        return x;
     }
 
     /**
