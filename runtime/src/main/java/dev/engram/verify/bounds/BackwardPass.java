@@ -1,5 +1,6 @@
 package dev.engram.verify.bounds;
 
+import dev.engram.model.kernel.Kernels;
 import dev.engram.model.kernel.RowProducts;
 
 /**
@@ -74,16 +75,37 @@ final class BackwardPass {
         double[][] a = new double[rows][];
         for (int k = 0; k < rows; k++) {
             pass[k] = new BackwardPass(r);
-            a[k] = pass[k].startUnit(top, units[k], signs[k]);
         }
-        for (int l = top - 1; l >= 0; l--) {
-            if (rows < 4) { // too few rows for a block of the matrix product: row by row, the same sums
-                for (int k = 0; k < rows; k++) {
+        if (rows < 4 || top == 0) { // too few rows for a block of the matrix product: row by row, the same sums
+            for (int k = 0; k < rows; k++) {
+                a[k] = pass[k].startUnit(top, units[k], signs[k]);
+                for (int l = top - 1; l >= 0; l--) {
                     a[k] = pass[k].through(l, a[k], null);
                 }
-            } else {
-                a = throughAll(l, a, pass);
             }
+        } else {
+            BoundNetwork net = r.net;
+            int width = 0;
+            for (int l = 0; l <= top; l++) {
+                width = Math.max(width, net.sizes[l]);
+            }
+            // unit-major, at[i * rows + k]; each layer's products overwrite the coefficients its relaxation has read
+            double[] at = new double[width * rows];
+            double[] zt = new double[(width + 1) * rows];
+            for (int k = 0; k < rows; k++) {
+                if (signs[k] != 0) {
+                    pass[k].startTerm(top, units[k], signs[k], at, k, rows);
+                }
+            }
+            for (int l = top - 1; l > 0; l--) {
+                Relaxed z = relaxRows(l, at, rows, pass, zt);
+                UnitMajorProducts.products(zt, rows, z.live(), z.n(), net.w[l], net.sizes[l], at);
+            }
+            Relaxed z = relaxRows(0, at, rows, pass, zt); // row by row on the inputs
+            for (int k = 0; k < rows; k++) {
+                a[k] = new double[net.sizes[0]];
+            }
+            RowProducts.products(z.z(), rows, z.live(), z.n(), net.w[0], net.sizes[0], a);
         }
         for (int k = 0; k < rows; k++) {
             out[k] = pass[k].result(a[k]);
@@ -96,17 +118,27 @@ final class BackwardPass {
     }
 
     /**
-     * {@link #through} for every row (plain relaxation lines), equal value for value: unit by unit, the relaxation of
-     * every row ({@link #relax}: each row's sums in the same order as there, the rows side by side so that they do not
-     * wait on each other), then the weight rows of the units some row passes through applied to all the rows
-     * ({@link RowProducts#products}: each row's sums over the units in order, as there).
+     * A layer's relaxed coefficients for every row, unit-major ({@code z[j * rows + k]} for the j-th unit with a
+     * non-zero slope, {@code live[j]}, of which there are {@code n}; the slot after them takes the units left out).
      */
-    private static double[][] throughAll(int l, double[][] a, BackwardPass[] pass) {
+    private record Relaxed(double[] z, int[] live, int n) {
+    }
+
+    /**
+     * The relaxation half of {@link #through} for every row (plain relaxation lines), equal value for value, from the
+     * rows' coefficients on the layer's post-activations laid out unit by unit ({@code at[o * rows + k]}): unit by
+     * unit the relaxation of every row ({@link #relax}, or {@link VectorRelax} with the rows in the vector lanes:
+     * each row's sums in the same order as there), the rows' sums updated. The weight products then run over the
+     * units with a non-zero slope ({@link UnitMajorProducts} or {@link RowProducts#products}: each row's sums over
+     * the units in order, as there). A unit whose two slopes are 0 has coefficient ±0 in every row, which
+     * {@link #through} leaves out; one with a slope but coefficient ±0 in every row (which it leaves out too) adds
+     * only ±0 products to sums that start from +0, which leaves them as they are (bit for bit: such a sum is never
+     * −0).
+     */
+    private static Relaxed relaxRows(int l, double[] at, int rows, BackwardPass[] pass, double[] zt) {
         LinearBounds r = pass[0].r;
         BoundNetwork net = r.net;
-        int rows = a.length;
-        int in = net.sizes[l];
-        int out = a[0].length;
+        int out = net.sizes[l + 1];
         double[] c = new double[rows];
         double[] sz = new double[rows];
         double[] e = new double[rows];
@@ -115,57 +147,60 @@ final class BackwardPass {
             sz[k] = pass[k].size;
             e[k] = pass[k].err;
         }
-        double[] ao = new double[rows];
-        double[] z = new double[rows];
-        double[] zt = new double[out * rows];
+        double[] la = r.la[l];
+        double[] lb = r.lb[l];
+        double[] ua = r.ua[l];
+        double[] ub = r.ub[l];
+        double[] bl = net.b[l];
+        double[] sl = r.slack[l];
         int[] live = new int[out];
+        int[] zo = new int[out];
         int n = 0;
         for (int o = 0; o < out; o++) {
-            for (int k = 0; k < rows; k++) {
-                ao[k] = a[k][o];
-            }
-            relax(r.la[l][o], r.lb[l][o], r.ua[l][o], r.ub[l][o], net.b[l][o], r.slack[l][o], ao, z, c, sz, e);
-            boolean any = false;
-            for (int k = 0; k < rows; k++) {
-                any |= z[k] != 0;
-            }
-            if (any) {
-                System.arraycopy(z, 0, zt, n * rows, rows);
+            if (la[o] != 0 || ua[o] != 0) {
+                zo[o] = n * rows;
                 live[n++] = o;
+            } else {
+                zo[o] = out * rows;
             }
         }
-        double[][] prev = new double[rows][in];
-        RowProducts.products(zt, rows, live, n, net.w[l], in, prev);
+        int k0 = Kernels.vector() ? VectorRelax.relax(la, lb, ua, ub, bl, sl, at, rows, out, zo, zt, c, sz, e) : 0;
+        if (k0 < rows) {
+            for (int o = 0; o < out; o++) {
+                relax(la[o], lb[o], ua[o], ub[o], bl[o], sl[o], at, o * rows, zt, zo[o], k0, c, sz, e);
+            }
+        }
         for (int k = 0; k < rows; k++) {
             pass[k].cst = c[k];
             pass[k].size = sz[k];
             pass[k].err = e[k];
             pass[k].terms += 2L * out;
         }
-        return prev;
+        return new Relaxed(zt, live, n);
     }
 
     /**
-     * One unit's relaxation for every row k with coefficient {@code ao[k]} on its post-activation (lines
+     * One unit's relaxation for every row k with coefficient {@code at[ao + k]} on its post-activation (lines
      * {@code la z + lb} below, {@code ua z + ub} above, bias {@code b}, slack {@code s}): the coefficient on its
-     * pre-activation to {@code z[k]}, the line's intercept and the bias term added to {@code c[k]} (in this order),
-     * their magnitudes to {@code sz[k]}, {@code |z| s} to {@code e[k]}. Branch free (the signs of the coefficients are
-     * random, so branches on them mispredict): of p and q one is 0, so each product is the single product it stands
-     * for (the lines are finite: a pass over infinite bounds stops at {@code r.overflow}), and a term that is 0 leaves
-     * the sums unchanged.
+     * pre-activation to {@code z[zo + k]}, the line's intercept and the bias term added to {@code c[k]} (in this
+     * order), their magnitudes to {@code sz[k]}, {@code |z| s} to {@code e[k]}. Branch free (the signs of the
+     * coefficients are random, so branches on them mispredict): of p and q one is 0, so each product is the single
+     * product it stands for (the lines are finite: a pass over infinite bounds stops at {@code r.overflow}), and a term
+     * that is 0 leaves the sums unchanged.
      */
-    private static void relax(double la, double lb, double ua, double ub, double b, double s, double[] ao, double[] z,
-                              double[] c, double[] sz, double[] e) {
-        for (int k = 0; k < ao.length; k++) {
-            double p = Math.max(ao[k], 0.0);
-            double q = Math.min(ao[k], 0.0);
+    private static void relax(double la, double lb, double ua, double ub, double b, double s, double[] at, int ao,
+                              double[] z, int zo, int k0, double[] c, double[] sz, double[] e) {
+        for (int k = k0; k < c.length; k++) {
+            double ak = at[ao + k];
+            double p = Math.max(ak, 0.0);
+            double q = Math.min(ak, 0.0);
             double zk = p * la + q * ua;
             double v = p * lb + q * ub;
             double zb = zk * b;
             c[k] = c[k] + v + zb;
             sz[k] = sz[k] + Math.abs(v) + Math.abs(zb);
             e[k] += Math.abs(zk) * s;
-            z[k] = zk;
+            z[zo + k] = zk;
         }
     }
 
@@ -180,7 +215,7 @@ final class BackwardPass {
         double[] a = new double[net.sizes[top]];
         for (int o = 0; o < c.length; o++) {
             if (c[o] != 0) {
-                startTerm(top, o, c[o], a);
+                startTerm(top, o, c[o], a, 0, 1);
             }
         }
         return a;
@@ -190,20 +225,23 @@ final class BackwardPass {
     private double[] startUnit(int top, int o, double sign) {
         double[] a = new double[net.sizes[top]];
         if (sign != 0) {
-            startTerm(top, o, sign, a);
+            startTerm(top, o, sign, a, 0, 1);
         }
         return a;
     }
 
-    /** Unit o's term {@code co · ẑ_top[o]} of the objective: its bias and slack to the sums, its weights to a. */
-    private void startTerm(int top, int o, double co, double[] a) {
-        int in = a.length;
+    /**
+     * Unit o's term {@code co · ẑ_top[o]} of the objective: its bias and slack to the sums, its weights to a (input
+     * i's coefficient at {@code a[off + i * stride]}).
+     */
+    private void startTerm(int top, int o, double co, double[] a, int off, int stride) {
+        int in = net.sizes[top];
         double[] w = net.w[top];
         add(co * net.b[top][o]);
         err += Math.abs(co) * r.topSlack[top][o];
         int wb = o * in;
         for (int i = 0; i < in; i++) {
-            a[i] += co * w[wb + i];
+            a[off + i * stride] += co * w[wb + i];
         }
     }
 
@@ -231,7 +269,7 @@ final class BackwardPass {
     /**
      * Layer l's units with coefficients {@code a} on their post-activations, through their relaxation lines
      * ({@code alpha}, when given, for the free lower slopes): adds each line's intercept and the unit's bias and
-     * slack to the sums, unit by unit ({@link #relax}, as {@link #throughAll} does), and writes the coefficients on
+     * slack to the sums, unit by unit ({@link #relax}, as {@link #relaxRows} does), and writes the coefficients on
      * the pre-activations to {@code az} (0 where there is none). Every unit counts as two terms of the constant (an
      * upper bound of the terms that are not 0: the error bound only grows with the count).
      */

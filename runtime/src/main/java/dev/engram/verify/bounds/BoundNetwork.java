@@ -21,6 +21,12 @@ public final class BoundNetwork {
     /** Transposed positive and negative parts: {@code wPosT[l][i * out + o]}, for vectorisable forward loops. */
     final double[][] wPosT;
     final double[][] wNegT;
+    /**
+     * The transposed positive and negative parts interleaved, padded by {@link RowProducts#PAD}: row {@code 2i} is
+     * input i's row of {@link #wPosT}, row {@code 2i + 1} its row of {@link #wNegT} ({@code [(2i + s) * out + o]}),
+     * for the symbolic forward layer as one product ({@link Symbolic#through}).
+     */
+    final double[][] wSignT;
     /** Transposed weights and their absolute values ({@code wT[l][i * out + o]}), same purpose. */
     final double[][] wT;
     final double[][] wAbsT;
@@ -30,7 +36,7 @@ public final class BoundNetwork {
     private final DenseLayer[] dense;
     private final float[][] fT;
     /** Per layer: every weight finite, so a 0 input adds only +-0 to each sum and may be left out. */
-    private final boolean[] finiteW;
+    final boolean[] finiteW;
 
     private BoundNetwork(DenseNetwork net) {
         layers = net.layers().size();
@@ -46,6 +52,7 @@ public final class BoundNetwork {
         wNegT = new double[layers][];
         wT = new double[layers][];
         wAbsT = new double[layers][];
+        wSignT = new double[layers][];
         dense = net.layers().toArray(new DenseLayer[0]);
         fT = new float[layers][];
         finiteW = new boolean[layers];
@@ -95,6 +102,11 @@ public final class BoundNetwork {
                     wT[l][i * out + o] = w[l][o * in + i];
                     wAbsT[l][i * out + o] = wAbs[l][o * in + i];
                 }
+            }
+            wSignT[l] = new double[2 * in * out + RowProducts.PAD];
+            for (int i = 0; i < in; i++) {
+                System.arraycopy(wPosT[l], i * out, wSignT[l], 2 * i * out, out);
+                System.arraycopy(wNegT[l], i * out, wSignT[l], (2 * i + 1) * out, out);
             }
             act[l] = ActivationRelaxation.of(d.activation(), d.alpha());
             if (act[l] == null && why == null) {

@@ -1,5 +1,7 @@
 package dev.engram.verify.bounds;
 
+import dev.engram.model.kernel.RowProducts;
+
 /**
  * Symbolic bounds of one layer's values in terms of the inputs, stored coefficient-major ({@code lower[k][i]} is
  * the coefficient of input k in the lower function of unit i; row {@code k == d} holds the constants) so the inner
@@ -8,9 +10,11 @@ package dev.engram.verify.bounds;
  * {@link SymbolicForward} for the rules.
  */
 final class Symbolic {
-    private final double[][] lower;
-    private final double[][] upper;
-    private final double[] err;
+    /** Rows of the symbolic functions multiplied at once (and between two deadline checks). */
+    private static final int BLOCK = 16;
+    final double[][] lower;
+    final double[][] upper;
+    final double[] err;
     private final double[] sizeLower;
     private final double[] sizeUpper;
 
@@ -43,12 +47,46 @@ final class Symbolic {
         int in = net.sizes[l];
         int out = net.sizes[l + 1];
         int st = lower.length;
+        double[][] zL = new double[st][];
+        double[][] zU = new double[st][];
+        for (int k = 0; k < st; k++) {
+            zL[k] = new double[out];
+            zU[k] = new double[out];
+        }
+        if (net.finiteW[l]) {
+            signedProducts(net, l, zL, zU, deadline);
+        } else {
+            axpy(net, l, zL, zU, deadline);
+        }
+        double[] bl = net.b[l];
+        int d = st - 1;
+        for (int o = 0; o < out; o++) {
+            zL[d][o] += bl[o];
+            zU[d][o] += bl[o];
+        }
+        double g = Rounding.gamma(in + 1);
+        double[] v = new double[in];
+        for (int i = 0; i < in; i++) {
+            v[i] = Rounding.up(err[i] + g * (sizeLower[i] + sizeUpper[i]), 3);
+        }
+        double[] errZ = weightedSums(net, l, v);
+        for (int o = 0; o < out; o++) {
+            errZ[o] = Rounding.up(errZ[o] + eps[o] + g * Math.abs(bl[o]), in + 3);
+        }
+        return new Symbolic(zL, zU, errZ, new double[out], new double[out]);
+    }
+
+    /**
+     * {@code zL[k] = W+ L[k] + W- U[k]}, {@code zU[k] = W+ U[k] + W- L[k]}, as axpy loops over the outputs (the
+     * transposed weights): each output's sum runs over the inputs in order, adding {@code p l_i + n u_i} (one of the
+     * two weight parts is 0), inputs whose two coefficients are 0 left out.
+     */
+    private void axpy(BoundNetwork net, int l, double[][] zL, double[][] zU, Deadline deadline) {
+        int in = net.sizes[l];
+        int out = net.sizes[l + 1];
         double[] wpT = net.wPosT[l];
         double[] wnT = net.wNegT[l];
-        double[][] zL = new double[st][out];
-        double[][] zU = new double[st][out];
-        // zL[k] = W+ L[k] + W- U[k], zU[k] = W+ U[k] + W- L[k], as axpy loops over the outputs
-        for (int k = 0; k < st; k++) {
+        for (int k = 0; k < lower.length; k++) {
             if ((k & 15) == 15) {
                 deadline.check();
             }
@@ -71,22 +109,58 @@ final class Symbolic {
                 }
             }
         }
-        double[] bl = net.b[l];
-        int d = st - 1;
-        for (int o = 0; o < out; o++) {
-            zL[d][o] += bl[o];
-            zU[d][o] += bl[o];
+    }
+
+    /**
+     * {@link #axpy}'s sums for finite weights as one product ({@link RowProducts#products}) of the rows
+     * {@code (L[k], U[k])} for {@code zL[k]} and {@code (U[k], L[k])} for {@code zU[k]}, unit by unit interleaved
+     * ({@code 2i}: the coefficient of input i times {@link BoundNetwork#wSignT}'s row of {@code W+}, {@code 2i + 1}
+     * the other times {@code W-}), {@link #BLOCK} rows at a time: the same values bit for bit. Each output's sum runs over the inputs in order from
+     * +0, adding {@code p l_i} and {@code n u_i} one after the other, where {@link #axpy} adds
+     * {@code p l_i + n u_i}; one of p, n is 0, so one of the two products is ±0 and the other is that sum's value, and
+     * adding ±0 never changes a sum that starts from +0 (it is never −0). An input whose coefficients are all 0 adds
+     * only ±0 and is left out.
+     */
+    private void signedProducts(BoundNetwork net, int l, double[][] zL, double[][] zU, Deadline deadline) {
+        for (int k0 = 0; k0 < lower.length; k0 += BLOCK) {
+            if (k0 > 0) {
+                deadline.check();
+            }
+            signedBlock(net, l, k0, Math.min(lower.length, k0 + BLOCK), zL, zU);
         }
-        double g = Rounding.gamma(in + 1);
-        double[] v = new double[in];
+    }
+
+    /** {@link #signedProducts} for the rows {@code [k0, k1)}. */
+    private void signedBlock(BoundNetwork net, int l, int k0, int k1, double[][] zL, double[][] zU) {
+        int in = net.sizes[l];
+        int out = net.sizes[l + 1];
+        int st = k1 - k0;
+        int rows = 2 * st;
+        double[] z = new double[2 * in * rows];
+        int[] units = new int[2 * in];
+        int n = 0;
         for (int i = 0; i < in; i++) {
-            v[i] = Rounding.up(err[i] + g * (sizeLower[i] + sizeUpper[i]), 3);
+            int pos = n * rows;
+            int neg = pos + rows;
+            boolean any = false;
+            for (int k = 0; k < st; k++) {
+                double li = lower[k0 + k][i];
+                double ui = upper[k0 + k][i];
+                z[pos + k] = li;
+                z[neg + k] = ui;
+                z[pos + st + k] = ui;
+                z[neg + st + k] = li;
+                any |= li != 0 || ui != 0;
+            }
+            if (any) {
+                units[n++] = 2 * i;
+                units[n++] = 2 * i + 1;
+            }
         }
-        double[] errZ = weightedSums(net, l, v);
-        for (int o = 0; o < out; o++) {
-            errZ[o] = Rounding.up(errZ[o] + eps[o] + g * Math.abs(bl[o]), in + 3);
-        }
-        return new Symbolic(zL, zU, errZ, new double[out], new double[out]);
+        double[][] prev = new double[rows][];
+        System.arraycopy(zL, k0, prev, 0, st);
+        System.arraycopy(zU, k0, prev, st, st);
+        RowProducts.products(z, rows, units, n, net.wSignT[l], out, prev);
     }
 
     /**
@@ -127,42 +201,74 @@ final class Symbolic {
     }
 
     /**
-     * Concretises unit {@code o} over the region into {@code zl[o]}, {@code zu[o]} (kept when tighter), recording
-     * the functions' sizes.
+     * Concretises every unit over the region into {@code zl}, {@code zu} (kept where tighter), recording the
+     * functions' sizes. Each unit's sums run over the inputs in order from its constant, as loops over the units
+     * (the coefficient-major layout). Over a finite box each term is taken branch free, {@code max(a, 0) xlo +
+     * min(a, 0) xhi}: one of the two products is ±0, so the term is the single product it stands for (the signs of
+     * the coefficients are random, so a branch on them mispredicts).
      */
-    void concretise(LinearBounds r, int o, double[] zl, double[] zu) {
+    void concretise(LinearBounds r, double[] zl, double[] zu) {
         int d = lower.length - 1;
-        double sl = lower[d][o];
-        double su = upper[d][o];
-        double ql = Math.abs(sl);
-        double qu = Math.abs(su);
+        int out = err.length;
+        double[] sl = lower[d].clone();
+        double[] su = upper[d].clone();
+        double[] ql = new double[out];
+        double[] qu = new double[out];
+        for (int o = 0; o < out; o++) {
+            ql[o] = Math.abs(sl[o]);
+            qu[o] = Math.abs(su[o]);
+        }
+        boolean finite = finite(r.xlo) && finite(r.xhi);
         for (int k = 0; k < d; k++) {
-            double a = lower[k][o];
-            double c = upper[k][o];
-            sl += a > 0 ? a * r.xlo[k] : a * r.xhi[k];
-            su += c > 0 ? c * r.xhi[k] : c * r.xlo[k];
-            ql += Math.abs(a) * r.xmag[k];
-            qu += Math.abs(c) * r.xmag[k];
-        }
-        sizeLower[o] = Rounding.up(ql, d + 1);
-        sizeUpper[o] = Rounding.up(qu, d + 1);
-        double g = Rounding.gamma(d + 2);
-        double lowerBound = Math.nextDown(sl - Rounding.up(err[o] + g * sizeLower[o], 2));
-        double upperBound = Math.nextUp(su + Rounding.up(err[o] + g * sizeUpper[o], 2));
-        if (!r.cons.isEmpty()) {
-            double[] al = new double[d];
-            double[] au = new double[d];
-            for (int k = 0; k < d; k++) {
-                al[k] = lower[k][o];
-                au[k] = -upper[k][o];
+            double[] lk = lower[k];
+            double[] uk = upper[k];
+            double xl = r.xlo[k];
+            double xh = r.xhi[k];
+            double xm = r.xmag[k];
+            for (int o = 0; o < out; o++) {
+                double a = lk[o];
+                double c = uk[o];
+                if (finite) {
+                    sl[o] += Math.max(a, 0.0) * xl + Math.min(a, 0.0) * xh;
+                    su[o] += Math.max(c, 0.0) * xh + Math.min(c, 0.0) * xl;
+                } else {
+                    sl[o] += a > 0 ? a * xl : a * xh;
+                    su[o] += c > 0 ? c * xh : c * xl;
+                }
+                ql[o] += Math.abs(a) * xm;
+                qu[o] += Math.abs(c) * xm;
             }
-            double pl = Math.nextDown(lower[d][o] + InputPolytope.min(al, r.xlo, r.xhi, r.xmag, r.cons));
-            double pu = Math.nextUp(upper[d][o] - InputPolytope.min(au, r.xlo, r.xhi, r.xmag, r.cons));
-            lowerBound = Math.max(lowerBound, Math.nextDown(pl - err[o]));
-            upperBound = Math.min(upperBound, Math.nextUp(pu + err[o]));
         }
-        zl[o] = Math.max(zl[o], lowerBound);
-        zu[o] = Math.min(zu[o], upperBound);
+        double g = Rounding.gamma(d + 2);
+        for (int o = 0; o < out; o++) {
+            sizeLower[o] = Rounding.up(ql[o], d + 1);
+            sizeUpper[o] = Rounding.up(qu[o], d + 1);
+            double lowerBound = Math.nextDown(sl[o] - Rounding.up(err[o] + g * sizeLower[o], 2));
+            double upperBound = Math.nextUp(su[o] + Rounding.up(err[o] + g * sizeUpper[o], 2));
+            if (!r.cons.isEmpty()) {
+                double[] al = new double[d];
+                double[] au = new double[d];
+                for (int k = 0; k < d; k++) {
+                    al[k] = lower[k][o];
+                    au[k] = -upper[k][o];
+                }
+                double pl = Math.nextDown(lower[d][o] + InputPolytope.min(al, r.xlo, r.xhi, r.xmag, r.cons));
+                double pu = Math.nextUp(upper[d][o] - InputPolytope.min(au, r.xlo, r.xhi, r.xmag, r.cons));
+                lowerBound = Math.max(lowerBound, Math.nextDown(pl - err[o]));
+                upperBound = Math.min(upperBound, Math.nextUp(pu + err[o]));
+            }
+            zl[o] = Math.max(zl[o], lowerBound);
+            zu[o] = Math.min(zu[o], upperBound);
+        }
+    }
+
+    private static boolean finite(double[] v) {
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

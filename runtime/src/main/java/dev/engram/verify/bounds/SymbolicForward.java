@@ -153,8 +153,8 @@ final class SymbolicForward {
             double[] zl = box.lo();
             double[] zu = box.hi();
             Symbolic z = h.through(net, l, eps, deadline);
+            z.concretise(r, zl, zu);
             for (int o = 0; o < out; o++) {
-                z.concretise(r, o, zl, zu);
                 if (parent != null) {
                     zl[o] = Math.max(zl[o], parent.lo[l][o]);
                     zu[o] = Math.min(zu[o], parent.hi[l][o]);

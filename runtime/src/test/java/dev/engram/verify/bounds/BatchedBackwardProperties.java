@@ -132,7 +132,7 @@ class BatchedBackwardProperties {
         return new double[][] {box.lo(), box.hi()};
     }
 
-    private static float[] sample(Random r, double[][] box) {
+    static float[] sample(Random r, double[][] box) {
         float[] x = new float[box[0].length];
         for (int i = 0; i < x.length; i++) {
             float v = (float) (box[0][i] + r.nextDouble() * (box[1][i] - box[0][i]));
