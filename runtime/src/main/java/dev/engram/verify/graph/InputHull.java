@@ -28,8 +28,11 @@ package dev.engram.verify.graph;
 final class InputHull {
     /** Frank–Wolfe steps per row (0: the triangle, as without this class). */
     static final int STEPS = Integer.getInteger("engram.verify.inputHull", 20);
-    /** Passes with more rows (an intermediate value's elements) keep the triangle. */
-    static final int MAX_ROWS = Integer.getInteger("engram.verify.inputHullRows", 16);
+    /**
+     * Passes with more rows keep the triangle: the objective's and the intermediate bounds' passes (chunks of 128
+     * rows) use it; larger batches would pay the steps per row.
+     */
+    static final int MAX_ROWS = Integer.getInteger("engram.verify.inputHullRows", 128);
     /** The smoothing of the minimising point: inputs whose coefficient is this many mean magnitudes from 0 saturate. */
     private static final double SHARPNESS = 4;
 
