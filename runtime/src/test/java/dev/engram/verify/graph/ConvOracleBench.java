@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * root margins of the conjunctions against the triangle LP's over the same ranges ({@link TriangleLp}), then for each
  * ReLU layer in {@code layers} (comma list of indices among the ReLUs) its unstable elements' exact ranges by a
  * big-M MILP (SCIP, {@code seconds} per bound) and the margins with them (later ranges re-tightened, 3 α steps).
- * Args: net spec layers seconds.
+ * Args: net spec layers seconds. With {@code -Dhull=<conjunctions>} (comma list) instead: the LP with every facet of
+ * every first-layer element's input-space envelope ({@link TriangleLp} with {@code hull}), the bound
+ * {@link InputHull} approaches.
  */
 public final class ConvOracleBench {
     public static void main(String[] args) throws Exception {
