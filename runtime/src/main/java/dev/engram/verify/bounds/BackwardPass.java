@@ -25,13 +25,10 @@ final class BackwardPass {
     /** Σ |az_o| slack_o over the units passed. */
     private double err;
     private long terms;
-    /** The first layer's unstable units with a negative coefficient get {@link InputFacets}' functions. */
-    private final boolean hull;
 
-    private BackwardPass(LinearBounds r, boolean hull) {
+    private BackwardPass(LinearBounds r) {
         this.r = r;
         this.net = r.net;
-        this.hull = hull;
     }
 
     /**
@@ -41,16 +38,10 @@ final class BackwardPass {
      * {@code rec[l]}, when given, receives the coefficients of layer l's post-activations.
      */
     static LinearBounds.Linear run(LinearBounds r, int top, double[] c, double[][] alpha, double[][] rec) {
-        return run(r, top, c, alpha, rec, false);
-    }
-
-    /** As {@link #run(LinearBounds, int, double[], double[][], double[][])}, with {@link InputFacets} when asked. */
-    static LinearBounds.Linear run(LinearBounds r, int top, double[] c, double[][] alpha, double[][] rec,
-                                   boolean hull) {
         if (r.overflow) {
             return unbounded(r);
         }
-        BackwardPass pass = new BackwardPass(r, hull && InputFacets.reluFirst(r));
+        BackwardPass pass = new BackwardPass(r);
         double[] a = top == r.net.layers ? c.clone() : pass.start(top, c);
         for (int l = top - 1; l >= 0; l--) {
             if (rec != null) {
@@ -69,11 +60,6 @@ final class BackwardPass {
      * one layer are tightened.
      */
     static LinearBounds.Linear[] units(LinearBounds r, int top, int[] units, double[] signs) {
-        return units(r, top, units, signs, false);
-    }
-
-    /** As {@link #units(LinearBounds, int, int[], double[])}, with {@link InputFacets} when asked. */
-    static LinearBounds.Linear[] units(LinearBounds r, int top, int[] units, double[] signs, boolean hull) {
         int rows = units.length;
         LinearBounds.Linear[] out = new LinearBounds.Linear[rows];
         if (r.overflow) {
@@ -88,7 +74,7 @@ final class BackwardPass {
         BackwardPass[] pass = new BackwardPass[rows];
         double[][] a = new double[rows][];
         for (int k = 0; k < rows; k++) {
-            pass[k] = new BackwardPass(r, hull && InputFacets.reluFirst(r));
+            pass[k] = new BackwardPass(r);
         }
         if (rows < 4 || top == 0) { // too few rows for a block of the matrix product: row by row, the same sums
             for (int k = 0; k < rows; k++) {
@@ -115,55 +101,16 @@ final class BackwardPass {
                 Relaxed z = relaxRows(l, at, rows, pass, zt);
                 UnitMajorProducts.products(zt, rows, z.live(), z.n(), net.w[l], net.sizes[l], at);
             }
-            double[][] first = pass[0].hull ? hullRows(r, at, rows) : null;
             Relaxed z = relaxRows(0, at, rows, pass, zt); // row by row on the inputs
             for (int k = 0; k < rows; k++) {
                 a[k] = new double[net.sizes[0]];
             }
             RowProducts.products(z.z(), rows, z.live(), z.n(), net.w[0], net.sizes[0], a);
-            for (int k = 0; first != null && k < rows; k++) {
-                if (first[k] != null) {
-                    pass[k].addHull(first[k], InputFacets.units(r, first[k]), a[k]);
-                }
-            }
         }
         for (int k = 0; k < rows; k++) {
             out[k] = pass[k].result(a[k]);
         }
         return out;
-    }
-
-    /**
-     * Each row's coefficients on the first layer's outputs ({@code at[o * rows + k]}) where it has units for
-     * {@link InputFacets} (null for the others), those units' coefficients set to 0 in {@code at}.
-     */
-    private static double[][] hullRows(LinearBounds r, double[] at, int rows) {
-        int out = r.net.sizes[1];
-        double[][] first = new double[rows][];
-        for (int k = 0; k < rows; k++) {
-            double[] ak = new double[out];
-            for (int o = 0; o < out; o++) {
-                ak[o] = at[o * rows + k];
-            }
-            int[] el = InputFacets.units(r, ak);
-            if (el.length > 0) {
-                first[k] = ak;
-                for (int o : el) {
-                    at[o * rows + k] = 0;
-                }
-            }
-        }
-        return first;
-    }
-
-    /** Units {@code el} of the first layer (coefficients {@code a}) by {@link InputFacets}, into {@code coef}. */
-    private void addHull(double[] a, int[] el, double[] coef) {
-        InputFacets.Added h = new InputFacets(r).apply(a, el, coef);
-        for (double c : h.constants()) {
-            add(c);
-            terms++; // its product's rounding
-        }
-        err += h.error();
     }
 
     private static LinearBounds.Linear unbounded(LinearBounds r) {
@@ -300,22 +247,12 @@ final class BackwardPass {
 
     /**
      * Through layer l: from the coefficients {@code a} on its post-activations, through its relaxation lines
-     * ({@code alpha}, when given, for the free lower slopes) and weights, to those on its inputs. On the first layer,
-     * the unstable units with a negative coefficient get {@link InputFacets}' functions of the inputs instead of
-     * their upper lines (when it applies).
+     * ({@code alpha}, when given, for the free lower slopes) and weights, to those on its inputs.
      */
     private double[] through(int l, double[] a, double[] alpha) {
         int in = net.sizes[l];
-        int[] units = l == 0 && hull ? InputFacets.units(r, a) : null;
-        double[] ar = a;
-        if (units != null && units.length > 0) {
-            ar = a.clone();
-            for (int o : units) {
-                ar[o] = 0;
-            }
-        }
         double[] zs = new double[a.length];
-        relaxAll(l, ar, alpha, zs);
+        relaxAll(l, a, alpha, zs);
         int[] live = new int[a.length];
         int n = 0;
         for (int o = 0; o < a.length; o++) {
@@ -326,9 +263,6 @@ final class BackwardPass {
         }
         double[][] prev = {new double[in]};
         RowProducts.products(zs, 1, live, n, net.w[l], in, prev);
-        if (ar != a) {
-            addHull(a, units, prev[0]);
-        }
         return prev[0];
     }
 

@@ -215,7 +215,7 @@ public final class LinearBounds {
      */
     public double lowerBound(double[] c, double[] coef, double[] argmin, double target) {
         double[] x = argmin != null ? argmin : new double[xlo.length];
-        Linear f = alphaSteps <= 0 ? objective(c, null, null)
+        Linear f = alphaSteps <= 0 ? backward(net.layers, c, null, null)
                 : SlopeOptimiser.optimise(this, c, x, target);
         double v = value(f, x, true);
         if (coef != null) {
@@ -238,7 +238,7 @@ public final class LinearBounds {
      * the region exceeds {@code target} (see {@link #lowerBound(double[], double[], double[], double)}).
      */
     public double linearLowerBound(double[] c, double[] coef, double target) {
-        Linear f = alphaSteps <= 0 ? objective(c, null, null)
+        Linear f = alphaSteps <= 0 ? backward(net.layers, c, null, null)
                 : SlopeOptimiser.optimise(this, c, new double[xlo.length], target);
         System.arraycopy(f.coef(), 0, coef, 0, coef.length);
         return f.constant();
@@ -279,14 +279,6 @@ public final class LinearBounds {
     /** The backward pass (CROWN) for {@code c · ẑ_top}: see {@link BackwardPass#run}. */
     Linear backward(int top, double[] c, double[][] alpha, double[][] rec) {
         return BackwardPass.run(this, top, c, alpha, rec);
-    }
-
-    /**
-     * The backward pass for an objective {@code c · y}: {@link #backward} from the outputs, with the first layer's
-     * unstable ReLUs of negative coefficient relaxed in the input space ({@link InputFacets}) unless switched off.
-     */
-    Linear objective(double[] c, double[][] alpha, double[][] rec) {
-        return BackwardPass.run(this, net.layers, c, alpha, rec, InputFacets.ENABLED);
     }
 
     /** True when neuron {@code o} of layer {@code l} is unstable and its lower slope can be optimised. */

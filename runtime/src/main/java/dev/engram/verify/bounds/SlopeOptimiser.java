@@ -44,7 +44,7 @@ final class SlopeOptimiser {
         int layers = net.layers;
         Objective key = new Objective(c.clone());
         double[][] alpha = start(r, key);
-        LinearBounds.Linear best = r.objective(c, null, null);
+        LinearBounds.Linear best = r.backward(layers, c, null, null);
         double bestValue = r.value(best, argmin, true);
         if (alpha == null) {
             return best;
@@ -61,7 +61,7 @@ final class SlopeOptimiser {
         double p1 = 1;
         double p2 = 1;
         for (int t = 0; ; t++) {
-            LinearBounds.Linear f = r.objective(c, alpha, rec);
+            LinearBounds.Linear f = r.backward(layers, c, alpha, rec);
             double v = r.value(f, x, true);
             if (v > bestValue) {
                 bestValue = v;

@@ -216,7 +216,7 @@ final class SymbolicForward {
             }
             r.deadline.check();
             units = Arrays.copyOf(units, n);
-            LinearBounds.Linear[] fs = BackwardPass.units(r, l, units, Arrays.copyOf(signs, n), InputFacets.UNITS && l <= Integer.getInteger("engram.verify.denseHullTop", 99));
+            LinearBounds.Linear[] fs = BackwardPass.units(r, l, units, Arrays.copyOf(signs, n));
             for (int k = 0; k < n; k++) {
                 int o = units[k];
                 double v = r.value(fs[k], null, true);
