@@ -40,8 +40,8 @@ public final class GraphBounds {
         for (int k = 0; k < ops.size(); k++) {
             int z = dag.nodes().get(k).arg(0);
             if (ops.get(k) instanceof ReluBound relu && relu.leak() == 0 && z > 0
-                    && ops.get(z - 1) instanceof AffineOp affine && boxOfInput(dag.nodes().get(z - 1).arg(0))) {
-                hulls[1 + k] = new InputHull(affine.map, dag.nodes().get(z - 1).arg(0));
+                    && ops.get(z - 1) instanceof AffineOp affine && dag.nodes().get(z - 1).arg(0) == 0) {
+                hulls[1 + k] = new InputHull(affine.map);
             }
         }
         boolean[] behindNonlinear = new boolean[nv];
@@ -73,22 +73,6 @@ public final class GraphBounds {
                     || ops.get(v - 1) instanceof MaxPoolBound);
             splitRank[v] = tighten[v] && onlyUnstable[v] && !windows ? rank++ : Integer.MAX_VALUE;
         }
-    }
-
-    /**
-     * Whether value y is the input or the input moved and scaled element by element (normalisation, flattening): its
-     * range is then the box of what it can be, element by element, where {@link InputHull} chooses its functions.
-     */
-    private boolean boxOfInput(int y) {
-        while (y > 0) {
-            BoundOp op = ops.get(y - 1);
-            boolean elementwise = op instanceof ScaleShiftBound s && s.map.fanIn == 1 || op instanceof RelayoutBound;
-            if (!elementwise || dag.nodes().get(y - 1).args().length != 1) {
-                return false;
-            }
-            y = dag.nodes().get(y - 1).arg(0);
-        }
-        return true;
     }
 
     /**
@@ -373,13 +357,12 @@ public final class GraphBounds {
             }
             pb.node = v;
             if (hulls[v] != null && InputHull.STEPS > 0 && rows <= InputHull.MAX_ROWS && !pb.triangleOnly) {
-                int y = hulls[v].from();
-                if (coef[y] == null) {
-                    coef[y] = new double[rows][values[y].size()];
+                if (coef[0] == null) {
+                    coef[0] = new double[rows][values[0].size()];
                 }
                 int z = argIds[0];
-                hulls[v].backward((ReluBound) ops.get(v - 1), av, values[z], values[y], ranges.errors()[z], argA[0],
-                        coef[y], pb);
+                hulls[v].backward((ReluBound) ops.get(v - 1), av, values[z], values[0], ranges.errors()[z], argA[0],
+                        coef[0], pb);
             } else {
                 ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
             }

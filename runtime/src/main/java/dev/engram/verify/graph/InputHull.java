@@ -1,8 +1,7 @@
 package dev.engram.verify.graph;
 
 /**
- * The upper relaxation of a ReLU of an affine map of the input box (or of the input moved and scaled element by
- * element: a normalisation, a flattening; its range is then a box too), in the input space: per unstable element
+ * The upper relaxation of a ReLU of an affine map of the input box, in the input space: per unstable element
  * {@code h = relu(z)}, {@code z = w·x + b}, where its coefficient is negative, an affine function {@code F(x) >= h}
  * over the box instead of the triangle's chord in {@code z}. The triangle sees only {@code z}'s range; the tightest
  * such {@code F} are the facets of the concave envelope of {@code relu(w·x + b)} over the box (the per-neuron convex
@@ -38,16 +37,9 @@ final class InputHull {
     private static final double SHARPNESS = 4;
 
     private final SparseAffine map;
-    /** The value {@code x} the map reads: the input, or the input moved and scaled element by element. */
-    private final int from;
 
-    InputHull(SparseAffine map, int from) {
+    InputHull(SparseAffine map) {
         this.map = map;
-        this.from = from;
-    }
-
-    int from() {
-        return from;
     }
 
     /**
@@ -122,16 +114,13 @@ final class InputHull {
             if (pass.hull[pass.node] == null) {
                 pass.hull[pass.node] = new Chosen[pass.rows()];
             }
-            pass.hull[pass.node][r] = new Chosen(map, from, el, fw, fc);
+            pass.hull[pass.node][r] = new Chosen(map, el, fw, fc);
         }
     }
 
     /** The functions a row's pass used for its hull elements {@code el} (for the relaxed points of its gradients). */
-    record Chosen(SparseAffine map, int from, int[] el, double[][] fw, double[] fc) {
-        /**
-         * Overwrites the hull elements of {@code h} (the relaxed ReLU result where value {@code from} is x) with their
-         * functions at x.
-         */
+    record Chosen(SparseAffine map, int[] el, double[][] fw, double[] fc) {
+        /** Overwrites the hull elements of {@code h} (the relaxed ReLU result at input x) with their functions at x. */
         void apply(double[] x, double[] h) {
             int fan = map.fanIn;
             for (int k = 0; k < el.length; k++) {

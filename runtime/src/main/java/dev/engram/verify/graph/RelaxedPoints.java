@@ -43,7 +43,7 @@ final class RelaxedPoints {
                 if (op instanceof ReluBound relu) {
                     val[v][r] = relu.relaxed(val[a[0]][r], z, met, p);
                     if (pb.hull != null && pb.hull[v] != null && pb.hull[v][r] != null) {
-                        pb.hull[v][r].apply(val[pb.hull[v][r].from()][r], val[v][r]);
+                        pb.hull[v][r].apply(xs[r], val[v][r]);
                     }
                 } else if (op instanceof SCurveBound curve) {
                     val[v][r] = curve.relaxed(val[a[0]][r], z, met, p, pb.sides == null ? null : pb.sides[v]);

@@ -27,10 +27,7 @@ final class TriangleLp implements AutoCloseable {
     private GraphBounds.Ranges rs;
     private MPVariable[][] vars;
 
-    /**
-     * With {@code hull}: every ReLU of an affine map of fan-in at most 6 also gets the facets of its per-neuron hull
-     * over its argument's range (a box every execution lies in).
-     */
+    /** With {@code hull}: every ReLU of an affine map of a box also gets its per-neuron input-space hull facets. */
     TriangleLp(GraphBounds g, GraphBounds.Ranges ranges, int targetValue, boolean hull) {
         load();
         this.hull = hull;
@@ -51,7 +48,7 @@ final class TriangleLp implements AutoCloseable {
                     var[a] = box(ranges.values()[a], "x" + a);
                 }
                 var[v] = affine(affine.map, var[a], rv, ranges.errors()[v], v);
-                if (affine.map.fanIn <= 6) { // valid for any argument: it lies in its range
+                if (a == 0) {
                     mapOf[v] = affine.map;
                     argOf[v] = a;
                 }
