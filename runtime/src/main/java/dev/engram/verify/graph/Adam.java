@@ -2,7 +2,8 @@ package dev.engram.verify.graph;
 
 /**
  * Adam ascent (β1 0.9, β2 0.999) over parameters laid out {@code [group][row][element]}, null groups skipped, each
- * element's step the rate times its scale (null: 1): {@link BetaCrown}'s projected ascent of slopes, tangent points
+ * element's step the rate times its scale (null: 1; rows may differ in length, a null gradient row takes no step):
+ * {@link BetaCrown}'s projected ascent of slopes, tangent points
  * and multipliers (the projection is the caller's).
  */
 final class Adam {
@@ -20,8 +21,12 @@ final class Adam {
         vel = new double[x.length][][];
         for (int v = 0; v < x.length; v++) {
             if (x[v] != null) {
-                mom[v] = new double[x[v].length][x[v].length == 0 ? 0 : x[v][0].length];
-                vel[v] = new double[x[v].length][x[v].length == 0 ? 0 : x[v][0].length];
+                mom[v] = new double[x[v].length][];
+                vel[v] = new double[x[v].length][];
+                for (int r = 0; r < x[v].length; r++) {
+                    mom[v][r] = new double[x[v][r].length];
+                    vel[v][r] = new double[x[v][r].length];
+                }
             }
         }
     }
@@ -36,6 +41,9 @@ final class Adam {
             for (int r = 0; r < x[v].length; r++) {
                 double[] p = x[v][r];
                 double[] gr = grad[v][r];
+                if (gr == null) {
+                    continue; // a row that takes no step
+                }
                 double[] mo = mom[v][r];
                 double[] ve = vel[v][r];
                 double[] sc = scale == null || scale[v] == null ? null : scale[v][r];

@@ -45,9 +45,41 @@ public final class Backward {
     /** Whether this pass keeps the triangle where {@link InputHull} would relax in the input space (for comparisons). */
     boolean triangleOnly;
 
+    /**
+     * Per row, the ranges of the subdomain it bounds, when one pass bounds several subdomains at once (its rows in
+     * groups, {@link BetaCrown#optimiseAll}); null: the pass's ranges hold for every row. Operators that read their
+     * arguments' ranges take them per row ({@link #arg}); the others are the same map for every subdomain.
+     */
+    private GraphBounds.Ranges[] byRow;
+    /** Rows per subdomain when {@link #byRow} is set. */
+    private int perGroup;
+    /** The current node's arguments (set by the pass with {@link #node}). */
+    int[] argIds;
+
     Backward(int rows) {
         constant = new double[rows];
         magnitude = new double[rows];
+    }
+
+    /** Makes this pass bound several subdomains: row r on {@code byRow[r]}, {@code perGroup} rows each. */
+    void bySubdomain(GraphBounds.Ranges[] byRow, int perGroup) {
+        this.byRow = byRow;
+        this.perGroup = perGroup;
+    }
+
+    /** The rows of one subdomain: all of them unless {@link #bySubdomain}. */
+    int groupRows() {
+        return byRow == null ? rows() : perGroup;
+    }
+
+    /** Argument k's range for row r: its subdomain's ({@link #byRow}), else the pass's {@code args[k]}. */
+    Range arg(int row, int k, Range[] args) {
+        return byRow == null ? args[k] : byRow[row].values()[argIds[k]];
+    }
+
+    /** Row r's ranges: its subdomain's ({@link #byRow}), else the pass's {@code ranges}. */
+    GraphBounds.Ranges ranges(int row, GraphBounds.Ranges ranges) {
+        return byRow == null ? ranges : byRow[row];
     }
 
     /** The α slopes of the current node for row r, or null. */

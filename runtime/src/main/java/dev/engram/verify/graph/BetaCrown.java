@@ -158,63 +158,147 @@ final class BetaCrown {
     private static Result optimise(GraphBounds g, GraphBounds.Ranges ranges, int target,
                                    List<GraphBounds.Split> splits, double[][] rows, double[] stop, int steps,
                                    Params start, double reluRate, double tangent, Deadline deadline) {
+        DomainBatch one = new DomainBatch(List.of(new Domain(ranges, splits, start)), rows.length);
+        return optimise(g, one, target, rows, stop, steps, reluRate, tangent, deadline).get(0);
+    }
+
+    /** One subdomain of a batch ({@link #optimiseAll}): its ranges, its splits, its warm start (null: none). */
+    record Domain(GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, Params start) {
+    }
+
+    /**
+     * {@link #optimise} for several subdomains of one box at once: each step is one backward pass whose rows are
+     * {@code rows} on each subdomain in turn ({@link DomainBatch}: each with its own ranges, splits, slopes and
+     * multipliers, {@link Backward#bySubdomain}), so an operator's map is read once for all of them. No row's
+     * arithmetic depends on another's, so each subdomain's result is the one {@link #optimise} gives it alone, bit for
+     * bit; a subdomain leaves the batch once some row's bound exceeds its {@code stop} value. The graph must have no
+     * S-curve operator before the output when there are several subdomains (their tangent points' valid intervals
+     * are per pass).
+     */
+    static List<Result> optimiseAll(GraphBounds g, List<Domain> domains, double[][] rows, double[] stop, int steps,
+                                    Deadline deadline) {
+        return optimise(g, new DomainBatch(domains, rows.length), g.output(), rows, stop, steps, ALPHA_RATE, 1,
+                deadline);
+    }
+
+    /** The optimisation of a batch of subdomains ({@link #optimiseAll}; a batch of one: {@link #optimise}). */
+    private static List<Result> optimise(GraphBounds g, DomainBatch b, int target, double[][] rows, double[] stop,
+                                         int steps, double reluRate, double tangent, Deadline deadline) {
         int nv = g.dag().valueCount();
-        int m = rows.length;
-        int k = splits.size();
+        int nd = b.domains.size();
+        int all = b.rows();
         double[][][] met = new double[nv][][];
         SCurveBound.Sides[] sides = new SCurveBound.Sides[nv];
-        double[][][] alpha = initialAlpha(g, ranges, target, m, start, met, sides);
-        double[][] beta = new double[m][k];
-        double[][] scale = new double[m][k];
-        initialBeta(start, beta, scale);
-        boolean free = k > 0;
-        for (double[][] a : alpha) {
-            free |= a != null;
-        }
-        if (!free) {
-            steps = 0; // nothing to optimise: CROWN's bound
-        }
-        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, alpha, reluRate / ALPHA_RATE, tangent, m));
+        double[][][] alpha = new double[nv][][];
+        double[][] beta = new double[all][];
+        double[][] scale = new double[all][];
+        int[] last = initial(g, b, target, met, sides, alpha, beta, scale, steps);
+        Adam adamA = new Adam(alpha, ALPHA_RATE, widths(sides, alpha, reluRate / ALPHA_RATE, tangent, all));
         Adam adamB = new Adam(new double[][][] {beta}, BETA_RATE, new double[][][] {scale});
-        double[] bound = new double[m];
+        double[] bound = new double[all];
         java.util.Arrays.fill(bound, Double.NEGATIVE_INFINITY);
-        double[][] coef = new double[m][];
-        double[] constant = new double[m];
-        Params best = new Params(new double[nv][][], new double[m][], scale);
+        double[][] coef = new double[all][];
+        double[] constant = new double[all];
+        Params best = new Params(new double[nv][][], new double[all][], scale);
+        boolean[] done = new boolean[nd];
+        Result[] out = new Result[nd];
         for (int t = 0; ; t++) {
-            Backward pb = new Backward(m);
-            pb.alpha = alpha;
-            pb.sides = sides;
-            pb.unstable = met;
-            for (double[][] mv : met) {
-                if (mv != null) {
-                    for (double[] row : mv) {
-                        java.util.Arrays.fill(row, 0);
-                    }
+            int[] live = b.live(done);
+            Backward pb = pass(b, live, DomainBatch.select(alpha, live), sides, DomainBatch.select(beta, live), nv);
+            pb.unstable = DomainBatch.select(met, live);
+            for (double[][] mv : pb.unstable) {
+                for (int i = 0; mv != null && i < mv.length; i++) {
+                    java.util.Arrays.fill(mv[i], 0);
                 }
             }
-            pb.extra = extra(ranges, splits, beta, nv);
-            thresholds(splits, beta, pb);
-            GraphBounds.Linear lin = g.pass(ranges, target, copy(rows), pb);
-            for (int r = 0; r < m; r++) {
-                if (lin.bound()[r] > bound[r] || coef[r] == null) {
-                    bound[r] = lin.bound()[r];
-                    coef[r] = lin.coef()[r];
-                    constant[r] = lin.constant()[r];
+            GraphBounds.Ranges shared = b.of(live[0]).ranges();
+            GraphBounds.Linear lin = g.pass(shared, target, DomainBatch.objective(rows, live, b.m), pb);
+            for (int i = 0; i < live.length; i++) {
+                int r = live[i];
+                if (lin.bound()[i] > bound[r] || coef[r] == null) {
+                    bound[r] = lin.bound()[i];
+                    coef[r] = lin.coef()[i];
+                    constant[r] = lin.constant()[i];
                     keep(alpha, beta, r, best);
                 }
             }
-            if (t >= steps || reached(bound, stop) || deadline.passed()) {
-                break;
+            boolean more = false;
+            for (int d = 0; d < nd; d++) {
+                if (!done[d] && (t >= last[d] || reached(bound, stop, d * b.m) || deadline.passed())) {
+                    done[d] = true;
+                    out[d] = new Result(new GraphBounds.Linear(b.slice(bound, d), b.slice(coef, d),
+                            b.slice(constant, d)), new Params(b.slice(alpha, d), b.slice(beta, d), b.slice(scale, d)),
+                            b.slice(met, d), new Params(b.slice(best.alpha(), d), b.slice(best.beta(), d),
+                            b.slice(scale, d)));
+                }
+                more |= !done[d];
+            }
+            if (!more) {
+                return List.of(out);
             }
             double[][][] gradA = new double[nv][][];
-            double[][] gradB = new double[m][k];
-            gradients(g, ranges, target, splits, lin, pb, gradA, gradB);
+            double[][] gradB = new double[all][];
+            gradients(g, shared, target, b.splits(live), lin, pb, live, gradA, gradB);
             adamA.ascend(gradA, t + 1);
             adamB.ascend(new double[][][] {gradB}, t + 1);
             project(g, alpha, beta, sides);
         }
-        return new Result(new GraphBounds.Linear(bound, coef, constant), new Params(alpha, beta, scale), met, best);
+    }
+
+    /**
+     * The start of a batch's optimisation: each domain's slopes and multipliers into {@code alpha}, {@code beta},
+     * {@code scale} (its rows), {@code met} and {@code sides} allocated; per domain, its last step: {@code steps}, or
+     * 0 when it has nothing to optimise (CROWN's bound).
+     */
+    private static int[] initial(GraphBounds g, DomainBatch b, int target, double[][][] met, SCurveBound.Sides[] sides,
+                                 double[][][] alpha, double[][] beta, double[][] scale, int steps) {
+        int nv = met.length;
+        int m = b.m;
+        int nd = b.domains.size();
+        int[] last = new int[nd];
+        for (int d = 0; d < nd; d++) {
+            Domain dom = b.domains.get(d);
+            int k = dom.splits().size();
+            double[][][] metD = new double[nv][][];
+            SCurveBound.Sides[] sidesD = new SCurveBound.Sides[nv];
+            double[][][] alphaD = initialAlpha(g, dom.ranges(), target, m, dom.start(), metD, sidesD);
+            double[][] betaD = new double[m][k];
+            double[][] scaleD = new double[m][k];
+            initialBeta(dom.start(), betaD, scaleD);
+            boolean free = k > 0;
+            for (int v = 0; v < nv; v++) {
+                free |= alphaD[v] != null;
+                if (sidesD[v] != null && nd > 1) {
+                    throw new IllegalArgumentException("S-curve tangent points are optimised one subdomain at a time");
+                }
+                sides[v] = sidesD[v];
+                if (alphaD[v] != null) {
+                    alpha[v] = alpha[v] == null ? new double[b.rows()][] : alpha[v];
+                    met[v] = met[v] == null ? new double[b.rows()][] : met[v];
+                    System.arraycopy(alphaD[v], 0, alpha[v], d * m, m);
+                    System.arraycopy(metD[v], 0, met[v], d * m, m);
+                }
+            }
+            System.arraycopy(betaD, 0, beta, d * m, m);
+            System.arraycopy(scaleD, 0, scale, d * m, m);
+            last[d] = free ? steps : 0;
+        }
+        return last;
+    }
+
+    /** The pass state of one step for the {@code live} rows of batch b: their slopes, multipliers and ranges. */
+    private static Backward pass(DomainBatch b, int[] live, double[][][] alpha, SCurveBound.Sides[] sides,
+                                 double[][] beta, int nv) {
+        Backward pb = new Backward(live.length);
+        pb.alpha = alpha;
+        pb.sides = sides;
+        List<GraphBounds.Split>[] splits = b.splits(live);
+        pb.extra = extra(b.of(live[0]).ranges(), splits, beta, nv);
+        thresholds(splits, beta, pb);
+        if (b.domains.size() > 1) {
+            pb.bySubdomain(b.ranges(live), b.m);
+        }
+        return pb;
     }
 
     /**
@@ -232,8 +316,11 @@ final class BetaCrown {
         Backward pb = new Backward(m);
         pb.alpha = alpha;
         pb.sides = sides;
-        pb.extra = extra(ranges, splits, beta, nv);
-        thresholds(splits, beta, pb);
+        @SuppressWarnings("unchecked")
+        List<GraphBounds.Split>[] each = new List[m];
+        java.util.Arrays.fill(each, splits);
+        pb.extra = extra(ranges, each, beta, nv);
+        thresholds(each, beta, pb);
         return pb;
     }
 
@@ -316,59 +403,64 @@ final class BetaCrown {
      * The bound's derivatives at each row's minimising corner: {@code a_i · z_i^rel(x*)} for the slopes
      * (into {@code gradA}, allocated here) and {@code ∓z_j^rel(x*)} for the multipliers (into {@code gradB}).
      */
-    private static void gradients(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
-                                  GraphBounds.Linear lin, Backward pb, double[][][] gradA, double[][] gradB) {
+    private static void gradients(GraphBounds g, GraphBounds.Ranges ranges, int target,
+                                  List<GraphBounds.Split>[] rowSplits, GraphBounds.Linear lin, Backward pb, int[] live,
+                                  double[][][] gradA, double[][] gradB) {
         double[][][] met = pb.unstable;
-        int m = gradB.length;
+        int m = live.length;
         for (int v = 0; v < gradA.length; v++) {
             if (pb.alpha[v] != null) {
-                gradA[v] = new double[m][pb.alpha[v][0].length];
+                gradA[v] = new double[gradB.length][]; // rows out of the batch stay null: Adam leaves them
+                for (int r = 0; r < m; r++) {
+                    gradA[v][live[r]] = new double[pb.alpha[v][r].length];
+                }
             }
         }
         double[][] xs = new double[m][];
         for (int r = 0; r < m; r++) {
-            xs[r] = minimiser(lin.coef()[r], ranges.values()[0]);
+            gradB[live[r]] = new double[rowSplits[r].size()];
+            xs[r] = minimiser(lin.coef()[r], pb.ranges(r, ranges).values()[0]);
         }
         double[][][] zs = RelaxedPoints.of(g, ranges, target, xs, pb);
         for (int r = 0; r < m; r++) {
             double[][] z = zs[r];
+            int q = live[r];
             for (int v = 1; v < gradA.length; v++) {
                 if (gradA[v] == null) {
                     continue;
                 }
                 double[] zu = z[g.dag().nodes().get(v - 1).arg(0)];
                 if (g.ops().get(v - 1) instanceof SCurveBound curve) {
-                    curve.gradient(zu, met[v][r], pb.alpha[v][r], pb.sides[v], gradA[v][r]);
+                    curve.gradient(zu, met[v][r], pb.alpha[v][r], pb.sides[v], gradA[v][q]);
                     continue;
                 }
                 double[] a = met[v][r];
                 for (int i = 0; i < a.length; i++) {
                     if (a[i] > 0) {
-                        gradA[v][r][i] = a[i] * zu[i];
+                        gradA[v][q][i] = a[i] * zu[i];
                     }
                 }
             }
+            List<GraphBounds.Split> splits = rowSplits[r];
             for (int j = 0; j < splits.size(); j++) {
                 GraphBounds.Split s = splits.get(j);
                 double zj = z[s.value()][s.element()];
-                gradB[r][j] = s.active() ? s.threshold() - zj : zj - s.threshold();
+                gradB[q][j] = s.active() ? s.threshold() - zj : zj - s.threshold();
             }
         }
     }
 
     /** The split multipliers as extra coefficients of the split values: {@code −β} active, {@code +β} inactive. */
-    private static double[][][] extra(GraphBounds.Ranges ranges, List<GraphBounds.Split> splits, double[][] beta,
+    private static double[][][] extra(GraphBounds.Ranges ranges, List<GraphBounds.Split>[] splits, double[][] beta,
                                       int nv) {
-        if (splits.isEmpty()) {
-            return null;
-        }
-        double[][][] e = new double[nv][][];
-        for (int j = 0; j < splits.size(); j++) {
-            GraphBounds.Split s = splits.get(j);
-            if (e[s.value()] == null) {
-                e[s.value()] = new double[beta.length][ranges.values()[s.value()].size()];
-            }
-            for (int r = 0; r < beta.length; r++) {
+        double[][][] e = null;
+        for (int r = 0; r < beta.length; r++) {
+            for (int j = 0; j < splits[r].size(); j++) {
+                GraphBounds.Split s = splits[r].get(j);
+                e = e == null ? new double[nv][][] : e;
+                if (e[s.value()] == null) {
+                    e[s.value()] = new double[beta.length][ranges.values()[s.value()].size()];
+                }
                 e[s.value()][r][s.element()] += s.active() ? -beta[r][j] : beta[r][j];
             }
         }
@@ -379,12 +471,12 @@ final class BetaCrown {
      * The constants of the multipliers' terms for splits with a threshold t: {@code −β(ẑ − t)} (at least t) adds
      * {@code +β t}, {@code +β(ẑ − t)} (at most t) adds {@code −β t}.
      */
-    private static void thresholds(List<GraphBounds.Split> splits, double[][] beta, Backward pb) {
-        for (int j = 0; j < splits.size(); j++) {
-            double t = splits.get(j).threshold();
-            for (int r = 0; t != 0 && r < beta.length; r++) {
-                if (beta[r][j] != 0) {
-                    pb.add(r, splits.get(j).active() ? beta[r][j] * t : -beta[r][j] * t);
+    private static void thresholds(List<GraphBounds.Split>[] splits, double[][] beta, Backward pb) {
+        for (int r = 0; r < beta.length; r++) {
+            for (int j = 0; j < splits[r].size(); j++) {
+                double t = splits[r].get(j).threshold();
+                if (t != 0 && beta[r][j] != 0) {
+                    pb.add(r, splits[r].get(j).active() ? beta[r][j] * t : -beta[r][j] * t);
                 }
             }
         }
@@ -446,9 +538,10 @@ final class BetaCrown {
         return scale;
     }
 
-    private static boolean reached(double[] bound, double[] stop) {
-        for (int r = 0; r < bound.length; r++) {
-            if (bound[r] > stop[r]) {
+    /** Whether some row {@code from + r} has its bound above {@code stop[r]}. */
+    private static boolean reached(double[] bound, double[] stop, int from) {
+        for (int r = 0; r < stop.length; r++) {
+            if (bound[from + r] > stop[r]) {
                 return true;
             }
         }

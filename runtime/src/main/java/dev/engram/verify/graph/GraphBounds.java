@@ -345,7 +345,7 @@ public final class GraphBounds {
             }
             int rows = av.length;
             addExtra(av, pb, v);
-            errorTerm(av, ranges.errors()[v], pb);
+            errorTerm(av, ranges, v, pb);
             Dag.Node node = dag.nodes().get(v - 1);
             int[] argIds = node.args();
             double[][][] argA = new double[argIds.length][][];
@@ -356,13 +356,12 @@ public final class GraphBounds {
                 argA[k] = coef[argIds[k]];
             }
             pb.node = v;
-            if (hulls[v] != null && InputHull.STEPS > 0 && rows <= InputHull.MAX_ROWS && !pb.triangleOnly) {
+            pb.argIds = argIds;
+            if (hulls[v] != null && InputHull.STEPS > 0 && pb.groupRows() <= InputHull.MAX_ROWS && !pb.triangleOnly) {
                 if (coef[0] == null) {
                     coef[0] = new double[rows][values[0].size()];
                 }
-                int z = argIds[0];
-                hulls[v].backward((ReluBound) ops.get(v - 1), av, values[z], values[0], ranges.errors()[z], argA[0],
-                        coef[0], pb);
+                hulls[v].backward((ReluBound) ops.get(v - 1), av, ranges, argIds[0], argA[0], coef[0], pb);
             } else {
                 ops.get(v - 1).backward(av, args(values, argIds), argA, pb);
             }
@@ -377,8 +376,8 @@ public final class GraphBounds {
         }
         double[] bound = new double[rows];
         double[] constant = new double[rows];
-        Range x = ranges.values()[0];
         for (int r = 0; r < rows; r++) {
+            Range x = pb.ranges(r, ranges).values()[0];
             double size = 0;
             for (int i = 0; i < in[r].length; i++) {
                 if (in[r][i] != 0) {
@@ -444,11 +443,13 @@ public final class GraphBounds {
         return Double.isNaN(b) ? Double.NEGATIVE_INFINITY : b;
     }
 
-    private static void errorTerm(double[][] a, double[] err, Backward pb) {
-        if (err == null) {
-            return;
-        }
+    /** Takes {@code Σ|a|·err} of value v's float32 error (each row's subdomain's) from each row's constant. */
+    private static void errorTerm(double[][] a, Ranges ranges, int v, Backward pb) {
         for (int r = 0; r < a.length; r++) {
+            double[] err = pb.ranges(r, ranges).errors()[v];
+            if (err == null) {
+                continue;
+            }
             double s = 0;
             for (int i = 0; i < err.length; i++) {
                 s += Rounding.mulPos(Math.abs(a[r][i]), err[i]);

@@ -43,16 +43,18 @@ final class InputHull {
     }
 
     /**
-     * The ReLU's backward pass (coefficients {@code a} of its result, {@code zr} its argument's range) with the
-     * negative-coefficient unstable elements relaxed over the input box {@code x}: their terms go straight to the
-     * input's coefficients {@code in}; the other elements' to {@code argZ} as {@link ReluBound#backward} puts them.
+     * The ReLU's backward pass (coefficients {@code a} of its result, {@code z} its argument's value, each row on its
+     * ranges {@link Backward#ranges}) with the negative-coefficient unstable elements relaxed over the input box:
+     * their terms go straight to the input's coefficients {@code in}; the other elements' to {@code argZ} as
+     * {@link ReluBound#backward} puts them.
      */
-    void backward(ReluBound relu, double[][] a, Range zr, Range x, double[] errZ, double[][] argZ, double[][] in,
+    void backward(ReluBound relu, double[][] a, GraphBounds.Ranges ranges, int z, double[][] argZ, double[][] in,
                   Backward pass) {
         int rows = a.length;
         double[][] rest = new double[rows][];
         int[][] hull = new int[rows][];
         for (int r = 0; r < rows; r++) {
+            Range zr = pass.ranges(r, ranges).values()[z];
             rest[r] = a[r].clone();
             int[] el = new int[a[r].length];
             int n = 0;
@@ -66,10 +68,11 @@ final class InputHull {
             }
             hull[r] = java.util.Arrays.copyOf(el, n);
         }
-        relu.backward(rest, new Range[] {zr}, new double[][][] {argZ}, pass);
+        relu.backward(rest, new Range[] {ranges.values()[z]}, new double[][][] {argZ}, pass);
         for (int r = 0; r < rows; r++) {
             if (hull[r].length > 0) {
-                row(r, a[r], hull[r], zr, x, errZ, argZ[r], in[r], pass);
+                GraphBounds.Ranges own = pass.ranges(r, ranges);
+                row(r, a[r], hull[r], own.values()[z], own.values()[0], own.errors()[z], argZ[r], in[r], pass);
             }
         }
     }

@@ -88,9 +88,40 @@ final class MaxPoolBound implements BoundOp {
 
     @Override
     public void backward(double[][] a, Range[] args, double[][][] argA, Backward pass) {
-        double[] lo = args[0].lo();
-        double[] hi = args[0].hi();
-        int[] best = new int[out]; // input with the largest lower bound
+        Range z = null;
+        Windows w = null;
+        for (int r = 0; r < a.length; r++) {
+            if (pass.arg(r, 0, args) != z) { // a row of another subdomain: its windows on its ranges
+                z = pass.arg(r, 0, args);
+                w = windows(z);
+            }
+            double[] ar = a[r];
+            double[] x = argA[0][r];
+            for (int e = 0; e < out; e++) {
+                double ae = ar[e];
+                if (ae == 0) {
+                    continue;
+                }
+                if (ae > 0 || w.exact[e]) {
+                    x[w.best[e]] += ae;
+                } else {
+                    pass.add(r, ae * w.maxHi[e]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per window on the argument's range {@code z}: the input with the largest lower bound, the largest upper bound,
+     * and whether that input's lower bound is at least every other input's upper bound (the maximum is then exact).
+     */
+    private record Windows(int[] best, double[] maxHi, boolean[] exact) {
+    }
+
+    private Windows windows(Range z) {
+        double[] lo = z.lo();
+        double[] hi = z.hi();
+        int[] best = new int[out];
         double[] maxHi = new double[out];
         boolean[] exact = new boolean[out];
         for (int e = 0; e < out; e++) {
@@ -112,20 +143,6 @@ final class MaxPoolBound implements BoundOp {
             maxHi[e] = h;
             exact[e] = lo[j] >= other;
         }
-        for (int r = 0; r < a.length; r++) {
-            double[] ar = a[r];
-            double[] x = argA[0][r];
-            for (int e = 0; e < out; e++) {
-                double ae = ar[e];
-                if (ae == 0) {
-                    continue;
-                }
-                if (ae > 0 || exact[e]) {
-                    x[best[e]] += ae;
-                } else {
-                    pass.add(r, ae * maxHi[e]);
-                }
-            }
-        }
+        return new Windows(best, maxHi, exact);
     }
 }

@@ -36,8 +36,8 @@ final class RelaxedPoints {
                 continue;
             }
             val[v] = new double[rows][];
-            Range z = ranges.values()[a[0]];
             for (int r = 0; r < rows; r++) {
+                Range z = pb.ranges(r, ranges).values()[a[0]];
                 double[] met = pb.unstable == null || pb.unstable[v] == null ? null : pb.unstable[v][r];
                 double[] p = pb.alpha == null || pb.alpha[v] == null ? null : pb.alpha[v][r];
                 if (op instanceof ReluBound relu) {

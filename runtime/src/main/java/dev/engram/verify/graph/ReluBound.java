@@ -62,9 +62,10 @@ final class ReluBound implements BoundOp {
 
     @Override
     public void backward(double[][] a, Range[] args, double[][][] argA, Backward pass) {
-        double[] lo = args[0].lo();
-        double[] hi = args[0].hi();
         for (int r = 0; r < a.length; r++) {
+            Range z = pass.arg(r, 0, args);
+            double[] lo = z.lo();
+            double[] hi = z.hi();
             double[] ar = a[r];
             double[] x = argA[0][r];
             double[] alpha = pass.alpha(r);

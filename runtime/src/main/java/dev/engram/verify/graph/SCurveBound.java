@@ -227,12 +227,20 @@ abstract class SCurveBound implements BoundOp {
 
     @Override
     public final void backward(double[][] a, Range[] args, double[][][] argA, Backward pass) {
-        double[] lo = args[0].lo();
-        double[] hi = args[0].hi();
-        double[][] lower = new double[n][];
-        double[][] upper = new double[n][];
+        Range z = null;
+        double[] lo = null;
+        double[] hi = null;
+        double[][] lower = null;
+        double[][] upper = null;
         Sides sides = pass.sides();
         for (int r = 0; r < a.length; r++) {
+            if (pass.arg(r, 0, args) != z) { // a row of another subdomain: CROWN's lines on its ranges
+                z = pass.arg(r, 0, args);
+                lo = z.lo();
+                hi = z.hi();
+                lower = new double[n][];
+                upper = new double[n][];
+            }
             double[] ar = a[r];
             double[] x = argA[0][r];
             double[] p = pass.alpha(r);
