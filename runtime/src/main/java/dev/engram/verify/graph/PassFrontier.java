@@ -42,6 +42,28 @@ record PassFrontier(int at, double[][][] coef, double[] constant, double[] magni
         return out;
     }
 
+    /**
+     * {@link #resume} of this one-row frontier for several subdomains at once: row i of pass state {@code pb} (made by
+     * {@link BetaStart#firstPassAll}, each row on its own ranges) resumes this row; {@code shared} is the first
+     * subdomain's ranges. Each row's result is {@link #resume}'s for its subdomain, bit for bit.
+     */
+    GraphBounds.Linear resumeAll(GraphBounds g, GraphBounds.Ranges shared, Backward pb) {
+        int n = pb.rows();
+        double[][][] c = new double[g.dag().valueCount()][][];
+        for (int u = 0; u < coef.length; u++) {
+            if (coef[u] != null) {
+                c[u] = new double[n][];
+                for (int i = 0; i < n; i++) {
+                    c[u][i] = coef[u][0].clone();
+                }
+            }
+        }
+        java.util.Arrays.fill(pb.constant, constant[0]);
+        java.util.Arrays.fill(pb.magnitude, magnitude[0]);
+        g.descend(shared, c, at, 1, pb);
+        return g.atInput(shared, c[0], n, pb);
+    }
+
     /** The rest of the pass stopped here (not changed), on {@code ranges} of {@code g} with pass state {@code pb}. */
     GraphBounds.Linear resume(GraphBounds g, GraphBounds.Ranges ranges, Backward pb) {
         double[][][] c = new double[g.dag().valueCount()][][];

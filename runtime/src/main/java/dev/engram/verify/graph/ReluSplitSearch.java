@@ -45,6 +45,11 @@ final class ReluSplitSearch {
     private static final int REFINE_TRIAL = 64;
     /** At most this many subdomains are bounded (for measurements that must not depend on the machine's load). */
     private static final int LIMIT = Integer.getInteger("engram.verify.splitLimit", Integer.MAX_VALUE);
+    /**
+     * Subdomains a worker bounds in one batch ({@link BetaCrown#optimiseAll}: one backward pass per step for all of
+     * them, each operator's map read once): the open ones with the lowest margins. 1 where the graph has S-curves.
+     */
+    private static final int BATCH = Integer.getInteger("engram.verify.splitBatch", 4);
     /** Whether a child starts from its parent's best iterate (else the last). */
     private static final boolean WARM_BEST = Boolean.getBoolean("engram.verify.splitWarmBest");
 
@@ -73,13 +78,18 @@ final class ReluSplitSearch {
     /** Splits made per value (debug output). */
     private final java.util.Map<Integer, Integer> splitsAt = new java.util.TreeMap<>();
 
-    private ReluSplitSearch(SplitProblem p) {
+    private final int batch;
+    private final int threads;
+
+    private ReluSplitSearch(SplitProblem p, int threads) {
         this.p = p;
+        this.threads = threads;
+        this.batch = p.g().ops().stream().anyMatch(o -> o instanceof SCurveBound) ? 1 : Math.max(1, BATCH);
     }
 
     /** Branch and bound from the box's {@code ranges}, with {@code threads} workers. */
     static Outcome run(SplitProblem p, GraphBounds.Ranges ranges, int threads) {
-        ReluSplitSearch s = new ReluSplitSearch(p);
+        ReluSplitSearch s = new ReluSplitSearch(p, threads);
         if (DEBUG) {
             System.err.printf("[relu-split] unstable ReLU arguments at the root: %s%n", s.unstableByValue(ranges));
         }
@@ -141,7 +151,7 @@ final class ReluSplitSearch {
     /** The worker loop ({@link #work} measures its CPU time). */
     private void serve() {
         while (true) {
-            Domain d;
+            List<Domain> ds = new ArrayList<>();
             synchronized (this) {
                 while (queue.isEmpty() && busy > 0 && !finished()) {
                     try {
@@ -154,23 +164,24 @@ final class ReluSplitSearch {
                     notifyAll();
                     return;
                 }
-                d = queue.poll();
+                int take = Math.min(batch, (queue.size() + threads - 1) / threads); // the others get theirs
+                do {
+                    ds.add(queue.poll());
+                } while (ds.size() < take && !queue.isEmpty() && !ds.get(0).splits.isEmpty());
                 busy++;
             }
-            List<Domain> children = null;
-            boolean stuck = false;
+            List<List<Domain>> children = null;
             try {
-                children = bound(d);
-                stuck = children == null;
+                children = bound(ds);
             } catch (Deadline.Expired e) {
-                stuck = true;
+                children = null;
             }
             synchronized (this) {
                 busy--;
-                if (stuck) {
+                if (children == null || children.contains(null)) {
                     open = true;
                 } else {
-                    children.forEach(queue::add);
+                    children.forEach(c -> c.forEach(queue::add));
                     if (queue.full()) {
                         open = true; // the queue's share of the heap is used up: the box stays open
                         if (DEBUG) {
@@ -188,21 +199,50 @@ final class ReluSplitSearch {
         return open || witness != null || nodes >= LIMIT || p.deadline().passed();
     }
 
-    /** Bounds one subdomain: no children when refuted, two when split, null when it cannot be split (open). */
-    private List<Domain> bound(Domain d) {
+    /**
+     * Bounds subdomains {@code ds} (the root alone, with more steps; the others in one batch): per subdomain no
+     * children when refuted, two when split, null when it cannot be split (open).
+     */
+    private List<List<Domain>> bound(List<Domain> ds) {
         GraphBounds g = p.g();
         Deadline deadline = p.deadline();
-        int steps = d.splits.isEmpty() ? ROOT_STEPS : STEPS;
+        List<List<Domain>> out = new ArrayList<>();
+        List<BetaCrown.Domain> batch = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (Domain d : ds) {
+            GraphBounds.Ranges ranges = d.splits.isEmpty() ? d.parent.ranges()
+                    : g.withSplit(d.parent.ranges(), d.splits.get(d.splits.size() - 1));
+            if (ranges != null && !d.splits.isEmpty() && refines()) {
+                ranges = refine(ranges, d.splits, deadline);
+            }
+            out.add(List.of()); // no execution meets the splits, unless bounded below
+            if (ranges != null) {
+                at.add(out.size() - 1);
+                batch.add(new BetaCrown.Domain(ranges, d.splits, d.start));
+            }
+        }
+        if (batch.isEmpty()) {
+            return out;
+        }
+        int steps = ds.get(0).splits.isEmpty() ? ROOT_STEPS : STEPS;
+        List<BetaCrown.Result> res = batch.size() == 1
+                ? List.of(BetaCrown.optimise(g, batch.get(0).ranges(), batch.get(0).splits(), p.rows(), p.stop(),
+                steps, batch.get(0).start(), deadline))
+                : BetaCrown.optimiseAll(g, batch, p.rows(), p.stop(), steps, deadline);
+        for (int k = 0; k < batch.size(); k++) {
+            out.set(at.get(k), next(ds.get(at.get(k)), batch.get(k).ranges(), res.get(k)));
+        }
+        return out;
+    }
+
+    /**
+     * After subdomain d's bound {@code res} on {@code ranges}: no children when refuted, two when split, null when it
+     * cannot be split (open) or a witness was found.
+     */
+    private List<Domain> next(Domain d, GraphBounds.Ranges ranges, BetaCrown.Result res) {
+        GraphBounds g = p.g();
+        Deadline deadline = p.deadline();
         GraphBounds.Ranges from = d.parent.ranges();
-        GraphBounds.Ranges ranges = d.splits.isEmpty() ? from
-                : g.withSplit(from, d.splits.get(d.splits.size() - 1));
-        if (ranges != null && !d.splits.isEmpty() && refines()) {
-            ranges = refine(ranges, d.splits, deadline);
-        }
-        if (ranges == null) {
-            return List.of(); // no execution meets the splits
-        }
-        BetaCrown.Result res = BetaCrown.optimise(g, ranges, d.splits, p.rows(), p.stop(), steps, d.start, deadline);
         GraphBounds.Linear lin = res.linear();
         int bj = p.closest(lin);
         double best = p.margin(lin, bj);

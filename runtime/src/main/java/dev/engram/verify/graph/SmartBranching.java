@@ -15,12 +15,25 @@ import java.util.List;
  * bound is at least its parent's (its region is a part of the parent's, and β-CROWN can reproduce
  * the parent's line), so each child counts as the larger of the two; the candidate whose worse child is best wins,
  * the BaBSR order breaking ties. A candidate whose first child already counts no more than the best so far cannot
- * win, and its second child is not bounded (the same choice). Only a choice: every bound the search uses is computed
- * again for the child itself.
+ * win, and its second child need not be bounded (the same choice); by default every child is bounded, those that
+ * resume the same frontier in one pass ({@link Scoring}). Only a choice: every bound the search uses is computed again
+ * for the child itself.
  */
 final class SmartBranching {
     /** Shortlisted elements; 1: plain BaBSR. */
     static final int CANDIDATES = Integer.getInteger("engram.verify.fsbCandidates", 16);
+
+    /**
+     * How the candidates' children are bounded, all giving the same choice: one by one ({@code EACH}); one by one,
+     * skipping the second child of a candidate whose first child already counts no more than the best so far
+     * ({@code PRUNED}); or the children that resume the same frontier in one pass ({@code BATCHED},
+     * {@link PassFrontier#resumeAll}: every child, each operator's map read once for all of them; not with S-curves,
+     * whose tangent points are per pass: pruned there).
+     */
+    enum Scoring { EACH, PRUNED, BATCHED }
+
+    /** The default scoring: {@code engram.verify.fsbScoring}, BATCHED unless set. */
+    private static final Scoring SCORING = Scoring.valueOf(System.getProperty("engram.verify.fsbScoring", "BATCHED"));
 
     private SmartBranching() {
     }
@@ -35,12 +48,12 @@ final class SmartBranching {
      */
     static GraphBounds.Split choose(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
                                     double[][] rows, BetaCrown.Result res, int r, Deadline deadline) {
-        return choose(g, ranges, splits, rows, res, r, true, deadline);
+        return choose(g, ranges, splits, rows, res, r, SCORING, deadline);
     }
 
-    /** {@link #choose}, with or without skipping the second child of a candidate that cannot win (tests). */
+    /** {@link #choose} with the children bounded as {@code scoring} says (tests compare them). */
     static GraphBounds.Split choose(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
-                                    double[][] rows, BetaCrown.Result res, int r, boolean prune,
+                                    double[][] rows, BetaCrown.Result res, int r, Scoring scoring,
                                     Deadline deadline) {
         List<Candidate> shortlist = shortlist(g, ranges, res.unstable(), r, CANDIDATES);
         if (shortlist.size() <= 1) {
@@ -56,7 +69,11 @@ final class SmartBranching {
         // one pass down to each candidate's last reader: the children's passes agree above it (their ranges differ
         // only in the candidate's value), so each child's pass resumes there
         PassFrontier[] above = PassFrontier.of(g, ranges, g.output(), row,
-                BetaCrown.firstPass(g, ranges, g.output(), splits, 1, start), at);
+                BetaStart.firstPass(g, ranges, g.output(), splits, 1, start), at);
+        if (scoring == Scoring.BATCHED && g.ops().stream().noneMatch(o -> o instanceof SCurveBound)) {
+            return best(shortlist, parent, batched(g, ranges, splits, shortlist, above, start, deadline));
+        }
+        boolean prune = scoring != Scoring.EACH;
         GraphBounds.Split best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < at.length; c++) {
@@ -71,13 +88,74 @@ final class SmartBranching {
                 List<GraphBounds.Split> more = new ArrayList<>(splits);
                 more.add(s);
                 deadline.check();
-                double b = above[c].resume(g, child, BetaCrown.firstPass(g, child, g.output(), more, 1, start))
+                double b = above[c].resume(g, child, BetaStart.firstPass(g, child, g.output(), more, 1, start))
                         .bound()[0];
                 worse = Math.min(worse, Math.max(parent, b));
                 if (prune && worse <= bestScore) {
                     break; // this candidate cannot win: its other child need not be bounded
                 }
             }
+            if (worse > bestScore) {
+                bestScore = worse;
+                best = shortlist.get(c).split();
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The bounds of every candidate's two children ({@code [candidate][active, inactive]}, +∞ for an empty child),
+     * the children that resume the same frontier in one pass.
+     */
+    private static double[][] batched(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
+                                      List<Candidate> shortlist, PassFrontier[] above, BetaCrown.Params start,
+                                      Deadline deadline) {
+        int n = shortlist.size();
+        double[][] bound = new double[n][2];
+        boolean[] done = new boolean[n];
+        for (int c = 0; c < n; c++) {
+            if (done[c]) {
+                continue;
+            }
+            List<BetaCrown.Domain> children = new ArrayList<>();
+            List<int[]> at = new ArrayList<>();
+            for (int d = c; d < n; d++) {
+                if (above[d] != above[c]) {
+                    continue; // another frontier: its own pass
+                }
+                done[d] = true;
+                for (int side = 0; side < 2; side++) {
+                    GraphBounds.Split s = new GraphBounds.Split(shortlist.get(d).split().value(),
+                            shortlist.get(d).split().element(), side == 0);
+                    GraphBounds.Ranges child = g.withSplit(ranges, s);
+                    bound[d][side] = Double.POSITIVE_INFINITY; // empty: this child is refuted
+                    if (child != null) {
+                        List<GraphBounds.Split> more = new ArrayList<>(splits);
+                        more.add(s);
+                        children.add(new BetaCrown.Domain(child, more, start));
+                        at.add(new int[] {d, side});
+                    }
+                }
+            }
+            if (children.isEmpty()) {
+                continue;
+            }
+            deadline.check();
+            GraphBounds.Linear lin = above[c].resumeAll(g, children.get(0).ranges(),
+                    BetaStart.firstPassAll(g, children, g.output()));
+            for (int i = 0; i < at.size(); i++) {
+                bound[at.get(i)[0]][at.get(i)[1]] = lin.bound()[i];
+            }
+        }
+        return bound;
+    }
+
+    /** The candidate whose worse child (each at least the parent's bound) is best, the BaBSR order breaking ties. */
+    private static GraphBounds.Split best(List<Candidate> shortlist, double parent, double[][] bound) {
+        GraphBounds.Split best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < bound.length; c++) {
+            double worse = Math.min(Math.max(parent, bound[c][0]), Math.max(parent, bound[c][1]));
             if (worse > bestScore) {
                 bestScore = worse;
                 best = shortlist.get(c).split();

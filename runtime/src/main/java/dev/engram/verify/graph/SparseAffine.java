@@ -221,13 +221,14 @@ final class SparseAffine {
     }
 
     void backward(double[][] a, double[][] argA0, Backward pass) {
-        if (!dense || a.length < 2) {
+        if (a.length < 2) {
             for (int r = 0; r < a.length; r++) {
                 backward(a, argA0[r], r, pass);
             }
             return;
         }
-        // dense, several rows: each weight row once for all rows (it stays in cache), the same sums per row
+        // several rows (objectives, or subdomains of a batch): each weight row once for all rows (it stays in cache);
+        // each row's sums in the same order as alone
         int rows = a.length;
         double[] cst = new double[rows];
         double[] mag = new double[rows];
@@ -239,8 +240,14 @@ final class SparseAffine {
                     continue;
                 }
                 double[] x = argA0[r];
-                for (int k = 0; k < fanIn; k++) {
-                    x[k] += ae * w[base + k];
+                if (dense) {
+                    for (int k = 0; k < fanIn; k++) {
+                        x[k] += ae * w[base + k];
+                    }
+                } else {
+                    for (int t = base, end = base + fanIn; t < end; t++) {
+                        x[idx[t]] += ae * w[t];
+                    }
                 }
                 if (b != null) {
                     cst[r] += ae * b[e];

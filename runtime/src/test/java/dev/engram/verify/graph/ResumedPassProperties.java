@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * splits (signs of an anchor input as executed, so none is empty) and random slopes and multipliers, the pass of each
  * child of each unstable element (its range clamped, the new multiplier 0), resumed from one pass of the parent
  * stopped at the element's last reader, gives the bound, coefficients and constant of {@link BetaCrown#optimise}
- * with 0 steps on that child (the oracle: the whole pass FSB made before), bit for bit. And FSB's choice, which skips
- * children that cannot change it, is the choice that bounds every child.
+ * with 0 steps on that child (the oracle: the whole pass FSB made before), bit for bit; so does each row of one pass
+ * resuming all the children of a frontier at once ({@link PassFrontier#resumeAll}, each row on its child's ranges).
+ * And FSB's choice, pruned or batched, is the choice that bounds every child one by one.
  */
 class ResumedPassProperties {
 
@@ -32,9 +33,10 @@ class ResumedPassProperties {
     }
 
     /**
-     * FSB's choice skips the second child of a candidate whose first child already counts no more than the best
-     * candidate so far: the same element as bounding every child (the oracle: {@link SmartBranching#choose} without
-     * skipping, the choice before), after 0 to 3 optimisation steps from the case's warm start.
+     * FSB's choice when it skips the second child of a candidate whose first child already counts no more than the
+     * best candidate so far, and when it bounds the children of each frontier in one pass: the same element as
+     * bounding every child one by one (the oracle: {@link SmartBranching.Scoring#EACH}, the choice before), after 0
+     * to 3 optimisation steps from the case's warm start.
      */
     @Test
     void skippingChildrenThatCannotWinChoosesTheSameElement() {
@@ -46,11 +48,14 @@ class ResumedPassProperties {
             double[][] rows = {k.row()};
             BetaCrown.Result res = BetaCrown.optimise(k.g(), k.ranges(), k.splits(), rows,
                     new double[] {Double.POSITIVE_INFINITY}, (int) Math.floorMod(seed, 4L), k.start(), Deadline.NONE);
-            GraphBounds.Split all = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0, false,
-                    Deadline.NONE);
-            GraphBounds.Split pruned = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0, true,
-                    Deadline.NONE);
-            assertEquals(all, pruned, "seed " + seed);
+            GraphBounds.Split all = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0,
+                    SmartBranching.Scoring.EACH, Deadline.NONE);
+            GraphBounds.Split pruned = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0,
+                    SmartBranching.Scoring.PRUNED, Deadline.NONE);
+            GraphBounds.Split batched = SmartBranching.choose(k.g(), k.ranges(), k.splits(), rows, res, 0,
+                    SmartBranching.Scoring.BATCHED, Deadline.NONE);
+            assertEquals(all, pruned, "seed " + seed + ": pruned");
+            assertEquals(all, batched, "seed " + seed + ": batched");
             return new int[] {all == null ? 0 : 1};
         })[0];
         System.out.printf("[fsb pruning] %d choices compared%n", chosen);
@@ -105,8 +110,10 @@ class ResumedPassProperties {
             at[c] = SmartBranching.lastReader(g, candidates.get(c)[0]);
         }
         PassFrontier[] above = PassFrontier.of(g, ranges, g.output(), new double[][] {row.clone()},
-                BetaCrown.firstPass(g, ranges, g.output(), splits, 1, start), at);
+                BetaStart.firstPass(g, ranges, g.output(), splits, 1, start), at);
         int compared = 0;
+        java.util.Map<PassFrontier, List<BetaCrown.Domain>> batches = new java.util.LinkedHashMap<>();
+        java.util.Map<PassFrontier, List<GraphBounds.Linear>> wholes = new java.util.HashMap<>();
         for (int c = 0; c < at.length; c++) {
             for (boolean active : new boolean[] {true, false}) {
                 GraphBounds.Split s = new GraphBounds.Split(candidates.get(c)[0], candidates.get(c)[1], active);
@@ -119,7 +126,7 @@ class ResumedPassProperties {
                 GraphBounds.Linear whole = BetaCrown.optimise(g, child, more, new double[][] {row.clone()},
                         new double[] {Double.POSITIVE_INFINITY}, 0, start, Deadline.NONE).linear();
                 GraphBounds.Linear resumed = above[c].resume(g, child,
-                        BetaCrown.firstPass(g, child, g.output(), more, 1, start));
+                        BetaStart.firstPass(g, child, g.output(), more, 1, start));
                 String what = "seed " + seed + " split " + s + ": ";
                 assertEquals(Double.doubleToRawLongBits(whole.bound()[0]),
                         Double.doubleToRawLongBits(resumed.bound()[0]),
@@ -127,7 +134,23 @@ class ResumedPassProperties {
                 assertTrue(Arrays.equals(whole.coef()[0], resumed.coef()[0]), what + "coefficients");
                 assertEquals(Double.doubleToRawLongBits(whole.constant()[0]),
                         Double.doubleToRawLongBits(resumed.constant()[0]), what + "constant");
+                batches.computeIfAbsent(above[c], f -> new ArrayList<>()).add(new BetaCrown.Domain(child, more, start));
+                wholes.computeIfAbsent(above[c], f -> new ArrayList<>()).add(whole);
                 compared++;
+            }
+        }
+        for (var e : batches.entrySet()) { // the children of one frontier in one pass, each row on its child's ranges
+            List<BetaCrown.Domain> children = e.getValue();
+            GraphBounds.Linear all = e.getKey().resumeAll(g, children.get(0).ranges(),
+                    BetaStart.firstPassAll(g, children, g.output()));
+            for (int i = 0; i < children.size(); i++) {
+                GraphBounds.Linear whole = wholes.get(e.getKey()).get(i);
+                String what = "seed " + seed + " child " + i + " of " + children.size() + " resumed together: ";
+                assertEquals(Double.doubleToRawLongBits(whole.bound()[0]), Double.doubleToRawLongBits(all.bound()[i]),
+                        what + "bound " + whole.bound()[0] + " (whole) vs " + all.bound()[i]);
+                assertTrue(Arrays.equals(whole.coef()[0], all.coef()[i]), what + "coefficients");
+                assertEquals(Double.doubleToRawLongBits(whole.constant()[0]),
+                        Double.doubleToRawLongBits(all.constant()[i]), what + "constant");
             }
         }
         return compared;
