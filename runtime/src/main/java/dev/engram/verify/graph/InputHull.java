@@ -145,11 +145,11 @@ final class InputHull {
         double[][] aw = new double[el.length][fan];
         double[] ac = new double[el.length];
         double[] p = new double[g.length - 1];
-        Scratch s = new Scratch(Math.max(fan, p.length));
+        Scratch s = new Scratch(Math.max(fan, p.length), el.length);
         for (int step = 0; step < STEPS; step++) {
             point(g, x, p);
             for (int k = 0; k < el.length; k++) {
-                ac[k] = facet(el[k], p, x, aw[k], s);
+                ac[k] = facet(k, el[k], p, x, aw[k], s);
             }
             total(a, el, aw, ac, base, g1);
             double gamma = lineSearch(g, g1, x, s);
@@ -206,46 +206,46 @@ final class InputHull {
      * above 0, the ones after their own weight: only the crossing is looked for ({@link #crossing}), not the order.
      * Ties of position go by fan-in place; on a dense map of more than 4 inputs, those with a positive weight first,
      * the others by descending place (the order the facets have always had there, from one order of the inputs).
+     * {@code k}: the element's place among the row's hull elements ({@link Scratch#crossed}).
      */
-    double facet(int e, double[] p, Range x, double[] w, Scratch s) {
+    double facet(int k, int e, double[] p, Range x, double[] w, Scratch s) {
         int fan = map.fanIn;
-        boolean reversed = map.dense() && fan == p.length && fan > 4;
+        int reversed = map.dense() && fan == p.length && fan > 4 ? 1 : 0;
         double z = bias(e);
         int m = 0;
-        for (int t = 0; t < fan; t++) {
+        int last = -1; // the place of the input that was the crossing last time: the first guess
+        for (int t = 0; t < fan; t++) { // branch-free: the weights' signs are a coin toss
             double wt = map.w[e * fan + t];
             int i = map.idx[e * fan + t];
-            double low = wt > 0 ? x.lo()[i] : x.hi()[i];
-            double span = (wt > 0 ? x.hi()[i] : x.lo()[i]) - low;
-            z += wt * low;
+            int negative = (int) (Double.doubleToRawLongBits(wt) >>> 63);
+            double weight = Math.abs(wt) * (x.hi()[i] - x.lo()[i]); // wt × the span oriented as z grows
+            z += Math.min(wt * x.lo()[i], wt * x.hi()[i]);
             w[t] = 0;
-            if (wt != 0 && span != 0) {
-                s.items[m++] = t;
-                s.key[t] = wt > 0 ? p[i] : 1 - p[i];
-                s.rank[t] = reversed && wt < 0 ? 2 * fan - 1 - t : t;
-                s.weight[t] = wt * span;
-            }
+            s.items[m] = t;
+            s.key[t] = Math.abs(negative - p[i]); // p, or 1 − p where the weight is negative
+            s.rank[t] = t + (negative & reversed) * (2 * fan - 1 - 2 * t);
+            s.weight[t] = weight;
+            last = t == s.crossed[k] ? m : last;
+            m += weight != 0 ? 1 : 0;
         }
-        int c = z < 0 ? crossing(s, m, Math.nextUp(-z)) : -1; // z >= 0: every input is after the crossing
+        int c = z < 0 ? crossing(s, m, Math.nextUp(-z), last) : -1; // z >= 0: every input is after the crossing
+        s.crossed[k] = c >= 0 && c < m ? s.items[c] : -1;
+        double constant = Math.max(0, z);
         if (c >= 0 && c < m) {
             double at = z;
-            for (int k = 0; k < c; k++) {
-                at += s.weight[s.items[k]];
+            for (int j = 0; j < c; j++) {
+                at += s.weight[s.items[j]];
             }
             int t = s.items[c];
             int i = map.idx[e * fan + t];
-            double span = map.w[e * fan + t] > 0 ? x.hi()[i] - x.lo()[i] : x.lo()[i] - x.hi()[i];
-            w[t] = Math.max(0, at + s.weight[t]) / span;
+            w[t] = map.w[e * fan + t] * (Math.max(0, at + s.weight[t]) / s.weight[t]); // the part above 0
+            constant -= Math.min(w[t] * x.lo()[i], w[t] * x.hi()[i]);
         }
-        for (int k = c + 1; k < m; k++) {
-            w[s.items[k]] = map.w[e * fan + s.items[k]];
-        }
-        double constant = Math.max(0, z);
-        for (int t = 0; t < fan; t++) {
-            if (w[t] != 0) {
-                int i = map.idx[e * fan + t];
-                constant -= w[t] * (map.w[e * fan + t] > 0 ? x.lo()[i] : x.hi()[i]);
-            }
+        for (int j = c + 1; j < m; j++) {
+            int t = s.items[j];
+            int i = map.idx[e * fan + t];
+            w[t] = map.w[e * fan + t];
+            constant -= Math.min(w[t] * x.lo()[i], w[t] * x.hi()[i]);
         }
         return constant;
     }
@@ -279,33 +279,38 @@ final class InputHull {
         if (slope <= 0) {
             return 0;
         }
-        int k = crossing(s, m, slope);
-        return k < m ? -s.key[s.items[k]] : 1;
+        int c = crossing(s, m, slope, -1);
+        return c < m ? -s.key[s.items[c]] : 1;
     }
 
     /**
      * A weighted selection: permutes {@code s.items[0, n)} so that those before place c (returned) come before
      * {@code s.items[c]} in the order of descending key, then ascending rank, and {@code s.items[c]} is the first in
      * that order whose weight, with those before it, reaches {@code target}; n if the total does not. Quickselect:
-     * expected time linear in n (the order is never built).
+     * expected time linear in n (the order is never built); the first pivot the item at place {@code guess} if it is
+     * not -1 (the crossing of a Frank–Wolfe step is mostly the one of the step before: then one pass finds it).
      */
-    static int crossing(Scratch s, int n, double target) {
+    static int crossing(Scratch s, int n, double target, int guess) {
         int lo = 0;
         int hi = n; // the crossing is in [lo, hi], or n; items before lo are before it, from hi on after it
         double before = 0; // the weight of items[0, lo)
         while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
+            int mid = guess >= 0 ? guess : (lo + hi) >>> 1;
+            guess = -1;
             int pivot = s.items[mid];
             s.items[mid] = s.items[hi - 1];
+            double kp = s.key[pivot];
+            int rp = s.rank[pivot];
             int m = lo;
-            double sum = 0;
-            for (int j = lo; j < hi - 1; j++) {
+            for (int j = lo; j < hi - 1; j++) { // branch-free: swapped whether or not it goes first
                 int t = s.items[j];
-                if (s.key[t] > s.key[pivot] || s.key[t] == s.key[pivot] && s.rank[t] < s.rank[pivot]) {
-                    s.items[j] = s.items[m];
-                    s.items[m++] = t;
-                    sum += s.weight[t];
-                }
+                s.items[j] = s.items[m];
+                s.items[m] = t;
+                m += s.key[t] > kp | s.key[t] == kp & s.rank[t] < rp ? 1 : 0;
+            }
+            double sum = 0; // apart: summed in the loop, a conditional sum would branch
+            for (int j = lo; j < m; j++) {
+                sum += s.weight[s.items[j]];
             }
             s.items[hi - 1] = s.items[m];
             s.items[m] = pivot;
@@ -321,10 +326,14 @@ final class InputHull {
         return lo; // the rounding of the parts' sums missed target: the last pivot that reached it
     }
 
-    /** Scratch arrays of {@link #facet} and {@link #lineSearch}, per entry: one per row (the class is shared). */
-    record Scratch(int[] items, double[] key, int[] rank, double[] weight) {
-        Scratch(int n) {
-            this(new int[n], new double[n], new int[n], new double[n]);
+    /**
+     * Scratch arrays of {@link #facet} and {@link #lineSearch} (n entries), and per hull element the input that was its
+     * facet's crossing (-1: none): one per row, since the class is shared.
+     */
+    record Scratch(int[] items, double[] key, int[] rank, double[] weight, int[] crossed) {
+        Scratch(int n, int elements) {
+            this(new int[n], new double[n], new int[n], new double[n], new int[elements]);
+            java.util.Arrays.fill(crossed, -1);
         }
     }
 

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       minus its whole rise (no crossing) or between;
  *   <li>every line search's γ exactly the same, breaks with ties included.
  * </ul>
+ * Each element's facet is taken for three positions in turn, with the crossing of one the first guess of the next.
  * Counts of each kind of case (crossings inside a tie of positions, γ at a tie of breaks among them) must be at
  * least 20.
  */
@@ -29,13 +30,17 @@ class InputHullFacetProperties {
     void facetsAndLineSearchesAreTheFormerOnes() {
         int[] t = PropertyRuns.totals(300, InputHullFacetProperties::check);
         System.out.printf("[input hull facets] %d crossings (%d in a tie), %d whole or nothing, %d nothing; "
-                + "%d line searches stopping inside (%d at a tie of breaks)%n", t[0], t[1], t[2], t[3], t[4], t[5]);
+                + "%d line searches stopping inside (%d at a tie of breaks); %d crossings as the step before%n",
+                t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
         for (int k = 0; k < t.length; k++) {
             assertTrue(t[k] >= 20, "too few cases of kind " + k);
         }
     }
 
-    /** One case: {crossings, in a tie, whole or nothing (some whole), nothing, line searches inside, at ½}. */
+    /**
+     * One case: {crossings, in a tie, whole or nothing (some whole), nothing, line searches inside, at ½, crossings
+     * at the input of the step before}.
+     */
     private static int[] check(long seed) {
         Random r = new Random(seed);
         boolean dense = r.nextBoolean();
@@ -60,12 +65,9 @@ class InputHullFacetProperties {
         }
         double[] lo = new double[n];
         double[] hi = new double[n];
-        double[] p = new double[n];
         for (int i = 0; i < n; i++) {
             lo[i] = r.nextGaussian();
             hi[i] = r.nextInt(10) == 0 ? lo[i] : lo[i] + Math.abs(r.nextGaussian());
-            int kind = r.nextInt(6);
-            p[i] = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? 0.5 : kind == 3 ? r.nextInt(5) / 4.0 : r.nextDouble();
         }
         Range x = new Range(lo, hi);
         double[] b = new double[out];
@@ -84,14 +86,27 @@ class InputHullFacetProperties {
         }
         SparseAffine map = new SparseAffine(out, fan, idx, w, b, fan);
         InputHull hull = new InputHull(map);
-        InputHull.Scratch s = new InputHull.Scratch(n);
-        int[] counts = new int[6];
-        for (int e = 0; e < out; e++) {
-            double[] got = new double[fan];
-            double[] want = new double[fan];
-            double c = hull.facet(e, p, x, got, s);
-            double cRef = InputHullReference.facet(map, e, p, x, want);
-            compare(map, e, p, x, got, want, c, cRef, seed, counts);
+        InputHull.Scratch s = new InputHull.Scratch(n, out);
+        int[] counts = new int[7];
+        double[] p = new double[n];
+        for (int step = 0; step < 3; step++) { // the same scratch: each facet's crossing the guess of the next
+            for (int i = 0; i < n; i++) {
+                if (step > 0 && r.nextInt(8) > 0) {
+                    continue; // a few positions moved: the crossing of the step before is often the crossing again
+                }
+                int kind = r.nextInt(6);
+                p[i] = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? 0.5 : kind == 3 ? r.nextInt(5) / 4.0
+                        : r.nextDouble();
+            }
+            for (int e = 0; e < out; e++) {
+                double[] got = new double[fan];
+                double[] want = new double[fan];
+                int before = s.crossed()[e];
+                double c = hull.facet(e, e, p, x, got, s);
+                counts[6] += step > 0 && before >= 0 && s.crossed()[e] == before ? 1 : 0;
+                double cRef = InputHullReference.facet(map, e, p, x, want);
+                compare(map, e, p, x, got, want, c, cRef, seed, counts);
+            }
         }
         for (int k = 0; k < 3; k++) {
             double gamma = lineSearch(r, x, s, seed);
