@@ -143,18 +143,19 @@ final class InputHull {
     /** Frank–Wolfe steps on the functions {@code fw, fc} of elements {@code el} (changed in place). */
     private void optimise(double[] a, int[] el, double[][] fw, double[] fc, double[] base, Range x) {
         int fan = map.fanIn;
-        double[] g = total(a, el, fw, fc, base);
+        double[] g = total(a, el, fw, fc, base, new double[base.length + 1]);
+        double[] g1 = new double[g.length];
         double[][] aw = new double[el.length][fan];
         double[] ac = new double[el.length];
         double[] p = new double[g.length - 1];
+        Scratch s = new Scratch(Math.max(fan, p.length), el.length);
         for (int step = 0; step < STEPS; step++) {
             point(g, x, p);
-            int[] byP = map.dense() && fan == p.length && fan > 4 ? byPosition(p) : null;
             for (int k = 0; k < el.length; k++) {
-                ac[k] = facet(el[k], p, byP, x, aw[k]);
+                ac[k] = facet(k, el[k], p, x, aw[k], s);
             }
-            double[] g1 = total(a, el, aw, ac, base);
-            double gamma = lineSearch(g, g1, x);
+            total(a, el, aw, ac, base, g1);
+            double gamma = lineSearch(g, g1, x, s);
             if (!(gamma > 0)) {
                 return;
             }
@@ -170,10 +171,11 @@ final class InputHull {
         }
     }
 
-    /** The input's coefficients with these functions, and their constant last. */
-    private double[] total(double[] a, int[] el, double[][] fw, double[] fc, double[] base) {
+    /** The input's coefficients with these functions, and their constant last, into {@code g} (returned). */
+    private double[] total(double[] a, int[] el, double[][] fw, double[] fc, double[] base, double[] g) {
         int fan = map.fanIn;
-        double[] g = java.util.Arrays.copyOf(base, base.length + 1);
+        System.arraycopy(base, 0, g, 0, base.length);
+        g[base.length] = 0;
         for (int k = 0; k < el.length; k++) {
             int e = el[k];
             for (int t = 0; t < fan; t++) {
@@ -202,119 +204,63 @@ final class InputHull {
 
     /**
      * Element e's facet of the concave envelope for the ordering of its inputs by oriented position (largest first):
-     * coefficients to {@code w}, the constant returned. {@code byP}: every input by descending position (a dense
-     * map's elements merge their order from it), or null (each element sorts its own fan-in).
+     * coefficients to {@code w}, the constant returned. Along the ordering the chain's value {@code max(0, z)} stays 0
+     * until z crosses 0 and is z after, so the inputs before the crossing get 0, the one at it the part of its span
+     * above 0, the ones after their own weight: only the crossing is looked for ({@link #crossing}), not the order.
+     * Ties of position go by fan-in place; on a dense map of more than 4 inputs, those with a positive weight first,
+     * the others by descending place (the order the facets have always had there, from one order of the inputs).
+     * {@code k}: the element's place among the row's hull elements ({@link Scratch#crossed}).
      */
-    private double facet(int e, double[] p, int[] byP, Range x, double[] w) {
+    double facet(int k, int e, double[] p, Range x, double[] w, Scratch s) {
         int fan = map.fanIn;
-        int[] order = byP != null ? merged(e, p, byP) : sorted(e, p);
+        int reversed = map.dense() && fan == p.length && fan > 4 ? 1 : 0;
         double z = bias(e);
-        for (int t = 0; t < fan; t++) {
+        int m = 0;
+        int last = -1; // the place of the input that was the crossing last time: the first guess
+        for (int t = 0; t < fan; t++) { // branch-free: the weights' signs are a coin toss
             double wt = map.w[e * fan + t];
             int i = map.idx[e * fan + t];
-            z += wt * (wt > 0 ? x.lo()[i] : x.hi()[i]);
+            int negative = (int) (Double.doubleToRawLongBits(wt) >>> 63);
+            double weight = Math.abs(wt) * (x.hi()[i] - x.lo()[i]); // wt × the span oriented as z grows
+            z += Math.min(wt * x.lo()[i], wt * x.hi()[i]);
             w[t] = 0;
+            s.items[m] = t;
+            s.key[t] = Math.abs(negative - p[i]); // p, or 1 − p where the weight is negative
+            s.rank[t] = t + (negative & reversed) * (2 * fan - 1 - 2 * t);
+            s.weight[t] = weight;
+            last = t == s.crossed[k] ? m : last;
+            m += weight != 0 ? 1 : 0;
         }
-        double prev = Math.max(0, z);
-        double c = prev;
-        for (int t : order) {
-            double wt = map.w[e * fan + t];
+        int c = z < 0 ? crossing(s, m, Math.nextUp(-z), last) : -1; // z >= 0: every input is after the crossing
+        s.crossed[k] = c >= 0 && c < m ? s.items[c] : -1;
+        double constant = Math.max(0, z);
+        if (c >= 0 && c < m) {
+            double at = z;
+            for (int j = 0; j < c; j++) {
+                at += s.weight[s.items[j]];
+            }
+            int t = s.items[c];
             int i = map.idx[e * fan + t];
-            double low = wt > 0 ? x.lo()[i] : x.hi()[i];
-            double span = (wt > 0 ? x.hi()[i] : x.lo()[i]) - low;
-            if (wt == 0 || span == 0) {
-                continue;
-            }
-            z += wt * span;
-            double f = Math.max(0, z);
-            w[t] = (f - prev) / span;
-            c -= w[t] * low;
-            prev = f;
+            w[t] = map.w[e * fan + t] * (Math.max(0, at + s.weight[t]) / s.weight[t]); // the part above 0
+            constant -= Math.min(w[t] * x.lo()[i], w[t] * x.hi()[i]);
         }
-        return c;
-    }
-
-    /** The oriented position of element e's t-th input (1 at the end where {@code w_t x} is largest). */
-    private double key(int e, int t, double[] p) {
-        double pt = p[map.idx[e * map.fanIn + t]];
-        return map.w[e * map.fanIn + t] > 0 ? pt : 1 - pt;
-    }
-
-    /** Element e's fan-in positions by descending oriented position (insertion sort: a small fan-in). */
-    private int[] sorted(int e, double[] p) {
-        int fan = map.fanIn;
-        int[] order = new int[fan];
-        double[] k = new double[fan];
-        for (int t = 0; t < fan; t++) {
-            double kt = key(e, t, p);
-            int j = t;
-            while (j > 0 && k[j - 1] < kt) {
-                k[j] = k[j - 1];
-                order[j] = order[j - 1];
-                j--;
-            }
-            k[j] = kt;
-            order[j] = t;
+        for (int j = c + 1; j < m; j++) {
+            int t = s.items[j];
+            int i = map.idx[e * fan + t];
+            w[t] = map.w[e * fan + t];
+            constant -= Math.min(w[t] * x.lo()[i], w[t] * x.hi()[i]);
         }
-        return order;
-    }
-
-    /**
-     * A dense map's element e: its inputs by descending oriented position, merged from {@code byP} (positive weights
-     * in that order, the others in reverse, since their key is {@code 1 − p}).
-     */
-    private int[] merged(int e, double[] p, int[] byP) {
-        int fan = map.fanIn;
-        int[] order = new int[fan];
-        int n = 0;
-        int front = next(e, byP, 0, 1, true);
-        int back = next(e, byP, fan - 1, -1, false);
-        while (front < fan || back >= 0) {
-            boolean takeFront = back < 0 || front < fan && p[byP[front]] >= 1 - p[byP[back]];
-            if (takeFront) {
-                order[n++] = byP[front];
-                front = next(e, byP, front + 1, 1, true);
-            } else {
-                order[n++] = byP[back];
-                back = next(e, byP, back - 1, -1, false);
-            }
-        }
-        return java.util.Arrays.copyOf(order, n);
-    }
-
-    /** From k in direction d, the next place of {@code byP} holding an input whose weight is positive (or not). */
-    private int next(int e, int[] byP, int k, int d, boolean positive) {
-        int fan = map.fanIn;
-        while (k >= 0 && k < fan && (map.w[e * fan + byP[k]] > 0) != positive) {
-            k += d;
-        }
-        return k;
-    }
-
-    /** Every input by descending position. */
-    private static int[] byPosition(double[] p) {
-        Integer[] o = new Integer[p.length];
-        for (int i = 0; i < o.length; i++) {
-            o[i] = i;
-        }
-        java.util.Arrays.sort(o, (s, t) -> Double.compare(p[t], p[s]));
-        int[] out = new int[o.length];
-        for (int i = 0; i < o.length; i++) {
-            out[i] = o[i];
-        }
-        return out;
+        return constant;
     }
 
     /**
      * The γ in [0, 1] maximising {@code min over the box of ((1 − γ) g + γ g1)·x + constant} (constants last): the
-     * profile is concave and piecewise linear with a break where a coefficient changes sign; walk the breaks in order
-     * while the slope is positive.
+     * profile is concave and piecewise linear with a break where a coefficient changes sign; the first break (in
+     * ascending γ) where the slope drops to 0 or below ({@link #crossing}), 1 if none.
      */
-    static double lineSearch(double[] g, double[] g1, Range x) {
+    static double lineSearch(double[] g, double[] g1, Range x, Scratch s) {
         int n = g.length - 1;
         double slope = g1[n] - g[n];
-        double[] at = new double[n];
-        double[] jump = new double[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
             double d = g1[i] - g[i];
@@ -327,25 +273,71 @@ final class InputHull {
             slope += d * (up ? lo : hi);
             double c = -g[i] / d; // where the coefficient crosses 0
             if ((g[i] > 0 && d < 0 || g[i] < 0 && d > 0) && c > 0 && c < 1) {
-                at[m] = c;
-                jump[m++] = Math.abs(d) * (hi - lo); // the slope drops by this at the break
+                s.items[m] = m;
+                s.key[m] = -c; // the first break first
+                s.rank[m] = m;
+                s.weight[m++] = Math.abs(d) * (hi - lo); // the slope drops by this at the break
             }
         }
         if (slope <= 0) {
             return 0;
         }
-        Integer[] order = new Integer[m];
-        for (int k = 0; k < m; k++) {
-            order[k] = k;
-        }
-        java.util.Arrays.sort(order, (s, t) -> Double.compare(at[s], at[t]));
-        for (int k : order) {
-            slope -= jump[k];
-            if (slope <= 0) {
-                return at[k];
+        int c = crossing(s, m, slope, -1);
+        return c < m ? -s.key[s.items[c]] : 1;
+    }
+
+    /**
+     * A weighted selection: permutes {@code s.items[0, n)} so that those before place c (returned) come before
+     * {@code s.items[c]} in the order of descending key, then ascending rank, and {@code s.items[c]} is the first in
+     * that order whose weight, with those before it, reaches {@code target}; n if the total does not. Quickselect:
+     * expected time linear in n (the order is never built); the first pivot the item at place {@code guess} if it is
+     * not -1 (the crossing of a Frank–Wolfe step is mostly the one of the step before: then one pass finds it).
+     */
+    static int crossing(Scratch s, int n, double target, int guess) {
+        int lo = 0;
+        int hi = n; // the crossing is in [lo, hi], or n; items before lo are before it, from hi on after it
+        double before = 0; // the weight of items[0, lo)
+        while (lo < hi) {
+            int mid = guess >= 0 ? guess : (lo + hi) >>> 1;
+            guess = -1;
+            int pivot = s.items[mid];
+            s.items[mid] = s.items[hi - 1];
+            double kp = s.key[pivot];
+            int rp = s.rank[pivot];
+            int m = lo;
+            for (int j = lo; j < hi - 1; j++) { // branch-free: swapped whether or not it goes first
+                int t = s.items[j];
+                s.items[j] = s.items[m];
+                s.items[m] = t;
+                m += s.key[t] > kp | s.key[t] == kp & s.rank[t] < rp ? 1 : 0;
+            }
+            double sum = 0; // apart: summed in the loop, a conditional sum would branch
+            for (int j = lo; j < m; j++) {
+                sum += s.weight[s.items[j]];
+            }
+            s.items[hi - 1] = s.items[m];
+            s.items[m] = pivot;
+            if (before + sum >= target) {
+                hi = m;
+            } else if (before + sum + s.weight[pivot] >= target) {
+                return m;
+            } else {
+                before += sum + s.weight[pivot];
+                lo = m + 1;
             }
         }
-        return 1;
+        return lo; // the rounding of the parts' sums missed target: the last pivot that reached it
+    }
+
+    /**
+     * Scratch arrays of {@link #facet} and {@link #lineSearch} (n entries), and per hull element the input that was its
+     * facet's crossing (-1: none): one per row, since the class is shared.
+     */
+    record Scratch(int[] items, double[] key, int[] rank, double[] weight, int[] crossed) {
+        Scratch(int n, int elements) {
+            this(new int[n], new double[n], new int[n], new double[n], new int[elements]);
+            java.util.Arrays.fill(crossed, -1);
+        }
     }
 
     /**

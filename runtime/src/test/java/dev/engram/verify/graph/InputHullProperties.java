@@ -90,7 +90,7 @@ class InputHullProperties {
                 g[i] = r.nextGaussian();
                 g1[i] = r.nextInt(4) == 0 ? g[i] : r.nextGaussian();
             }
-            double gamma = InputHull.lineSearch(g, g1, x);
+            double gamma = InputHull.lineSearch(g, g1, x, new InputHull.Scratch(n, 0));
             double at = mixed(g, g1, x, gamma);
             for (int k = 0; k <= 1000; k++) {
                 double other = mixed(g, g1, x, k / 1000.0);
