@@ -42,6 +42,12 @@ public final class Backward {
      */
     InputHull.Chosen[][] hull;
 
+    /**
+     * Per value and row, the functions a previous pass of the same rows chose ({@link #hull}), where this pass's
+     * {@link InputHull} starts its Frank–Wolfe steps (fewer of them) for the elements both relax; or null.
+     */
+    InputHull.Chosen[][] warmHull;
+
     /** Whether this pass keeps the triangle where {@link InputHull} would relax in the input space (for comparisons). */
     boolean triangleOnly;
 

@@ -113,10 +113,13 @@ final class BetaCrown {
 
     /**
      * The best bounds per row, the parameters of the last iterate (a warm start for subdomains), the coefficients
-     * the last pass met at unstable ReLU elements ({@code [value][row][element]}, for branching), and per row the
-     * parameters of its best iterate (the warm start {@link SCurveSplitSearch} uses).
+     * the last pass met at unstable ReLU elements ({@code [value][row][element]}, for branching), per row the
+     * parameters of its best iterate (the warm start {@link SCurveSplitSearch} uses), and the input-space functions
+     * the last pass chose ({@code [value][row]}, {@link InputHull}; where a pass of the same rows on a part of these
+     * ranges may start: {@link Backward#warmHull}).
      */
-    record Result(GraphBounds.Linear linear, Params params, double[][][] unstable, Params best) {
+    record Result(GraphBounds.Linear linear, Params params, double[][][] unstable, Params best,
+                  InputHull.Chosen[][] hull) {
     }
 
     private BetaCrown() {
@@ -202,9 +205,12 @@ final class BetaCrown {
         Params best = new Params(new double[nv][][], new double[all][], scale);
         boolean[] done = new boolean[nd];
         Result[] out = new Result[nd];
+        InputHull.Chosen[][] hull = new InputHull.Chosen[nv][all]; // per row, the functions its last pass chose
         for (int t = 0; ; t++) {
             int[] live = b.live(done);
-            Backward pb = BetaStart.pass(b, live, DomainBatch.select(alpha, live), sides, DomainBatch.select(beta, live), nv);
+            Backward pb = BetaStart.pass(b, live, DomainBatch.select(alpha, live), sides, DomainBatch.select(beta, live),
+                    nv);
+            pb.warmHull = DomainBatch.select(hull, live);
             pb.unstable = DomainBatch.select(met, live);
             for (double[][] mv : pb.unstable) {
                 for (int i = 0; mv != null && i < mv.length; i++) {
@@ -213,6 +219,11 @@ final class BetaCrown {
             }
             GraphBounds.Ranges shared = b.of(live[0]).ranges();
             GraphBounds.Linear lin = g.pass(shared, target, DomainBatch.objective(rows, live, b.m), pb);
+            for (int v = 0; pb.hull != null && v < nv; v++) {
+                for (int i = 0; pb.hull[v] != null && i < live.length; i++) {
+                    hull[v][live[i]] = pb.hull[v][i];
+                }
+            }
             for (int i = 0; i < live.length; i++) {
                 int r = live[i];
                 if (lin.bound()[i] > bound[r] || coef[r] == null) {
@@ -229,7 +240,7 @@ final class BetaCrown {
                     out[d] = new Result(new GraphBounds.Linear(b.slice(bound, d), b.slice(coef, d),
                             b.slice(constant, d)), new Params(b.slice(alpha, d), b.slice(beta, d), b.slice(scale, d)),
                             b.slice(met, d), new Params(b.slice(best.alpha(), d), b.slice(best.beta(), d),
-                            b.slice(scale, d)));
+                            b.slice(scale, d)), b.slice(hull, d));
                 }
                 more |= !done[d];
             }

@@ -53,6 +53,17 @@ final class DomainBatch {
         return out;
     }
 
+    /** Per value, the given rows' functions of {@code x} (the same objects). */
+    static InputHull.Chosen[][] select(InputHull.Chosen[][] x, int[] rows) {
+        InputHull.Chosen[][] out = new InputHull.Chosen[x.length][rows.length];
+        for (int v = 0; v < x.length; v++) {
+            for (int i = 0; i < rows.length; i++) {
+                out[v][i] = x[v][rows[i]];
+            }
+        }
+        return out;
+    }
+
     /** The given rows of {@code x} (the same row arrays). */
     static double[][] select(double[][] x, int[] rows) {
         double[][] out = new double[rows.length][];
@@ -107,6 +118,15 @@ final class DomainBatch {
         for (int r = 0; r < m; r++) {
             double[] row = x[d * m + r];
             out[r] = row == null ? null : row.clone();
+        }
+        return out;
+    }
+
+    /** Domain d's rows of {@code x} per value (the same objects). */
+    InputHull.Chosen[][] slice(InputHull.Chosen[][] x, int d) {
+        InputHull.Chosen[][] out = new InputHull.Chosen[x.length][];
+        for (int v = 0; v < x.length; v++) {
+            out[v] = java.util.Arrays.copyOfRange(x[v], d * m, d * m + m);
         }
         return out;
     }

@@ -33,6 +33,8 @@ final class InputHull {
      * rows) use it; larger batches would pay the steps per row.
      */
     static final int MAX_ROWS = Integer.getInteger("engram.verify.inputHullRows", 128);
+    /** Frank–Wolfe steps per row from a previous pass's functions ({@link Backward#warmHull}). */
+    static final int WARM_STEPS = Integer.getInteger("engram.verify.inputHullWarm", 5);
     /** The smoothing of the minimising point: inputs whose coefficient is this many mean magnitudes from 0 saturate. */
     private static final double SHARPNESS = 4;
 
@@ -95,9 +97,10 @@ final class InputHull {
             fc[k] = s * (bias(e) - l);
             pass.unstable(r, e, a[e]);
         }
+        boolean warm = warmStart(pass, r, el, fw, fc);
         double[] base = in.clone(); // the input's coefficients but for the hull elements: others', and argZ's via w
         map.backward(new double[][] {argZ}, base, 0, new Backward(1));
-        optimise(a, el, fw, fc, base, x);
+        optimise(a, el, fw, fc, base, x, warm ? WARM_STEPS : STEPS);
         double carried = 0; // the magnitude of the terms carried to the input: their rounding, as an error term
         for (int k = 0; k < n; k++) {
             int e = el[k];
@@ -121,6 +124,25 @@ final class InputHull {
         }
     }
 
+    /**
+     * Row r's functions of the elements {@code el} that a previous pass chose too ({@link Backward#warmHull}) in place
+     * of their chords; whether there were any. They are valid upper bounds (certified on a box that holds this one),
+     * and are certified again with the rest.
+     */
+    private static boolean warmStart(Backward pass, int r, int[] el, double[][] fw, double[] fc) {
+        Chosen w = pass.warmHull == null || pass.warmHull[pass.node] == null ? null : pass.warmHull[pass.node][r];
+        boolean any = false;
+        for (int k = 0; w != null && k < el.length; k++) {
+            int j = java.util.Arrays.binarySearch(w.el(), el[k]);
+            if (j >= 0) {
+                System.arraycopy(w.fw()[j], 0, fw[k], 0, fw[k].length);
+                fc[k] = w.fc()[j];
+                any = true;
+            }
+        }
+        return any;
+    }
+
     /** The functions a row's pass used for its hull elements {@code el} (for the relaxed points of its gradients). */
     record Chosen(SparseAffine map, int[] el, double[][] fw, double[] fc) {
         /** Overwrites the hull elements of {@code h} (the relaxed ReLU result at input x) with their functions at x. */
@@ -140,8 +162,8 @@ final class InputHull {
         return map.b == null ? 0 : map.b[e];
     }
 
-    /** Frank–Wolfe steps on the functions {@code fw, fc} of elements {@code el} (changed in place). */
-    private void optimise(double[] a, int[] el, double[][] fw, double[] fc, double[] base, Range x) {
+    /** {@code steps} Frank–Wolfe steps on the functions {@code fw, fc} of elements {@code el} (changed in place). */
+    private void optimise(double[] a, int[] el, double[][] fw, double[] fc, double[] base, Range x, int steps) {
         int fan = map.fanIn;
         double[] g = total(a, el, fw, fc, base, new double[base.length + 1]);
         double[] g1 = new double[g.length];
@@ -149,7 +171,7 @@ final class InputHull {
         double[] ac = new double[el.length];
         double[] p = new double[g.length - 1];
         Scratch s = new Scratch(Math.max(fan, p.length), el.length);
-        for (int step = 0; step < STEPS; step++) {
+        for (int step = 0; step < steps; step++) {
             point(g, x, p);
             for (int k = 0; k < el.length; k++) {
                 ac[k] = facet(k, el[k], p, x, aw[k], s);

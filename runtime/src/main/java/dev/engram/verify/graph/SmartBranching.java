@@ -15,9 +15,8 @@ import java.util.List;
  * bound is at least its parent's (its region is a part of the parent's, and β-CROWN can reproduce
  * the parent's line), so each child counts as the larger of the two; the candidate whose worse child is best wins,
  * the BaBSR order breaking ties. A candidate whose first child already counts no more than the best so far cannot
- * win, and its second child need not be bounded (the same choice); by default every child is bounded, those that
- * resume the same frontier in one pass ({@link Scoring}). Only a choice: every bound the search uses is computed again
- * for the child itself.
+ * win, and its second child need not be bounded (the same choice); by default the children are bounded in batches
+ * ({@link Scoring}). Only a choice: every bound the search uses is computed again for the child itself.
  */
 final class SmartBranching {
     /** Shortlisted elements; 1: plain BaBSR. */
@@ -26,9 +25,10 @@ final class SmartBranching {
     /**
      * How the candidates' children are bounded, all giving the same choice: one by one ({@code EACH}); one by one,
      * skipping the second child of a candidate whose first child already counts no more than the best so far
-     * ({@code PRUNED}); or the children that resume the same frontier in one pass ({@code BATCHED},
-     * {@link PassFrontier#resumeAll}: every child, each operator's map read once for all of them; not with S-curves,
-     * whose tangent points are per pass: pruned there).
+     * ({@code PRUNED}); or in batches, the children that resume the same frontier in one pass
+     * ({@link PassFrontier#resumeAll}: each operator's map read once for all of them), the second children of the
+     * candidates that can still win by descending count of their first ({@code BATCHED}, {@link #batched}; not
+     * with S-curves, whose tangent points are per pass: pruned there).
      */
     enum Scoring { EACH, PRUNED, BATCHED }
 
@@ -71,7 +71,7 @@ final class SmartBranching {
         PassFrontier[] above = PassFrontier.of(g, ranges, g.output(), row,
                 BetaStart.firstPass(g, ranges, g.output(), splits, 1, start), at);
         if (scoring == Scoring.BATCHED && g.ops().stream().noneMatch(o -> o instanceof SCurveBound)) {
-            return best(shortlist, parent, batched(g, ranges, splits, shortlist, above, start, deadline));
+            return batched(new Scorer(g, ranges, splits, shortlist, above, start, res.hull(), r), parent, deadline);
         }
         boolean prune = scoring != Scoring.EACH;
         GraphBounds.Split best = null;
@@ -88,8 +88,9 @@ final class SmartBranching {
                 List<GraphBounds.Split> more = new ArrayList<>(splits);
                 more.add(s);
                 deadline.check();
-                double b = above[c].resume(g, child, BetaStart.firstPass(g, child, g.output(), more, 1, start))
-                        .bound()[0];
+                Backward pb = BetaStart.firstPass(g, child, g.output(), more, 1, start);
+                pb.warmHull = warm(res.hull(), r, 1);
+                double b = above[c].resume(g, child, pb).bound()[0];
                 worse = Math.min(worse, Math.max(parent, b));
                 if (prune && worse <= bestScore) {
                     break; // this candidate cannot win: its other child need not be bounded
@@ -103,65 +104,109 @@ final class SmartBranching {
         return best;
     }
 
+    /** What the candidates' children are bounded with: the subdomain's, and row r's warm start. */
+    private record Scorer(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
+                          List<Candidate> shortlist, PassFrontier[] above, BetaCrown.Params start,
+                          InputHull.Chosen[][] hull, int r) {
+    }
+
     /**
-     * The bounds of every candidate's two children ({@code [candidate][active, inactive]}, +∞ for an empty child),
-     * the children that resume the same frontier in one pass.
+     * The choice by bounding children in batches: first every candidate's first (active) child, the children that
+     * resume the same frontier in one pass; then, by descending count of the first child, the second children of the
+     * candidates that can still win, {@link #CHUNK} at a time. The same choice as bounding every child.
      */
-    private static double[][] batched(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
-                                      List<Candidate> shortlist, PassFrontier[] above, BetaCrown.Params start,
-                                      Deadline deadline) {
-        int n = shortlist.size();
+    private static GraphBounds.Split batched(Scorer k, double parent, Deadline deadline) {
+        int n = k.shortlist().size();
         double[][] bound = new double[n][2];
-        boolean[] done = new boolean[n];
+        Integer[] all = new Integer[n];
         for (int c = 0; c < n; c++) {
-            if (done[c]) {
+            all[c] = c;
+        }
+        bound(k, List.of(all), 0, bound, deadline);
+        double[] first = new double[n];
+        for (int c = 0; c < n; c++) {
+            first[c] = Math.max(parent, bound[c][0]); // the candidate's count is at most this
+        }
+        java.util.Arrays.sort(all, (a, b) -> first[a] != first[b] ? Double.compare(first[b], first[a]) : a - b);
+        int best = -1;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        int next = 0;
+        while (true) {
+            List<Integer> chunk = new ArrayList<>();
+            for (; next < n && chunk.size() < CHUNK; next++) {
+                int c = all[next];
+                if (first[c] > bestScore || first[c] == bestScore && c < best) {
+                    chunk.add(c); // it can still win
+                }
+            }
+            if (chunk.isEmpty()) {
+                return best < 0 ? null : k.shortlist().get(best).split();
+            }
+            bound(k, chunk, 1, bound, deadline);
+            for (int c : chunk) {
+                double worse = Math.min(first[c], Math.max(parent, bound[c][1]));
+                if (worse > bestScore || worse == bestScore && c < best) {
+                    bestScore = worse;
+                    best = c;
+                }
+            }
+        }
+    }
+
+    /** Second children bounded per batch of {@link #batched}. */
+    private static final int CHUNK = 4;
+
+    /**
+     * Into {@code bound[c][side]} for each candidate c of {@code cs}: the bound of its child on that side (0 active,
+     * 1 inactive; +∞ when empty), the children that resume the same frontier in one pass.
+     */
+    private static void bound(Scorer k, List<Integer> cs, int side, double[][] bound, Deadline deadline) {
+        GraphBounds g = k.g();
+        boolean[] done = new boolean[cs.size()];
+        for (int i = 0; i < cs.size(); i++) {
+            if (done[i]) {
                 continue;
             }
+            PassFrontier frontier = k.above()[cs.get(i)];
             List<BetaCrown.Domain> children = new ArrayList<>();
-            List<int[]> at = new ArrayList<>();
-            for (int d = c; d < n; d++) {
-                if (above[d] != above[c]) {
+            List<Integer> at = new ArrayList<>();
+            for (int j = i; j < cs.size(); j++) {
+                int c = cs.get(j);
+                if (k.above()[c] != frontier) {
                     continue; // another frontier: its own pass
                 }
-                done[d] = true;
-                for (int side = 0; side < 2; side++) {
-                    GraphBounds.Split s = new GraphBounds.Split(shortlist.get(d).split().value(),
-                            shortlist.get(d).split().element(), side == 0);
-                    GraphBounds.Ranges child = g.withSplit(ranges, s);
-                    bound[d][side] = Double.POSITIVE_INFINITY; // empty: this child is refuted
-                    if (child != null) {
-                        List<GraphBounds.Split> more = new ArrayList<>(splits);
-                        more.add(s);
-                        children.add(new BetaCrown.Domain(child, more, start));
-                        at.add(new int[] {d, side});
-                    }
+                done[j] = true;
+                GraphBounds.Split s = new GraphBounds.Split(k.shortlist().get(c).split().value(),
+                        k.shortlist().get(c).split().element(), side == 0);
+                GraphBounds.Ranges child = g.withSplit(k.ranges(), s);
+                bound[c][side] = Double.POSITIVE_INFINITY; // empty: this child is refuted
+                if (child != null) {
+                    List<GraphBounds.Split> more = new ArrayList<>(k.splits());
+                    more.add(s);
+                    children.add(new BetaCrown.Domain(child, more, k.start()));
+                    at.add(c);
                 }
             }
             if (children.isEmpty()) {
                 continue;
             }
             deadline.check();
-            GraphBounds.Linear lin = above[c].resumeAll(g, children.get(0).ranges(),
-                    BetaStart.firstPassAll(g, children, g.output()));
-            for (int i = 0; i < at.size(); i++) {
-                bound[at.get(i)[0]][at.get(i)[1]] = lin.bound()[i];
+            Backward pb = BetaStart.firstPassAll(g, children, g.output());
+            pb.warmHull = warm(k.hull(), k.r(), children.size());
+            GraphBounds.Linear lin = frontier.resumeAll(g, children.get(0).ranges(), pb);
+            for (int q = 0; q < at.size(); q++) {
+                bound[at.get(q)][side] = lin.bound()[q];
             }
         }
-        return bound;
     }
 
-    /** The candidate whose worse child (each at least the parent's bound) is best, the BaBSR order breaking ties. */
-    private static GraphBounds.Split best(List<Candidate> shortlist, double parent, double[][] bound) {
-        GraphBounds.Split best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < bound.length; c++) {
-            double worse = Math.min(Math.max(parent, bound[c][0]), Math.max(parent, bound[c][1]));
-            if (worse > bestScore) {
-                bestScore = worse;
-                best = shortlist.get(c).split();
-            }
+    /** Row r's functions of {@code hull} ({@code [value][row]}) as the warm start of n rows (the children's). */
+    private static InputHull.Chosen[][] warm(InputHull.Chosen[][] hull, int r, int n) {
+        InputHull.Chosen[][] out = new InputHull.Chosen[hull.length][n];
+        for (int v = 0; v < hull.length; v++) {
+            java.util.Arrays.fill(out[v], hull[v][r]);
         }
-        return best;
+        return out;
     }
 
     /** The last operator's value that reads value u (the passes after it never read u's range). */

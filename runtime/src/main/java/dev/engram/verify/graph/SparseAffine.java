@@ -162,7 +162,10 @@ final class SparseAffine {
         y[e + 1] = r0 + r1 + (b == null ? 0 : b[e + 1]);
     }
 
-    /** {@link #apply} for several points; a dense map takes each weight row once for all of them. */
+    /**
+     * {@link #apply} for several points, value for value; a dense map takes each pair of weight rows once for all of
+     * them (two elements per point at a time, as {@link #densePair}).
+     */
     double[][] apply(double[][] xs) {
         if (!dense || xs.length < 2) {
             double[][] ys = new double[xs.length][];
@@ -172,22 +175,15 @@ final class SparseAffine {
             return ys;
         }
         double[][] ys = new double[xs.length][out];
-        for (int e = 0; e < out; e++) {
-            int base = e * fanIn;
-            double bias = b == null ? 0 : b[e];
+        int e = 0;
+        for (; e + 2 <= out; e += 2) {
             for (int r = 0; r < xs.length; r++) {
-                double[] x = xs[r];
-                double s0 = 0;
-                double s1 = 0;
-                int k = 0;
-                for (; k + 1 < fanIn; k += 2) {
-                    s0 += w[base + k] * x[k];
-                    s1 += w[base + k + 1] * x[k + 1];
-                }
-                if (k < fanIn) {
-                    s0 += w[base + k] * x[k];
-                }
-                ys[r][e] = s0 + s1 + bias;
+                densePair(xs[r], e, ys[r]);
+            }
+        }
+        for (; e < out; e++) {
+            for (int r = 0; r < xs.length; r++) {
+                ys[r][e] = applyOne(xs[r], e);
             }
         }
         return ys;

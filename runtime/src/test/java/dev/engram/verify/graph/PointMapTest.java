@@ -55,6 +55,11 @@ class PointMapTest {
             SparseAffine map = new SparseAffine(out, fanIn, idx, w, b, fanIn);
             double[] x = values(r, in);
             assertBits(reference(map, x), map.apply(x), "map, case " + c);
+            double[][] xs = {x, values(r, in), values(r, in)}; // several points at once: each as alone
+            double[][] ys = map.apply(xs);
+            for (int q = 0; q < xs.length; q++) {
+                assertBits(reference(map, xs[q]), ys[q], "map, case " + c + ", point " + q + " of several");
+            }
         }
     }
 
