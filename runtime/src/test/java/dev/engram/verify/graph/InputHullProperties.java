@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <ul>
  *   <li>soundness: every sampled float32 input (one in five at a corner) has its executed output above the bound of
- *       one pass and of α-CROWN with the input-space relaxation (exactly compared);
+ *       one pass, of α-CROWN with the input-space relaxation (its passes warm-started from the previous pass's
+ *       functions), and of a pass warm-started from arbitrary functions (exactly compared);
  *   <li>never looser than the triangle (the same pass with {@link Backward#triangleOnly}), up to rounding;
  *   <li>independent oracle: where the first layer's fan-in is at most 5, the bound of one pass is at most the LP with
  *       every facet of every first-layer element's envelope ({@link TriangleLp} with {@code hull}; GLOP): a bound
@@ -111,6 +112,34 @@ class InputHullProperties {
         return s;
     }
 
+    /**
+     * A pass whose first ReLU's rows warm-start from arbitrary functions ({@link Backward#warmHull}: random
+     * coefficients and constants for every element, none of them an upper bound in general): the certificate must
+     * make whatever the few steps end with valid.
+     */
+    private static Backward junkWarmStart(GraphBounds g, int rows, int fan, Random r) {
+        Backward pb = new Backward(rows);
+        pb.warmHull = new InputHull.Chosen[g.dag().valueCount()][];
+        for (int k = 0; k < g.ops().size(); k++) {
+            if (g.ops().get(k) instanceof ReluBound relu) {
+                int[] el = new int[relu.size()];
+                double[][] fw = new double[el.length][fan];
+                double[] fc = new double[el.length];
+                for (int e = 0; e < el.length; e++) {
+                    el[e] = e;
+                    fc[e] = 2 * r.nextGaussian();
+                    for (int t = 0; t < fan; t++) {
+                        fw[e][t] = 2 * r.nextGaussian();
+                    }
+                }
+                pb.warmHull[1 + k] = new InputHull.Chosen[rows];
+                java.util.Arrays.fill(pb.warmHull[1 + k], new InputHull.Chosen(null, el, fw, fc));
+                return pb; // the first ReLU: the one relaxed in the input space
+            }
+        }
+        return pb;
+    }
+
     /** One case: {samples checked, rows tighter than the triangle, LP comparisons}. */
     private static int[] check(long seed) {
         Random r = new Random(seed);
@@ -162,6 +191,8 @@ class InputHullProperties {
         java.util.Arrays.fill(never, Double.POSITIVE_INFINITY);
         double[] alpha = BetaCrown.optimise(g, ranges, List.of(), BetaCrown.copy(rows), never, r.nextInt(8), null,
                 Deadline.NONE).linear().bound();
+        double[] junk = g.pass(ranges, g.output(), BetaCrown.copy(rows), junkWarmStart(g, rows.length, fan, r))
+                .bound();
         int tighter = 0;
         for (int q = 0; q < rows.length; q++) {
             double tol = 1e-6 * (1 + Math.abs(tri[q])); // the certificates' 2^-30 slack over the terms
@@ -175,6 +206,7 @@ class InputHullProperties {
         for (float[] o : out) {
             RandomGraphs.assertAbove(rows, o, hull, seed, "one pass");
             RandomGraphs.assertAbove(rows, o, alpha, seed, "alpha");
+            RandomGraphs.assertAbove(rows, o, junk, seed, "a pass warm-started from arbitrary functions");
         }
         int compared = 0;
         if (fan <= 5) {
