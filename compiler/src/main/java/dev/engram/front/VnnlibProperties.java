@@ -13,6 +13,7 @@ import dev.engram.vnnlib.VnnlibSpec.And;
 import dev.engram.vnnlib.VnnlibSpec.Comparison;
 import dev.engram.vnnlib.VnnlibSpec.Formula;
 import dev.engram.vnnlib.VnnlibSpec.Or;
+import dev.engram.vnnlib.VnnlibSpec.Relation;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -169,6 +170,9 @@ public final class VnnlibProperties {
                         "state input constraints and output conditions separately"));
                 return null;
             }
+            if (hasX && bound(c, nx, lo, hi)) {
+                continue; // a bound of one input: no dense row (thousands of them on an image's box)
+            }
             for (LinearConstraint lc : constraints(c, hasX ? nx : ny)) {
                 int i = singleVariable(lc);
                 if (!hasX && !hasY) {
@@ -235,6 +239,45 @@ public final class VnnlibProperties {
             }
         }
         return found;
+    }
+
+    /**
+     * When {@code c} is {@code a·X_i + c REL 0} for one input with {@code a != 0}: its bound of {@code X_i} into
+     * {@code lo}/{@code hi}, the same numbers as its {@link #constraints} give the box in {@link #split}; true. False
+     * otherwise (nothing changed).
+     */
+    private static boolean bound(Comparison c, int n, double[] lo, double[] hi) {
+        if (c.coefficients().size() != 1) {
+            return false;
+        }
+        Map.Entry<String, Double> e = c.coefficients().entrySet().iterator().next();
+        Matcher m = NAME.matcher(e.getKey());
+        if (!m.matches() || !m.group(1).equals("X") || e.getValue() == 0) {
+            return false;
+        }
+        int i = Integer.parseInt(m.group(2));
+        if (i >= n) {
+            return false;
+        }
+        double a = 0 + e.getValue();
+        boolean le = c.relation() != Relation.GE && c.relation() != Relation.GT;
+        boolean ge = c.relation() != Relation.LE && c.relation() != Relation.LT;
+        if (le) { // a·x <= −c
+            limit(i, a, -c.constant(), lo, hi);
+        }
+        if (ge) { // −a·x <= c
+            limit(i, -a, c.constant(), lo, hi);
+        }
+        return true;
+    }
+
+    /** {@code a·x_i <= b} into the box. */
+    private static void limit(int i, double a, double b, double[] lo, double[] hi) {
+        if (a > 0) {
+            hi[i] = Math.min(hi[i], b / a);
+        } else {
+            lo[i] = Math.max(lo[i], b / a);
+        }
     }
 
     /** {@code sum a_v v + c REL 0} as constraints {@code coeffs · v <= bound}. */

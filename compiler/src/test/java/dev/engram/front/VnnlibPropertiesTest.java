@@ -74,6 +74,49 @@ class VnnlibPropertiesTest {
         assertTrue(unbounded.diagnostics().get(0).message().contains("no lower bound"));
     }
 
+    /**
+     * A bound of one input (read straight into the box, without a dense row) gives the box the general path gives
+     * the same comparison with a zero term of another input added (which takes the dense rows), bit for bit: random
+     * scales, signs, constants and relations (every relation, both sides), 200 files.
+     */
+    @Test
+    void oneInputBoundsGiveTheBoxTheGeneralPathGives() {
+        java.util.Random r = new java.util.Random(11);
+        String[] rel = {"<=", ">=", "<", ">", "="};
+        for (int c = 0; c < 200; c++) {
+            StringBuilder fast = new StringBuilder("(declare-const X_0 Real)(declare-const X_1 Real)"
+                    + "(declare-const X_2 Real)(declare-const Y_0 Real)");
+            StringBuilder slow = new StringBuilder(fast);
+            for (int k = 0; k < 6; k++) {
+                int i = r.nextInt(3);
+                String a = r.nextBoolean() ? "" : String.valueOf((r.nextBoolean() ? -1 : 1) * (0.25 + 3 * r.nextDouble()));
+                String term = a.isEmpty() ? "X_" + i : "(* " + a + " X_" + i + ")";
+                String b = String.valueOf(4 * r.nextGaussian());
+                String op = rel[r.nextInt(rel.length)];
+                boolean left = r.nextBoolean();
+                fast.append(left ? "(assert (" + op + " " + term + " " + b + "))"
+                        : "(assert (" + op + " " + b + " " + term + "))");
+                String both = "(+ " + term + " (* 0 X_" + ((i + 1) % 3) + "))";
+                slow.append(left ? "(assert (" + op + " " + both + " " + b + "))"
+                        : "(assert (" + op + " " + b + " " + both + "))");
+            }
+            String tail = "(assert (>= X_0 -9))(assert (<= X_0 9))(assert (>= X_1 -9))(assert (<= X_1 9))"
+                    + "(assert (>= X_2 -9))(assert (<= X_2 9))(assert (<= Y_0 0))";
+            VnnlibFile f = VnnlibFile.of(new SourceFile("f.vnnlib", fast + tail), 3, 1);
+            VnnlibFile g = VnnlibFile.of(new SourceFile("g.vnnlib", slow + tail), 3, 1);
+            assertEquals(g.properties().size(), f.properties().size(), "case " + c);
+            for (int k = 0; k < f.properties().size(); k++) {
+                var fb = f.properties().get(k).region().boxes();
+                var gb = g.properties().get(k).region().boxes();
+                assertEquals(gb.size(), fb.size(), "case " + c);
+                for (int j = 0; j < fb.size(); j++) {
+                    assertTrue(java.util.Arrays.equals(gb.get(j).lo(), fb.get(j).lo()), "case " + c + " lo");
+                    assertTrue(java.util.Arrays.equals(gb.get(j).hi(), fb.get(j).hi()), "case " + c + " hi");
+                }
+            }
+        }
+    }
+
     @Test
     void aComparisonOfConstantsIsDecidedNotACrash() {
         String text = """

@@ -13,7 +13,8 @@ import java.util.List;
  * {@link BetaCrown} (slopes α and split multipliers β, warm-started from the parent's). The conjunction is refuted on a
  * subdomain when some constraint's bound is above its threshold; otherwise the unstable ReLU element with the largest
  * BaBSR score {@code |a|·(−l·u/(u−l))} (its coefficient in the bound times the chord's intercept; Bunel et al., JMLR
- * 2020) is split. The subdomains with the lowest bound are bounded first, by a pool of worker threads. Sound: the
+ * 2020) is split. The subdomains with the lowest bound are bounded first, by a pool of worker threads, each taking
+ * a few at a time into one batch ({@link BetaCrown#optimiseAll}; each bound is the one it gets alone). Sound: the
  * subdomains of every split cover the box, and every bound is valid on its subdomain.
  *
  * <p>An open subdomain holds what it changes, not a copy of the graph: the two children of a split share their
