@@ -180,12 +180,7 @@ public final class VnnlibProperties {
                         return null; // constant false: this conjunction is empty
                     }
                 } else if (hasX && i >= 0) {
-                    double a = lc.coefficients()[i];
-                    if (a > 0) {
-                        hi[i] = Math.min(hi[i], lc.bound() / a);
-                    } else {
-                        lo[i] = Math.max(lo[i], lc.bound() / a);
-                    }
+                    limit(i, lc.coefficients()[i], lc.bound(), lo, hi);
                 } else {
                     (hasX ? inputCons : outputCons).add(lc);
                 }

@@ -174,9 +174,9 @@ final class BetaCrown {
      * {@code rows} on each subdomain in turn ({@link DomainBatch}: each with its own ranges, splits, slopes and
      * multipliers, {@link Backward#bySubdomain}), so an operator's map is read once for all of them. No row's
      * arithmetic depends on another's, so each subdomain's result is the one {@link #optimise} gives it alone, bit for
-     * bit; a subdomain leaves the batch once some row's bound exceeds its {@code stop} value. The graph must have no
-     * S-curve operator before the output when there are several subdomains (their tangent points' valid intervals
-     * are per pass).
+     * bit (a batch of one is {@link #optimise}); a subdomain leaves the batch once some row's bound exceeds its
+     * {@code stop} value. The graph must have no S-curve operator before the output when there are several
+     * subdomains (their tangent points' valid intervals are per pass).
      */
     static List<Result> optimiseAll(GraphBounds g, List<Domain> domains, double[][] rows, double[] stop, int steps,
                                     Deadline deadline) {

@@ -73,13 +73,7 @@ final class BetaStart {
      * (their objective is the caller's), without recording: {@link #firstPass} for each, as one pass over all.
      */
     static Backward firstPassAll(GraphBounds g, List<BetaCrown.Domain> domains, int target) {
-        int nv = g.dag().valueCount();
-        DomainBatch b = new DomainBatch(domains, 1);
-        double[][][] alpha = new double[nv][][];
-        double[][] beta = new double[b.rows()][];
-        SCurveBound.Sides[] sides = new SCurveBound.Sides[nv];
-        initial(g, b, target, new double[nv][][], sides, alpha, beta, new double[b.rows()][], 0);
-        return pass(b, b.live(new boolean[domains.size()]), alpha, sides, beta, nv);
+        return first(g, new DomainBatch(domains, 1), target);
     }
 
     /**
@@ -89,20 +83,17 @@ final class BetaStart {
      */
     static Backward firstPass(GraphBounds g, GraphBounds.Ranges ranges, int target, List<GraphBounds.Split> splits,
                               int m, BetaCrown.Params start) {
+        return first(g, new DomainBatch(List.of(new BetaCrown.Domain(ranges, splits, start)), m), target);
+    }
+
+    /** The state of the first pass over batch b, without recording. */
+    private static Backward first(GraphBounds g, DomainBatch b, int target) {
         int nv = g.dag().valueCount();
+        double[][][] alpha = new double[nv][][];
+        double[][] beta = new double[b.rows()][];
         SCurveBound.Sides[] sides = new SCurveBound.Sides[nv];
-        double[][][] alpha = initialAlpha(g, ranges, target, m, start, new double[nv][][], sides);
-        double[][] beta = new double[m][splits.size()];
-        initialBeta(start, beta, new double[m][splits.size()]);
-        Backward pb = new Backward(m);
-        pb.alpha = alpha;
-        pb.sides = sides;
-        @SuppressWarnings("unchecked")
-        List<GraphBounds.Split>[] each = new List[m];
-        java.util.Arrays.fill(each, splits);
-        pb.extra = extra(ranges, each, beta, nv);
-        thresholds(each, beta, pb);
-        return pb;
+        initial(g, b, target, new double[nv][][], sides, alpha, beta, new double[b.rows()][], 0);
+        return pass(b, b.live(new boolean[b.domains.size()]), alpha, sides, beta, nv);
     }
 
     /**

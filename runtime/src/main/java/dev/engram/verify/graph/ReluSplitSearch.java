@@ -226,10 +226,7 @@ final class ReluSplitSearch {
             return out;
         }
         int steps = ds.get(0).splits.isEmpty() ? ROOT_STEPS : STEPS;
-        List<BetaCrown.Result> res = batch.size() == 1
-                ? List.of(BetaCrown.optimise(g, batch.get(0).ranges(), batch.get(0).splits(), p.rows(), p.stop(),
-                steps, batch.get(0).start(), deadline))
-                : BetaCrown.optimiseAll(g, batch, p.rows(), p.stop(), steps, deadline);
+        List<BetaCrown.Result> res = BetaCrown.optimiseAll(g, batch, p.rows(), p.stop(), steps, deadline);
         for (int k = 0; k < batch.size(); k++) {
             out.set(at.get(k), next(ds.get(at.get(k)), batch.get(k).ranges(), res.get(k)));
         }

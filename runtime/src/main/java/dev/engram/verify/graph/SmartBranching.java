@@ -70,27 +70,24 @@ final class SmartBranching {
         // only in the candidate's value), so each child's pass resumes there
         PassFrontier[] above = PassFrontier.of(g, ranges, g.output(), row,
                 BetaStart.firstPass(g, ranges, g.output(), splits, 1, start), at);
+        Scorer k = new Scorer(g, ranges, splits, shortlist, above, start, res.hull(), r);
         if (scoring == Scoring.BATCHED && g.ops().stream().noneMatch(o -> o instanceof SCurveBound)) {
-            return batched(new Scorer(g, ranges, splits, shortlist, above, start, res.hull(), r), parent, deadline);
+            return batched(k, parent, deadline);
         }
         boolean prune = scoring != Scoring.EACH;
         GraphBounds.Split best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < at.length; c++) {
             double worse = Double.POSITIVE_INFINITY;
-            for (boolean active : new boolean[] {true, false}) {
-                GraphBounds.Split s = new GraphBounds.Split(shortlist.get(c).split().value(),
-                        shortlist.get(c).split().element(), active);
-                GraphBounds.Ranges child = g.withSplit(ranges, s);
+            for (int side = 0; side < 2; side++) {
+                BetaCrown.Domain child = k.child(c, side);
                 if (child == null) {
                     continue; // empty: this child is refuted
                 }
-                List<GraphBounds.Split> more = new ArrayList<>(splits);
-                more.add(s);
                 deadline.check();
-                Backward pb = BetaStart.firstPass(g, child, g.output(), more, 1, start);
+                Backward pb = BetaStart.firstPass(g, child.ranges(), g.output(), child.splits(), 1, start);
                 pb.warmHull = warm(res.hull(), r, 1);
-                double b = above[c].resume(g, child, pb).bound()[0];
+                double b = above[c].resume(g, child.ranges(), pb).bound()[0];
                 worse = Math.min(worse, Math.max(parent, b));
                 if (prune && worse <= bestScore) {
                     break; // this candidate cannot win: its other child need not be bounded
@@ -108,6 +105,18 @@ final class SmartBranching {
     private record Scorer(GraphBounds g, GraphBounds.Ranges ranges, List<GraphBounds.Split> splits,
                           List<Candidate> shortlist, PassFrontier[] above, BetaCrown.Params start,
                           InputHull.Chosen[][] hull, int r) {
+        /** Candidate c's child on {@code side} (0 active, 1 inactive) with the parent's warm start; null: empty. */
+        BetaCrown.Domain child(int c, int side) {
+            GraphBounds.Split s = new GraphBounds.Split(shortlist.get(c).split().value(),
+                    shortlist.get(c).split().element(), side == 0);
+            GraphBounds.Ranges child = g.withSplit(ranges, s);
+            if (child == null) {
+                return null;
+            }
+            List<GraphBounds.Split> more = new ArrayList<>(splits);
+            more.add(s);
+            return new BetaCrown.Domain(child, more, start);
+        }
     }
 
     /**
@@ -176,14 +185,10 @@ final class SmartBranching {
                     continue; // another frontier: its own pass
                 }
                 done[j] = true;
-                GraphBounds.Split s = new GraphBounds.Split(k.shortlist().get(c).split().value(),
-                        k.shortlist().get(c).split().element(), side == 0);
-                GraphBounds.Ranges child = g.withSplit(k.ranges(), s);
+                BetaCrown.Domain child = k.child(c, side);
                 bound[c][side] = Double.POSITIVE_INFINITY; // empty: this child is refuted
                 if (child != null) {
-                    List<GraphBounds.Split> more = new ArrayList<>(k.splits());
-                    more.add(s);
-                    children.add(new BetaCrown.Domain(child, more, k.start()));
+                    children.add(child);
                     at.add(c);
                 }
             }
